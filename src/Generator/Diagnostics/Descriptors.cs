@@ -1,0 +1,94 @@
+using Microsoft.CodeAnalysis;
+
+namespace SkipNet.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic SkipNet reports. Each has a section in docs/diagnostics.md (with a wrong and a
+/// fixed example) and a line in AnalyzerReleases.Unshipped.md. Add new ones at the end, never reuse an ID.
+/// </summary>
+internal static class Descriptors
+{
+    private const string Category = "SkipNet";
+    private const string HelpBase = "https://github.com/skipnet/skipnet/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "SKIP001", "Network class must be partial",
+        "Class '{0}' has [Residual] but is not partial; declare it as 'partial class {0}' so SkipNet can add the network's members");
+
+    public static readonly DiagnosticDescriptor InputsMissing = Error(
+        "SKIP002", "Inputs is missing",
+        "[Residual] on '{0}' does not say how wide the input is; write [Residual(Inputs = n)] with n ≥ 1");
+
+    public static readonly DiagnosticDescriptor InputsOutOfRange = Error(
+        "SKIP003", "Inputs out of range",
+        "Inputs is {0}; it must be between 1 and {1}");
+
+    public static readonly DiagnosticDescriptor UnitsOutOfRange = Error(
+        "SKIP004", "Layer width out of range",
+        "Layer '{0}' has {1} units; a layer needs between 1 and {2} units");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error(
+        "SKIP005", "Network has no layers",
+        "'{0}' declares no layers; add at least one [Dense(\"name\", units)] (the last one is the output)");
+
+    public static readonly DiagnosticDescriptor DuplicateLayer = Error(
+        "SKIP006", "Duplicate layer name",
+        "Layer name '{0}' is already used by layer '{1}' (names are compared ignoring case, since each becomes a property such as {2}Weights); give this layer another name");
+
+    public static readonly DiagnosticDescriptor InvalidLayerName = Error(
+        "SKIP007", "Invalid layer name",
+        "Layer name '{0}' is not allowed; use letters and digits starting with a letter, and not a C# keyword (for example \"h1\" or \"hidden1\")");
+
+    public static readonly DiagnosticDescriptor ReservedLayerName = Error(
+        "SKIP008", "Layer named x",
+        "The name \"x\" means the network's input; give this layer another name (for example \"h0\")");
+
+    public static readonly DiagnosticDescriptor UnknownSkipEndpoint = Error(
+        "SKIP009", "Skip names an unknown layer",
+        "Skip edge names '{0}', which is not a declared layer{1}");
+
+    public static readonly DiagnosticDescriptor SkipNotForward = Error(
+        "SKIP010", "Skip edge must point forward",
+        "Skip edge {0}->{1} {2}; a skip must go from an earlier layer (or \"x\") to a later one, such as [Skip(\"{1}\", \"{0}\")]");
+
+    public static readonly DiagnosticDescriptor IdentitySkipWidthMismatch = Error(
+        "SKIP011", "Identity skip between different widths",
+        "Identity skip {0}->{1} adds a vector of {2} into one of {3}; make the widths equal or write SkipKind.Weighted to learn a {3}×{2} matrix");
+
+    public static readonly DiagnosticDescriptor DuplicateSkip = Error(
+        "SKIP012", "Duplicate skip edge",
+        "Skip edge {0}->{1} is declared twice; remove one (a weighted skip already learns any scale)");
+
+    public static readonly DiagnosticDescriptor StaticClass = Error(
+        "SKIP013", "Network class must not be static",
+        "Class '{0}' is static, but a network holds its parameters in an instance; remove 'static'");
+
+    public static readonly DiagnosticDescriptor GenericClass = Error(
+        "SKIP014", "Network class must not be generic",
+        "Class '{0}' is generic; a network's element type comes from [Residual(Precision = ...)], so remove the type parameters");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
+        "SKIP015", "Containing type must be partial",
+        "'{0}' is nested in '{1}', which is not partial; declare '{1}' as partial, or move '{0}' out of it");
+
+    public static readonly DiagnosticDescriptor TooLargeToUnroll = Error(
+        "SKIP016", "Network too large to unroll",
+        "CodeStyle.Unrolled would write {0} parameter statements, more than the limit of {1}; use CodeStyle.Looped or CodeStyle.Auto");
+
+    public static readonly DiagnosticDescriptor TooManyParameters = Error(
+        "SKIP017", "Network has too many parameters",
+        "'{0}' has {1} parameters, more than one array can hold ({2}); make the layers narrower or fewer");
+
+    public static readonly DiagnosticDescriptor AlphaIgnored = new(
+        "SKIP018", "Alpha has no effect",
+        "Layer '{0}' sets Alpha but its activation is {1}; Alpha only applies to Activation.LeakyReLU, so remove it or change the activation",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "skip018");
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
+        "SKIP019", "Undefined enum value",
+        "{0} is not a defined {1}; use one of {2}");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using System.Linq;
+using SkipNet.Generator.Model;
+
+namespace SkipNet.Generator.Emit;
+
+/// <summary>
+/// The model laid out for emission: nodes (the input x, then each layer), the parameter blocks
+/// with their offsets (docs/conventions.md: per layer W, b, then the weighted skips ending at it),
+/// and for each node the edges that feed it and the edges that read it.
+/// </summary>
+internal sealed class NetworkPlan
+{
+    private NetworkPlan(NetworkModel model, List<Node> nodes, List<Block> blocks)
+    {
+        Model = model;
+        Nodes = nodes;
+        Blocks = blocks;
+    }
+
+    public NetworkModel Model { get; }
+
+    /// <summary>Nodes[0] is the input x; Nodes[i + 1] is layer i.</summary>
+    public IReadOnlyList<Node> Nodes { get; }
+
+    public IEnumerable<Node> Layers => Nodes.Skip(1);
+
+    public Node Input => Nodes[0];
+
+    public Node Output => Nodes[Nodes.Count - 1];
+
+    public IReadOnlyList<Block> Blocks { get; }
+
+    public int ParameterCount => Blocks.Count == 0 ? 0 : Blocks[Blocks.Count - 1].Offset + Blocks[Blocks.Count - 1].Length;
+
+    /// <summary>"double" or "float".</summary>
+    public string T => Model.Precision == Precision.Single ? "float" : "double";
+
+    public static NetworkPlan Create(NetworkModel model)
+    {
+        var nodes = new List<Node> { new(Parsing.Parser.Input, model.Inputs, Activation.Identity, 0, isInput: true) };
+        foreach (var layer in model.Layers)
+        {
+            nodes.Add(new Node(layer.Name, layer.Units, layer.Activation, layer.Alpha, isInput: false));
+        }
+
+        var blocks = new List<Block>();
+        int offset = 0;
+        Block Add(string name, string property, string symbol, int rows, int cols)
+        {
+            var block = new Block(name, property, symbol, offset, rows, cols);
+            blocks.Add(block);
+            offset += block.Length;
+            return block;
+        }
+
+        for (int i = 1; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            var previous = nodes[i - 1];
+            string pascal = Naming.Pascal(node.Name);
+            var weights = Add(node.Name + ".W", pascal + "Weights", "w_" + node.Name, node.Width, previous.Width);
+            var bias = Add(node.Name + ".b", pascal + "Bias", "b_" + node.Name, node.Width, 1);
+            node.Dense = new Edge(previous, node, weights, IsSkip: false);
+            node.Bias = bias;
+            previous.Readers.Add(node.Dense);
+
+            foreach (var skip in model.Skips.Where(s => s.To == node.Name))
+            {
+                var from = nodes.First(n => n.Name == skip.From);
+                var matrix = skip.Kind == SkipKind.Weighted
+                    ? Add($"{from.Name}->{node.Name}.S", $"{Naming.Pascal(from.Name)}To{pascal}Skip", $"s_{from.Name}_{node.Name}", node.Width, from.Width)
+                    : null;
+                var edge = new Edge(from, node, matrix, IsSkip: true);
+                node.Skips.Add(edge);
+                from.Readers.Add(edge);
+            }
+        }
+
+        return new NetworkPlan(model, nodes, blocks);
+    }
+}
+
+/// <summary>The input x or a layer.</summary>
+internal sealed class Node
+{
+    public Node(string name, int width, Activation activation, double alpha, bool isInput)
+    {
+        Name = name;
+        Width = width;
+        Activation = activation;
+        Alpha = alpha;
+        IsInput = isInput;
+    }
+
+    public string Name { get; }
+
+    public int Width { get; }
+
+    public Activation Activation { get; }
+
+    public double Alpha { get; }
+
+    public bool IsInput { get; }
+
+    /// <summary>The dense edge from the previous node (null for the input).</summary>
+    public Edge? Dense { get; set; }
+
+    public Block? Bias { get; set; }
+
+    /// <summary>Skip edges ending here, in declaration order.</summary>
+    public List<Edge> Skips { get; } = new();
+
+    /// <summary>Edges that read this node's activation: the next layer's dense edge, then skips from here.</summary>
+    public List<Edge> Readers { get; } = new();
+}
+
+/// <summary>An edge into <see cref="To"/>: dense (W), weighted skip (S) or identity skip (no matrix).</summary>
+internal sealed record Edge(Node From, Node To, Block? Matrix, bool IsSkip);
+
+/// <summary>A named block of the parameter vector.</summary>
+/// <param name="Name">"h0.W", "h0.b", "h0->y.S" (docs/conventions.md).</param>
+/// <param name="Property">The public accessor: "H0Weights", "H0Bias", "H0ToYSkip".</param>
+/// <param name="Symbol">The math symbol in unrolled code: "w_h0", "b_h0", "s_h0_y".</param>
+internal sealed record Block(string Name, string Property, string Symbol, int Offset, int Rows, int Cols)
+{
+    public int Length => Rows * Cols;
+
+    public bool IsBias => Cols == 1 && Name.EndsWith(".b");
+
+    /// <summary>The scalar local for entry [r, c]: "w_h0" when 1×1, "b_h1_2" for a bias, "w_h1_2_0" for a matrix.</summary>
+    public string Entry(int r, int c) =>
+        Length == 1 ? Symbol : IsBias ? $"{Symbol}_{r}" : $"{Symbol}_{r}_{c}";
+
+    /// <summary>The block in equations: the scalar itself when 1×1, else "W_h1", "S_h0_y", "b_h1".</summary>
+    public string MathName => Length == 1 || IsBias ? Symbol : char.ToUpperInvariant(Symbol[0]) + Symbol.Substring(1);
+}

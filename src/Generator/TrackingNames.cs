@@ -1,0 +1,9 @@
+namespace SkipNet.Generator;
+
+/// <summary>Names of the pipeline steps, so tests can prove each one is cached.</summary>
+internal static class TrackingNames
+{
+    public const string Parse = nameof(Parse);
+    public const string Diagnostics = nameof(Diagnostics);
+    public const string Networks = nameof(Networks);
+}

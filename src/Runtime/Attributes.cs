@@ -1,0 +1,93 @@
+using System;
+
+namespace SkipNet;
+
+/// <summary>
+/// Marks a <c>partial</c> class as a residual network. The SkipNet generator writes its
+/// Forward, Backward and update code from the <see cref="DenseAttribute"/> and
+/// <see cref="SkipAttribute"/> declarations on the same class.
+/// </summary>
+/// <example>
+/// <code>
+/// [Residual(Inputs = 1, Loss = Loss.L1)]
+/// [Dense("h0", 1, Activation.ReLU)]
+/// [Dense("h1", 1, Activation.ReLU)]
+/// [Dense("y", 1)]
+/// [Skip("h0", "y", SkipKind.Weighted)]
+/// public partial class SeedNet { }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+public sealed class ResidualAttribute : Attribute
+{
+    /// <summary>The width of the input vector x. Required, and at least 1.</summary>
+    public int Inputs { get; set; }
+
+    /// <summary>The training loss (default <see cref="SkipNet.Loss.MSE"/>).</summary>
+    public Loss Loss { get; set; } = Loss.MSE;
+
+    /// <summary>The element type of parameters, gradients and arithmetic (default <see cref="SkipNet.Precision.Double"/>).</summary>
+    public Precision Precision { get; set; } = Precision.Double;
+
+    /// <summary>Whether the code is unrolled or looped (default <see cref="CodeStyle.Auto"/>).</summary>
+    public CodeStyle CodeStyle { get; set; } = CodeStyle.Auto;
+}
+
+/// <summary>
+/// Declares a dense layer: z = W·h_prev + b (+ skip edges ending here), h = activation(z).
+/// Layers run in declaration order; the first reads the input x, the last is the output ŷ.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class DenseAttribute : Attribute
+{
+    /// <summary>Declares a dense layer.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    /// <param name="units">The layer's width, at least 1.</param>
+    /// <param name="activation">The activation (default <see cref="Activation.Identity"/>).</param>
+    public DenseAttribute(string name, int units, Activation activation = Activation.Identity)
+    {
+        Name = name;
+        Units = units;
+        Activation = activation;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The layer's width.</summary>
+    public int Units { get; }
+
+    /// <summary>The layer's activation.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (default 0.01).</summary>
+    public double Alpha { get; set; } = 0.01;
+}
+
+/// <summary>
+/// Declares a skip edge that adds the activation of <c>from</c> (a layer, or "x" for the input)
+/// into the pre-activation of the later layer <c>to</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class SkipAttribute : Attribute
+{
+    /// <summary>Declares a skip edge.</summary>
+    /// <param name="from">The source: a declared layer, or "x" for the input.</param>
+    /// <param name="to">The target: a layer declared after <paramref name="from"/>.</param>
+    /// <param name="kind">Identity (adds h_from) or Weighted (adds S·h_from); default Identity.</param>
+    public SkipAttribute(string from, string to, SkipKind kind = SkipKind.Identity)
+    {
+        From = from;
+        To = to;
+        Kind = kind;
+    }
+
+    /// <summary>The source layer, or "x".</summary>
+    public string From { get; }
+
+    /// <summary>The target layer.</summary>
+    public string To { get; }
+
+    /// <summary>Identity or weighted.</summary>
+    public SkipKind Kind { get; }
+}

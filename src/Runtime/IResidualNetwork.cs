@@ -1,0 +1,50 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+
+namespace SkipNet;
+
+/// <summary>
+/// What every generated network offers, for code that works with any of them (tests, tools,
+/// gradient checks). Calls through the interface are virtual; call the generated class directly
+/// on a hot path.
+/// </summary>
+/// <typeparam name="T"><see cref="double"/> or <see cref="float"/>, per <see cref="ResidualAttribute.Precision"/>.</typeparam>
+public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Width of one input sample.</summary>
+    int InputSize { get; }
+
+    /// <summary>Width of one output sample.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Total number of parameters.</summary>
+    int ParameterCount { get; }
+
+    /// <summary>The blocks of the parameter vector, in layout order.</summary>
+    IReadOnlyList<ParameterBlock> Blocks { get; }
+
+    /// <summary>The parameter vector (writable), in the layout of <see cref="Blocks"/>.</summary>
+    Span<T> Parameters { get; }
+
+    /// <summary>The accumulated gradient vector, in the layout of <see cref="Blocks"/>.</summary>
+    ReadOnlySpan<T> Gradients { get; }
+
+    /// <summary>Runs the network on k samples: x has k·InputSize elements, output k·OutputSize.</summary>
+    void Forward(ReadOnlySpan<T> x, Span<T> output);
+
+    /// <summary>Adds dL/dp for k samples to the gradients and returns the mean loss.</summary>
+    T Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y);
+
+    /// <summary>Returns the mean loss on k samples without touching the gradients.</summary>
+    T Evaluate(ReadOnlySpan<T> x, ReadOnlySpan<T> y);
+
+    /// <summary>Sets every gradient to zero.</summary>
+    void ZeroGradients();
+
+    /// <summary>Plain gradient descent: p ← p − learningRate·g.</summary>
+    void Step(T learningRate);
+
+    /// <summary>Zeroes the gradients, accumulates them on k samples, takes one SGD step; returns the mean loss before the step.</summary>
+    T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate);
+}

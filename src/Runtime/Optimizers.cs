@@ -1,0 +1,14 @@
+using System;
+using System.Numerics;
+
+namespace SkipNet;
+
+/// <summary>Parameter updates the generated <c>Step</c> calls.</summary>
+public static class Optimizers
+{
+    /// <summary>Plain gradient descent: p ← p − learningRate·g.</summary>
+    /// <exception cref="ArgumentException">The spans have different lengths.</exception>
+    public static void Sgd<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Kernels.ScaleAdd(-learningRate, gradients, parameters);
+}

@@ -1,0 +1,73 @@
+using SkipNet;
+
+namespace SkipNet.Tests;
+
+// The seed exercise in every form the generator writes: double and float, unrolled and looped.
+
+[Residual(Inputs = 1, Loss = Loss.L1)]
+[Dense("h0", 1, Activation.ReLU)]
+[Dense("h1", 1, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "y", SkipKind.Weighted)]
+public partial class SeedNet;
+
+[Residual(Inputs = 1, Loss = Loss.L1, Precision = Precision.Single)]
+[Dense("h0", 1, Activation.ReLU)]
+[Dense("h1", 1, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "y", SkipKind.Weighted)]
+public partial class SeedNetSingle;
+
+[Residual(Inputs = 1, Loss = Loss.L1, CodeStyle = CodeStyle.Looped)]
+[Dense("h0", 1, Activation.ReLU)]
+[Dense("h1", 1, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "y", SkipKind.Weighted)]
+public partial class SeedNetLooped;
+
+[Residual(Inputs = 1, Loss = Loss.L1, Precision = Precision.Single, CodeStyle = CodeStyle.Looped)]
+[Dense("h0", 1, Activation.ReLU)]
+[Dense("h1", 1, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "y", SkipKind.Weighted)]
+public partial class SeedNetSingleLooped;
+
+// A small network with every feature, in both styles, to compare the two code paths.
+
+[Residual(Inputs = 3, Loss = Loss.MSE, CodeStyle = CodeStyle.Unrolled)]
+[Dense("a", 4, Activation.Tanh)]
+[Dense("b", 4, Activation.LeakyReLU, Alpha = 0.1)]
+[Dense("c", 3, Activation.Sigmoid)]
+[Dense("o", 2)]
+[Skip("x", "c")]
+[Skip("a", "b")]
+[Skip("a", "o", SkipKind.Weighted)]
+public partial class MixedUnrolled;
+
+[Residual(Inputs = 3, Loss = Loss.MSE, CodeStyle = CodeStyle.Looped)]
+[Dense("a", 4, Activation.Tanh)]
+[Dense("b", 4, Activation.LeakyReLU, Alpha = 0.1)]
+[Dense("c", 3, Activation.Sigmoid)]
+[Dense("o", 2)]
+[Skip("x", "c")]
+[Skip("a", "b")]
+[Skip("a", "o", SkipKind.Weighted)]
+public partial class MixedLooped;
+
+// Wide enough that CodeStyle.Auto picks loops.
+
+[Residual(Inputs = 32, Loss = Loss.MSE)]
+[Dense("h0", 64, Activation.ReLU)]
+[Dense("h1", 64, Activation.ReLU)]
+[Dense("h2", 64, Activation.ReLU)]
+[Dense("y", 4)]
+[Skip("h0", "h2")]
+[Skip("x", "y", SkipKind.Weighted)]
+public partial class WideNet;
+
+[Residual(Inputs = 32, Loss = Loss.L1, Precision = Precision.Single)]
+[Dense("h0", 64, Activation.ReLU)]
+[Dense("h1", 64, Activation.Tanh)]
+[Dense("y", 4)]
+[Skip("h0", "h1")]
+public partial class WideNetSingle;
