@@ -1,0 +1,75 @@
+using System.Text;
+
+namespace SkipNet.Generator.Tests;
+
+/// <summary>A network declaration drawn at random, and the C# that declares it.</summary>
+public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec.Edge[] Skips, Loss Loss, int Batch)
+{
+    public sealed record Layer(string Name, int Units, Activation Activation, double Alpha);
+
+    public sealed record Edge(string From, string To, SkipKind Kind);
+
+    public string ClassName(CodeStyle style, Precision precision) => $"Net{Id}_{style}_{precision}";
+
+    public int Width(string node) => node == "x" ? Inputs : Layers.Single(l => l.Name == node).Units;
+
+    public string Declare(CodeStyle style, Precision precision)
+    {
+        var s = new StringBuilder();
+        s.AppendLine($"[Residual(Inputs = {Inputs}, Loss = Loss.{Loss}, CodeStyle = CodeStyle.{style}, Precision = Precision.{precision})]");
+        foreach (var l in Layers)
+        {
+            string alpha = l.Activation == Activation.LeakyReLU ? $", Alpha = {l.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "";
+            s.AppendLine($"[Dense(\"{l.Name}\", {l.Units}, Activation.{l.Activation}{alpha})]");
+        }
+
+        foreach (var e in Skips)
+        {
+            s.AppendLine($"[Skip(\"{e.From}\", \"{e.To}\", SkipKind.{e.Kind})]");
+        }
+
+        s.AppendLine($"public partial class {ClassName(style, precision)};");
+        return s.ToString();
+    }
+
+    /// <summary>Depth 1–6, widths 1–12, every activation, both skip kinds (also from x), both losses, batch 1–4.</summary>
+    public static NetSpec Draw(int id)
+    {
+        var random = new Random(1000 + id);
+        string[] stems = ["h", "hidden", "enc", "Block", "y"];
+        int depth = 1 + random.Next(6);
+        int inputs = 1 + random.Next(12);
+        var layers = new NetSpec.Layer[depth];
+        for (int i = 0; i < depth; i++)
+        {
+            // Cycle activations by id and position so every one appears, in every position.
+            var activation = (Activation)((id + i + random.Next(2)) % 5);
+            layers[i] = new Layer(stems[random.Next(stems.Length)] + i, 1 + random.Next(12), activation, 0.01 + 0.2 * random.NextDouble());
+        }
+
+        var skips = new List<Edge>();
+        for (int to = 1; to < depth; to++)
+        {
+            for (int from = -1; from < to; from++)
+            {
+                if (random.NextDouble() < 0.35)
+                {
+                    string fromName = from < 0 ? "x" : layers[from].Name;
+                    int fromWidth = from < 0 ? inputs : layers[from].Units;
+                    var kind = fromWidth == layers[to].Units && random.Next(2) == 0 ? SkipKind.Identity : SkipKind.Weighted;
+                    skips.Add(new Edge(fromName, layers[to].Name, kind));
+                }
+            }
+        }
+
+        // Identity skips need equal widths: make some so, then add one from x when the widths allow.
+        if (depth > 1 && id % 3 == 0)
+        {
+            layers[depth - 1] = layers[depth - 1] with { Units = inputs };
+            skips.RemoveAll(e => e.To == layers[depth - 1].Name);
+            skips.Add(new Edge("x", layers[depth - 1].Name, SkipKind.Identity));
+        }
+
+        return new NetSpec(id, inputs, layers, skips.ToArray(), id % 2 == 0 ? Loss.L1 : Loss.MSE, 1 + id % 4);
+    }
+}

@@ -1,0 +1,104 @@
+namespace SkipNet.Generator.Tests;
+
+/// <summary>
+/// An independent, deliberately plain interpreter of docs/conventions.md: the layout of the
+/// parameter vector and the forward pass, in double. The generated code is checked against it.
+/// </summary>
+public static class Reference
+{
+    public sealed record Block(string Name, int Offset, int Rows, int Cols);
+
+    public static List<Block> Layout(NetSpec spec)
+    {
+        var blocks = new List<Block>();
+        int offset = 0;
+        string previous = "x";
+        foreach (var layer in spec.Layers)
+        {
+            void Add(string name, int rows, int cols)
+            {
+                blocks.Add(new Block(name, offset, rows, cols));
+                offset += rows * cols;
+            }
+
+            Add(layer.Name + ".W", layer.Units, spec.Width(previous));
+            Add(layer.Name + ".b", layer.Units, 1);
+            foreach (var skip in spec.Skips.Where(s => s.To == layer.Name && s.Kind == SkipKind.Weighted))
+            {
+                Add($"{skip.From}->{skip.To}.S", layer.Units, spec.Width(skip.From));
+            }
+
+            previous = layer.Name;
+        }
+
+        return blocks;
+    }
+
+    /// <summary>Pre-activations and activations of every layer for one sample.</summary>
+    public static (Dictionary<string, double[]> Z, Dictionary<string, double[]> H) Forward(NetSpec spec, ReadOnlySpan<double> p, ReadOnlySpan<double> x)
+    {
+        var blocks = Layout(spec).ToDictionary(b => b.Name);
+        var h = new Dictionary<string, double[]> { ["x"] = x.ToArray() };
+        var z = new Dictionary<string, double[]>();
+        string previous = "x";
+        foreach (var layer in spec.Layers)
+        {
+            var zl = new double[layer.Units];
+            var w = blocks[layer.Name + ".W"];
+            var b = blocks[layer.Name + ".b"];
+            for (int r = 0; r < layer.Units; r++)
+            {
+                double sum = p[b.Offset + r];
+                for (int c = 0; c < w.Cols; c++)
+                {
+                    sum += p[w.Offset + r * w.Cols + c] * h[previous][c];
+                }
+
+                foreach (var skip in spec.Skips.Where(s => s.To == layer.Name))
+                {
+                    if (skip.Kind == SkipKind.Identity)
+                    {
+                        sum += h[skip.From][r];
+                    }
+                    else
+                    {
+                        var s = blocks[$"{skip.From}->{skip.To}.S"];
+                        for (int c = 0; c < s.Cols; c++)
+                        {
+                            sum += p[s.Offset + r * s.Cols + c] * h[skip.From][c];
+                        }
+                    }
+                }
+
+                zl[r] = sum;
+            }
+
+            z[layer.Name] = zl;
+            h[layer.Name] = zl.Select(v => Activate(layer, v)).ToArray();
+            previous = layer.Name;
+        }
+
+        return (z, h);
+    }
+
+    private static double Activate(NetSpec.Layer layer, double z) => layer.Activation switch
+    {
+        Activation.ReLU => z >= 0 ? z : 0,
+        Activation.LeakyReLU => z >= 0 ? z : layer.Alpha * z,
+        Activation.Tanh => Math.Tanh(z),
+        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        _ => z,
+    };
+
+    public static double Loss(NetSpec spec, double[] prediction, ReadOnlySpan<double> target)
+    {
+        double sum = 0;
+        for (int i = 0; i < prediction.Length; i++)
+        {
+            double d = prediction[i] - target[i];
+            sum += spec.Loss == SkipNet.Loss.L1 ? Math.Abs(d) : d * d;
+        }
+
+        return sum;
+    }
+}
