@@ -3,19 +3,38 @@ using SkipNet.Generator.Model;
 
 namespace SkipNet.Generator.Emit;
 
-/// <summary>Numbers as C# literals of the network's element type, invariant and round-trippable.</summary>
+/// <summary>
+/// Numbers as C# literals of the network's element type: invariant, and the shortest text that
+/// round-trips ("0.05f", not "0.0500000007f"), found the same way on every runtime the compiler
+/// may run on.
+/// </summary>
 internal static class Literals
 {
     public static string Number(double value, Precision precision)
     {
         if (precision == Precision.Single)
         {
-            return ((float)value).ToString("G9", CultureInfo.InvariantCulture) + "f";
+            float f = (float)value;
+            return Shortest(p => f.ToString("G" + p, CultureInfo.InvariantCulture), s => float.Parse(s, CultureInfo.InvariantCulture) == f, 9) + "f";
         }
 
-        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        string text = Shortest(p => value.ToString("G" + p, CultureInfo.InvariantCulture), s => double.Parse(s, CultureInfo.InvariantCulture) == value, 17);
         return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";
     }
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Shortest(System.Func<int, string> format, System.Func<string, bool> roundTrips, int maxPrecision)
+    {
+        for (int precision = 1; precision < maxPrecision; precision++)
+        {
+            string text = format(precision);
+            if (roundTrips(text))
+            {
+                return text;
+            }
+        }
+
+        return format(maxPrecision);
+    }
 }
