@@ -1,0 +1,61 @@
+namespace SkipNet.Tests;
+
+/// <summary>After construction, Forward, Backward, Step and TrainStep allocate nothing, for any batch.</summary>
+public class AllocationTests
+{
+    public static TheoryData<string, int> Cases() => new()
+    {
+        { nameof(SeedNet), 1 }, { nameof(SeedNet), 8 },
+        { nameof(SeedNetSingle), 1 }, { nameof(SeedNetSingle), 8 },
+        { nameof(MixedUnrolled), 1 }, { nameof(MixedUnrolled), 8 },
+        { nameof(MixedLooped), 1 }, { nameof(MixedLooped), 8 },
+        { nameof(WideNet), 1 }, { nameof(WideNet), 8 },
+        { nameof(WideNetSingle), 1 }, { nameof(WideNetSingle), 8 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TenThousandTrainStepsAllocateZeroBytes(string network, int batch)
+    {
+        switch (network)
+        {
+            case nameof(SeedNet): Measure(new SeedNet(1), batch); break;
+            case nameof(SeedNetSingle): Measure(new SeedNetSingle(1), batch); break;
+            case nameof(MixedUnrolled): Measure(new MixedUnrolled(1), batch); break;
+            case nameof(MixedLooped): Measure(new MixedLooped(1), batch); break;
+            case nameof(WideNet): Measure(new WideNet(1), batch); break;
+            default: Measure(new WideNetSingle(1), batch); break;
+        }
+    }
+
+    private static void Measure<T>(IResidualNetwork<T> net, int batch)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random(batch);
+        var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => T.CreateChecked(random.NextDouble())).ToArray();
+        var y = Enumerable.Range(0, batch * net.OutputSize).Select(_ => T.CreateChecked(random.NextDouble())).ToArray();
+        var output = new T[batch * net.OutputSize];
+        var rate = T.CreateChecked(1e-3);
+        T sink = T.Zero;
+
+        void Run(int steps)
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                sink += net.TrainStep(x, y, rate);
+                net.Forward(x, output);
+                sink += net.Backward(x, y) + net.Evaluate(x, y);
+                net.Step(rate);
+                net.ZeroGradients();
+            }
+        }
+
+        Run(100); // warm up: JIT, tiering, static initializers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(10_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.ShouldBe(0, $"bytes allocated by 10,000 steps of batch {batch}");
+        T.IsNaN(sink).ShouldBeFalse();
+    }
+}

@@ -1,0 +1,81 @@
+namespace SkipNet.Tests;
+
+/// <summary>Wrong spans throw ArgumentException naming the expected and actual lengths, and change nothing.</summary>
+public class BoundaryTests
+{
+    public static TheoryData<string, int, int> BadBatches() => new()
+    {
+        // what is wrong, x length, y length (MixedUnrolled: 3 inputs, 2 outputs)
+        { "empty batch", 0, 0 },
+        { "x not a multiple of InputSize", 4, 2 },
+        { "y too short for 2 samples", 6, 2 },
+        { "y too long for 1 sample", 3, 4 },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBatches))]
+    public void BadBatchesThrowAndLeaveEverythingAsItWas(string what, int xLength, int yLength)
+    {
+        var net = new MixedUnrolled(4);
+        net.Backward([0.1, 0.2, 0.3], [0.5, -0.5]); // some gradients to keep
+        var parameters = net.Parameters.ToArray();
+        var gradients = net.Gradients.ToArray();
+        var x = new double[xLength];
+        var y = new double[yLength];
+
+        var errors = new[]
+        {
+            Should.Throw<ArgumentException>(() => net.TrainStep(x, y, 0.1), what),
+            Should.Throw<ArgumentException>(() => net.Backward(x, y), what),
+            Should.Throw<ArgumentException>(() => net.Evaluate(x, y), what),
+        };
+
+        foreach (var error in errors)
+        {
+            error.Message.ShouldContain("its length is");
+            error.ParamName.ShouldBeOneOf("x", "y");
+        }
+
+        net.Parameters.ToArray().ShouldBe(parameters);
+        net.Gradients.ToArray().ShouldBe(gradients);
+    }
+
+    [Fact]
+    public void MessagesNameExpectedAndActualLengths()
+    {
+        var net = new MixedLooped();
+        Should.Throw<ArgumentException>(() => net.Backward(new double[6], new double[3]))
+            .Message.ShouldStartWith("Expected y to have length 4 (2 sample(s) × 2); its length is 3.");
+        Should.Throw<ArgumentException>(() => net.Forward(new double[5], new double[2]))
+            .Message.ShouldStartWith("Expected x to hold k ≥ 1 samples of 3 elements (length k·3); its length is 5.");
+        var output = new double[3];
+        Should.Throw<ArgumentException>(() => net.Forward(new double[3], output))
+            .Message.ShouldStartWith("Expected output to have length 2 (1 sample(s) × 2); its length is 3.");
+        output.ShouldAllBe(v => v == 0, "nothing written");
+    }
+
+    [Fact]
+    public void ABatchIsTheMeanOfItsSamples()
+    {
+        var net = new MixedLooped(2);
+        double[] x = [0.1, -0.4, 0.9, 0.5, 0.3, -0.2], y = [0.3, -0.1, 0.8, 0.2];
+        double first = net.Backward(x[..3], y[..2]);
+        var g1 = net.Gradients.ToArray();
+        net.ZeroGradients();
+        double second = net.Backward(x[3..], y[2..]);
+        var g2 = net.Gradients.ToArray();
+        net.ZeroGradients();
+
+        net.Backward(x, y).ShouldBe((first + second) / 2, 1e-15);
+        for (int i = 0; i < g1.Length; i++)
+        {
+            net.Gradients[i].ShouldBe((g1[i] + g2[i]) / 2, 1e-15);
+        }
+
+        var outputs = new double[4];
+        net.Forward(x, outputs);
+        var single = new double[2];
+        net.Forward(x[3..], single);
+        outputs[2..].ShouldBe(single);
+    }
+}
