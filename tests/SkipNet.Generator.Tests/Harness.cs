@@ -30,6 +30,7 @@ internal static class Harness
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable,
+                warningLevel: 9999, // every warning wave
                 generalDiagnosticOption: ReportDiagnostic.Error, // TreatWarningsAsErrors
                 optimizationLevel: OptimizationLevel.Release));
 
