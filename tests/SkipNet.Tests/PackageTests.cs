@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.IO.Compression;
+
+namespace SkipNet.Tests;
+
+/// <summary>
+/// Packs SkipNet once (from a copy of the sources, so the repository is not touched), then builds
+/// and runs a fresh project outside the repository that uses it by PackageReference.
+/// </summary>
+public class PackageTests : IClassFixture<PackageTests.Packed>
+{
+    private readonly Packed _packed;
+
+    public PackageTests(Packed packed) => _packed = packed;
+
+    public sealed class Packed : IDisposable
+    {
+        public string Root { get; } = Directory.CreateTempSubdirectory("skipnet-package-").FullName;
+
+        public string Version { get; } = "0.0.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff");
+
+        public string Feed => Path.Combine(Root, "feed");
+
+        public string Package => Path.Combine(Feed, $"SkipNet.{Version}.nupkg");
+
+        public Packed()
+        {
+            string repository = Repository.Root;
+            string sources = Path.Combine(Root, "repo");
+            foreach (var file in new[] { "Directory.Build.props", "global.json", "README.md", "LICENSE" })
+            {
+                Directory.CreateDirectory(sources);
+                File.Copy(Path.Combine(repository, file), Path.Combine(sources, file));
+            }
+
+            CopySources(Path.Combine(repository, "src"), Path.Combine(sources, "src"));
+            Dotnet.Run(sources, "pack", "src/Runtime", "-c", "Release", "-o", Feed, $"-p:Version={Version}");
+        }
+
+        public void Dispose() => Directory.Delete(Root, recursive: true);
+
+        private static void CopySources(string from, string to)
+        {
+            Directory.CreateDirectory(to);
+            foreach (var file in Directory.GetFiles(from))
+            {
+                File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+            }
+
+            foreach (var dir in Directory.GetDirectories(from).Where(d => Path.GetFileName(d) is not ("bin" or "obj")))
+            {
+                CopySources(dir, Path.Combine(to, Path.GetFileName(dir)));
+            }
+        }
+    }
+
+    [Fact]
+    public void ThePackageHoldsTheRuntimeInLibAndTheGeneratorInAnalyzers()
+    {
+        using var zip = ZipFile.OpenRead(_packed.Package);
+        var entries = zip.Entries.Select(e => e.FullName).ToList();
+        entries.ShouldContain("lib/net8.0/SkipNet.dll");
+        entries.ShouldContain("lib/net8.0/SkipNet.xml");
+        entries.ShouldContain("analyzers/dotnet/cs/SkipNet.Generator.dll");
+        entries.ShouldContain("README.md");
+        entries.ShouldNotContain(e => e.StartsWith("lib/") && e.Contains("Generator"));
+
+        using var nuspec = new StreamReader(zip.GetEntry("SkipNet.nuspec")!.Open());
+        string text = nuspec.ReadToEnd();
+        text.ShouldContain("<license type=\"expression\">MIT</license>");
+        text.ShouldContain("<tags>neural-network");
+        text.ShouldContain("<repository type=\"git\"");
+        text.ShouldNotContain("<dependency ");
+    }
+
+    [Fact]
+    public void AFreshProjectBuildsTrainsAndGetsExactGradients()
+    {
+        string consumer = Path.Combine(_packed.Root, "consumer");
+        Directory.CreateDirectory(consumer);
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{_packed.Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <RestorePackagesPath>{Path.Combine(_packed.Root, "packages")}</RestorePackagesPath>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="SkipNet" Version="{_packed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using System;
+            using SkipNet;
+
+            var net = new Net(seed: 3);
+            double[] x = [0.3, -0.7, 0.2, 0.9, 0.1, -0.5], y = [0.25, -0.5];
+            net.ZeroGradients();
+            net.Backward(x, y);
+            double[] analytic = net.Gradients.ToArray();
+            double worst = 0;
+            var p = net.Parameters;
+            for (int i = 0; i < p.Length; i++)
+            {
+                double saved = p[i];
+                p[i] = saved + 1e-6; double plus = net.Evaluate(x, y);
+                p[i] = saved - 1e-6; double minus = net.Evaluate(x, y);
+                p[i] = saved;
+                double numeric = (plus - minus) / 2e-6;
+                worst = Math.Max(worst, Math.Abs(analytic[i] - numeric) / (1e-6 + 1e-4 * Math.Abs(numeric)));
+            }
+
+            double before = net.Evaluate(x, y);
+            for (int step = 0; step < 50; step++) net.TrainStep(x, y, 0.05);
+            Console.WriteLine($"parameters={Net.ParameterCount} worst={worst:R} before={before:R} after={net.Evaluate(x, y):R}");
+            return worst <= 1 && net.Evaluate(x, y) < before ? 0 : 1;
+
+            [Residual(Inputs = 3, Loss = Loss.MSE)]
+            [Dense("h0", 5, Activation.Tanh)]
+            [Dense("h1", 5, Activation.Tanh)]
+            [Dense("y", 1)]
+            [Skip("h0", "y", SkipKind.Weighted)]
+            [Skip("x", "h1", SkipKind.Weighted)]
+            partial class Net;
+            """);
+
+        string output = Dotnet.Run(consumer, "run");
+        output.ShouldContain("parameters=");
+        File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.dll")).ShouldBeTrue();
+        File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.Generator.dll")).ShouldBeFalse("the generator is not a reference");
+    }
+
+    /// <summary>Runs the .NET CLI outside this test host's MSBuild environment; fails with its output on a non-zero exit.</summary>
+    internal static class Dotnet
+    {
+        public static string Run(string directory, params string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                start.Environment.Remove(key);
+            }
+
+            start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            start.Environment["DOTNET_NOLOGO"] = "1";
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            string stdout = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            process.ExitCode.ShouldBe(0, $"dotnet {string.Join(' ', arguments)} in {directory}:\n{stdout}\n{stderr.Result}");
+            return stdout;
+        }
+    }
+}
+
+internal static class Repository
+{
+    public static string Root { get; } = Find();
+
+    private static string Find()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SkipNet.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("SkipNet.sln not found above " + AppContext.BaseDirectory);
+    }
+}
