@@ -38,6 +38,9 @@ public class DiagnosticTests
         { "SKIP016", "[Residual(Inputs = 64, CodeStyle = CodeStyle.Unrolled)]\n[Dense(\"h0\", 64)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "CodeStyle = CodeStyle.Unrolled", "use CodeStyle.Looped" },
         { "SKIP017", "[Residual(Inputs = 65536)]\n[Dense(\"h0\", 65536)]\npublic partial class Net { }", "Net", "4295032832 parameters" },
         { "SKIP018", $"[Residual(Inputs = 1)]\n[Dense(\"h0\", 2, Activation.ReLU, Alpha = 0.2)]\n[Dense(\"y\", 1)]\npublic partial class Net {{ }}", "Alpha = 0.2", "only applies to Activation.LeakyReLU" },
+        { "SKIP020", $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ public void Step() {{ }} }}", "Step", "already has a member 'Step'" },
+        { "SKIP020", $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ public Net(int size) {{ }} }}", "Net", "member 'Net(int)'" },
+        { "SKIP020", $"public class Base {{ protected int H1Bias; }}\n[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net : Base {{ }}", "H1Bias", "member 'H1Bias'" },
         { "SKIP019", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1, (Activation)42)]\npublic partial class Net { }", "(Activation)42", "42 is not a defined Activation" },
     };
 

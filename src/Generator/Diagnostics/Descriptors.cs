@@ -88,6 +88,10 @@ internal static class Descriptors
         "SKIP019", "Undefined enum value",
         "{0} is not a defined {1}; use one of {2}");
 
+    public static readonly DiagnosticDescriptor MemberCollision = Error(
+        "SKIP020", "Member collides with a generated member",
+        "'{0}' already has a member '{1}', which SkipNet generates for the network; rename or remove it (generated members are listed in docs/diagnostics.md)");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -147,7 +147,7 @@ internal static class Emitter
             w.Line($"public global::System.Span<{T}> {block.Property} => new(_parameters, {block.Offset}, {block.Length});");
             w.Line();
             w.Line($"/// <summary>dL/d({block.Name}) ({shape}, row-major), a view into <see cref=\"Gradients\"/>.</summary>");
-            w.Line($"public global::System.ReadOnlySpan<{T}> {block.Property}Gradient => new(_gradients, {block.Offset}, {block.Length});");
+            w.Line($"public global::System.ReadOnlySpan<{T}> {block.Property}{Naming.GradientSuffix} => new(_gradients, {block.Offset}, {block.Length});");
         }
 
         w.Line();

@@ -58,9 +58,8 @@ internal sealed class NetworkPlan
         {
             var node = nodes[i];
             var previous = nodes[i - 1];
-            string pascal = Naming.Pascal(node.Name);
-            var weights = Add(node.Name + ".W", pascal + "Weights", "w_" + node.Name, node.Width, previous.Width);
-            var bias = Add(node.Name + ".b", pascal + "Bias", "b_" + node.Name, node.Width, 1);
+            var weights = Add(node.Name + ".W", Naming.WeightsProperty(node.Name), "w_" + node.Name, node.Width, previous.Width);
+            var bias = Add(node.Name + ".b", Naming.BiasProperty(node.Name), "b_" + node.Name, node.Width, 1);
             node.Dense = new Edge(previous, node, weights, IsSkip: false);
             node.Bias = bias;
             previous.Readers.Add(node.Dense);
@@ -69,7 +68,7 @@ internal sealed class NetworkPlan
             {
                 var from = nodes.First(n => n.Name == skip.From);
                 var matrix = skip.Kind == SkipKind.Weighted
-                    ? Add($"{from.Name}->{node.Name}.S", $"{Naming.Pascal(from.Name)}To{pascal}Skip", $"s_{from.Name}_{node.Name}", node.Width, from.Width)
+                    ? Add($"{from.Name}->{node.Name}.S", Naming.SkipProperty(from.Name, node.Name), $"s_{from.Name}_{node.Name}", node.Width, from.Width)
                     : null;
                 var edge = new Edge(from, node, matrix, IsSkip: true);
                 node.Skips.Add(edge);

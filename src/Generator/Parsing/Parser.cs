@@ -105,6 +105,7 @@ internal static class Parser
 
         int inputWidth = inputs is >= 1 and <= MaxUnits ? inputs.Value : 1;
         ValidateSkips(layers, skips, inputWidth, diagnostics, cancellationToken);
+        ValidateMembers(type, layers.Select(l => l.Model), skips.Select(s => s.Model), typeLocation, diagnostics, cancellationToken);
 
         long parameterCount = CountParameters(layers, skips, inputWidth);
         int maxWidth = Math.Max(inputWidth, layers.Max(l => l.Model.Units));
@@ -310,6 +311,30 @@ internal static class Parser
             if (kind == SkipKind.Identity && fromWidth != toWidth)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.IdentitySkipWidthMismatch, skip.KindLocation, from, to, fromWidth, toWidth));
+            }
+        }
+    }
+
+    /// <summary>A member of the class (or an accessible inherited one) named like a generated member would make the generated code fail to compile.</summary>
+    private static void ValidateMembers(INamedTypeSymbol type, IEnumerable<LayerModel> layers, IEnumerable<SkipModel> skips, Location typeLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        var generated = new HashSet<string>(Naming.GeneratedMembers(layers, skips));
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var member in current.GetMembers())
+            {
+                bool visible = SymbolEqualityComparer.Default.Equals(current, type) || member.DeclaredAccessibility != Accessibility.Private;
+                bool collides = member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false } constructor
+                    ? SymbolEqualityComparer.Default.Equals(current, type) && !constructor.IsImplicitlyDeclared
+                        && (constructor.Parameters.Length == 0 || (constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32))
+                    : visible && !member.IsImplicitlyDeclared && generated.Contains(member.Name);
+                if (collides)
+                {
+                    var location = member.Locations.FirstOrDefault(l => l.IsInSource) ?? typeLocation;
+                    string name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } c ? $"{type.Name}({string.Join(", ", c.Parameters.Select(p => p.Type.ToDisplayString()))})" : member.Name;
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.MemberCollision, location, type.Name, name));
+                }
             }
         }
     }
