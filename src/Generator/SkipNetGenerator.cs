@@ -1,5 +1,9 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SkipNet.Generator.Diagnostics;
 using SkipNet.Generator.Emit;
 using SkipNet.Generator.Parsing;
 
@@ -31,15 +35,43 @@ public sealed class SkipNetGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.Networks);
 
-        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
-        {
-            foreach (var item in items)
-            {
-                spc.ReportDiagnostic(item.ToDiagnostic());
-            }
-        });
+        // [Dense] or [Skip] on a class without [Residual]: say so, rather than generate nothing silently.
+        var orphans = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Parser.DenseAttribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                transform: static (ctx, ct) => Parser.ParseOrphan(ctx, "Dense", ct))
+            .Collect()
+            .Combine(context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    Parser.SkipAttribute,
+                    predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                    transform: static (ctx, ct) => Parser.ParseOrphan(ctx, "Skip", ct))
+                .Collect())
+            .Select(static (pair, _) => OrphanDiagnostics(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Orphans);
+
+        context.RegisterSourceOutput(diagnostics, static (spc, items) => Report(spc, items));
+        context.RegisterSourceOutput(orphans, static (spc, items) => Report(spc, items));
 
         context.RegisterSourceOutput(networks, static (spc, model) =>
             spc.AddSource(Emitter.HintName(model), Emitter.Emit(model, spc.CancellationToken)));
+    }
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
+    }
+
+    /// <summary>One diagnostic per class: a class with both [Dense] and [Skip] but no [Residual] is reported once, on its first [Dense].</summary>
+    private static EquatableArray<DiagnosticInfo> OrphanDiagnostics(ImmutableArray<EquatableArray<DiagnosticInfo>> dense, ImmutableArray<EquatableArray<DiagnosticInfo>> skip)
+    {
+        var reported = dense.SelectMany(d => d).ToList();
+        var classes = new HashSet<string>(reported.Select(d => d.Arguments[0]));
+        reported.AddRange(skip.SelectMany(d => d).Where(d => !classes.Contains(d.Arguments[0])));
+        return reported.ToEquatableArray();
     }
 }

@@ -22,7 +22,7 @@ public class CachingTests
         }
         """;
 
-    private static readonly string[] Steps = [TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Networks];
+    private static readonly string[] Steps = [TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Networks, TrackingNames.Orphans];
 
     [Fact]
     public void RunningTwiceIsFullyCached()

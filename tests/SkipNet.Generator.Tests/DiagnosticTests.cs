@@ -41,6 +41,9 @@ public class DiagnosticTests
         { "SKIP020", $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ public void Step() {{ }} }}", "Step", "already has a member 'Step'" },
         { "SKIP020", $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ public Net(int size) {{ }} }}", "Net", "member 'Net(int)'" },
         { "SKIP020", $"public class Base {{ protected int H1Bias; }}\n[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net : Base {{ }}", "H1Bias", "member 'H1Bias'" },
+        { "SKIP021", $"{Layers}\n[Skip(\"h0\", \"y\", SkipKind.Weighted)]\npublic partial class Net {{ }}", "Dense(\"h0\", 2, Activation.ReLU)", "add [Residual(Inputs = n)] to 'Net'" },
+        { "SKIP021", "[Skip(\"h0\", \"y\")]\npublic class Net { }", "Skip(\"h0\", \"y\")", "has [Skip] but no [Residual]" },
+        { "SKIP022", "[Residual(Inputs = 1, Loss = Loss.MSE)]\n[Dense(\"h0\", 2, Activation.ReLU)]\n[Dense(\"y\", 1, Activation.ReLU)]\npublic partial class Net { }", "Activation.ReLU", "cannot predict a negative target" },
         { "SKIP019", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1, (Activation)42)]\npublic partial class Net { }", "(Activation)42", "42 is not a defined Activation" },
     };
 

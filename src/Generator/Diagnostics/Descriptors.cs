@@ -92,6 +92,15 @@ internal static class Descriptors
         "SKIP020", "Member collides with a generated member",
         "'{0}' already has a member '{1}', which SkipNet generates for the network; rename or remove it (generated members are listed in docs/diagnostics.md)");
 
+    public static readonly DiagnosticDescriptor LayerWithoutResidual = Error(
+        "SKIP021", "Layer or skip without [Residual]",
+        "'{0}' has [{1}] but no [Residual], so no network is generated; add [Residual(Inputs = n)] to '{0}'");
+
+    public static readonly DiagnosticDescriptor SuspiciousOutput = new(
+        "SKIP022", "Output activation does not suit the loss",
+        "The output layer '{0}' uses {1} with {2} loss: {3}; use Activation.Identity on the output unless this is intended",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "skip022");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -103,6 +103,14 @@ internal static class Parser
             return null;
         }
 
+        var output = layers[layers.Count - 1];
+        if (output.Model.Activation == Activation.ReLU && loss == LossKind.MSE)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Descriptors.SuspiciousOutput, output.ActivationLocation, output.Model.Name, "ReLU", "MSE",
+                "it cannot predict a negative target, and once its pre-activation is negative the gradient is 0 and it stops learning"));
+        }
+
         int inputWidth = inputs is >= 1 and <= MaxUnits ? inputs.Value : 1;
         ValidateSkips(layers, skips, inputWidth, diagnostics, cancellationToken);
         ValidateMembers(type, layers.Select(l => l.Model), skips.Select(s => s.Model), typeLocation, diagnostics, cancellationToken);
@@ -136,6 +144,18 @@ internal static class Parser
             unrolled,
             layers.Select(l => l.Model).ToEquatableArray(),
             skips.Select(s => s.Model).ToEquatableArray());
+    }
+
+    /// <summary>For a class with [Dense] or [Skip]: a diagnostic when it has no [Residual] (otherwise nothing, the main pipeline handles it).</summary>
+    public static EquatableArray<DiagnosticInfo> ParseOrphan(GeneratorAttributeSyntaxContext context, string attributeName, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || AttributesNamed(type, ResidualAttribute).Any())
+        {
+            return EquatableArray<DiagnosticInfo>.Empty;
+        }
+
+        var location = Syntax(context.Attributes[0], cancellationToken)?.GetLocation();
+        return new[] { DiagnosticInfo.Create(Descriptors.LayerWithoutResidual, location, type.Name, attributeName) }.ToEquatableArray();
     }
 
     private static EquatableArray<ContainingType> ParseTypeShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Location typeLocation, List<DiagnosticInfo> diagnostics)
@@ -179,7 +199,7 @@ internal static class Parser
         return containing.ToEquatableArray();
     }
 
-    private sealed record ParsedLayer(LayerModel Model, Location? NameLocation);
+    private sealed record ParsedLayer(LayerModel Model, Location? NameLocation, Location? ActivationLocation);
 
     private sealed record ParsedSkip(SkipModel Model, Location? FromLocation, Location? ToLocation, Location? KindLocation);
 
@@ -199,7 +219,8 @@ internal static class Parser
 
             var syntax = Syntax(attribute, cancellationToken);
             var nameLocation = ArgumentLocation(syntax, 0, "name");
-            var activation = ReadEnum<Activation>(args[2], "Activation", ArgumentLocation(syntax, 2, "activation"), diagnostics);
+            var activationLocation = ArgumentLocation(syntax, 2, "activation");
+            var activation = ReadEnum<Activation>(args[2], "Activation", activationLocation, diagnostics);
 
             double alpha = 0.01;
             foreach (var named in attribute.NamedArguments)
@@ -232,7 +253,7 @@ internal static class Parser
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, ArgumentLocation(syntax, 1, "units"), name, units, MaxUnits));
             }
 
-            layers.Add(new ParsedLayer(new LayerModel(name, units, activation, alpha), nameLocation));
+            layers.Add(new ParsedLayer(new LayerModel(name, units, activation, alpha), nameLocation, activationLocation));
         }
 
         return layers;
