@@ -19,13 +19,13 @@ public static class Activations
         }
     }
 
-    /// <summary>delta ← delta·[z ≥ 0] (the derivative at exactly 0 is 1).</summary>
+    /// <summary>delta ← delta·[z ≥ 0] (the derivative at exactly 0 is 1; a NaN z passes no gradient, as ReLU(NaN) = 0).</summary>
     public static void ReLUBackward<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(z.Length, delta.Length);
         for (int i = 0; i < z.Length; i++)
         {
-            if (z[i] < T.Zero)
+            if (!(z[i] >= T.Zero))
             {
                 delta[i] = T.Zero;
             }
@@ -48,7 +48,7 @@ public static class Activations
         SpanCheck.Same(z.Length, delta.Length);
         for (int i = 0; i < z.Length; i++)
         {
-            if (z[i] < T.Zero)
+            if (!(z[i] >= T.Zero))
             {
                 delta[i] *= alpha;
             }

@@ -25,3 +25,35 @@ public class GeneratorShapeTests
         (deep / 41).ShouldBeLessThan(3_000, "characters per layer");
     }
 }
+
+public class LargeNetworkTests
+{
+    private static string Declaration(int layers, int width) =>
+        "using SkipNet;\n[Residual(Inputs = 64)]\n"
+        + string.Concat(Enumerable.Range(0, layers).Select(i => $"[Dense(\"h{i}\", {width}, Activation.ReLU)]\n"))
+        + string.Concat(Enumerable.Range(2, layers - 2).Where(i => i % 2 == 0).Select(i => $"[Skip(\"h{i - 2}\", \"h{i}\")]\n"))
+        + "[Dense(\"y\", 1)]\npublic partial class Big { }";
+
+    [Fact]
+    public void TwoHundredWideLayersGenerateASmallFile()
+    {
+        // 200 layers of 3,000 units: 1.8 billion parameters, the most one array holds at this depth.
+        var (run, output) = Harness.Generate(Declaration(200, 3000));
+        run.Diagnostics.ShouldBeEmpty();
+        string source = Harness.Sources(run).Single().Value;
+        long parameters = (64 + 1) * 3000L + 199 * (3000 + 1) * 3000L + (3000 + 1);
+        parameters.ShouldBeGreaterThan(1_790_000_000);
+        source.ShouldContain($"public const int ParameterCount = {parameters};");
+        source.Length.ShouldBeLessThan(201 * 3_000, "characters: about 3 KB a layer, whatever the width");
+        output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void TwoHundredLayersOf4096AreMoreThanOneArrayHolds()
+    {
+        // 200 × 4096² ≈ 3.4 billion parameters (27 GB in double): reported, not generated.
+        var (run, _) = Harness.Generate(Declaration(200, 4096));
+        run.Diagnostics.ShouldHaveSingleItem().Id.ShouldBe("SKIP017");
+        Harness.Sources(run).ShouldBeEmpty();
+    }
+}
