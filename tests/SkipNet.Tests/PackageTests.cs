@@ -62,6 +62,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         entries.ShouldContain("lib/net8.0/SkipNet.dll");
         entries.ShouldContain("lib/net8.0/SkipNet.xml");
         entries.ShouldContain("analyzers/dotnet/cs/SkipNet.Generator.dll");
+        entries.ShouldContain("analyzers/dotnet/cs/SkipNet.CodeFixes.dll");
         entries.ShouldContain("README.md");
         entries.ShouldNotContain(e => e.StartsWith("lib/") && e.Contains("Generator"));
 
@@ -140,6 +141,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         output.ShouldContain("parameters=");
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.dll")).ShouldBeTrue();
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.Generator.dll")).ShouldBeFalse("the generator is not a reference");
+        File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.CodeFixes.dll")).ShouldBeFalse("the code fixes are not a reference");
     }
 
     /// <summary>Runs the .NET CLI outside this test host's MSBuild environment; fails with its output on a non-zero exit.</summary>

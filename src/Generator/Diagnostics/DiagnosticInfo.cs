@@ -15,8 +15,12 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 }
 
 /// <summary>A diagnostic to report, equatable so the pipeline can cache it.</summary>
-internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> Arguments)
+/// <param name="Replacement">For a code fix: the text that should replace the located argument (SKIP009's suggestion).</param>
+internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> Arguments, string? Replacement = null)
 {
+    /// <summary>The diagnostic property a code fix reads the replacement from.</summary>
+    public const string ReplacementProperty = "Replacement";
+
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params object[] arguments)
     {
         var args = new string[arguments.Length];
@@ -36,6 +40,9 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
             args[i] = Arguments[i];
         }
 
-        return Diagnostic.Create(Descriptor, Location?.ToLocation(), args);
+        var properties = Replacement is null
+            ? null
+            : System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(ReplacementProperty, Replacement);
+        return Diagnostic.Create(Descriptor, Location?.ToLocation(), properties, args);
     }
 }

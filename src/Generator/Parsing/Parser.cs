@@ -299,13 +299,13 @@ internal static class Parser
             bool known = true;
             if (fromIndex == -1 && from != Input)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnknownSkipEndpoint, skip.FromLocation, from, Suggestion(from, layers, allowInput: true)));
+                diagnostics.Add(UnknownEndpoint(from, skip.FromLocation, layers, allowInput: true));
                 known = false;
             }
 
             if (toIndex == -1)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnknownSkipEndpoint, skip.ToLocation, to, Suggestion(to, layers, allowInput: false)));
+                diagnostics.Add(UnknownEndpoint(to, skip.ToLocation, layers, allowInput: false));
                 known = false;
             }
 
@@ -388,7 +388,8 @@ internal static class Parser
         && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None
         && SyntaxFacts.IsValidIdentifier(name);
 
-    private static string Suggestion(string name, List<ParsedLayer> layers, bool allowInput)
+    /// <summary>SKIP009, suggesting the closest declared name (and carrying it for the code fix) when one is close.</summary>
+    private static DiagnosticInfo UnknownEndpoint(string name, Location? location, List<ParsedLayer> layers, bool allowInput)
     {
         var candidates = layers.Select(l => l.Model.Name).ToList();
         if (allowInput)
@@ -401,9 +402,12 @@ internal static class Parser
             .OrderBy(c => c.Distance)
             .FirstOrDefault();
         string declared = string.Join(", ", candidates.Select(c => $"\"{c}\""));
-        return best.Name is not null && best.Distance <= Math.Max(2, name.Length / 2)
-            ? $"; did you mean \"{best.Name}\"? (declared: {declared})"
-            : $"; use one of {declared}";
+        bool close = best.Name is not null && best.Distance <= Math.Max(2, name.Length / 2);
+        string hint = close ? $"; did you mean \"{best.Name}\"? (declared: {declared})" : $"; use one of {declared}";
+        return DiagnosticInfo.Create(Descriptors.UnknownSkipEndpoint, location, name, hint) with
+        {
+            Replacement = close ? SymbolDisplay.FormatLiteral(best.Name!, quote: true) : null,
+        };
     }
 
     private static int Levenshtein(string a, string b)
