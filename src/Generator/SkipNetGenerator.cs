@@ -51,18 +51,24 @@ public sealed class SkipNetGenerator : IIncrementalGenerator
             .Select(static (pair, _) => OrphanDiagnostics(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Orphans);
 
-        context.RegisterSourceOutput(diagnostics, static (spc, items) => Report(spc, items));
-        context.RegisterSourceOutput(orphans, static (spc, items) => Report(spc, items));
+        var allDiagnostics = diagnostics.Collect()
+            .Combine(orphans)
+            .Select(static (pair, _) => pair.Left.SelectMany(d => d).Concat(pair.Right).ToEquatableArray())
+            .WithTrackingName(TrackingNames.AllDiagnostics);
+
+        // One report step takes the current compilation, only to place each diagnostic in its
+        // syntax tree (so #pragma warning applies); the emitted sources depend on the models alone.
+        context.RegisterSourceOutput(allDiagnostics.Combine(context.CompilationProvider), static (spc, pair) => Report(spc, pair.Left, pair.Right));
 
         context.RegisterSourceOutput(networks, static (spc, model) =>
             spc.AddSource(Emitter.HintName(model), Emitter.Emit(model, spc.CancellationToken)));
     }
 
-    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)
     {
         foreach (var diagnostic in diagnostics)
         {
-            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(compilation));
         }
     }
 

@@ -7,4 +7,5 @@ internal static class TrackingNames
     public const string Diagnostics = nameof(Diagnostics);
     public const string Networks = nameof(Networks);
     public const string Orphans = nameof(Orphans);
+    public const string AllDiagnostics = nameof(AllDiagnostics);
 }

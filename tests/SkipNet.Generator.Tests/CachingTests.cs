@@ -22,7 +22,7 @@ public class CachingTests
         }
         """;
 
-    private static readonly string[] Steps = [TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Networks, TrackingNames.Orphans];
+    private static readonly string[] Steps = [TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Networks, TrackingNames.Orphans, TrackingNames.AllDiagnostics];
 
     [Fact]
     public void RunningTwiceIsFullyCached()
@@ -36,7 +36,11 @@ public class CachingTests
             second.TrackedSteps[step].SelectMany(s => s.Outputs).ShouldAllBe(o => o.Reason == IncrementalStepRunReason.Cached || o.Reason == IncrementalStepRunReason.Unchanged, step);
         }
 
-        second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ShouldAllBe(o => o.Reason == IncrementalStepRunReason.Cached);
+        // Only the diagnostics report looks at the (new) compilation, to place its locations; the
+        // source outputs, fed by the cached models, are not produced again.
+        var outputs = second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        outputs.Count(o => o.Reason != IncrementalStepRunReason.Cached).ShouldBe(1, "the diagnostics report");
+        outputs.Count(o => o.Reason == IncrementalStepRunReason.Cached).ShouldBe(2, "one cached source output per network");
     }
 
     [Fact]

@@ -94,6 +94,17 @@ public class DiagnosticTests
         Harness.GenerateAndLoad("using SkipNet;\n" + declaration).GetTypes().ShouldContain(t => t.Name == "Net");
 
     [Fact]
+    public void DiagnosticsArePlacedInTheCompilationsOwnTree()
+    {
+        // In-source locations let #pragma warning and the IDE's code fixes apply to them
+        // (tests/SkipNet.Tests/Networks.cs builds with a pragma-silenced SKIP018 under TreatWarningsAsErrors).
+        var compilation = Harness.Compilation("using SkipNet;\n[Residual(Inputs = 1)]\n[Dense(\"y\", 1, Activation.Tanh, Alpha = 0.3)]\npublic partial class Net { }");
+        var diagnostic = Harness.Driver().RunGenerators(compilation).GetRunResult().Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Location.IsInSource.ShouldBeTrue();
+        diagnostic.Location.SourceTree.ShouldBeSameAs(compilation.SyntaxTrees.Single());
+    }
+
+    [Fact]
     public void MalformedAttributesLeaveTheErrorToTheCompiler()
     {
         var (run, output) = Harness.Generate("using SkipNet;\n[Residual(Inputs = 1)]\n[Dense(\"y\")]\npublic partial class Net { }");

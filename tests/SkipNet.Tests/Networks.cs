@@ -71,3 +71,12 @@ public partial class WideNet;
 [Dense("y", 4)]
 [Skip("h0", "h1")]
 public partial class WideNetSingle;
+
+// A warning silenced the usual way: this project treats warnings as errors, so it builds only if
+// #pragma warning applies to SkipNet's diagnostics.
+[Residual(Inputs = 2, Loss = Loss.MSE)]
+#pragma warning disable SKIP018 // Alpha has no effect on Tanh
+[Dense("h", 3, Activation.Tanh, Alpha = 0.2)]
+#pragma warning restore SKIP018
+[Dense("y", 1)]
+public partial class PragmaNet;

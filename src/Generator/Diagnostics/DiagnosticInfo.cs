@@ -11,7 +11,22 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
             ? null
             : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
 
-    public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    /// <summary>
+    /// The location in <paramref name="compilation"/>'s own syntax tree for the file, so that
+    /// #pragma warning and the IDE treat it as source; a detached file location if the tree is gone.
+    /// </summary>
+    public Location ToLocation(Compilation compilation)
+    {
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            if (tree.FilePath == FilePath && Span.End <= tree.Length)
+            {
+                return Location.Create(tree, Span);
+            }
+        }
+
+        return Location.Create(FilePath, Span, LineSpan);
+    }
 }
 
 /// <summary>A diagnostic to report, equatable so the pipeline can cache it.</summary>
@@ -32,7 +47,7 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
         return new DiagnosticInfo(descriptor, LocationInfo.From(location), args.ToEquatableArray());
     }
 
-    public Diagnostic ToDiagnostic()
+    public Diagnostic ToDiagnostic(Compilation compilation)
     {
         var args = new object[Arguments.Count];
         for (int i = 0; i < args.Length; i++)
@@ -43,6 +58,6 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
         var properties = Replacement is null
             ? null
             : System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(ReplacementProperty, Replacement);
-        return Diagnostic.Create(Descriptor, Location?.ToLocation(), properties, args);
+        return Diagnostic.Create(Descriptor, Location?.ToLocation(compilation), properties, args);
     }
 }
