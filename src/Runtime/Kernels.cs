@@ -15,38 +15,80 @@ public static class Kernels
     /// <exception cref="ArgumentException">The lengths do not fit together.</exception>
     public static void MultiplyAdd<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> vector, Span<T> result)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => MultiplyAdd(matrix, vector, result, batch: 1);
+
+    /// <summary>
+    /// For each of <paramref name="batch"/> rows s: results[s] += M·inputs[s] (that is, Z += H·Mᵀ),
+    /// with M of shape n × m, inputs batch × m and results batch × n, all row-major.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together.</exception>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> inputs, Span<T> results, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int cols = vector.Length;
-        SpanCheck.Matrix(matrix.Length, result.Length, cols);
-        for (int r = 0; r < result.Length; r++)
-        {
-            result[r] += Dot(matrix.Slice(r * cols, cols), vector);
-        }
+        var (m, n) = SpanCheck.Batch(inputs.Length, results.Length, batch);
+        SpanCheck.Matrix(matrix.Length, n, m);
+        Gemm.MultiplyAddTransposedB(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, n, m);
     }
 
     /// <summary>result += Mᵀ·v, with M of shape v.Length × result.Length.</summary>
     /// <exception cref="ArgumentException">The lengths do not fit together.</exception>
     public static void TransposeMultiplyAdd<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> vector, Span<T> result)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => TransposeMultiplyAdd(matrix, vector, result, batch: 1);
+
+    /// <summary>
+    /// For each of <paramref name="batch"/> rows s: results[s] += Mᵀ·vectors[s] (that is, dH += dZ·M),
+    /// with M of shape n × m, vectors batch × n and results batch × m, all row-major.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together.</exception>
+    public static void TransposeMultiplyAdd<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> vectors, Span<T> results, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int cols = result.Length;
-        SpanCheck.Matrix(matrix.Length, vector.Length, cols);
-        for (int r = 0; r < vector.Length; r++)
-        {
-            ScaleAdd(vector[r], matrix.Slice(r * cols, cols), result);
-        }
+        var (n, m) = SpanCheck.Batch(vectors.Length, results.Length, batch);
+        SpanCheck.Matrix(matrix.Length, n, m);
+        Gemm.MultiplyAdd<T, Gemm.Normal>(ref MemoryMarshal.GetReference(vectors), n, ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, m, n);
     }
 
     /// <summary>M += u·vᵀ, with M of shape u.Length × v.Length.</summary>
     /// <exception cref="ArgumentException">The lengths do not fit together.</exception>
     public static void OuterAdd<T>(ReadOnlySpan<T> u, ReadOnlySpan<T> v, Span<T> matrix)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => OuterAdd(u, v, matrix, batch: 1);
+
+    /// <summary>
+    /// M += Σ_s u[s]·v[s]ᵀ over <paramref name="batch"/> rows (that is, dW += dZᵀ·H), with u batch × n,
+    /// v batch × m and M n × m, all row-major.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together.</exception>
+    public static void OuterAdd<T>(ReadOnlySpan<T> u, ReadOnlySpan<T> v, Span<T> matrix, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int cols = v.Length;
-        SpanCheck.Matrix(matrix.Length, u.Length, cols);
-        for (int r = 0; r < u.Length; r++)
+        var (n, m) = SpanCheck.Batch(u.Length, v.Length, batch);
+        SpanCheck.Matrix(matrix.Length, n, m);
+        Gemm.MultiplyAdd<T, Gemm.Transposed>(ref MemoryMarshal.GetReference(u), n, ref MemoryMarshal.GetReference(v), ref MemoryMarshal.GetReference(matrix), n, m, batch);
+    }
+
+    /// <summary>Sets every row of <paramref name="rows"/> (a whole number of rows of vector.Length) to <paramref name="vector"/>.</summary>
+    /// <exception cref="ArgumentException">rows.Length is not a multiple of vector.Length.</exception>
+    public static void BroadcastRows<T>(ReadOnlySpan<T> vector, Span<T> rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Rows(rows.Length, vector.Length);
+        for (int start = 0; start < rows.Length; start += vector.Length)
         {
-            ScaleAdd(u[r], v, matrix.Slice(r * cols, cols));
+            vector.CopyTo(rows.Slice(start, vector.Length));
+        }
+    }
+
+    /// <summary>destination += Σ rows (each row of destination.Length elements).</summary>
+    /// <exception cref="ArgumentException">rows.Length is not a multiple of destination.Length.</exception>
+    public static void AddRows<T>(ReadOnlySpan<T> rows, Span<T> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Rows(rows.Length, destination.Length);
+        for (int start = 0; start < rows.Length; start += destination.Length)
+        {
+            Add(rows.Slice(start, destination.Length), destination);
         }
     }
 
@@ -90,26 +132,6 @@ public static class Kernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(a.Length, b.Length);
-        int i = 0;
-        T sum = T.Zero;
-        if (Vector.IsHardwareAccelerated && a.Length >= Vector<T>.Count)
-        {
-            var acc = Vector<T>.Zero;
-            ref T pa = ref MemoryMarshal.GetReference(a);
-            ref T pb = ref MemoryMarshal.GetReference(b);
-            for (; i <= a.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                acc += Vector.LoadUnsafe(ref Unsafe.Add(ref pa, i)) * Vector.LoadUnsafe(ref Unsafe.Add(ref pb, i));
-            }
-
-            sum = Vector.Sum(acc);
-        }
-
-        for (; i < a.Length; i++)
-        {
-            sum += a[i] * b[i];
-        }
-
-        return sum;
+        return Gemm.Dot(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
     }
 }

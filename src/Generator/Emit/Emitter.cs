@@ -53,9 +53,9 @@ internal static class Emitter
         EmitInterface(w, plan);
 
         w.Line();
-        body.EmitForwardSample(w, cancellationToken);
+        body.EmitForward(w, cancellationToken);
         w.Line();
-        body.EmitBackwardSample(w, cancellationToken);
+        body.EmitBackward(w, cancellationToken);
         w.Close();
 
         foreach (var _ in model.ContainingTypes)
@@ -173,9 +173,7 @@ internal static class Emitter
         w.Open($"public void Forward({RoS} x, global::System.Span<{T}> output)");
         w.Line("int samples = global::SkipNet.Guard.SampleCount(x, InputSize, nameof(x));");
         w.Line($"global::SkipNet.Guard.Length<{T}>(output, samples, OutputSize, nameof(output));");
-        w.Open("for (int s = 0; s < samples; s++)");
-        w.Line("ForwardSample(x.Slice(s * InputSize, InputSize), output.Slice(s * OutputSize, OutputSize));");
-        w.Close();
+        w.Line("ForwardRows(x, output, samples);");
         w.Close();
         w.Line();
 
@@ -195,7 +193,7 @@ internal static class Emitter
         w.Line("int samples = CheckBatch(x, y);");
         w.Line($"{T} sum = {zero};");
         w.Open("for (int s = 0; s < samples; s++)");
-        w.Line("ForwardSample(x.Slice(s * InputSize, InputSize), _output);");
+        w.Line("ForwardRows(x.Slice(s * InputSize, InputSize), _output, 1);");
         w.Line($"sum += global::SkipNet.Losses.{plan.Model.Loss}<{T}>(_output, y.Slice(s * OutputSize, OutputSize));");
         w.Close();
         w.Line();
@@ -234,12 +232,7 @@ internal static class Emitter
         w.Open($"private {T} BackwardCore({RoS} x, {RoS} y, int samples)");
         w.Line("// Mean over N = samples · OutputSize: each sample's dL/dŷ carries the factor 1/N.");
         w.Line($"{T} scale = {one} / (samples * OutputSize);");
-        w.Line($"{T} sum = {zero};");
-        w.Open("for (int s = 0; s < samples; s++)");
-        w.Line("sum += BackwardSample(x.Slice(s * InputSize, InputSize), y.Slice(s * OutputSize, OutputSize), scale);");
-        w.Close();
-        w.Line();
-        w.Line("return sum / (samples * OutputSize);");
+        w.Line("return BackwardRows(x, y, samples, scale) / (samples * OutputSize);");
         w.Close();
     }
 
@@ -257,14 +250,17 @@ internal static class Emitter
     }
 }
 
-/// <summary>Writes the per-sample code: buffers, ForwardSample and BackwardSample.</summary>
+/// <summary>Writes the network's arithmetic: its buffers, and the two methods the shell calls on validated spans.</summary>
 internal interface IBodyEmitter
 {
     void EmitFields(SourceWriter w);
 
-    /// <summary><c>private void ForwardSample(ReadOnlySpan&lt;T&gt; x_in, Span&lt;T&gt; y_out)</c>.</summary>
-    void EmitForwardSample(SourceWriter w, CancellationToken cancellationToken);
+    /// <summary><c>private void ForwardRows(ReadOnlySpan&lt;T&gt; x, Span&lt;T&gt; output, int samples)</c>, and its helpers.</summary>
+    void EmitForward(SourceWriter w, CancellationToken cancellationToken);
 
-    /// <summary><c>private T BackwardSample(ReadOnlySpan&lt;T&gt; x_in, ReadOnlySpan&lt;T&gt; y_in, T scale_)</c>: forward, loss, backward; returns the sample's summed loss.</summary>
-    void EmitBackwardSample(SourceWriter w, CancellationToken cancellationToken);
+    /// <summary>
+    /// <c>private T BackwardRows(ReadOnlySpan&lt;T&gt; x, ReadOnlySpan&lt;T&gt; y, int samples, T scale)</c>, and its
+    /// helpers: forward, loss, backward; adds dL/dp to the gradients and returns the summed loss.
+    /// </summary>
+    void EmitBackward(SourceWriter w, CancellationToken cancellationToken);
 }

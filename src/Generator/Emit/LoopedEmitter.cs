@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Threading;
 using SkipNet.Generator.Model;
@@ -5,9 +6,10 @@ using SkipNet.Generator.Model;
 namespace SkipNet.Generator.Emit;
 
 /// <summary>
-/// Code for wide networks: per layer a buffer for z, h and δ (dL/dh, turned into dL/dz in place),
-/// and one kernel call per matrix or vector operation. The file grows with the number of layers,
-/// not with their widths.
+/// Code for wide networks. Samples go through in chunks of up to <c>Chunk</c> rows: every layer
+/// has a buffer of one row per sample for z, h and δ (dL/dh, turned into dL/dz in place), and each
+/// layer is a few matrix–matrix kernel calls. The file grows with the number of layers, not with
+/// their widths.
 /// </summary>
 internal sealed class LoopedEmitter : IBodyEmitter
 {
@@ -20,14 +22,18 @@ internal sealed class LoopedEmitter : IBodyEmitter
         _t = plan.T;
     }
 
+    /// <summary>Rows per chunk: up to 32 samples, fewer for very wide layers (about 64 K elements a buffer).</summary>
+    public static int ChunkRows(NetworkPlan plan) =>
+        Math.Max(1, Math.Min(32, 65536 / plan.Nodes.Max(n => n.Width)));
+
     private static bool HasZ(Node n) => n.Activation != Activation.Identity;
 
-    /// <summary>The buffer holding the node's activation: x_in, _h_name, or for Identity layers its z.</summary>
-    private static string H(Node n) => n.IsInput ? "x_in" : $"_h_{n.Name}";
+    /// <summary>The span holding the node's activation: x_in, or the layer's name (for Identity layers, its z).</summary>
+    private static string H(Node n) => n.IsInput ? "x_in" : n.Name;
 
-    private static string Z(Node n) => HasZ(n) ? $"_z_{n.Name}" : H(n);
+    private static string Z(Node n) => HasZ(n) ? $"z_{n.Name}" : H(n);
 
-    private static string Delta(Node n) => $"_d_{n.Name}";
+    private static string Delta(Node n) => $"d_{n.Name}";
 
     private string Kernel(string name) => $"global::SkipNet.Kernels.{name}<{_t}>";
 
@@ -35,9 +41,10 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     public void EmitFields(SourceWriter w)
     {
+        w.Line($"private const int Chunk = {ChunkRows(_plan)}; // samples per pass through the kernels");
         foreach (var node in _plan.Layers)
         {
-            string size = Literals.Int(node.Width);
+            string size = "Chunk * " + Literals.Int(node.Width);
             if (HasZ(node))
             {
                 w.Line($"private readonly {_t}[] _z_{node.Name} = new {_t}[{size}];");
@@ -48,22 +55,67 @@ internal sealed class LoopedEmitter : IBodyEmitter
         }
     }
 
-    public void EmitForwardSample(SourceWriter w, CancellationToken cancellationToken)
+    public void EmitForward(SourceWriter w, CancellationToken cancellationToken)
     {
-        w.Line("// One sample, forward: every layer's z and h into its buffers, in declaration order.");
-        w.Open($"private void ForwardSample(global::System.ReadOnlySpan<{_t}> x_in, global::System.Span<{_t}> y_out)");
-        EmitForward(w, cancellationToken);
-        w.Line($"global::System.MemoryExtensions.CopyTo({H(_plan.Output)}, y_out);");
+        var output = _plan.Output;
+        w.Open($"private void ForwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.Span<{_t}> output, int samples)");
+        w.Open("for (int start = 0; start < samples; start += Chunk)");
+        w.Line("int rows = global::System.Math.Min(Chunk, samples - start);");
+        w.Line("ForwardChunk(x.Slice(start * InputSize, rows * InputSize), rows);");
+        w.Line($"new global::System.ReadOnlySpan<{_t}>(_h_{output.Name}, 0, rows * OutputSize).CopyTo(output.Slice(start * OutputSize, rows * OutputSize));");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("// n_rows samples at once, forward: every layer's z and h into its buffers (one row per sample).");
+        w.Open($"private void ForwardChunk(global::System.ReadOnlySpan<{_t}> x_in, int n_rows)");
+        EmitSpans(w, withDeltas: false);
+        foreach (var node in _plan.Layers)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            w.Line();
+            var dense = node.Dense!;
+            var terms = new[] { $"{dense.Matrix!.Name}·{Name(dense.From)}", node.Bias!.Name }
+                .Concat(node.Skips.Select(s => s.Matrix is null ? Name(s.From) : $"{s.Matrix.Name}·{Name(s.From)}"));
+            w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}   (for each sample)");
+            w.Line($"{Kernel("BroadcastRows")}({node.Bias.Property}, {Z(node)});");
+            w.Line($"{Kernel("MultiplyAdd")}({dense.Matrix.Property}, {H(dense.From)}, {Z(node)}, n_rows);");
+            foreach (var skip in node.Skips)
+            {
+                w.Line(skip.Matrix is null
+                    ? $"{Kernel("Add")}({H(skip.From)}, {Z(node)});"
+                    : $"{Kernel("MultiplyAdd")}({skip.Matrix.Property}, {H(skip.From)}, {Z(node)}, n_rows);");
+            }
+
+            if (HasZ(node))
+            {
+                w.Line($"// {node.Name} = {node.Activation}(z_{node.Name})");
+                string alpha = node.Activation == Activation.LeakyReLU ? ", " + Literals.Number(node.Alpha, _plan.Model.Precision) : "";
+                w.Line($"global::SkipNet.Activations.{node.Activation}<{_t}>({Z(node)}, {H(node)}{alpha});");
+            }
+        }
+
         w.Close();
     }
 
-    public void EmitBackwardSample(SourceWriter w, CancellationToken cancellationToken)
+    public void EmitBackward(SourceWriter w, CancellationToken cancellationToken)
     {
         var output = _plan.Output;
-        w.Line("// One sample, forward then backward by the chain rule; adds dL/dp into the gradients and");
-        w.Line("// returns this sample's summed loss. scale_ = 1/N, N = batch size × OutputSize.");
-        w.Open($"private {_t} BackwardSample(global::System.ReadOnlySpan<{_t}> x_in, global::System.ReadOnlySpan<{_t}> y_in, {_t} scale_)");
-        EmitForward(w, cancellationToken);
+        w.Open($"private {_t} BackwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.ReadOnlySpan<{_t}> y, int samples, {_t} scale)");
+        w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
+        w.Open("for (int start = 0; start < samples; start += Chunk)");
+        w.Line("int rows = global::System.Math.Min(Chunk, samples - start);");
+        w.Line("sum += BackwardChunk(x.Slice(start * InputSize, rows * InputSize), y.Slice(start * OutputSize, rows * OutputSize), rows, scale);");
+        w.Close();
+        w.Line();
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+        w.Line("// n_rows samples at once, forward then backward by the chain rule; adds dL/dp into the");
+        w.Line("// gradients and returns the summed loss. scale_ = 1/N, N = batch size × OutputSize.");
+        w.Open($"private {_t} BackwardChunk(global::System.ReadOnlySpan<{_t}> x_in, global::System.ReadOnlySpan<{_t}> y_in, int n_rows, {_t} scale_)");
+        w.Line("ForwardChunk(x_in, n_rows);");
+        EmitSpans(w, withDeltas: true);
+        w.Line();
         w.Line($"// {_plan.Model.Loss} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
         w.Line($"{_t} loss_ = global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({H(output)}, y_in, scale_, {Delta(output)});");
         foreach (var node in _plan.Layers.Reverse())
@@ -73,12 +125,12 @@ internal sealed class LoopedEmitter : IBodyEmitter
             if (node != output)
             {
                 w.Line($"// δ_{node.Name} = dL/d{node.Name} = Σ over the {node.Readers.Count} edge(s) that read {node.Name}");
-                w.Line($"global::System.Array.Clear({Delta(node)});");
+                w.Line($"{Delta(node)}.Clear();");
                 foreach (var edge in node.Readers)
                 {
                     w.Line(edge.Matrix is null
                         ? $"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)"
-                        : $"{Kernel("TransposeMultiplyAdd")}({edge.Matrix.Property}, {Delta(edge.To)}, {Delta(node)}); // += {edge.Matrix.Name}ᵀ·dL/dz_{edge.To.Name}");
+                        : $"{Kernel("TransposeMultiplyAdd")}({edge.Matrix.Property}, {Delta(edge.To)}, {Delta(node)}, n_rows); // += {edge.Matrix.Name}ᵀ·dL/dz_{edge.To.Name}");
                 }
             }
 
@@ -86,10 +138,10 @@ internal sealed class LoopedEmitter : IBodyEmitter
             foreach (var edge in new[] { node.Dense! }.Concat(node.Skips).Where(e => e.Matrix is not null))
             {
                 var m = edge.Matrix!;
-                w.Line($"{Kernel("OuterAdd")}({Delta(node)}, {H(edge.From)}, {Gradient(m)}); // dL/d({m.Name}) += dL/dz_{node.Name}·{(edge.From.IsInput ? "x" : edge.From.Name)}ᵀ");
+                w.Line($"{Kernel("OuterAdd")}({Delta(node)}, {H(edge.From)}, {Gradient(m)}, n_rows); // dL/d({m.Name}) += Σ dL/dz_{node.Name}·{Name(edge.From)}ᵀ");
                 if (edge == node.Dense)
                 {
-                    w.Line($"{Kernel("Add")}({Delta(node)}, {Gradient(node.Bias!)}); // dL/d({node.Bias!.Name}) += dL/dz_{node.Name}");
+                    w.Line($"{Kernel("AddRows")}({Delta(node)}, {Gradient(node.Bias!)}); // dL/d({node.Bias!.Name}) += Σ dL/dz_{node.Name}");
                 }
             }
         }
@@ -99,32 +151,22 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Close();
     }
 
-    private void EmitForward(SourceWriter w, CancellationToken cancellationToken)
+    /// <summary>Views of the first n_rows rows of the buffers (z and h; δ too for the backward pass).</summary>
+    private void EmitSpans(SourceWriter w, bool withDeltas)
     {
         foreach (var node in _plan.Layers)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var dense = node.Dense!;
-            var terms = new[] { $"{dense.Matrix!.Name}·{Name(dense.From)}", node.Bias!.Name }
-                .Concat(node.Skips.Select(s => s.Matrix is null ? Name(s.From) : $"{s.Matrix.Name}·{Name(s.From)}"));
-            w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}");
-            w.Line($"{node.Bias.Property}.CopyTo({Z(node)});");
-            w.Line($"{Kernel("MultiplyAdd")}({dense.Matrix.Property}, {H(dense.From)}, {Z(node)});");
-            foreach (var skip in node.Skips)
-            {
-                w.Line(skip.Matrix is null
-                    ? $"{Kernel("Add")}({H(skip.From)}, {Z(node)});"
-                    : $"{Kernel("MultiplyAdd")}({skip.Matrix.Property}, {H(skip.From)}, {Z(node)});");
-            }
-
+            string rows = $"0, n_rows * {Literals.Int(node.Width)}";
             if (HasZ(node))
             {
-                w.Line($"// {node.Name} = {node.Activation}(z_{node.Name})");
-                string alpha = node.Activation == Activation.LeakyReLU ? ", " + Literals.Number(node.Alpha, _plan.Model.Precision) : "";
-                w.Line($"global::SkipNet.Activations.{node.Activation}<{_t}>({Z(node)}, {H(node)}{alpha});");
+                w.Line($"global::System.Span<{_t}> {Z(node)} = new(_z_{node.Name}, {rows});");
             }
 
-            w.Line();
+            w.Line($"global::System.Span<{_t}> {H(node)} = new(_h_{node.Name}, {rows});");
+            if (withDeltas)
+            {
+                w.Line($"global::System.Span<{_t}> {Delta(node)} = new(_d_{node.Name}, {rows});");
+            }
         }
     }
 

@@ -41,12 +41,18 @@ internal sealed class UnrolledEmitter : IBodyEmitter
     {
     }
 
-    public void EmitForwardSample(SourceWriter w, CancellationToken cancellationToken)
+    public void EmitForward(SourceWriter w, CancellationToken cancellationToken)
     {
+        w.Open($"private void ForwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.Span<{_t}> output, int samples)");
+        w.Open("for (int s = 0; s < samples; s++)");
+        w.Line("ForwardSample(x.Slice(s * InputSize, InputSize), output.Slice(s * OutputSize, OutputSize));");
+        w.Close();
+        w.Close();
+        w.Line();
         w.Line("// One sample, forward: every equation of the network, in declaration order.");
         w.Open($"private void ForwardSample(global::System.ReadOnlySpan<{_t}> x_in, global::System.Span<{_t}> y_out)");
         EmitParameters(w);
-        EmitForward(w, cancellationToken);
+        EmitForwardEquations(w, cancellationToken);
         w.Line();
         var output = _plan.Output;
         for (int i = 0; i < output.Width; i++)
@@ -57,13 +63,22 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         w.Close();
     }
 
-    public void EmitBackwardSample(SourceWriter w, CancellationToken cancellationToken)
+    public void EmitBackward(SourceWriter w, CancellationToken cancellationToken)
     {
+        w.Open($"private {_t} BackwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.ReadOnlySpan<{_t}> y, int samples, {_t} scale)");
+        w.Line($"{_t} sum = {Num(0)};");
+        w.Open("for (int s = 0; s < samples; s++)");
+        w.Line("sum += BackwardSample(x.Slice(s * InputSize, InputSize), y.Slice(s * OutputSize, OutputSize), scale);");
+        w.Close();
+        w.Line();
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
         w.Line("// One sample, forward then backward by the chain rule; adds dL/dp into the gradients and");
         w.Line("// returns this sample's summed loss. scale_ = 1/N, N = batch size × OutputSize.");
         w.Open($"private {_t} BackwardSample(global::System.ReadOnlySpan<{_t}> x_in, global::System.ReadOnlySpan<{_t}> y_in, {_t} scale_)");
         EmitParameters(w);
-        EmitForward(w, cancellationToken);
+        EmitForwardEquations(w, cancellationToken);
         EmitLoss(w);
         w.Line();
         w.Line($"global::System.Span<{_t}> g_ = new(_gradients, 0, ParameterCount);");
@@ -95,7 +110,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         }
     }
 
-    private void EmitForward(SourceWriter w, CancellationToken cancellationToken)
+    private void EmitForwardEquations(SourceWriter w, CancellationToken cancellationToken)
     {
         var input = _plan.Input;
         for (int i = 0; i < input.Width; i++)

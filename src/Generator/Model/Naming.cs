@@ -23,7 +23,8 @@ internal static class Naming
     [
         "InputSize", "OutputSize", "ParameterCount", "Blocks", "Parameters", "Gradients",
         "Forward", "Backward", "Evaluate", "ZeroGradients", "Step", "TrainStep",
-        "CheckBatch", "BackwardCore", "ForwardSample", "BackwardSample", "_parameters", "_gradients", "_output",
+        "CheckBatch", "BackwardCore", "ForwardRows", "BackwardRows", "ForwardSample", "BackwardSample",
+        "ForwardChunk", "BackwardChunk", "Chunk", "_parameters", "_gradients", "_output",
     ];
 
     /// <summary>Every member name generated for these layers and skips, constructors aside.</summary>

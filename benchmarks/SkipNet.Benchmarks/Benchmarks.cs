@@ -1,0 +1,94 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using BenchmarkDotNet.Attributes;
+
+namespace SkipNet.Benchmarks;
+
+/// <summary>The seed exercise, batch 1: SkipNet's generated code against the same network written by hand.</summary>
+[MemoryDiagnoser]
+public class SeedBenchmarks
+{
+    private readonly Seed _net = new();
+    private readonly SeedF _netF = new();
+    private readonly HandWrittenSeed<double> _hand = new();
+    private readonly HandWrittenSeed<float> _handF = new();
+    private readonly double[] _x = [1], _y = [-3], _out = [0];
+    private readonly float[] _xF = [1], _yF = [-3], _outF = [0];
+
+    [Benchmark(Baseline = true)] public double HandWritten_TrainStep() => _hand.TrainStep(1, -3, 1e-3);
+    [Benchmark] public double TrainStep() => _net.TrainStep(_x, _y, 1e-3);
+    [Benchmark] public void Forward() => _net.Forward(_x, _out);
+    [Benchmark] public double Backward() => _net.Backward(_x, _y);
+    [Benchmark] public float HandWritten_TrainStep_Float() => _handF.TrainStep(1, -3, 1e-3f);
+    [Benchmark] public float TrainStep_Float() => _netF.TrainStep(_xF, _yF, 1e-3f);
+    [Benchmark] public void Forward_Float() => _netF.Forward(_xF, _outF);
+    [Benchmark] public float Backward_Float() => _netF.Backward(_xF, _yF);
+}
+
+/// <summary>The residual MLPs: generated code (through the network interface, one call per batch) against the hand-written baseline.</summary>
+[MemoryDiagnoser]
+[GenericTypeArguments(typeof(Mlp16), typeof(double))]
+[GenericTypeArguments(typeof(Mlp16F), typeof(float))]
+[GenericTypeArguments(typeof(Mlp128), typeof(double))]
+[GenericTypeArguments(typeof(Mlp128F), typeof(float))]
+[GenericTypeArguments(typeof(Mlp512), typeof(double))]
+[GenericTypeArguments(typeof(Mlp512F), typeof(float))]
+public class MlpBenchmarks<TNet, T>
+    where TNet : IResidualNetwork<T>, new()
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private TNet _net = default!;
+    private HandWrittenMlp<T> _hand = default!;
+    private T[] _x = [], _y = [], _out = [];
+    private readonly T _rate = T.CreateChecked(1e-4);
+
+    [Params(1, 32)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _net = new TNet();
+        var random = new Random(1);
+        _x = Enumerable.Range(0, Batch * _net.InputSize).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+        _y = Enumerable.Range(0, Batch).Select(_ => T.CreateChecked(random.NextDouble())).ToArray();
+        _out = new T[Batch];
+        _hand = new HandWrittenMlp<T>(_net.InputSize, 1);
+    }
+
+    [Benchmark(Baseline = true)] public T HandWritten_TrainStep() => _hand.TrainStep(_x, _y, _rate);
+    [Benchmark] public T TrainStep() => _net.TrainStep(_x, _y, _rate);
+    [Benchmark] public void Forward() => _net.Forward(_x, _out);
+    [Benchmark] public T Backward() => _net.Backward(_x, _y);
+}
+
+/// <summary>
+/// The core's floating-point peak: independent FMA chains, enough to hide the FMA latency, in
+/// registers (no call inside the loop). FLOPs per call = Iterations × Chains × lanes × 2.
+/// </summary>
+public class PeakBenchmarks
+{
+    public const int Iterations = 1 << 20;
+    public const int Chains = 12;
+
+    [Benchmark]
+    public double Fma256Double() => Avx2.IsSupported && Fma.IsSupported ? Run256() : double.NaN;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double Run256()
+    {
+        Vector256<double> m = Vector256.Create(0.999999), a = Vector256.Create(1e-9);
+        Vector256<double> c0 = Vector256.Create(1.0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (int i = 0; i < Iterations; i++)
+        {
+            c0 = Fma.MultiplyAdd(c0, m, a); c1 = Fma.MultiplyAdd(c1, m, a); c2 = Fma.MultiplyAdd(c2, m, a); c3 = Fma.MultiplyAdd(c3, m, a);
+            c4 = Fma.MultiplyAdd(c4, m, a); c5 = Fma.MultiplyAdd(c5, m, a); c6 = Fma.MultiplyAdd(c6, m, a); c7 = Fma.MultiplyAdd(c7, m, a);
+            c8 = Fma.MultiplyAdd(c8, m, a); c9 = Fma.MultiplyAdd(c9, m, a); c10 = Fma.MultiplyAdd(c10, m, a); c11 = Fma.MultiplyAdd(c11, m, a);
+        }
+
+        var sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
+        return Vector256.Sum(sum);
+    }
+}

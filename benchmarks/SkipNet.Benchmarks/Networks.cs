@@ -1,0 +1,56 @@
+using SkipNet;
+
+namespace SkipNet.Benchmarks;
+
+// The five reference networks (issue figures measured with TorchSharp): identity skips h0→h1→h2→h3,
+// ReLU hidden layers, a linear output of width 1, MSE; the seed net is the exercise itself.
+
+[Residual(Inputs = 1, Loss = Loss.L1)]
+[Dense("h0", 1, Activation.ReLU)]
+[Dense("h1", 1, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "y", SkipKind.Weighted)]
+public partial class Seed;
+
+[Residual(Inputs = 1, Loss = Loss.L1, Precision = Precision.Single)]
+[Dense("h0", 1, Activation.ReLU)]
+[Dense("h1", 1, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "y", SkipKind.Weighted)]
+public partial class SeedF;
+
+[Residual(Inputs = 16, Loss = Loss.MSE)]
+[Dense("h0", 16, Activation.ReLU)] [Dense("h1", 16, Activation.ReLU)] [Dense("h2", 16, Activation.ReLU)] [Dense("h3", 16, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "h1")] [Skip("h1", "h2")] [Skip("h2", "h3")]
+public partial class Mlp16;
+
+[Residual(Inputs = 16, Loss = Loss.MSE, Precision = Precision.Single)]
+[Dense("h0", 16, Activation.ReLU)] [Dense("h1", 16, Activation.ReLU)] [Dense("h2", 16, Activation.ReLU)] [Dense("h3", 16, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "h1")] [Skip("h1", "h2")] [Skip("h2", "h3")]
+public partial class Mlp16F;
+
+[Residual(Inputs = 128, Loss = Loss.MSE)]
+[Dense("h0", 128, Activation.ReLU)] [Dense("h1", 128, Activation.ReLU)] [Dense("h2", 128, Activation.ReLU)] [Dense("h3", 128, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "h1")] [Skip("h1", "h2")] [Skip("h2", "h3")]
+public partial class Mlp128;
+
+[Residual(Inputs = 128, Loss = Loss.MSE, Precision = Precision.Single)]
+[Dense("h0", 128, Activation.ReLU)] [Dense("h1", 128, Activation.ReLU)] [Dense("h2", 128, Activation.ReLU)] [Dense("h3", 128, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "h1")] [Skip("h1", "h2")] [Skip("h2", "h3")]
+public partial class Mlp128F;
+
+[Residual(Inputs = 512, Loss = Loss.MSE)]
+[Dense("h0", 512, Activation.ReLU)] [Dense("h1", 512, Activation.ReLU)] [Dense("h2", 512, Activation.ReLU)] [Dense("h3", 512, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "h1")] [Skip("h1", "h2")] [Skip("h2", "h3")]
+public partial class Mlp512;
+
+[Residual(Inputs = 512, Loss = Loss.MSE, Precision = Precision.Single)]
+[Dense("h0", 512, Activation.ReLU)] [Dense("h1", 512, Activation.ReLU)] [Dense("h2", 512, Activation.ReLU)] [Dense("h3", 512, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "h1")] [Skip("h1", "h2")] [Skip("h2", "h3")]
+public partial class Mlp512F;

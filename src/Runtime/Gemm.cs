@@ -1,0 +1,272 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace SkipNet;
+
+/// <summary>
+/// Register-blocked matrix products on row-major matrices, with 256-bit FMA where the CPU has it
+/// and plain scalar loops elsewhere. Callers check the sizes.
+/// </summary>
+internal static class Gemm
+{
+    /// <summary>C[s, r] += Σ_k A[s, k]·B[r, k]: A is rows×k, B is n×k, C is rows×n (Z += H·Wᵀ).</summary>
+    public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int r = 0;
+        for (; r <= n - 4; r += 4)
+        {
+            int s = 0;
+            for (; s <= rows - 2; s += 2)
+            {
+                DotBlock2x4(ref a, ref b, ref c, s, r, n, k);
+            }
+
+            for (; s < rows; s++)
+            {
+                for (int rr = r; rr < r + 4; rr++)
+                {
+                    Unsafe.Add(ref c, s * n + rr) += Dot(ref Unsafe.Add(ref a, s * k), ref Unsafe.Add(ref b, rr * k), k);
+                }
+            }
+        }
+
+        for (; r < n; r++)
+        {
+            for (int s = 0; s < rows; s++)
+            {
+                Unsafe.Add(ref c, s * n + r) += Dot(ref Unsafe.Add(ref a, s * k), ref Unsafe.Add(ref b, r * k), k);
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[i, j] += Σ_k A(i, k)·B[k, j], with B k×n and C m×n; A(i, k) is A[i·lda + k] (C += A·B)
+    /// or, when <typeparamref name="TA"/> is <see cref="Transposed"/>, A[k·lda + i] (C += Aᵀ·B).
+    /// </summary>
+    public static void MultiplyAdd<T, TA>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int width = Vector256<T>.Count;
+            for (; j <= n - 2 * width; j += 2 * width)
+            {
+                int i = 0;
+                for (; i <= m - 4; i += 4)
+                {
+                    Panel4x2<T, TA>(ref a, lda, ref b, ref c, i, j, n, k);
+                }
+
+                for (; i < m; i++)
+                {
+                    Panel1x2<T, TA>(ref a, lda, ref b, ref c, i, j, n, k);
+                }
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                T sum = Unsafe.Add(ref c, i * n + j);
+                for (int kk = 0; kk < k; kk++)
+                {
+                    sum += default(TA).Get(ref a, lda, i, kk) * Unsafe.Add(ref b, kk * n + j);
+                }
+
+                Unsafe.Add(ref c, i * n + j) = sum;
+            }
+        }
+    }
+
+    /// <summary>Σ a[i]·b[i] over <paramref name="length"/> elements.</summary>
+    public static T Dot<T>(ref T a, ref T b, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        T sum = T.Zero;
+        if (Vector256.IsHardwareAccelerated && length >= Vector256<T>.Count)
+        {
+            int width = Vector256<T>.Count;
+            Vector256<T> acc0 = Vector256<T>.Zero, acc1 = Vector256<T>.Zero;
+            for (; i <= length - 2 * width; i += 2 * width)
+            {
+                acc0 = MulAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc0);
+                acc1 = MulAdd(Vector256.LoadUnsafe(ref a, (nuint)(i + width)), Vector256.LoadUnsafe(ref b, (nuint)(i + width)), acc1);
+            }
+
+            for (; i <= length - width; i += width)
+            {
+                acc0 = MulAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), acc0);
+            }
+
+            sum = Vector256.Sum(acc0 + acc1);
+        }
+
+        for (; i < length; i++)
+        {
+            sum += Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Two rows of A against four rows of B: eight dot products sharing their loads.</summary>
+    private static void DotBlock2x4<T>(ref T a, ref T b, ref T c, int s, int r, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a0 = ref Unsafe.Add(ref a, s * k);
+        ref T a1 = ref Unsafe.Add(ref a0, k);
+        ref T b0 = ref Unsafe.Add(ref b, r * k);
+        ref T b1 = ref Unsafe.Add(ref b0, k);
+        ref T b2 = ref Unsafe.Add(ref b1, k);
+        ref T b3 = ref Unsafe.Add(ref b2, k);
+        int kk = 0;
+        T s00 = T.Zero, s01 = T.Zero, s02 = T.Zero, s03 = T.Zero, s10 = T.Zero, s11 = T.Zero, s12 = T.Zero, s13 = T.Zero;
+        if (Vector256.IsHardwareAccelerated && k >= Vector256<T>.Count)
+        {
+            int width = Vector256<T>.Count;
+            Vector256<T> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+            for (; kk <= k - width; kk += width)
+            {
+                var x0 = Vector256.LoadUnsafe(ref a0, (nuint)kk);
+                var x1 = Vector256.LoadUnsafe(ref a1, (nuint)kk);
+                var w = Vector256.LoadUnsafe(ref b0, (nuint)kk);
+                c00 = MulAdd(x0, w, c00);
+                c10 = MulAdd(x1, w, c10);
+                w = Vector256.LoadUnsafe(ref b1, (nuint)kk);
+                c01 = MulAdd(x0, w, c01);
+                c11 = MulAdd(x1, w, c11);
+                w = Vector256.LoadUnsafe(ref b2, (nuint)kk);
+                c02 = MulAdd(x0, w, c02);
+                c12 = MulAdd(x1, w, c12);
+                w = Vector256.LoadUnsafe(ref b3, (nuint)kk);
+                c03 = MulAdd(x0, w, c03);
+                c13 = MulAdd(x1, w, c13);
+            }
+
+            (s00, s01, s02, s03) = (Vector256.Sum(c00), Vector256.Sum(c01), Vector256.Sum(c02), Vector256.Sum(c03));
+            (s10, s11, s12, s13) = (Vector256.Sum(c10), Vector256.Sum(c11), Vector256.Sum(c12), Vector256.Sum(c13));
+        }
+
+        for (; kk < k; kk++)
+        {
+            T x0 = Unsafe.Add(ref a0, kk), x1 = Unsafe.Add(ref a1, kk);
+            T w0 = Unsafe.Add(ref b0, kk), w1 = Unsafe.Add(ref b1, kk), w2 = Unsafe.Add(ref b2, kk), w3 = Unsafe.Add(ref b3, kk);
+            s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
+            s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
+        }
+
+        ref T row0 = ref Unsafe.Add(ref c, s * n + r);
+        ref T row1 = ref Unsafe.Add(ref row0, n);
+        row0 += s00; Unsafe.Add(ref row0, 1) += s01; Unsafe.Add(ref row0, 2) += s02; Unsafe.Add(ref row0, 3) += s03;
+        row1 += s10; Unsafe.Add(ref row1, 1) += s11; Unsafe.Add(ref row1, 2) += s12; Unsafe.Add(ref row1, 3) += s13;
+    }
+
+    /// <summary>Four rows of C, two vectors wide, kept in registers over all of k.</summary>
+    private static void Panel4x2<T, TA>(ref T a, int lda, ref T b, ref T c, int i, int j, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
+    {
+        nuint width = (nuint)Vector256<T>.Count;
+        ref T c0 = ref Unsafe.Add(ref c, i * n + j);
+        ref T c1 = ref Unsafe.Add(ref c0, n);
+        ref T c2 = ref Unsafe.Add(ref c1, n);
+        ref T c3 = ref Unsafe.Add(ref c2, n);
+        Vector256<T> c00 = Vector256.LoadUnsafe(ref c0), c01 = Vector256.LoadUnsafe(ref c0, width);
+        Vector256<T> c10 = Vector256.LoadUnsafe(ref c1), c11 = Vector256.LoadUnsafe(ref c1, width);
+        Vector256<T> c20 = Vector256.LoadUnsafe(ref c2), c21 = Vector256.LoadUnsafe(ref c2, width);
+        Vector256<T> c30 = Vector256.LoadUnsafe(ref c3), c31 = Vector256.LoadUnsafe(ref c3, width);
+        ref T bj = ref Unsafe.Add(ref b, j);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref bj, kk * n);
+            var b0 = Vector256.LoadUnsafe(ref bk);
+            var b1 = Vector256.LoadUnsafe(ref bk, width);
+            var x = Vector256.Create(default(TA).Get(ref a, lda, i, kk));
+            c00 = MulAdd(x, b0, c00);
+            c01 = MulAdd(x, b1, c01);
+            x = Vector256.Create(default(TA).Get(ref a, lda, i + 1, kk));
+            c10 = MulAdd(x, b0, c10);
+            c11 = MulAdd(x, b1, c11);
+            x = Vector256.Create(default(TA).Get(ref a, lda, i + 2, kk));
+            c20 = MulAdd(x, b0, c20);
+            c21 = MulAdd(x, b1, c21);
+            x = Vector256.Create(default(TA).Get(ref a, lda, i + 3, kk));
+            c30 = MulAdd(x, b0, c30);
+            c31 = MulAdd(x, b1, c31);
+        }
+
+        c00.StoreUnsafe(ref c0); c01.StoreUnsafe(ref c0, width);
+        c10.StoreUnsafe(ref c1); c11.StoreUnsafe(ref c1, width);
+        c20.StoreUnsafe(ref c2); c21.StoreUnsafe(ref c2, width);
+        c30.StoreUnsafe(ref c3); c31.StoreUnsafe(ref c3, width);
+    }
+
+    private static void Panel1x2<T, TA>(ref T a, int lda, ref T b, ref T c, int i, int j, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
+    {
+        nuint width = (nuint)Vector256<T>.Count;
+        ref T c0 = ref Unsafe.Add(ref c, i * n + j);
+        Vector256<T> c00 = Vector256.LoadUnsafe(ref c0), c01 = Vector256.LoadUnsafe(ref c0, width);
+        ref T bj = ref Unsafe.Add(ref b, j);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref bj, kk * n);
+            var x = Vector256.Create(default(TA).Get(ref a, lda, i, kk));
+            c00 = MulAdd(x, Vector256.LoadUnsafe(ref bk), c00);
+            c01 = MulAdd(x, Vector256.LoadUnsafe(ref bk, width), c01);
+        }
+
+        c00.StoreUnsafe(ref c0); c01.StoreUnsafe(ref c0, width);
+    }
+
+    /// <summary>a·b + c, fused (one rounding) where the CPU has FMA.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> MulAdd<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Fma.IsSupported)
+        {
+            if (typeof(T) == typeof(double))
+            {
+                return Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+            }
+
+            if (typeof(T) == typeof(float))
+            {
+                return Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            }
+        }
+
+        return a * b + c;
+    }
+
+    /// <summary>How the left operand is read: row-major (A) or transposed (Aᵀ).</summary>
+    public interface IAccess
+    {
+        T Get<T>(ref T a, int lda, int i, int k);
+    }
+
+    /// <summary>A(i, k) = A[i·lda + k].</summary>
+    public readonly struct Normal : IAccess
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Get<T>(ref T a, int lda, int i, int k) => Unsafe.Add(ref a, i * lda + k);
+    }
+
+    /// <summary>A(i, k) = A[k·lda + i].</summary>
+    public readonly struct Transposed : IAccess
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Get<T>(ref T a, int lda, int i, int k) => Unsafe.Add(ref a, k * lda + i);
+    }
+}

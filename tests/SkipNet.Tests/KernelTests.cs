@@ -1,0 +1,91 @@
+using System.Numerics;
+using CsCheck;
+
+namespace SkipNet.Tests;
+
+/// <summary>
+/// The batched kernels against naive loops, on random shapes that hit every blocked path and
+/// every tail (sizes 1–41, batches 1–9), in double and float.
+/// </summary>
+public class KernelTests
+{
+    private static readonly Gen<(int Batch, int N, int M, int Seed)> Shapes =
+        Gen.Select(Gen.Int[1, 9], Gen.Int[1, 41], Gen.Int[1, 41], Gen.Int);
+
+    [Fact]
+    public void BatchedKernelsMatchNaiveLoopsInDouble() => Shapes.Sample(s => Check<double>(s.Batch, s.N, s.M, s.Seed, 1e-12), iter: 400);
+
+    [Fact]
+    public void BatchedKernelsMatchNaiveLoopsInFloat() => Shapes.Sample(s => Check<float>(s.Batch, s.N, s.M, s.Seed, 1e-4), iter: 400);
+
+    private static void Check<T>(int batch, int n, int m, int seed, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(seed);
+        T[] Draw(int length) => Enumerable.Range(0, length).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+        var w = Draw(n * m);          // n × m
+        var h = Draw(batch * m);      // batch × m
+        var dz = Draw(batch * n);     // batch × n
+        var z = Draw(batch * n);
+        var dh = Draw(batch * m);
+        var dw = Draw(n * m);
+
+        // Z += H·Wᵀ
+        var expected = z.Select(double.CreateChecked).ToArray();
+        for (int s = 0; s < batch; s++)
+            for (int r = 0; r < n; r++)
+                for (int c = 0; c < m; c++)
+                    expected[s * n + r] += double.CreateChecked(w[r * m + c]) * double.CreateChecked(h[s * m + c]);
+        Kernels.MultiplyAdd<T>(w, h, z, batch);
+        Close(z, expected, m, tolerance);
+
+        // dH += dZ·W
+        expected = dh.Select(double.CreateChecked).ToArray();
+        for (int s = 0; s < batch; s++)
+            for (int c = 0; c < m; c++)
+                for (int r = 0; r < n; r++)
+                    expected[s * m + c] += double.CreateChecked(w[r * m + c]) * double.CreateChecked(dz[s * n + r]);
+        Kernels.TransposeMultiplyAdd<T>(w, dz, dh, batch);
+        Close(dh, expected, n, tolerance);
+
+        // dW += dZᵀ·H
+        expected = dw.Select(double.CreateChecked).ToArray();
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < m; c++)
+                for (int s = 0; s < batch; s++)
+                    expected[r * m + c] += double.CreateChecked(dz[s * n + r]) * double.CreateChecked(h[s * m + c]);
+        Kernels.OuterAdd<T>(dz, h, dw, batch);
+        Close(dw, expected, batch, tolerance);
+    }
+
+    private static void Close<T>(T[] actual, double[] expected, int terms, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double.CreateChecked(actual[i]).ShouldBe(expected[i], tolerance * (terms + Math.Abs(expected[i])), $"element {i}");
+        }
+    }
+
+    [Fact]
+    public void KernelsRejectShapesThatDoNotFit()
+    {
+        // 2 rows of 2 inputs into 2 rows of 3 outputs needs a 3×2 matrix.
+        Should.Throw<ArgumentException>(() => Kernels.MultiplyAdd<double>(new double[5], new double[4], new double[6], batch: 2))
+            .Message.ShouldStartWith("Expected a matrix of 3×2 = 6 elements; it has 5.");
+        Should.Throw<ArgumentException>(() => Kernels.OuterAdd<double>(new double[5], new double[4], new double[6], batch: 2))
+            .Message.ShouldStartWith("Expected spans of 2 whole row(s) each; the lengths are 5 and 4.");
+        Should.Throw<ArgumentException>(() => Kernels.TransposeMultiplyAdd<double>(new double[6], new double[6], new double[4], batch: 0))
+            .Message.ShouldStartWith("Expected spans of 0 whole row(s) each");
+    }
+
+    [Fact]
+    public void RowHelpersBroadcastAndSum()
+    {
+        var rows = new double[6];
+        Kernels.BroadcastRows<double>([1, 2, 3], rows);
+        rows.ShouldBe([1, 2, 3, 1, 2, 3]);
+        var sum = new double[] { 10, 20, 30 };
+        Kernels.AddRows<double>(rows, sum);
+        sum.ShouldBe([12, 24, 36]);
+        Should.Throw<ArgumentException>(() => Kernels.AddRows<double>(new double[5], sum)).Message.ShouldStartWith("Expected a whole number of rows of 3 elements; the length is 5.");
+    }
+}
