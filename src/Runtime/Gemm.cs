@@ -44,36 +44,113 @@ internal static class Gemm
         }
     }
 
-    /// <summary>
-    /// C[i, j] += Σ_k A(i, k)·B[k, j], with B k×n and C m×n; A(i, k) is A[i·lda + k] (C += A·B)
-    /// or, when <typeparamref name="TA"/> is <see cref="Transposed"/>, A[k·lda + i] (C += Aᵀ·B).
-    /// </summary>
-    public static void MultiplyAdd<T, TA>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
+    /// <summary>C[i, j] += Σ_k A[i·lda + k]·B[k, j], with A m×k, B k×n and C m×n (dH += dZ·W).</summary>
+    public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TA : struct, IAccess
     {
-        int j = 0;
-        if (Vector256.IsHardwareAccelerated)
+        int width = Vector256<T>.Count;
+        if (!Vector256.IsHardwareAccelerated || n < 2 * width)
         {
-            int width = Vector256<T>.Count;
-            for (; j <= n - 2 * width; j += 2 * width)
+            Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, k);
+            return;
+        }
+
+        if (m <= 2)
+        {
+            // Too few rows to reuse a packed panel: stream the rows of B once, C's rows stay in L1.
+            for (int i = 0; i < m; i++)
             {
+                ref T ci = ref Unsafe.Add(ref c, i * n);
+                for (int kk = 0; kk < k; kk++)
+                {
+                    Axpy(Unsafe.Add(ref a, i * lda + kk), ref Unsafe.Add(ref b, kk * n), ref ci, n);
+                }
+            }
+
+            return;
+        }
+
+        // Blocks of KBlock rows of B; each two-vector column panel of a block is packed into a
+        // contiguous stack buffer, then every four-row panel of C runs over it from L1.
+        int panelWidth = 2 * width;
+        Span<T> packed = stackalloc T[KBlock * 2 * Vector256<T>.Count];
+        ref T p = ref MemoryMarshal.GetReference(packed);
+        int jEnd = n - n % panelWidth;
+        for (int k0 = 0; k0 < k; k0 += KBlock)
+        {
+            int kc = Math.Min(KBlock, k - k0);
+            ref T bk = ref Unsafe.Add(ref b, k0 * n);
+            ref T ak = ref Unsafe.Add(ref a, k0);
+            for (int j = 0; j < jEnd; j += panelWidth)
+            {
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    ref T row = ref Unsafe.Add(ref bk, kk * n + j);
+                    Vector256.LoadUnsafe(ref row).StoreUnsafe(ref p, (nuint)(kk * panelWidth));
+                    Vector256.LoadUnsafe(ref row, (nuint)width).StoreUnsafe(ref p, (nuint)(kk * panelWidth + width));
+                }
+
                 int i = 0;
                 for (; i <= m - 4; i += 4)
                 {
-                    Panel4x2<T, TA>(ref a, lda, ref b, ref c, i, j, n, k);
+                    Panel4x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), n, i, kc);
                 }
 
                 for (; i < m; i++)
                 {
-                    Panel1x2<T, TA>(ref a, lda, ref b, ref c, i, j, n, k);
+                    Panel1x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), n, i, kc);
                 }
+            }
+
+            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, kc);
+        }
+    }
+
+    /// <summary>C[i, j] += Σ_k A[k·lda + i]·B[k, j], with A k×m (so Aᵀ is m×k), B k×n and C m×n (dW += dZᵀ·H).</summary>
+    public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector256<T>.Count;
+        if (!Vector256.IsHardwareAccelerated || n < 2 * width)
+        {
+            Scalar<T, Transposed>(ref a, lda, ref b, ref c, 0, m, 0, n, k);
+            return;
+        }
+
+        // C is the large matrix here: walk it in row order (four rows at a time, left to right),
+        // so each of its cache lines is read and written once, in sequence.
+        int panelWidth = 2 * width;
+        int jEnd = n - n % panelWidth;
+        int i = 0;
+        for (; i <= m - 4; i += 4)
+        {
+            for (int j = 0; j < jEnd; j += panelWidth)
+            {
+                Panel4x2<T, Transposed>(ref a, lda, ref Unsafe.Add(ref b, j), n, ref Unsafe.Add(ref c, j), n, i, k);
             }
         }
 
-        for (; j < n; j++)
+        for (; i < m; i++)
         {
-            for (int i = 0; i < m; i++)
+            for (int j = 0; j < jEnd; j += panelWidth)
+            {
+                Panel1x2<T, Transposed>(ref a, lda, ref Unsafe.Add(ref b, j), n, ref Unsafe.Add(ref c, j), n, i, k);
+            }
+        }
+
+        Scalar<T, Transposed>(ref a, lda, ref b, ref c, 0, m, jEnd, n, k);
+    }
+
+    private const int KBlock = 256;
+
+    /// <summary>The columns [j0, n) of C, one element at a time.</summary>
+    private static void Scalar<T, TA>(ref T a, int lda, ref T b, ref T c, int i0, int m, int j0, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
+    {
+        for (int i = i0; i < m; i++)
+        {
+            for (int j = j0; j < n; j++)
             {
                 T sum = Unsafe.Add(ref c, i * n + j);
                 for (int kk = 0; kk < k; kk++)
@@ -83,6 +160,24 @@ internal static class Gemm
 
                 Unsafe.Add(ref c, i * n + j) = sum;
             }
+        }
+    }
+
+    /// <summary>y[0..n) += α·x[0..n).</summary>
+    private static void Axpy<T>(T alpha, ref T x, ref T y, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector256<T>.Count;
+        var va = Vector256.Create(alpha);
+        int j = 0;
+        for (; j <= n - width; j += width)
+        {
+            MulAdd(va, Vector256.LoadUnsafe(ref x, (nuint)j), Vector256.LoadUnsafe(ref y, (nuint)j)).StoreUnsafe(ref y, (nuint)j);
+        }
+
+        for (; j < n; j++)
+        {
+            Unsafe.Add(ref y, j) += alpha * Unsafe.Add(ref x, j);
         }
     }
 
@@ -170,24 +265,26 @@ internal static class Gemm
         row1 += s10; Unsafe.Add(ref row1, 1) += s11; Unsafe.Add(ref row1, 2) += s12; Unsafe.Add(ref row1, 3) += s13;
     }
 
-    /// <summary>Four rows of C, two vectors wide, kept in registers over all of k.</summary>
-    private static void Panel4x2<T, TA>(ref T a, int lda, ref T b, ref T c, int i, int j, int n, int k)
+    /// <summary>
+    /// Four rows of C (from row i), two vectors wide, kept in registers over all of k: C[i.., 0..2V) +=
+    /// Σ_k A(i.., k)·B[k·ldb, 0..2V). <paramref name="b"/> and <paramref name="c"/> point at the panel's first column.
+    /// </summary>
+    private static void Panel4x2<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
     {
         nuint width = (nuint)Vector256<T>.Count;
-        ref T c0 = ref Unsafe.Add(ref c, i * n + j);
-        ref T c1 = ref Unsafe.Add(ref c0, n);
-        ref T c2 = ref Unsafe.Add(ref c1, n);
-        ref T c3 = ref Unsafe.Add(ref c2, n);
+        ref T c0 = ref Unsafe.Add(ref c, i * ldc);
+        ref T c1 = ref Unsafe.Add(ref c0, ldc);
+        ref T c2 = ref Unsafe.Add(ref c1, ldc);
+        ref T c3 = ref Unsafe.Add(ref c2, ldc);
         Vector256<T> c00 = Vector256.LoadUnsafe(ref c0), c01 = Vector256.LoadUnsafe(ref c0, width);
         Vector256<T> c10 = Vector256.LoadUnsafe(ref c1), c11 = Vector256.LoadUnsafe(ref c1, width);
         Vector256<T> c20 = Vector256.LoadUnsafe(ref c2), c21 = Vector256.LoadUnsafe(ref c2, width);
         Vector256<T> c30 = Vector256.LoadUnsafe(ref c3), c31 = Vector256.LoadUnsafe(ref c3, width);
-        ref T bj = ref Unsafe.Add(ref b, j);
         for (int kk = 0; kk < k; kk++)
         {
-            ref T bk = ref Unsafe.Add(ref bj, kk * n);
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
             var b0 = Vector256.LoadUnsafe(ref bk);
             var b1 = Vector256.LoadUnsafe(ref bk, width);
             var x = Vector256.Create(default(TA).Get(ref a, lda, i, kk));
@@ -210,17 +307,16 @@ internal static class Gemm
         c30.StoreUnsafe(ref c3); c31.StoreUnsafe(ref c3, width);
     }
 
-    private static void Panel1x2<T, TA>(ref T a, int lda, ref T b, ref T c, int i, int j, int n, int k)
+    private static void Panel1x2<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
     {
         nuint width = (nuint)Vector256<T>.Count;
-        ref T c0 = ref Unsafe.Add(ref c, i * n + j);
+        ref T c0 = ref Unsafe.Add(ref c, i * ldc);
         Vector256<T> c00 = Vector256.LoadUnsafe(ref c0), c01 = Vector256.LoadUnsafe(ref c0, width);
-        ref T bj = ref Unsafe.Add(ref b, j);
         for (int kk = 0; kk < k; kk++)
         {
-            ref T bk = ref Unsafe.Add(ref bj, kk * n);
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
             var x = Vector256.Create(default(TA).Get(ref a, lda, i, kk));
             c00 = MulAdd(x, Vector256.LoadUnsafe(ref bk), c00);
             c01 = MulAdd(x, Vector256.LoadUnsafe(ref bk, width), c01);

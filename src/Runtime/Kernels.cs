@@ -46,7 +46,7 @@ public static class Kernels
     {
         var (n, m) = SpanCheck.Batch(vectors.Length, results.Length, batch);
         SpanCheck.Matrix(matrix.Length, n, m);
-        Gemm.MultiplyAdd<T, Gemm.Normal>(ref MemoryMarshal.GetReference(vectors), n, ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, m, n);
+        Gemm.MultiplyAddNN(ref MemoryMarshal.GetReference(vectors), n, ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, m, n);
     }
 
     /// <summary>M += u·vᵀ, with M of shape u.Length × v.Length.</summary>
@@ -65,7 +65,7 @@ public static class Kernels
     {
         var (n, m) = SpanCheck.Batch(u.Length, v.Length, batch);
         SpanCheck.Matrix(matrix.Length, n, m);
-        Gemm.MultiplyAdd<T, Gemm.Transposed>(ref MemoryMarshal.GetReference(u), n, ref MemoryMarshal.GetReference(v), ref MemoryMarshal.GetReference(matrix), n, m, batch);
+        Gemm.MultiplyAddTN(ref MemoryMarshal.GetReference(u), n, ref MemoryMarshal.GetReference(v), ref MemoryMarshal.GetReference(matrix), n, m, batch);
     }
 
     /// <summary>Sets every row of <paramref name="rows"/> (a whole number of rows of vector.Length) to <paramref name="vector"/>.</summary>

@@ -18,6 +18,17 @@ public class KernelTests
     [Fact]
     public void BatchedKernelsMatchNaiveLoopsInFloat() => Shapes.Sample(s => Check<float>(s.Batch, s.N, s.M, s.Seed, 1e-4), iter: 400);
 
+    [Theory]
+    [InlineData(5, 300, 20)]   // dH += dZ·W runs over two k-blocks of 256 rows of W
+    [InlineData(3, 20, 600)]   // wide rows: many packed column panels and a tail
+    [InlineData(1, 513, 517)]  // one sample: the streaming paths
+    [InlineData(2, 257, 9)]
+    public void KernelsMatchNaiveLoopsOnLargeShapes(int batch, int n, int m)
+    {
+        Check<double>(batch, n, m, seed: n * m, tolerance: 1e-12);
+        Check<float>(batch, n, m, seed: n + m, tolerance: 1e-4);
+    }
+
     private static void Check<T>(int batch, int n, int m, int seed, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var random = new Random(seed);
