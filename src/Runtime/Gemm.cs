@@ -118,27 +118,46 @@ internal static class Gemm
         }
 
         // C is the large matrix here: walk it in row order (four rows at a time, left to right),
-        // so each of its cache lines is read and written once, in sequence.
+        // so each of its cache lines is read and written once, in sequence. The four rows of Aᵀ
+        // that a strip needs are packed side by side first, so the broadcasts read one stream.
         int panelWidth = 2 * width;
         int jEnd = n - n % panelWidth;
-        int i = 0;
-        for (; i <= m - 4; i += 4)
+        Span<T> packed = stackalloc T[4 * KBlock];
+        ref T p = ref MemoryMarshal.GetReference(packed);
+        for (int k0 = 0; k0 < k; k0 += KBlock)
         {
-            for (int j = 0; j < jEnd; j += panelWidth)
+            int kc = Math.Min(KBlock, k - k0);
+            ref T ak = ref Unsafe.Add(ref a, k0 * lda);
+            ref T bk = ref Unsafe.Add(ref b, k0 * n);
+            int i = 0;
+            for (; i <= m - 4; i += 4)
             {
-                Panel4x2<T, Transposed>(ref a, lda, ref Unsafe.Add(ref b, j), n, ref Unsafe.Add(ref c, j), n, i, k);
-            }
-        }
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    ref T source = ref Unsafe.Add(ref ak, kk * lda + i);
+                    Unsafe.Add(ref p, 4 * kk) = source;
+                    Unsafe.Add(ref p, 4 * kk + 1) = Unsafe.Add(ref source, 1);
+                    Unsafe.Add(ref p, 4 * kk + 2) = Unsafe.Add(ref source, 2);
+                    Unsafe.Add(ref p, 4 * kk + 3) = Unsafe.Add(ref source, 3);
+                }
 
-        for (; i < m; i++)
-        {
-            for (int j = 0; j < jEnd; j += panelWidth)
+                ref T ci = ref Unsafe.Add(ref c, i * n);
+                for (int j = 0; j < jEnd; j += panelWidth)
+                {
+                    Panel4x2<T, Transposed>(ref p, 4, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref ci, j), n, 0, kc);
+                }
+            }
+
+            for (; i < m; i++)
             {
-                Panel1x2<T, Transposed>(ref a, lda, ref Unsafe.Add(ref b, j), n, ref Unsafe.Add(ref c, j), n, i, k);
+                for (int j = 0; j < jEnd; j += panelWidth)
+                {
+                    Panel1x2<T, Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref c, j), n, i, kc);
+                }
             }
-        }
 
-        Scalar<T, Transposed>(ref a, lda, ref b, ref c, 0, m, jEnd, n, k);
+            Scalar<T, Transposed>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, kc);
+        }
     }
 
     private const int KBlock = 256;
