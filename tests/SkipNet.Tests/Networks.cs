@@ -80,3 +80,10 @@ public partial class WideNetSingle;
 #pragma warning restore SKIP018
 [Dense("y", 1)]
 public partial class PragmaNet;
+
+[Residual(Inputs = 3, Loss = Loss.MSE, Precision = Precision.Single)]
+[Dense("a", 4, Activation.Tanh)]
+[Dense("b", 4, Activation.Sigmoid)]
+[Dense("o", 2)]
+[Skip("a", "o", SkipKind.Weighted)]
+public partial class MixedSingle;

@@ -108,25 +108,12 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
 
             var net = new Net(seed: 3);
             double[] x = [0.3, -0.7, 0.2, 0.9, 0.1, -0.5], y = [0.25, -0.5];
-            net.ZeroGradients();
-            net.Backward(x, y);
-            double[] analytic = net.Gradients.ToArray();
-            double worst = 0;
-            var p = net.Parameters;
-            for (int i = 0; i < p.Length; i++)
-            {
-                double saved = p[i];
-                p[i] = saved + 1e-6; double plus = net.Evaluate(x, y);
-                p[i] = saved - 1e-6; double minus = net.Evaluate(x, y);
-                p[i] = saved;
-                double numeric = (plus - minus) / 2e-6;
-                worst = Math.Max(worst, Math.Abs(analytic[i] - numeric) / (1e-6 + 1e-4 * Math.Abs(numeric)));
-            }
-
+            var check = GradientCheck.Run(net, x, y);
+            Console.WriteLine(check);
             double before = net.Evaluate(x, y);
             for (int step = 0; step < 50; step++) net.TrainStep(x, y, 0.05);
-            Console.WriteLine($"parameters={Net.ParameterCount} worst={worst:R} before={before:R} after={net.Evaluate(x, y):R}");
-            return worst <= 1 && net.Evaluate(x, y) < before ? 0 : 1;
+            Console.WriteLine($"parameters={Net.ParameterCount} passed={check.Passed} before={before:R} after={net.Evaluate(x, y):R}");
+            return check.Passed && net.Evaluate(x, y) < before ? 0 : 1;
 
             [Residual(Inputs = 3, Loss = Loss.MSE)]
             [Dense("h0", 5, Activation.Tanh)]
@@ -138,7 +125,8 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
             """);
 
         string output = Dotnet.Run(consumer, "run");
-        output.ShouldContain("parameters=");
+        output.ShouldContain("passed=True");
+        output.ShouldContain("h0->y.S");
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.dll")).ShouldBeTrue();
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.Generator.dll")).ShouldBeFalse("the generator is not a reference");
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.CodeFixes.dll")).ShouldBeFalse("the code fixes are not a reference");

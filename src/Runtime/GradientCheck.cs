@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+using System.Text;
+
+namespace SkipNet;
+
+/// <summary>
+/// Checks a network's <see cref="IResidualNetwork{T}.Backward"/> against central finite differences
+/// of <see cref="IResidualNetwork{T}.Evaluate"/>, parameter by parameter, per docs/conventions.md.
+/// One line in a test: <c>GradientCheck.Run(net, x, y).Passed.ShouldBeTrue()</c>.
+/// </summary>
+/// <remarks>
+/// Double networks use step 1e-6 and pass when |analytic − numeric| ≤ 1e-6 + 1e-4·|numeric|. Float
+/// networks cannot resolve such a step; they use 1e-3 and pass when the difference is at most
+/// 1e-3 + 1e-2·|numeric|. Choose x and y away from kinks (no ReLU pre-activation and no L1 residual
+/// near 0), where the derivative jumps. Parameters are left exactly as they were; the gradients are
+/// left holding dL/dp for (x, y), as after <c>ZeroGradients(); Backward(x, y)</c>. The check allocates;
+/// it is for tests and teaching, not for a training loop.
+/// </remarks>
+public static class GradientCheck
+{
+    /// <summary>Runs the check on the samples x (k·InputSize) and targets y (k·OutputSize).</summary>
+    /// <exception cref="ArgumentException">x or y does not fit the network.</exception>
+    public static GradientCheckReport Run<T>(IResidualNetwork<T> network, ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        bool single = typeof(T) == typeof(float);
+        double step = single ? 1e-3 : 1e-6, absolute = single ? 1e-3 : 1e-6, relative = single ? 1e-2 : 1e-4;
+
+        network.Evaluate(x, y); // validates x and y before anything changes
+        network.ZeroGradients();
+        network.Backward(x, y);
+        var analytic = network.Gradients.ToArray();
+
+        var parameters = network.Parameters;
+        var blocks = new List<BlockError>();
+        foreach (var block in network.Blocks)
+        {
+            double worstAbsolute = 0, worstRelative = 0, worstRatio = -1;
+            int worstIndex = 0;
+            double worstAnalytic = 0, worstNumeric = 0;
+            for (int i = block.Offset; i < block.Offset + block.Length; i++)
+            {
+                T saved = parameters[i];
+                parameters[i] = saved + T.CreateChecked(step);
+                double plus = double.CreateChecked(network.Evaluate(x, y));
+                parameters[i] = saved - T.CreateChecked(step);
+                double minus = double.CreateChecked(network.Evaluate(x, y));
+                parameters[i] = saved;
+
+                double numeric = (plus - minus) / (2 * step);
+                double a = double.CreateChecked(analytic[i]);
+                double error = Math.Abs(a - numeric);
+                double scale = Math.Max(Math.Abs(a), Math.Abs(numeric));
+                worstAbsolute = Math.Max(worstAbsolute, error);
+                worstRelative = Math.Max(worstRelative, scale == 0 ? 0 : error / scale);
+
+                // The worst entry is the one furthest outside (or least inside) its tolerance.
+                double ratio = error / (absolute + relative * Math.Abs(numeric));
+                if (ratio > worstRatio)
+                {
+                    (worstRatio, worstIndex, worstAnalytic, worstNumeric) = (ratio, i - block.Offset, a, numeric);
+                }
+            }
+
+            var worst = new BlockError(block.Name, worstAbsolute, worstRelative, worstIndex, worstAnalytic, worstNumeric, Passed: worstRatio <= 1);
+            blocks.Add(worst);
+        }
+
+        return new GradientCheckReport(blocks);
+    }
+}
+
+/// <summary>The error of one parameter block: its worst entry, and whether every entry passed.</summary>
+/// <param name="Block">"h0.W", "h0.b", "h0->y.S".</param>
+/// <param name="WorstAbsolute">The largest |analytic − numeric| in the block.</param>
+/// <param name="WorstRelative">The largest |analytic − numeric| / max(|analytic|, |numeric|).</param>
+/// <param name="WorstIndex">Index within the block (row-major) of the entry furthest outside, or least inside, its tolerance.</param>
+/// <param name="Analytic">That entry's gradient from Backward.</param>
+/// <param name="Numeric">That entry's central difference.</param>
+/// <param name="Passed">Every entry within the tolerance.</param>
+public sealed record BlockError(string Block, double WorstAbsolute, double WorstRelative, int WorstIndex, double Analytic, double Numeric, bool Passed);
+
+/// <summary>The result of <see cref="GradientCheck.Run{T}"/>: one line per parameter block.</summary>
+public sealed record GradientCheckReport(IReadOnlyList<BlockError> Blocks)
+{
+    /// <summary>Every entry of every block within the tolerance.</summary>
+    public bool Passed => Blocks.All(b => b.Passed);
+
+    /// <summary>A table: block, worst absolute and relative error, and the worst entry.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"{"block",-16} {"worst |a − n|",14} {"worst relative",14}  worst entry");
+        foreach (var b in Blocks)
+        {
+            text.AppendLine($"{b.Block,-16} {b.WorstAbsolute,14:E2} {b.WorstRelative,14:E2}  [{b.WorstIndex}] analytic {b.Analytic:G6}, numeric {b.Numeric:G6}{(b.Passed ? "" : "  FAILED")}");
+        }
+
+        return text.ToString();
+    }
+}
