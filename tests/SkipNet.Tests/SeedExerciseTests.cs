@@ -101,3 +101,27 @@ public class SeedExerciseTests
         SeedNet.Blocks.Select(b => b.Offset).ShouldBe([0, 1, 2, 3, 4, 5, 6]);
     }
 }
+
+public class DiagramTests
+{
+    [Fact]
+    public void TheSeedNetDiagramShowsLayersWidthsActivationsAndTheSkip()
+    {
+        SeedNet.Diagram.Split('\n').ShouldBe(
+        [
+            "flowchart LR",
+            "    X([\"x: 1\"])",
+            "    L0[\"h0: 1, ReLU\"]",
+            "    L1[\"h1: 1, ReLU\"]",
+            "    L2[\"y: 1, Identity\"]",
+            "    X --> L0",
+            "    L0 --> L1",
+            "    L1 --> L2",
+            "    L0 -. weighted .-> L2",
+        ]);
+    }
+
+    [Fact]
+    public void TheReadmeShowsTheGeneratedSeedDiagram() =>
+        File.ReadAllText(Path.Combine(Repository.Root, "README.md")).ShouldContain("```mermaid\n" + SeedNet.Diagram + "\n```");
+}

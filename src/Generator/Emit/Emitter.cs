@@ -95,6 +95,43 @@ internal static class Emitter
         }
 
         w.Line("};");
+        w.Line();
+        w.Line("/// <summary>The network as a Mermaid flowchart (renders in GitHub Markdown and many IDEs):</summary>");
+        w.Line("/// <code>");
+        foreach (var line in Diagram(plan).Split('\n'))
+        {
+            w.Line("/// " + line.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;"));
+        }
+
+        w.Line("/// </code>");
+        w.Line($"public const string Diagram = {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(Diagram(plan), quote: true)};");
+    }
+
+    /// <summary>Layers as boxes (name, width, activation), dense edges solid, skip edges dotted.</summary>
+    public static string Diagram(NetworkPlan plan)
+    {
+        // Mermaid ids are positional (X, L0, L1, ...) so that no layer name can clash with Mermaid's keywords.
+        string Id(Node n) => n.IsInput ? "X" : "L" + (plan.Nodes.ToList().IndexOf(n) - 1);
+        var lines = new System.Collections.Generic.List<string> { "flowchart LR" };
+        foreach (var n in plan.Nodes)
+        {
+            lines.Add(n.IsInput ? $"    X([\"x: {n.Width}\"])" : $"    {Id(n)}[\"{n.Name}: {n.Width}, {n.Activation}\"]");
+        }
+
+        foreach (var n in plan.Layers)
+        {
+            lines.Add($"    {Id(n.Dense!.From)} --> {Id(n)}");
+        }
+
+        foreach (var n in plan.Layers)
+        {
+            foreach (var skip in n.Skips)
+            {
+                lines.Add($"    {Id(skip.From)} -. {(skip.Matrix is null ? "identity" : "weighted")} .-> {Id(n)}");
+            }
+        }
+
+        return string.Join("\n", lines);
     }
 
     private static void EmitConstructors(SourceWriter w, NetworkPlan plan, CancellationToken cancellationToken)
