@@ -51,7 +51,7 @@ internal static class Gemm
         int width = Vector256<T>.Count;
         if (!Vector256.IsHardwareAccelerated || n < 2 * width)
         {
-            Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, k);
+            Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, n, k);
             return;
         }
 
@@ -70,39 +70,65 @@ internal static class Gemm
             return;
         }
 
-        // Blocks of KBlock rows of B; each two-vector column panel of a block is packed into a
-        // contiguous stack buffer, then every four-row panel of C runs over it from L1.
-        int panelWidth = 2 * width;
-        Span<T> packed = stackalloc T[KBlock * 2 * Vector256<T>.Count];
+        // Blocks of KBlock rows of B; each column panel of a block (three vectors wide, then two
+        // for the rest) is packed into a contiguous stack buffer, then every four-row panel of C
+        // runs over it from L1.
+        Span<T> packed = stackalloc T[KBlock * 3 * Vector256<T>.Count];
         ref T p = ref MemoryMarshal.GetReference(packed);
-        int jEnd = n - n % panelWidth;
+        int jEnd = n - n % (2 * width);
+        int threeWideEnd = ThreeWideEnd(jEnd, width);
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - k0);
             ref T bk = ref Unsafe.Add(ref b, k0 * n);
             ref T ak = ref Unsafe.Add(ref a, k0);
-            for (int j = 0; j < jEnd; j += panelWidth)
+            int j = 0;
+            while (j < jEnd)
             {
+                int vectors = j < threeWideEnd ? 3 : 2;
+                int panelWidth = vectors * width;
                 for (int kk = 0; kk < kc; kk++)
                 {
                     ref T row = ref Unsafe.Add(ref bk, kk * n + j);
-                    Vector256.LoadUnsafe(ref row).StoreUnsafe(ref p, (nuint)(kk * panelWidth));
-                    Vector256.LoadUnsafe(ref row, (nuint)width).StoreUnsafe(ref p, (nuint)(kk * panelWidth + width));
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        Vector256.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref p, (nuint)(kk * panelWidth + v * width));
+                    }
                 }
 
                 int i = 0;
                 for (; i <= m - 4; i += 4)
                 {
-                    Panel4x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), n, i, kc);
+                    if (vectors == 3)
+                    {
+                        Panel4x3<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), n, i, kc);
+                    }
+                    else
+                    {
+                        Panel4x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), n, i, kc);
+                    }
                 }
 
                 for (; i < m; i++)
                 {
-                    Panel1x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), n, i, kc);
+                    for (int v = 0; v < vectors; v += 2)
+                    {
+                        // One row left: two-vector (or, for the third vector, scalar) passes.
+                        if (v + 2 <= vectors)
+                        {
+                            Panel1x2<T, Normal>(ref ak, lda, ref Unsafe.Add(ref p, v * width), panelWidth, ref Unsafe.Add(ref c, j + v * width), n, i, kc);
+                        }
+                        else
+                        {
+                            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, i, i + 1, j + v * width, j + (v + 1) * width, n, kc);
+                        }
+                    }
                 }
+
+                j += panelWidth;
             }
 
-            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, kc);
+            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, n, kc);
         }
     }
 
@@ -113,7 +139,7 @@ internal static class Gemm
         int width = Vector256<T>.Count;
         if (!Vector256.IsHardwareAccelerated || n < 2 * width)
         {
-            Scalar<T, Transposed>(ref a, lda, ref b, ref c, 0, m, 0, n, k);
+            Scalar<T, Transposed>(ref a, lda, ref b, ref c, 0, m, 0, n, n, k);
             return;
         }
 
@@ -122,6 +148,7 @@ internal static class Gemm
         // that a strip needs are packed side by side first, so the broadcasts read one stream.
         int panelWidth = 2 * width;
         int jEnd = n - n % panelWidth;
+        int threeWideEnd = ThreeWideEnd(jEnd, width);
         Span<T> packed = stackalloc T[4 * KBlock];
         ref T p = ref MemoryMarshal.GetReference(packed);
         for (int k0 = 0; k0 < k; k0 += KBlock)
@@ -142,7 +169,13 @@ internal static class Gemm
                 }
 
                 ref T ci = ref Unsafe.Add(ref c, i * n);
-                for (int j = 0; j < jEnd; j += panelWidth)
+                int j = 0;
+                for (; j < threeWideEnd; j += 3 * width)
+                {
+                    Panel4x3<T, Transposed>(ref p, 4, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref ci, j), n, 0, kc);
+                }
+
+                for (; j < jEnd; j += panelWidth)
                 {
                     Panel4x2<T, Transposed>(ref p, 4, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref ci, j), n, 0, kc);
                 }
@@ -156,20 +189,26 @@ internal static class Gemm
                 }
             }
 
-            Scalar<T, Transposed>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, kc);
+            Scalar<T, Transposed>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, n, kc);
         }
     }
 
     private const int KBlock = 256;
 
-    /// <summary>The columns [j0, n) of C, one element at a time.</summary>
-    private static void Scalar<T, TA>(ref T a, int lda, ref T b, ref T c, int i0, int m, int j0, int n, int k)
+    /// <summary>
+    /// Where the three-vector panels of [0, jEnd) stop: an even number of them, so that the rest
+    /// (jEnd is a whole number of two-vector panels) is a whole number of two-vector panels too.
+    /// </summary>
+    private static int ThreeWideEnd(int jEnd, int width) => (jEnd / width / 3 & ~1) * 3 * width;
+
+    /// <summary>Rows [i0, i1) and columns [j0, j1) of C (row stride n, as for B), one element at a time.</summary>
+    private static void Scalar<T, TA>(ref T a, int lda, ref T b, ref T c, int i0, int i1, int j0, int j1, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
     {
-        for (int i = i0; i < m; i++)
+        for (int i = i0; i < i1; i++)
         {
-            for (int j = j0; j < n; j++)
+            for (int j = j0; j < j1; j++)
             {
                 T sum = Unsafe.Add(ref c, i * n + j);
                 for (int kk = 0; kk < k; kk++)
@@ -324,6 +363,42 @@ internal static class Gemm
         c10.StoreUnsafe(ref c1); c11.StoreUnsafe(ref c1, width);
         c20.StoreUnsafe(ref c2); c21.StoreUnsafe(ref c2, width);
         c30.StoreUnsafe(ref c3); c31.StoreUnsafe(ref c3, width);
+    }
+
+    /// <summary>As <see cref="Panel4x2{T, TA}"/>, three vectors wide: 12 accumulators, 7 loads per 12 FMAs.</summary>
+    private static void Panel4x3<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
+    {
+        nuint w1 = (nuint)Vector256<T>.Count, w2 = 2 * w1;
+        ref T c0 = ref Unsafe.Add(ref c, i * ldc);
+        ref T c1 = ref Unsafe.Add(ref c0, ldc);
+        ref T c2 = ref Unsafe.Add(ref c1, ldc);
+        ref T c3 = ref Unsafe.Add(ref c2, ldc);
+        Vector256<T> c00 = Vector256.LoadUnsafe(ref c0), c01 = Vector256.LoadUnsafe(ref c0, w1), c02 = Vector256.LoadUnsafe(ref c0, w2);
+        Vector256<T> c10 = Vector256.LoadUnsafe(ref c1), c11 = Vector256.LoadUnsafe(ref c1, w1), c12 = Vector256.LoadUnsafe(ref c1, w2);
+        Vector256<T> c20 = Vector256.LoadUnsafe(ref c2), c21 = Vector256.LoadUnsafe(ref c2, w1), c22 = Vector256.LoadUnsafe(ref c2, w2);
+        Vector256<T> c30 = Vector256.LoadUnsafe(ref c3), c31 = Vector256.LoadUnsafe(ref c3, w1), c32 = Vector256.LoadUnsafe(ref c3, w2);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var b0 = Vector256.LoadUnsafe(ref bk);
+            var b1 = Vector256.LoadUnsafe(ref bk, w1);
+            var b2 = Vector256.LoadUnsafe(ref bk, w2);
+            var x = Vector256.Create(default(TA).Get(ref a, lda, i, kk));
+            c00 = MulAdd(x, b0, c00); c01 = MulAdd(x, b1, c01); c02 = MulAdd(x, b2, c02);
+            x = Vector256.Create(default(TA).Get(ref a, lda, i + 1, kk));
+            c10 = MulAdd(x, b0, c10); c11 = MulAdd(x, b1, c11); c12 = MulAdd(x, b2, c12);
+            x = Vector256.Create(default(TA).Get(ref a, lda, i + 2, kk));
+            c20 = MulAdd(x, b0, c20); c21 = MulAdd(x, b1, c21); c22 = MulAdd(x, b2, c22);
+            x = Vector256.Create(default(TA).Get(ref a, lda, i + 3, kk));
+            c30 = MulAdd(x, b0, c30); c31 = MulAdd(x, b1, c31); c32 = MulAdd(x, b2, c32);
+        }
+
+        c00.StoreUnsafe(ref c0); c01.StoreUnsafe(ref c0, w1); c02.StoreUnsafe(ref c0, w2);
+        c10.StoreUnsafe(ref c1); c11.StoreUnsafe(ref c1, w1); c12.StoreUnsafe(ref c1, w2);
+        c20.StoreUnsafe(ref c2); c21.StoreUnsafe(ref c2, w1); c22.StoreUnsafe(ref c2, w2);
+        c30.StoreUnsafe(ref c3); c31.StoreUnsafe(ref c3, w1); c32.StoreUnsafe(ref c3, w2);
     }
 
     private static void Panel1x2<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
