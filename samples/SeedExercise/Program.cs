@@ -1,14 +1,49 @@
 // The seed exercise, reproduced by SkipNet: one SGD step on x → h0 → h1 → ŷ with a weighted
 // skip h0 → ŷ and L1 loss, printed like the pen-and-paper derivation; then a few steps more.
 //
-//   dotnet run --project samples/SeedExercise                  (target y = −3, the exercise's last line)
-//   dotnet run --project samples/SeedExercise -- --target 3.75 (the reading that fits its first loss)
+//   dotnet run --project samples/SeedExercise                   the step as a table (target y = −3, the exercise's last line)
+//   dotnet run --project samples/SeedExercise -- --target 3.75  the reading that fits the exercise's first loss
+//   dotnet run --project samples/SeedExercise -- --explain      every equation with its numbers (SeedNet.Explain)
+//   dotnet run --project samples/SeedExercise -- --markdown     the same as Markdown with LaTeX math
+//   dotnet run --project samples/SeedExercise -- --check "dL/dyhat = -1, w0' = 1.25"
+//                                                               checks your own values (default: the exercise's)
 using System.Globalization;
 using SeedExercise;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-double target = args.Length == 2 && args[0] == "--target" ? double.Parse(args[1]) : -3;
 const double LearningRate = 1;
+
+// The exercise's hand derivation with y = −3: it takes dL/dŷ = −1, and everything after follows.
+const string ExerciseValues =
+    "z0 = 0.5, h0 = 0.5, z1 = 0.25, h1 = 0.25, yhat = 0.375, L = 3.375, " +
+    "dL/dyhat = -1, dL/dw2 = -0.25, dL/dws = -0.5, dL/db2 = -1, dL/dh1 = -0.5, dL/dw1 = -0.25, dL/db1 = -0.5, " +
+    "dL/dh0 = -0.75, dL/dw0 = -0.75, dL/db0 = -0.75, " +
+    "w0' = 1.25, b0' = 0.75, w1' = 0.75, b1' = 0.5, w2' = 0.75, b2' = 1, ws' = 1";
+
+// The exercise's names: w0, b0, z0 … are SkipNet's names by layer position; ws is the skip weight s_h0_y.
+var exerciseNames = new Dictionary<string, string> { ["ws"] = "s_h0_y" };
+
+double target = -3;
+string? mode = null, checkValues = null;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--target" when i + 1 < args.Length && double.TryParse(args[i + 1], out target):
+            i++;
+            break;
+        case "--explain" or "--markdown":
+            mode = args[i];
+            break;
+        case "--check":
+            mode = args[i];
+            checkValues = i + 1 < args.Length && !args[i + 1].StartsWith("--") ? args[++i] : ExerciseValues;
+            break;
+        default:
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --target <y>, --explain, --markdown, --check [\"name = value, …\"].");
+            return 2;
+    }
+}
 
 var net = new SeedNet();
 net.Parameters.Clear();          // biases b0 = b1 = b2 = 0
@@ -17,11 +52,28 @@ net.H1Weights[0] = 0.5;          // w1
 net.YWeights[0] = 0.5;           // w2
 net.H0ToYSkip[0] = 0.5;          // ws (the skip weight)
 
+double[] x = [1], y = [target], yhat = [0];
+switch (mode)
+{
+    case "--explain":
+        Console.Write(net.Explain(x, y, LearningRate).ToText());
+        return 0;
+    case "--markdown":
+        Console.Write(net.Explain(x, y, LearningRate).ToMarkdown());
+        return 0;
+    case "--check":
+        Console.WriteLine($"Your values against the derivation (y = {target}):");
+        Console.Write(net.Explain(x, y, LearningRate).Check(checkValues!, exerciseNames));
+        return 0;
+}
+
 // The exercise's names for the blocks of SeedNet.Blocks (h0.W, h0.b, h1.W, h1.b, y.W, y.b, h0->y.S).
 string[] names = ["w0", "b0", "w1", "b1", "w2", "b2", "ws"];
-double[] x = [1], y = [target], yhat = [0];
 double[] before = net.Parameters.ToArray();
 double Param(string name) => before[Array.IndexOf(names, name)];
+
+// The hand derivation checked against this one, before the step changes the network.
+var exerciseCheck = net.Explain(x, y, LearningRate).Check(ExerciseValues, exerciseNames);
 
 Console.WriteLine("SkipNet — the seed exercise");
 Console.WriteLine("  z0 = w0·x + b0,          h0 = ReLU(z0)");
@@ -80,6 +132,13 @@ if (z0After < 0 && z1After < 0)
 }
 
 Console.WriteLine();
+Console.WriteLine(target == -3
+    ? $"The exercise's own derivation, checked (--check): first wrong step {exerciseCheck.FirstWrongStep?.Quantity}: it wrote {exerciseCheck.FirstWrongStep?.Given}, the chain rule gives {exerciseCheck.FirstWrongStep?.Correct}; " +
+      $"{exerciseCheck.Values.Count(v => !v.Agrees) - 1} later values only carry that sign forward."
+    : $"The exercise's own derivation, checked (--check): {(exerciseCheck.AllAgree ? "every value agrees with this reading of y" : "first wrong step " + exerciseCheck.FirstWrongStep?.Quantity)}.");
+Console.WriteLine("Every equation with its numbers: --explain (or --markdown).");
+
+Console.WriteLine();
 Console.WriteLine("Training on (α = 0.5):");
 for (int step = 2; step <= 6; step++)
 {
@@ -87,6 +146,8 @@ for (int step = 2; step <= 6; step++)
     net.Forward(x, yhat);
     Console.WriteLine($"  step {step}: loss {loss,6:0.####} → ŷ = {yhat[0]:0.####}");
 }
+
+return 0;
 
 static void Row(string equation, string numbers, double value) =>
     Console.WriteLine($"  {equation,-27} {(numbers.Length > 0 ? "= " + numbers : ""),-36} = {value}");

@@ -24,6 +24,9 @@ public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>The blocks of the parameter vector, in layout order.</summary>
     IReadOnlyList<ParameterBlock> Blocks { get; }
 
+    /// <summary>The network's declaration as data (layers, skips, loss, blocks).</summary>
+    NetworkArchitecture Architecture { get; }
+
     /// <summary>The parameter vector (writable), in the layout of <see cref="Blocks"/>.</summary>
     Span<T> Parameters { get; }
 

@@ -136,6 +136,30 @@ public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void ExplainAgreesWithTheGeneratedCode(int id)
+    {
+        var spec = _networks.Specs[id];
+        var net = _networks.Create<double>(spec, CodeStyle.Unrolled, seed: id);
+        var (xs, ys) = DrawAwayFromKinks(spec, net.Parameters.ToArray(), new Random(id));
+        double[] x = xs[..spec.Inputs], y = ys[..net.OutputSize];
+
+        var d = Derivation.Of(net, x, y, 0.05);
+        double loss = net.TrainStep(x, y, 0.05);
+        d.Loss.ShouldBe(loss, 1e-12 * (1 + loss));
+        var gradients = d.Gradients();
+        var after = d.ParametersAfter();
+        for (int i = 0; i < net.ParameterCount; i++)
+        {
+            gradients[i].ShouldBe(net.Gradients[i], 1e-12 * (1 + Math.Abs(net.Gradients[i])), $"gradient {i} ({Block(net, i)})");
+            after[i].ShouldBe(net.Parameters[i], 1e-12 * (1 + Math.Abs(net.Parameters[i])), $"parameter {i} ({Block(net, i)})");
+        }
+
+        double lossAfter = net.Evaluate(x, y);
+        d.LossAfter.ShouldBe(lossAfter, 1e-12 * (1 + lossAfter));
+    }
+
     public static TheoryData<int> SingleIds() => new(Enumerable.Range(0, Count).Where(i => i % 4 == 0));
 
     [Theory]

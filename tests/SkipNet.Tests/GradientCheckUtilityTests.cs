@@ -51,6 +51,7 @@ public class GradientCheckUtilityTests
         public int OutputSize => inner.OutputSize;
         public int ParameterCount => inner.ParameterCount;
         public IReadOnlyList<ParameterBlock> Blocks => inner.Blocks;
+        public NetworkArchitecture Architecture => inner.Architecture;
         public Span<double> Parameters => inner.Parameters;
         public ReadOnlySpan<double> Gradients
         {

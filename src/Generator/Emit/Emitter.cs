@@ -96,6 +96,8 @@ internal static class Emitter
 
         w.Line("};");
         w.Line();
+        EmitArchitecture(w, plan);
+        w.Line();
         w.Line("/// <summary>The network as a Mermaid flowchart (renders in GitHub Markdown and many IDEs):</summary>");
         w.Line("/// <code>");
         foreach (var line in Diagram(plan).Split('\n'))
@@ -105,6 +107,34 @@ internal static class Emitter
 
         w.Line("/// </code>");
         w.Line($"public const string Diagram = {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(Diagram(plan), quote: true)};");
+    }
+
+    /// <summary>The declaration as data, for <c>global::SkipNet.Derivation</c> and other tools.</summary>
+    private static void EmitArchitecture(SourceWriter w, NetworkPlan plan)
+    {
+        var model = plan.Model;
+        w.Line("/// <summary>This network's declaration as data: input width, layers, skip edges, loss and <see cref=\"Blocks\"/> (read by <see cref=\"Explain\"/>).</summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Line("public static global::SkipNet.NetworkArchitecture Architecture { get; } = new(");
+        w.Line($"    {model.Inputs},");
+        w.Line($"    global::SkipNet.Loss.{model.Loss},");
+        w.Line("    new global::SkipNet.LayerInfo[]");
+        w.Line("    {");
+        foreach (var layer in model.Layers)
+        {
+            w.Line($"        new(\"{layer.Name}\", {layer.Units}, global::SkipNet.Activation.{layer.Activation}, {Literals.Number(layer.Alpha, Precision.Double)}),");
+        }
+
+        w.Line("    },");
+        w.Line("    new global::SkipNet.SkipInfo[]");
+        w.Line("    {");
+        foreach (var skip in model.Skips)
+        {
+            w.Line($"        new(\"{skip.From}\", \"{skip.To}\", global::SkipNet.SkipKind.{skip.Kind}),");
+        }
+
+        w.Line("    },");
+        w.Line("    Blocks);");
     }
 
     /// <summary>Layers as boxes (name, width, activation), dense edges solid, skip edges dotted.</summary>
@@ -259,6 +289,20 @@ internal static class Emitter
         w.Close();
         w.Line();
 
+        w.Line("/// <summary>");
+        w.Line("/// One training step on one sample, explained: every forward equation with its numbers, the loss,");
+        w.Line("/// every chain-rule line of the backward pass, every update and the loss after, as text");
+        w.Line("/// (<c>ToText()</c>) or Markdown with LaTeX (<c>ToMarkdown()</c>); <c>Check</c> compares a hand derivation.");
+        w.Line("/// The network is not changed. For teaching and debugging: it allocates.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"x\">One sample: InputSize values.</param>");
+        w.Line("/// <param name=\"y\">Its target: OutputSize values.</param>");
+        w.Line("/// <param name=\"learningRate\">α of the update p' = p − α·dL/dp.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">x or y is not one sample.</exception>");
+        w.Line(GeneratedCodeAttribute);
+        w.Line($"public global::SkipNet.Derivation Explain({RoS} x, {RoS} y, {T} learningRate) => global::SkipNet.Derivation.Of(this, x, y, learningRate);");
+        w.Line();
+
         w.Open($"private static int CheckBatch({RoS} x, {RoS} y)");
         w.Line("int samples = global::SkipNet.Guard.SampleCount(x, InputSize, nameof(x));");
         w.Line("global::SkipNet.Guard.Length(y, samples, OutputSize, nameof(y));");
@@ -284,6 +328,8 @@ internal static class Emitter
         w.Line($"int {I}.ParameterCount => ParameterCount;");
         w.Line();
         w.Line($"global::System.Collections.Generic.IReadOnlyList<global::SkipNet.ParameterBlock> {I}.Blocks => Blocks;");
+        w.Line();
+        w.Line($"global::SkipNet.NetworkArchitecture {I}.Architecture => Architecture;");
     }
 }
 

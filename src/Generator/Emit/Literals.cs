@@ -12,6 +12,12 @@ internal static class Literals
 {
     public static string Number(double value, Precision precision)
     {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+        {
+            string type = precision == Precision.Single ? "float" : "double";
+            return double.IsNaN(value) ? type + ".NaN" : value > 0 ? type + ".PositiveInfinity" : type + ".NegativeInfinity";
+        }
+
         if (precision == Precision.Single)
         {
             float f = (float)value;

@@ -21,8 +21,8 @@ internal static class Naming
     /// <summary>Members every network gets, public and private.</summary>
     public static readonly string[] FixedMembers =
     [
-        "InputSize", "OutputSize", "ParameterCount", "Blocks", "Diagram", "Parameters", "Gradients",
-        "Forward", "Backward", "Evaluate", "ZeroGradients", "Step", "TrainStep",
+        "InputSize", "OutputSize", "ParameterCount", "Blocks", "Architecture", "Diagram", "Parameters", "Gradients",
+        "Forward", "Backward", "Evaluate", "ZeroGradients", "Step", "TrainStep", "Explain",
         "CheckBatch", "BackwardCore", "ForwardRows", "BackwardRows", "ForwardSample", "BackwardSample",
         "ForwardChunk", "BackwardChunk", "Chunk", "_parameters", "_gradients", "_output",
     ];

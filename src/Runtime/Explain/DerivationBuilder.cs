@@ -1,0 +1,358 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace SkipNet.Explain;
+
+/// <summary>
+/// Writes one training step of a network as equations, per docs/conventions.md: forward, loss,
+/// backward by the chain rule (in the order of the generated code), update, and the forward pass
+/// after the update. Names follow the generated code: z_h0, h0, w_h0 (W_h1 for a matrix), b_h0,
+/// s_h0_y (S_h0_y), dL/dz_h0; the output's activation is ŷ, the target y.
+/// </summary>
+internal sealed class DerivationBuilder
+{
+    private readonly NetworkArchitecture _net;
+    private readonly List<Quantity> _quantities = new();
+    private readonly Dictionary<string, Quantity> _blocks = new();
+    private readonly string _target;
+
+    private DerivationBuilder(NetworkArchitecture net)
+    {
+        _net = net;
+        // The target is "y" unless a hidden layer already has that name.
+        _target = net.Layers.Take(net.Layers.Count - 1).Any(l => l.Name == "y") ? "y_true" : "y";
+    }
+
+    public IReadOnlyList<Quantity> Quantities => _quantities;
+
+    /// <summary>Parameter blocks before the step, by block name ("h0.W").</summary>
+    public IReadOnlyDictionary<string, Quantity> Blocks => _blocks;
+
+    public Dictionary<string, Quantity> Gradients { get; } = new();
+
+    public Dictionary<string, Quantity> Updated { get; } = new();
+
+    public Quantity Loss { get; private set; } = null!;
+
+    public Quantity LossAfter { get; private set; } = null!;
+
+    public Quantity Output { get; private set; } = null!;
+
+    public Quantity OutputAfter { get; private set; } = null!;
+
+    public string TargetName => _target;
+
+    /// <summary>Layer name → its z, h, dL/dz, dL/dh (before the step), for name lookups.</summary>
+    public Dictionary<string, (Quantity Z, Quantity H, Quantity? DZ, Quantity? DH)> Layers { get; } = new();
+
+    public Quantity X { get; private set; } = null!;
+
+    public Quantity Y { get; private set; } = null!;
+
+    public Quantity Alpha { get; private set; } = null!;
+
+    public static DerivationBuilder Build(NetworkArchitecture net, double[] parameters, double[] x, double[] y, double learningRate)
+    {
+        var b = new DerivationBuilder(net);
+        b.Run(parameters, x, y, learningRate);
+        return b;
+    }
+
+    private void Run(double[] parameters, double[] x, double[] y, double learningRate)
+    {
+        X = Given("x", "x#", x.Length, 1, x);
+        Y = Given(_target, _target == "y" ? "y#" : "y_{\\text{true}}#", y.Length, 1, y);
+        Alpha = Given("α", "\\alpha#", 1, 1, [learningRate]);
+        foreach (var block in _net.Blocks)
+        {
+            var (name, latex) = BlockSymbol(block);
+            _blocks[block.Name] = Given(name, latex, block.Rows, block.Cols, parameters.AsSpan(block.Offset, block.Length).ToArray());
+        }
+
+        var h = Forward(_blocks, prime: "", Stage.Forward);
+        Output = h[_net.Layers[^1].Name];
+        Loss = LossOf(Output, "L", "L#", Stage.Loss);
+        Backward(h);
+        Update();
+        var after = Forward(Updated, prime: "'", Stage.After);
+        OutputAfter = after[_net.Layers[^1].Name];
+        LossAfter = LossOf(OutputAfter, "L'", "L'#", Stage.After);
+    }
+
+    /// <summary>"w_h0" / "W_h1" / "b_h1" / "s_h0_y" / "S_h0_y", as the generated code names them.</summary>
+    private static (string Text, string Latex) BlockSymbol(ParameterBlock block)
+    {
+        int dot = block.Name.LastIndexOf('.');
+        string owner = block.Name.Substring(0, dot), kind = block.Name.Substring(dot + 1);
+        bool scalar = block.Length == 1;
+        return kind switch
+        {
+            "W" => (scalar ? "w_" + owner : "W_" + owner, (scalar ? "w" : "W") + "_{" + owner + "}#"),
+            "b" => ("b_" + owner, "b_{" + owner + "}#"),
+            _ => Skip(owner.Split(["->"], StringSplitOptions.None), scalar),
+        };
+
+        static (string, string) Skip(string[] ends, bool scalar) =>
+            ($"{(scalar ? "s" : "S")}_{ends[0]}_{ends[1]}", $"{(scalar ? "s" : "S")}_{{{ends[0]} \\to {ends[1]}}}#");
+    }
+
+    private Quantity New(string name, string latex, int rows, int cols, Stage stage)
+    {
+        var q = new Quantity(name, latex, rows, cols, stage, _quantities.Count);
+        _quantities.Add(q);
+        return q;
+    }
+
+    private Quantity Given(string name, string latex, int rows, int cols, double[] values)
+    {
+        var q = New(name, latex, rows, cols, Stage.Given);
+        values.CopyTo(q.Values, 0);
+        return q;
+    }
+
+    private Quantity Defined(string name, string latex, int rows, int cols, Stage stage, Func<int, Expr> entry, string formula, string formulaLatex, string? note = null)
+    {
+        var q = New(name, latex, rows, cols, stage);
+        q.Entry = entry;
+        q.Formula = formula;
+        q.FormulaLatex = formulaLatex;
+        q.Note = note;
+        for (int i = 0; i < q.Length; i++)
+        {
+            q.Values[i] = entry(i).Evaluate(static (r, k) => r.Values[k]);
+        }
+
+        return q;
+    }
+
+    private static string Grad(string name) => "dL/d" + name;
+
+    private static string GradLatex(Quantity q) => "\\frac{\\partial L}{\\partial " + q.LatexName + "#}";
+
+    /// <summary>The forward pass with the given parameter blocks; returns each layer's activation by layer name.</summary>
+    private Dictionary<string, Quantity> Forward(IReadOnlyDictionary<string, Quantity> p, string prime, Stage stage)
+    {
+        var h = new Dictionary<string, Quantity> { ["x"] = X };
+        Quantity previous = X;
+        for (int l = 0; l < _net.Layers.Count; l++)
+        {
+            var layer = _net.Layers[l];
+            bool output = l == _net.Layers.Count - 1;
+            var w = p[layer.Name + ".W"];
+            var bias = p[layer.Name + ".b"];
+            var skips = _net.Skips.Where(s => s.To == layer.Name)
+                .Select(s => (From: h[s.From], Matrix: s.Kind == SkipKind.Weighted ? p[$"{s.From}->{s.To}.S"] : null))
+                .ToArray();
+            var input = previous;
+            int cols = input.Length;
+
+            string formula = $"{w.Name}·{input.Name} + {bias.Name}" + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.Name}" : $" + {s.Matrix.Name}·{s.From.Name}"));
+            string formulaLatex = $"{w.LatexName} {input.LatexName} + {bias.LatexName}" + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.LatexName}" : $" + {s.Matrix.LatexName} {s.From.LatexName}"));
+            var z = Defined("z_" + layer.Name + prime, "z_{" + layer.Name + "}" + prime + "#", layer.Width, 1, stage, r =>
+            {
+                var terms = new List<Expr>();
+                for (int c = 0; c < cols; c++)
+                {
+                    terms.Add(new Product(new Ref(w, r * cols + c), new Ref(input, c)));
+                }
+
+                terms.Add(new Ref(bias, r));
+                foreach (var (from, matrix) in skips)
+                {
+                    if (matrix is null)
+                    {
+                        terms.Add(new Ref(from, r));
+                    }
+                    else
+                    {
+                        for (int c = 0; c < from.Length; c++)
+                        {
+                            terms.Add(new Product(new Ref(matrix, r * from.Length + c), new Ref(from, c)));
+                        }
+                    }
+                }
+
+                return new Sum(terms);
+            }, formula, formulaLatex);
+
+            string name = output ? "ŷ" + prime : layer.Name + prime;
+            string latex = output ? "\\hat{y}" + prime + "#" : layer.Name + prime + "#";
+            var (text, tex) = ActivationFormula(layer, z);
+            var a = Defined(name, latex, layer.Width, 1, stage, r => Activate(layer, new Ref(z, r)), text, tex);
+            h[layer.Name] = a;
+            if (prime.Length == 0)
+            {
+                Layers[layer.Name] = (z, a, null, null);
+            }
+
+            previous = a;
+        }
+
+        return h;
+    }
+
+    private static (string Text, string Latex) ActivationFormula(LayerInfo layer, Quantity z) => layer.Activation switch
+    {
+        Activation.Identity => (z.Name + " (identity)", z.LatexName),
+        Activation.ReLU => ($"ReLU({z.Name})", $"\\operatorname{{ReLU}}({z.LatexName})"),
+        Activation.LeakyReLU => ($"LeakyReLU({z.Name})", $"\\operatorname{{LeakyReLU}}({z.LatexName})"),
+        Activation.Tanh => ($"tanh({z.Name})", $"\\tanh({z.LatexName})"),
+        _ => ($"σ({z.Name})", $"\\sigma({z.LatexName})"),
+    };
+
+    private static Expr Activate(LayerInfo layer, Expr z)
+    {
+        double alpha = layer.Alpha;
+        return layer.Activation switch
+        {
+            Activation.Identity => z,
+            Activation.ReLU => new Call("ReLU", "\\operatorname{ReLU}", z, v => v >= 0 ? v : 0),
+            Activation.LeakyReLU => new Call($"LeakyReLU[α={Expr.Format(alpha, Notation.Text)}]", $"\\operatorname{{LeakyReLU}}_{{{Expr.Format(alpha, Notation.Latex)}}}", z, v => v >= 0 ? v : alpha * v),
+            Activation.Tanh => new Call("tanh", "\\tanh", z, Math.Tanh),
+            _ => new Call("σ", "\\sigma", z, v => 1 / (1 + Math.Exp(-v))),
+        };
+    }
+
+    /// <summary>f'(z) as the generated code computes it: from z for ReLU kinds, from h for tanh and σ.</summary>
+    private static Expr Derivative(LayerInfo layer, Ref z, Ref h)
+    {
+        double alpha = layer.Alpha;
+        return layer.Activation switch
+        {
+            Activation.ReLU => new Indicator(z),
+            Activation.LeakyReLU => new Call($"LeakyReLU'[α={Expr.Format(alpha, Notation.Text)}]", $"\\operatorname{{LeakyReLU}}'_{{{Expr.Format(alpha, Notation.Latex)}}}", z, v => v >= 0 ? 1 : alpha),
+            Activation.Tanh => new Difference(new Num(1), new Square(h)),
+            _ => new Product(h, new Difference(new Num(1), h)),
+        };
+    }
+
+    private Quantity LossOf(Quantity output, string name, string latex, Stage stage)
+    {
+        int n = output.Length;
+        bool l1 = _net.Loss == SkipNet.Loss.L1;
+        Expr Term(int k) => l1
+            ? new Abs(new Difference(new Ref(Y, k), new Ref(output, k)))
+            : new Square(new Difference(new Ref(Y, k), new Ref(output, k)));
+        string text = l1 ? $"|{Y.Name} − {output.Name}|" : $"({Y.Name} − {output.Name})²";
+        string tex = l1 ? $"\\lvert {Y.LatexName} - {output.LatexName} \\rvert" : $"({Y.LatexName} - {output.LatexName})^2";
+        return Defined(name, latex, 1, 1, stage, _ =>
+        {
+            var sum = new Sum(Enumerable.Range(0, n).Select(Term).ToArray());
+            return n == 1 ? sum : new Quotient(sum, new Num(n));
+        }, n == 1 ? text : $"mean over {n} outputs of {text}", n == 1 ? tex : $"\\frac{{1}}{{{n}}} \\sum_k {tex}");
+    }
+
+    private void Backward(Dictionary<string, Quantity> h)
+    {
+        int n = Output.Length;
+        bool l1 = _net.Loss == SkipNet.Loss.L1;
+        var dOutput = Defined(Grad(Output.Name), GradLatex(Output), n, 1, Stage.Backward, k =>
+        {
+            var residual = new Difference(new Ref(Output, k), new Ref(Y, k));
+            Expr g = l1 ? new Call("sign", "\\operatorname{sign}", residual, v => Math.Sign(v)) : new Product(new Num(2), residual);
+            return n == 1 ? g : new Quotient(g, new Num(n));
+        },
+        (l1 ? $"sign({Output.Name} − {Y.Name})" : $"2({Output.Name} − {Y.Name})") + (n == 1 ? "" : $"/{n}"),
+        l1 ? $"\\operatorname{{sign}}({Output.LatexName} - {Y.LatexName})" + (n == 1 ? "" : $" / {n}") : $"\\frac{{2}}{{{n}}}({Output.LatexName} - {Y.LatexName})");
+
+        var dz = new Dictionary<string, Quantity>();
+        for (int l = _net.Layers.Count - 1; l >= 0; l--)
+        {
+            var layer = _net.Layers[l];
+            var (z, a, _, _) = Layers[layer.Name];
+            var dh = l == _net.Layers.Count - 1 ? dOutput : GradientOfActivation(layer, l, a, dz);
+
+            var (formula, formulaLatex) = DerivativeFormula(layer, dh, z, a);
+            var dzq = Defined(Grad(z.Name), GradLatex(z), z.Length, 1, Stage.Backward, r =>
+                layer.Activation == Activation.Identity
+                    ? new Ref(dh, r)
+                    : new Product(new Ref(dh, r), Derivative(layer, new Ref(z, r), new Ref(a, r))),
+                formula, formulaLatex);
+            dz[layer.Name] = dzq;
+            Layers[layer.Name] = (z, a, dzq, dh);
+
+            var input = l == 0 ? X : h[_net.Layers[l - 1].Name];
+            Outer(layer.Name + ".W", dzq, input);
+            var db = _blocks[layer.Name + ".b"];
+            Gradients[layer.Name + ".b"] = Defined(Grad(db.Name), GradLatex(db), db.Rows, 1, Stage.Backward, r => new Ref(dzq, r), dzq.Name, dzq.LatexName);
+            foreach (var skip in _net.Skips.Where(s => s.To == layer.Name && s.Kind == SkipKind.Weighted))
+            {
+                Outer($"{skip.From}->{skip.To}.S", dzq, h[skip.From]);
+            }
+        }
+    }
+
+    private static (string Text, string Latex) DerivativeFormula(LayerInfo layer, Quantity dh, Quantity z, Quantity h)
+    {
+        string dhLatex = dh.LatexName;
+        string d = dh.Name;
+        return layer.Activation switch
+        {
+            Activation.Identity => (d, dhLatex),
+            Activation.ReLU => ($"{d} ⊙ [{z.Name} ≥ 0]", $"{dhLatex} \\odot [{z.LatexName} \\ge 0]"),
+            Activation.LeakyReLU => ($"{d} ⊙ LeakyReLU'({z.Name})", $"{dhLatex} \\odot \\operatorname{{LeakyReLU}}'({z.LatexName})"),
+            Activation.Tanh => ($"{d} ⊙ (1 − {h.Name}²)", $"{dhLatex} \\odot (1 - {h.LatexName}^2)"),
+            _ => ($"{d} ⊙ {h.Name} ⊙ (1 − {h.Name})", $"{dhLatex} \\odot {h.LatexName} \\odot (1 - {h.LatexName})"),
+        };
+    }
+
+    /// <summary>dL/dh for a hidden layer: one term per edge that reads it (the next layer's W, skips).</summary>
+    private Quantity GradientOfActivation(LayerInfo layer, int index, Quantity a, Dictionary<string, Quantity> dz)
+    {
+        var readers = new List<(Quantity DZ, Quantity? Matrix, string Path)>();
+        var next = _net.Layers[index + 1];
+        readers.Add((dz[next.Name], _blocks[next.Name + ".W"], "through " + next.Name));
+        foreach (var skip in _net.Skips.Where(s => s.From == layer.Name))
+        {
+            readers.Add((dz[skip.To], skip.Kind == SkipKind.Weighted ? _blocks[$"{skip.From}->{skip.To}.S"] : null, $"skip {skip.From}->{skip.To}"));
+        }
+
+        int width = a.Length;
+        string text = string.Join(" + ", readers.Select(r => r.Matrix is null ? r.DZ.Name : $"{r.Matrix.Name}ᵀ·{r.DZ.Name}"));
+        string tex = string.Join(" + ", readers.Select(r => r.Matrix is null ? r.DZ.LatexName : $"{r.Matrix.LatexName}^\\top {r.DZ.LatexName}"));
+        string? note = readers.Count > 1 ? $"{readers.Count} paths: {string.Join(", ", readers.Select(r => r.Path))}" : null;
+        return Defined(Grad(a.Name), GradLatex(a), width, 1, Stage.Backward, c =>
+        {
+            var terms = new List<Expr>();
+            foreach (var (d, matrix, _) in readers)
+            {
+                if (matrix is null)
+                {
+                    terms.Add(new Ref(d, c));
+                }
+                else
+                {
+                    for (int r = 0; r < d.Length; r++)
+                    {
+                        terms.Add(new Product(new Ref(d, r), new Ref(matrix, r * width + c)));
+                    }
+                }
+            }
+
+            return new Sum(terms);
+        }, text, tex, note);
+    }
+
+    /// <summary>dL/dW = dL/dz·h_inᵀ (or dL/dS for a weighted skip).</summary>
+    private void Outer(string blockName, Quantity dz, Quantity input)
+    {
+        var block = _blocks[blockName];
+        int cols = block.Cols;
+        Gradients[blockName] = Defined(Grad(block.Name), GradLatex(block), block.Rows, cols, Stage.Backward,
+            i => new Product(new Ref(dz, i / cols), new Ref(input, i % cols)),
+            $"{dz.Name}·{input.Name}ᵀ", $"{dz.LatexName} \\, {input.LatexName}^\\top");
+    }
+
+    private void Update()
+    {
+        foreach (var block in _net.Blocks)
+        {
+            var p = _blocks[block.Name];
+            var g = Gradients[block.Name];
+            Updated[block.Name] = Defined(p.Name + "'", p.LatexName + "'#", p.Rows, p.Cols, Stage.Update,
+                i => new Difference(new Ref(p, i), new Product(new Ref(Alpha, 0), new Ref(g, i))),
+                $"{p.Name} − α·{g.Name}", $"{p.LatexName} - \\alpha {g.LatexName}");
+        }
+    }
+}
