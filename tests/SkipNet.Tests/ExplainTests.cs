@@ -204,8 +204,12 @@ public class ExplainTests
         text.ShouldNotContain("W_h1[3,5] =");
         d.ToMarkdown().ShouldContain("\\lVert z_{h1} \\rVert");
 
-        // Every entry can still be asked for.
+        // Every entry can still be asked for, one by one or whole.
         d["W_h1'[3,5]"].ShouldBe(net.H1Weights[3 * 64 + 5] - 0.01 * d["dL/dW_h1[3,5]"]);
+        d.ValuesOf("W_h1'")[3 * 64 + 5].ShouldBe(d["W_h1'[3,5]"]);
+        d.ValuesOf("dL/dh0").Length.ShouldBe(64);
+        d.ValuesOf("dL/dh0")[7].ShouldBe(d["dL/dh0[7]"]);
+        Should.Throw<ArgumentException>(() => d.ValuesOf("dL/dq"));
     }
 
     [Fact]

@@ -120,6 +120,18 @@ public sealed class Derivation
         }
     }
 
+    /// <summary>
+    /// Every entry of a named quantity, row-major: <c>ValuesOf("dL/dh1")</c> is the gradient reaching
+    /// layer h1, <c>ValuesOf("W_h1'")</c> the updated weights. Names as for <see cref="this[string]"/>, without an index.
+    /// </summary>
+    /// <exception cref="ArgumentException">No quantity has that name.</exception>
+    public double[] ValuesOf(string name)
+    {
+        var q = Lookup(name, null).Quantity
+            ?? throw new ArgumentException($"The derivation has no quantity '{name}'. Names look like {string.Join(", ", Examples())}.", nameof(name));
+        return (double[])q.Values.Clone();
+    }
+
     /// <summary>Explains one training step of <paramref name="network"/> on one sample; the network is not changed.</summary>
     /// <param name="network">A generated network.</param>
     /// <param name="x">One sample: InputSize values.</param>
@@ -264,6 +276,25 @@ public sealed class Derivation
 
     private (Quantity Quantity, int Index)? Resolve(string written, IReadOnlyDictionary<string, string>? names)
     {
+        var (q, index) = Lookup(written, names);
+        if (q is null || index is null)
+        {
+            return null;
+        }
+
+        int entry = index.Length switch
+        {
+            0 when q.Length == 1 => 0,
+            1 when q.Cols == 1 || q.Length == 1 => index[0],
+            2 when index[0] < q.Rows && index[1] < q.Cols => index[0] * q.Cols + index[1],
+            _ => -1,
+        };
+        return entry >= 0 && entry < q.Length ? (q, entry) : null;
+    }
+
+    /// <summary>The quantity a written name means, and the index written after it (null if malformed).</summary>
+    private (Quantity? Quantity, int[]? Index) Lookup(string written, IReadOnlyDictionary<string, string>? names)
+    {
         string s = new string(written.Where(c => !char.IsWhiteSpace(c)).ToArray())
             .Replace("∂L/∂", "dL/d").Replace("’", "'").Replace("′", "'");
         bool gradient = s.StartsWith("dL/d", StringComparison.Ordinal);
@@ -284,7 +315,7 @@ public sealed class Derivation
             {
                 if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out index[i]))
                 {
-                    return null;
+                    return (null, null);
                 }
             }
 
@@ -302,19 +333,7 @@ public sealed class Derivation
         }
 
         string key = (gradient ? "dL/d" : "") + s + (prime ? "'" : "");
-        if (!_byName.TryGetValue(key, out var q) && !_byNameIgnoringCase.TryGetValue(key, out q))
-        {
-            return null;
-        }
-
-        int entry = index.Length switch
-        {
-            0 when q.Length == 1 => 0,
-            1 when q.Cols == 1 || q.Length == 1 => index[0],
-            2 when index[0] < q.Rows && index[1] < q.Cols => index[0] * q.Cols + index[1],
-            _ => -1,
-        };
-        return entry >= 0 && entry < q.Length ? (q, entry) : null;
+        return _byName.TryGetValue(key, out var q) || _byNameIgnoringCase.TryGetValue(key, out q) ? (q, index) : (null, null);
     }
 
     private static IEnumerable<(string Name, double Value)> ParsePairs(string text)
