@@ -22,16 +22,28 @@ internal abstract class Expr
     /// <summary>0: sum or difference; 1: product or quotient; 2: power; 3: atom or bracketed.</summary>
     public abstract int Precedence { get; }
 
+    /// <summary>The sub-expressions, in writing order (none for a reference or a number).</summary>
+    protected virtual IReadOnlyList<Expr> Children => [];
+
     /// <summary>Number of leaves (references and numbers): how big the expression is to read.</summary>
-    public abstract int Size { get; }
+    public virtual int Size
+    {
+        get
+        {
+            int size = 0;
+            foreach (var child in Children)
+            {
+                size += child.Size;
+            }
+
+            return size;
+        }
+    }
 
     public abstract double Evaluate(Func<Quantity, int, double> value);
 
     /// <summary>Writes the expression; with <paramref name="value"/> null, references are written as names, else as numbers.</summary>
     public abstract void Write(StringBuilder sb, Notation notation, Func<Quantity, int, double>? value, bool leading);
-
-    /// <summary>Every entry this expression reads.</summary>
-    public abstract IEnumerable<(Quantity Quantity, int Index)> References();
 
     public string ToString(Notation notation, Func<Quantity, int, double>? value)
     {
@@ -107,11 +119,6 @@ internal sealed class Ref(Quantity quantity, int index) : Expr
             WriteNumber(sb, value(Quantity, Index), notation, leading);
         }
     }
-
-    public override IEnumerable<(Quantity, int)> References()
-    {
-        yield return (Quantity, Index);
-    }
 }
 
 /// <summary>A constant of the equation (the 2 of MSE, the 1 of 1 − h², a width N).</summary>
@@ -125,8 +132,6 @@ internal sealed class Num(double number) : Expr
 
     public override void Write(StringBuilder sb, Notation notation, Func<Quantity, int, double>? value, bool leading) =>
         WriteNumber(sb, number, notation, leading);
-
-    public override IEnumerable<(Quantity, int)> References() => [];
 }
 
 /// <summary>a + b + c, summed left to right.</summary>
@@ -134,19 +139,7 @@ internal sealed class Sum(IReadOnlyList<Expr> terms) : Expr
 {
     public override int Precedence => terms.Count == 1 ? terms[0].Precedence : 0;
 
-    public override int Size
-    {
-        get
-        {
-            int size = 0;
-            foreach (var t in terms)
-            {
-                size += t.Size;
-            }
-
-            return size;
-        }
-    }
+    protected override IReadOnlyList<Expr> Children => terms;
 
     public override double Evaluate(Func<Quantity, int, double> value)
     {
@@ -171,17 +164,6 @@ internal sealed class Sum(IReadOnlyList<Expr> terms) : Expr
             WriteChild(sb, terms[i], 0, notation, value, leading && i == 0);
         }
     }
-
-    public override IEnumerable<(Quantity, int)> References()
-    {
-        foreach (var t in terms)
-        {
-            foreach (var r in t.References())
-            {
-                yield return r;
-            }
-        }
-    }
 }
 
 /// <summary>a − b.</summary>
@@ -189,7 +171,7 @@ internal sealed class Difference(Expr left, Expr right) : Expr
 {
     public override int Precedence => 0;
 
-    public override int Size => left.Size + right.Size;
+    protected override IReadOnlyList<Expr> Children => [left, right];
 
     public override double Evaluate(Func<Quantity, int, double> value) => left.Evaluate(value) - right.Evaluate(value);
 
@@ -199,19 +181,6 @@ internal sealed class Difference(Expr left, Expr right) : Expr
         sb.Append(notation == Notation.Latex ? " - " : " − ");
         WriteChild(sb, right, 1, notation, value, leading: false);
     }
-
-    public override IEnumerable<(Quantity, int)> References()
-    {
-        foreach (var r in left.References())
-        {
-            yield return r;
-        }
-
-        foreach (var r in right.References())
-        {
-            yield return r;
-        }
-    }
 }
 
 /// <summary>a·b·c (written a × b × c with numbers).</summary>
@@ -219,19 +188,7 @@ internal sealed class Product(params Expr[] factors) : Expr
 {
     public override int Precedence => 1;
 
-    public override int Size
-    {
-        get
-        {
-            int size = 0;
-            foreach (var f in factors)
-            {
-                size += f.Size;
-            }
-
-            return size;
-        }
-    }
+    protected override IReadOnlyList<Expr> Children => factors;
 
     public override double Evaluate(Func<Quantity, int, double> value)
     {
@@ -263,17 +220,6 @@ internal sealed class Product(params Expr[] factors) : Expr
             WriteChild(sb, factors[i], 1, notation, value, leading && i == 0);
         }
     }
-
-    public override IEnumerable<(Quantity, int)> References()
-    {
-        foreach (var f in factors)
-        {
-            foreach (var r in f.References())
-            {
-                yield return r;
-            }
-        }
-    }
 }
 
 /// <summary>a / n, for the mean over a loss's N outputs.</summary>
@@ -281,7 +227,7 @@ internal sealed class Quotient(Expr numerator, Expr denominator) : Expr
 {
     public override int Precedence => 1;
 
-    public override int Size => numerator.Size + denominator.Size;
+    protected override IReadOnlyList<Expr> Children => [numerator, denominator];
 
     public override double Evaluate(Func<Quantity, int, double> value) => numerator.Evaluate(value) / denominator.Evaluate(value);
 
@@ -301,19 +247,6 @@ internal sealed class Quotient(Expr numerator, Expr denominator) : Expr
         sb.Append('/');
         WriteChild(sb, denominator, 2, notation, value, leading: false);
     }
-
-    public override IEnumerable<(Quantity, int)> References()
-    {
-        foreach (var r in numerator.References())
-        {
-            yield return r;
-        }
-
-        foreach (var r in denominator.References())
-        {
-            yield return r;
-        }
-    }
 }
 
 /// <summary>a², written (a)² when a is not an atom.</summary>
@@ -321,7 +254,7 @@ internal sealed class Square(Expr argument) : Expr
 {
     public override int Precedence => 2;
 
-    public override int Size => argument.Size;
+    protected override IReadOnlyList<Expr> Children => [argument];
 
     public override double Evaluate(Func<Quantity, int, double> value)
     {
@@ -335,8 +268,6 @@ internal sealed class Square(Expr argument) : Expr
         WriteChild(sb, argument, 3, notation, value, leading: false);
         sb.Append(notation == Notation.Latex ? "^2" : "²");
     }
-
-    public override IEnumerable<(Quantity, int)> References() => argument.References();
 }
 
 /// <summary>|a|.</summary>
@@ -344,7 +275,7 @@ internal sealed class Abs(Expr argument) : Expr
 {
     public override int Precedence => 3;
 
-    public override int Size => argument.Size;
+    protected override IReadOnlyList<Expr> Children => [argument];
 
     public override double Evaluate(Func<Quantity, int, double> value) => Math.Abs(argument.Evaluate(value));
 
@@ -354,8 +285,6 @@ internal sealed class Abs(Expr argument) : Expr
         argument.Write(sb, notation, value, leading: true);
         sb.Append(notation == Notation.Latex ? " \\right\\rvert" : "|");
     }
-
-    public override IEnumerable<(Quantity, int)> References() => argument.References();
 }
 
 /// <summary>[z ≥ 0]: 1 when the condition holds, else 0 (ReLU's derivative, 1 at exactly 0).</summary>
@@ -363,7 +292,7 @@ internal sealed class Indicator(Expr argument) : Expr
 {
     public override int Precedence => 3;
 
-    public override int Size => argument.Size;
+    protected override IReadOnlyList<Expr> Children => [argument];
 
     public override double Evaluate(Func<Quantity, int, double> value) => argument.Evaluate(value) >= 0 ? 1 : 0;
 
@@ -373,8 +302,6 @@ internal sealed class Indicator(Expr argument) : Expr
         argument.Write(sb, notation, value, leading: true);
         sb.Append(notation == Notation.Latex ? " \\ge 0]" : " ≥ 0]");
     }
-
-    public override IEnumerable<(Quantity, int)> References() => argument.References();
 }
 
 /// <summary>A named function of one argument: ReLU(z), tanh(z), σ(z), sign(a), LeakyReLU'(z).</summary>
@@ -382,7 +309,7 @@ internal sealed class Call(string text, string latex, Expr argument, Func<double
 {
     public override int Precedence => 3;
 
-    public override int Size => argument.Size;
+    protected override IReadOnlyList<Expr> Children => [argument];
 
     public override double Evaluate(Func<Quantity, int, double> value) => function(argument.Evaluate(value));
 
@@ -392,6 +319,4 @@ internal sealed class Call(string text, string latex, Expr argument, Func<double
         argument.Write(sb, notation, value, leading: true);
         sb.Append(notation == Notation.Latex ? "\\right)" : ")");
     }
-
-    public override IEnumerable<(Quantity, int)> References() => argument.References();
 }
