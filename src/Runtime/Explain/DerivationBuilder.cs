@@ -39,12 +39,8 @@ internal sealed class DerivationBuilder
 
     public Quantity Output { get; private set; } = null!;
 
-    public Quantity OutputAfter { get; private set; } = null!;
-
-    public string TargetName => _target;
-
-    /// <summary>Layer name → its z, h, dL/dz, dL/dh (before the step), for name lookups.</summary>
-    public Dictionary<string, (Quantity Z, Quantity H, Quantity? DZ, Quantity? DH)> Layers { get; } = new();
+    /// <summary>Layer name → its z and h before the step.</summary>
+    public Dictionary<string, (Quantity Z, Quantity H)> Layers { get; } = new();
 
     public Quantity X { get; private set; } = null!;
 
@@ -76,8 +72,7 @@ internal sealed class DerivationBuilder
         Backward(h);
         Update();
         var after = Forward(Updated, prime: "'", Stage.After);
-        OutputAfter = after[_net.Layers[^1].Name];
-        LossAfter = LossOf(OutputAfter, "L'", "L'#", Stage.After);
+        LossAfter = LossOf(after[_net.Layers[^1].Name], "L'", "L'#", Stage.After);
     }
 
     /// <summary>"w_h0" / "W_h1" / "b_h1" / "s_h0_y" / "S_h0_y", as the generated code names them.</summary>
@@ -183,7 +178,7 @@ internal sealed class DerivationBuilder
             h[layer.Name] = a;
             if (prime.Length == 0)
             {
-                Layers[layer.Name] = (z, a, null, null);
+                Layers[layer.Name] = (z, a);
             }
 
             previous = a;
@@ -260,7 +255,7 @@ internal sealed class DerivationBuilder
         for (int l = _net.Layers.Count - 1; l >= 0; l--)
         {
             var layer = _net.Layers[l];
-            var (z, a, _, _) = Layers[layer.Name];
+            var (z, a) = Layers[layer.Name];
             var dh = l == _net.Layers.Count - 1 ? dOutput : GradientOfActivation(layer, l, a, dz);
 
             var (formula, formulaLatex) = DerivativeFormula(layer, dh, z, a);
@@ -270,7 +265,6 @@ internal sealed class DerivationBuilder
                     : new Product(new Ref(dh, r), Derivative(layer, new Ref(z, r), new Ref(a, r))),
                 formula, formulaLatex);
             dz[layer.Name] = dzq;
-            Layers[layer.Name] = (z, a, dzq, dh);
 
             var input = l == 0 ? X : h[_net.Layers[l - 1].Name];
             Outer(layer.Name + ".W", dzq, input);
