@@ -101,11 +101,11 @@ internal static class Gemm
                 {
                     if (vectors == 3)
                     {
-                        Panel4x3<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), n, i, kc);
+                        Panel4x3<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), n, i, kc, default);
                     }
                     else
                     {
-                        Panel4x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), n, i, kc);
+                        Panel4x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), n, i, kc, default);
                     }
                 }
 
@@ -116,7 +116,7 @@ internal static class Gemm
                         // One row left: two-vector (or, for the third vector, scalar) passes.
                         if (v + 2 <= vectors)
                         {
-                            Panel1x2<T, Normal>(ref ak, lda, ref Unsafe.Add(ref p, v * width), panelWidth, ref Unsafe.Add(ref c, j + v * width), n, i, kc);
+                            Panel1x2<T, Normal>(ref ak, lda, ref Unsafe.Add(ref p, v * width), panelWidth, ref Unsafe.Add(ref c, j + v * width), ref Unsafe.NullRef<T>(), n, i, kc, default);
                         }
                         else
                         {
@@ -135,61 +135,126 @@ internal static class Gemm
     /// <summary>C[i, j] += Σ_k A[k·lda + i]·B[k, j], with A k×m (so Aᵀ is m×k), B k×n and C m×n (dW += dZᵀ·H).</summary>
     public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => MultiplyAddTN(ref a, lda, ref b, ref c, ref Unsafe.NullRef<T>(), m, n, k, GradientWrite<T>.Accumulate);
+
+    /// <summary>
+    /// As above, with C a gradient stored as <paramref name="write"/> says: written over instead of
+    /// added to, and followed by P −= rate·C (P is m×n like C) if it steps. Both happen in the
+    /// register panels' own loads and stores, so neither is a pass over memory of its own.
+    /// </summary>
+    public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = Vector256<T>.Count;
         if (!Vector256.IsHardwareAccelerated || n < 2 * width)
         {
-            Scalar<T, Transposed>(ref a, lda, ref b, ref c, 0, m, 0, n, n, k);
+            Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, n, k, write);
             return;
         }
 
-        // C is the large matrix here: walk it in row order (four rows at a time, left to right),
-        // so each of its cache lines is read and written once, in sequence. The four rows of Aᵀ
-        // that a strip needs are packed side by side first, so the broadcasts read one stream.
+        // C is the large matrix here: walk it in row order, four rows at a time, left to right
+        // over a block of up to TnColumns columns, so each of its cache lines is read and written
+        // once per block of k. The block of B is packed panel by panel (a panel's k rows side by
+        // side, contiguous), because B's own rows may sit a multiple of 4 KiB apart and would then
+        // evict each other from L1; the four rows of Aᵀ a strip needs are packed side by side too.
         int panelWidth = 2 * width;
         int jEnd = n - n % panelWidth;
-        int threeWideEnd = ThreeWideEnd(jEnd, width);
-        Span<T> packed = stackalloc T[4 * KBlock];
-        ref T p = ref MemoryMarshal.GetReference(packed);
-        for (int k0 = 0; k0 < k; k0 += KBlock)
+        int kBlock = TnScratch / TnColumns;
+        Span<T> packedA = stackalloc T[4 * kBlock];
+        ref T pa = ref MemoryMarshal.GetReference(packedA);
+        ref T pb = ref MemoryMarshal.GetArrayDataReference(Scratch<T>.Get(TnScratch));
+        for (int j0 = 0; j0 < jEnd; j0 += TnColumns)
         {
-            int kc = Math.Min(KBlock, k - k0);
-            ref T ak = ref Unsafe.Add(ref a, k0 * lda);
-            ref T bk = ref Unsafe.Add(ref b, k0 * n);
-            int i = 0;
-            for (; i <= m - 4; i += 4)
+            int nc = Math.Min(TnColumns, jEnd - j0);
+            int threeWideEnd = ThreeWideEnd(nc, width);
+            for (int k0 = 0; k0 < k; k0 += kBlock)
             {
-                for (int kk = 0; kk < kc; kk++)
+                int kc = Math.Min(kBlock, k - k0);
+                var blockWrite = write.ForChunk(first: k0 == 0, last: k0 + kc == k);
+                ref T ak = ref Unsafe.Add(ref a, k0 * lda);
+                ref T bk = ref Unsafe.Add(ref b, k0 * n + j0);
+
+                // Panel j of the block (columns j..j + w) is kc rows of w elements, from kc·j on.
+                for (int j = 0; j < nc;)
                 {
-                    ref T source = ref Unsafe.Add(ref ak, kk * lda + i);
-                    Unsafe.Add(ref p, 4 * kk) = source;
-                    Unsafe.Add(ref p, 4 * kk + 1) = Unsafe.Add(ref source, 1);
-                    Unsafe.Add(ref p, 4 * kk + 2) = Unsafe.Add(ref source, 2);
-                    Unsafe.Add(ref p, 4 * kk + 3) = Unsafe.Add(ref source, 3);
+                    int vectors = j < threeWideEnd ? 3 : 2;
+                    ref T panel = ref Unsafe.Add(ref pb, kc * j);
+                    for (int kk = 0; kk < kc; kk++)
+                    {
+                        ref T row = ref Unsafe.Add(ref bk, kk * n + j);
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            Vector256.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref panel, (nuint)((kk * vectors + v) * width));
+                        }
+                    }
+
+                    j += vectors * width;
                 }
 
-                ref T ci = ref Unsafe.Add(ref c, i * n);
-                int j = 0;
-                for (; j < threeWideEnd; j += 3 * width)
+                int i = 0;
+                for (; i <= m - 4; i += 4)
                 {
-                    Panel4x3<T, Transposed>(ref p, 4, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref ci, j), n, 0, kc);
+                    for (int kk = 0; kk < kc; kk++)
+                    {
+                        ref T source = ref Unsafe.Add(ref ak, kk * lda + i);
+                        Unsafe.Add(ref pa, 4 * kk) = source;
+                        Unsafe.Add(ref pa, 4 * kk + 1) = Unsafe.Add(ref source, 1);
+                        Unsafe.Add(ref pa, 4 * kk + 2) = Unsafe.Add(ref source, 2);
+                        Unsafe.Add(ref pa, 4 * kk + 3) = Unsafe.Add(ref source, 3);
+                    }
+
+                    int offset = i * n + j0;
+                    ref T ci = ref Unsafe.Add(ref c, offset);
+                    ref T pi = ref Unsafe.Add(ref p, offset);
+                    int j = 0;
+                    for (; j < threeWideEnd; j += 3 * width)
+                    {
+                        Panel4x3<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), n, 0, kc, blockWrite);
+                    }
+
+                    for (; j < nc; j += panelWidth)
+                    {
+                        Panel4x2<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), n, 0, kc, blockWrite);
+                    }
                 }
 
-                for (; j < jEnd; j += panelWidth)
+                for (; i < m; i++)
                 {
-                    Panel4x2<T, Transposed>(ref p, 4, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref ci, j), n, 0, kc);
+                    for (int j = 0; j < nc; j += panelWidth)
+                    {
+                        Panel1x2<T, Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), n, i, kc, blockWrite);
+                    }
                 }
             }
+        }
 
-            for (; i < m; i++)
+        Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, jEnd, n, n, k, write);
+    }
+
+    /// <summary>Columns per packed block of B in <see cref="MultiplyAddTN{T}(ref T, int, ref T, ref T, ref T, int, int, int, GradientWrite{T})"/>.</summary>
+    private const int TnColumns = 512;
+
+    /// <summary>Elements of the packed block of B: TnColumns columns by 64 rows of k (256 KiB in double, in L2).</summary>
+    private const int TnScratch = TnColumns * 64;
+
+    /// <summary>d[0..n) += f·s[0..n), one multiply and one add per element (no FMA), so every caller rounds alike.</summary>
+    public static void ScaleAdd<T>(T factor, ref T s, ref T d, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && length >= Vector<T>.Count)
+        {
+            var f = new Vector<T>(factor);
+            for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                for (int j = 0; j < jEnd; j += panelWidth)
-                {
-                    Panel1x2<T, Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref c, j), n, i, kc);
-                }
+                ref T di = ref Unsafe.Add(ref d, i);
+                (Vector.LoadUnsafe(ref di) + f * Vector.LoadUnsafe(ref Unsafe.Add(ref s, i))).StoreUnsafe(ref di);
             }
+        }
 
-            Scalar<T, Transposed>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, n, kc);
+        for (; i < length; i++)
+        {
+            Unsafe.Add(ref d, i) += factor * Unsafe.Add(ref s, i);
         }
     }
 
@@ -205,18 +270,28 @@ internal static class Gemm
     private static void Scalar<T, TA>(ref T a, int lda, ref T b, ref T c, int i0, int i1, int j0, int j1, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
+        => Scalar<T, TA>(ref a, lda, ref b, ref c, ref Unsafe.NullRef<T>(), i0, i1, j0, j1, n, k, GradientWrite<T>.Accumulate);
+
+    /// <summary>As above, C stored as <paramref name="write"/> says (P laid out like C).</summary>
+    private static void Scalar<T, TA>(ref T a, int lda, ref T b, ref T c, ref T p, int i0, int i1, int j0, int j1, int n, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
     {
         for (int i = i0; i < i1; i++)
         {
             for (int j = j0; j < j1; j++)
             {
-                T sum = Unsafe.Add(ref c, i * n + j);
+                T sum = write.Overwrite ? T.Zero : Unsafe.Add(ref c, i * n + j);
                 for (int kk = 0; kk < k; kk++)
                 {
                     sum += default(TA).Get(ref a, lda, i, kk) * Unsafe.Add(ref b, kk * n + j);
                 }
 
                 Unsafe.Add(ref c, i * n + j) = sum;
+                if (write.Step)
+                {
+                    Unsafe.Add(ref p, i * n + j) += -write.LearningRate * sum;
+                }
             }
         }
     }
@@ -325,26 +400,25 @@ internal static class Gemm
 
     /// <summary>
     /// Four rows of C (from row i), two vectors wide, kept in registers over all of k: C[i.., 0..2V) +=
-    /// Σ_k A(i.., k)·B[k·ldb, 0..2V). <paramref name="b"/> and <paramref name="c"/> point at the panel's first column.
+    /// Σ_k A(i.., k)·B[k·ldb, 0..2V), stored as <paramref name="write"/> says (P laid out like C).
+    /// <paramref name="b"/>, <paramref name="c"/> and <paramref name="p"/> point at the panel's first column.
     /// </summary>
-    private static void Panel4x2<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+    private static void Panel4x2<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
     {
-        nuint width = (nuint)Vector256<T>.Count;
-        ref T c0 = ref Unsafe.Add(ref c, i * ldc);
-        ref T c1 = ref Unsafe.Add(ref c0, ldc);
-        ref T c2 = ref Unsafe.Add(ref c1, ldc);
-        ref T c3 = ref Unsafe.Add(ref c2, ldc);
-        Vector256<T> c00 = Vector256.LoadUnsafe(ref c0), c01 = Vector256.LoadUnsafe(ref c0, width);
-        Vector256<T> c10 = Vector256.LoadUnsafe(ref c1), c11 = Vector256.LoadUnsafe(ref c1, width);
-        Vector256<T> c20 = Vector256.LoadUnsafe(ref c2), c21 = Vector256.LoadUnsafe(ref c2, width);
-        Vector256<T> c30 = Vector256.LoadUnsafe(ref c3), c31 = Vector256.LoadUnsafe(ref c3, width);
+        nuint w1 = (nuint)Vector256<T>.Count;
+        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
+        bool zero = write.Overwrite;
+        Vector256<T> c00 = Start(ref c, r0, zero), c01 = Start(ref c, r0 + w1, zero);
+        Vector256<T> c10 = Start(ref c, r1, zero), c11 = Start(ref c, r1 + w1, zero);
+        Vector256<T> c20 = Start(ref c, r2, zero), c21 = Start(ref c, r2 + w1, zero);
+        Vector256<T> c30 = Start(ref c, r3, zero), c31 = Start(ref c, r3 + w1, zero);
         for (int kk = 0; kk < k; kk++)
         {
             ref T bk = ref Unsafe.Add(ref b, kk * ldb);
             var b0 = Vector256.LoadUnsafe(ref bk);
-            var b1 = Vector256.LoadUnsafe(ref bk, width);
+            var b1 = Vector256.LoadUnsafe(ref bk, w1);
             var x = Vector256.Create(default(TA).Get(ref a, lda, i, kk));
             c00 = MulAdd(x, b0, c00);
             c01 = MulAdd(x, b1, c01);
@@ -359,26 +433,24 @@ internal static class Gemm
             c31 = MulAdd(x, b1, c31);
         }
 
-        c00.StoreUnsafe(ref c0); c01.StoreUnsafe(ref c0, width);
-        c10.StoreUnsafe(ref c1); c11.StoreUnsafe(ref c1, width);
-        c20.StoreUnsafe(ref c2); c21.StoreUnsafe(ref c2, width);
-        c30.StoreUnsafe(ref c3); c31.StoreUnsafe(ref c3, width);
+        Finish(c00, ref c, ref p, r0, write); Finish(c01, ref c, ref p, r0 + w1, write);
+        Finish(c10, ref c, ref p, r1, write); Finish(c11, ref c, ref p, r1 + w1, write);
+        Finish(c20, ref c, ref p, r2, write); Finish(c21, ref c, ref p, r2 + w1, write);
+        Finish(c30, ref c, ref p, r3, write); Finish(c31, ref c, ref p, r3 + w1, write);
     }
 
     /// <summary>As <see cref="Panel4x2{T, TA}"/>, three vectors wide: 12 accumulators, 7 loads per 12 FMAs.</summary>
-    private static void Panel4x3<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+    private static void Panel4x3<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
     {
         nuint w1 = (nuint)Vector256<T>.Count, w2 = 2 * w1;
-        ref T c0 = ref Unsafe.Add(ref c, i * ldc);
-        ref T c1 = ref Unsafe.Add(ref c0, ldc);
-        ref T c2 = ref Unsafe.Add(ref c1, ldc);
-        ref T c3 = ref Unsafe.Add(ref c2, ldc);
-        Vector256<T> c00 = Vector256.LoadUnsafe(ref c0), c01 = Vector256.LoadUnsafe(ref c0, w1), c02 = Vector256.LoadUnsafe(ref c0, w2);
-        Vector256<T> c10 = Vector256.LoadUnsafe(ref c1), c11 = Vector256.LoadUnsafe(ref c1, w1), c12 = Vector256.LoadUnsafe(ref c1, w2);
-        Vector256<T> c20 = Vector256.LoadUnsafe(ref c2), c21 = Vector256.LoadUnsafe(ref c2, w1), c22 = Vector256.LoadUnsafe(ref c2, w2);
-        Vector256<T> c30 = Vector256.LoadUnsafe(ref c3), c31 = Vector256.LoadUnsafe(ref c3, w1), c32 = Vector256.LoadUnsafe(ref c3, w2);
+        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
+        bool zero = write.Overwrite;
+        Vector256<T> c00 = Start(ref c, r0, zero), c01 = Start(ref c, r0 + w1, zero), c02 = Start(ref c, r0 + w2, zero);
+        Vector256<T> c10 = Start(ref c, r1, zero), c11 = Start(ref c, r1 + w1, zero), c12 = Start(ref c, r1 + w2, zero);
+        Vector256<T> c20 = Start(ref c, r2, zero), c21 = Start(ref c, r2 + w1, zero), c22 = Start(ref c, r2 + w2, zero);
+        Vector256<T> c30 = Start(ref c, r3, zero), c31 = Start(ref c, r3 + w1, zero), c32 = Start(ref c, r3 + w2, zero);
         for (int kk = 0; kk < k; kk++)
         {
             ref T bk = ref Unsafe.Add(ref b, kk * ldb);
@@ -395,28 +467,47 @@ internal static class Gemm
             c30 = MulAdd(x, b0, c30); c31 = MulAdd(x, b1, c31); c32 = MulAdd(x, b2, c32);
         }
 
-        c00.StoreUnsafe(ref c0); c01.StoreUnsafe(ref c0, w1); c02.StoreUnsafe(ref c0, w2);
-        c10.StoreUnsafe(ref c1); c11.StoreUnsafe(ref c1, w1); c12.StoreUnsafe(ref c1, w2);
-        c20.StoreUnsafe(ref c2); c21.StoreUnsafe(ref c2, w1); c22.StoreUnsafe(ref c2, w2);
-        c30.StoreUnsafe(ref c3); c31.StoreUnsafe(ref c3, w1); c32.StoreUnsafe(ref c3, w2);
+        Finish(c00, ref c, ref p, r0, write); Finish(c01, ref c, ref p, r0 + w1, write); Finish(c02, ref c, ref p, r0 + w2, write);
+        Finish(c10, ref c, ref p, r1, write); Finish(c11, ref c, ref p, r1 + w1, write); Finish(c12, ref c, ref p, r1 + w2, write);
+        Finish(c20, ref c, ref p, r2, write); Finish(c21, ref c, ref p, r2 + w1, write); Finish(c22, ref c, ref p, r2 + w2, write);
+        Finish(c30, ref c, ref p, r3, write); Finish(c31, ref c, ref p, r3 + w1, write); Finish(c32, ref c, ref p, r3 + w2, write);
     }
 
-    private static void Panel1x2<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+    private static void Panel1x2<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
     {
-        nuint width = (nuint)Vector256<T>.Count;
-        ref T c0 = ref Unsafe.Add(ref c, i * ldc);
-        Vector256<T> c00 = Vector256.LoadUnsafe(ref c0), c01 = Vector256.LoadUnsafe(ref c0, width);
+        nuint w1 = (nuint)Vector256<T>.Count;
+        nuint r0 = (nuint)(i * ldc);
+        bool zero = write.Overwrite;
+        Vector256<T> c00 = Start(ref c, r0, zero), c01 = Start(ref c, r0 + w1, zero);
         for (int kk = 0; kk < k; kk++)
         {
             ref T bk = ref Unsafe.Add(ref b, kk * ldb);
             var x = Vector256.Create(default(TA).Get(ref a, lda, i, kk));
             c00 = MulAdd(x, Vector256.LoadUnsafe(ref bk), c00);
-            c01 = MulAdd(x, Vector256.LoadUnsafe(ref bk, width), c01);
+            c01 = MulAdd(x, Vector256.LoadUnsafe(ref bk, w1), c01);
         }
 
-        c00.StoreUnsafe(ref c0); c01.StoreUnsafe(ref c0, width);
+        Finish(c00, ref c, ref p, r0, write); Finish(c01, ref c, ref p, r0 + w1, write);
+    }
+
+    /// <summary>An accumulator's start: C's current value, or zero when the gradient is written over.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Start<T>(ref T c, nuint offset, bool zero)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => zero ? Vector256<T>.Zero : Vector256.LoadUnsafe(ref c, offset);
+
+    /// <summary>Stores an accumulator into C and, when the write steps, P += (−rate)·C (rounded as <see cref="ScaleAdd{T}"/> rounds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<T>(Vector256<T> value, ref T c, ref T p, nuint offset, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        value.StoreUnsafe(ref c, offset);
+        if (write.Step)
+        {
+            (Vector256.LoadUnsafe(ref p, offset) + Vector256.Create(-write.LearningRate) * value).StoreUnsafe(ref p, offset);
+        }
     }
 
     /// <summary>a·b + c, fused (one rounding) where the CPU has FMA.</summary>
@@ -458,5 +549,24 @@ internal static class Gemm
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public T Get<T>(ref T a, int lda, int i, int k) => Unsafe.Add(ref a, k * lda + i);
+    }
+}
+
+/// <summary>A per-thread scratch buffer for packed operands: allocated on a thread's first use, reused after.</summary>
+internal static class Scratch<T>
+    where T : unmanaged
+{
+    [ThreadStatic]
+    private static T[]? t_buffer;
+
+    public static T[] Get(int length)
+    {
+        var buffer = t_buffer;
+        if (buffer is null || buffer.Length < length)
+        {
+            t_buffer = buffer = new T[length];
+        }
+
+        return buffer;
     }
 }

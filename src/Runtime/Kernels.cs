@@ -7,7 +7,8 @@ namespace SkipNet;
 
 /// <summary>
 /// Matrix and vector kernels that looped networks call (matrices row-major, see
-/// <see cref="ParameterBlock"/>). Every kernel accumulates into its destination (+=).
+/// <see cref="ParameterBlock"/>). Every kernel accumulates into its destination (+=), except that
+/// the gradient kernels can also overwrite it (see <see cref="GradientWrite{T}"/>).
 /// </summary>
 public static class Kernels
 {
@@ -68,6 +69,44 @@ public static class Kernels
         Gemm.MultiplyAddTN(ref MemoryMarshal.GetReference(u), n, ref MemoryMarshal.GetReference(v), ref MemoryMarshal.GetReference(matrix), n, m, batch);
     }
 
+    /// <summary>
+    /// The gradient of a weight matrix from a batch: gradient (+)= Σ_s deltas[s]·inputs[s]ᵀ (dW = dZᵀ·H),
+    /// stored as <paramref name="write"/> says, then, if it steps, parameters −= rate·gradient. Deltas
+    /// are batch × n, inputs batch × m, gradient and parameters n × m, all row-major.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void WeightGradient<T>(ReadOnlySpan<T> deltas, ReadOnlySpan<T> inputs, Span<T> gradient, Span<T> parameters, int batch, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (n, m) = SpanCheck.Batch(deltas.Length, inputs.Length, batch);
+        SpanCheck.Matrix(gradient.Length, n, m);
+        SpanCheck.Same(gradient.Length, parameters.Length);
+        Gemm.MultiplyAddTN(ref MemoryMarshal.GetReference(deltas), n, ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetReference(parameters), n, m, batch, write);
+    }
+
+    /// <summary>
+    /// The gradient of a bias from a batch: gradient (+)= Σ rows of <paramref name="deltas"/> (each of
+    /// gradient.Length elements), stored as <paramref name="write"/> says, then, if it steps,
+    /// parameters −= rate·gradient.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void BiasGradient<T>(ReadOnlySpan<T> deltas, Span<T> gradient, Span<T> parameters, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Rows(deltas.Length, gradient.Length);
+        SpanCheck.Same(gradient.Length, parameters.Length);
+        if (write.Overwrite)
+        {
+            gradient.Clear();
+        }
+
+        AddRows(deltas, gradient);
+        if (write.Step)
+        {
+            ScaleAdd(-write.LearningRate, gradient, parameters);
+        }
+    }
+
     /// <summary>Sets every row of <paramref name="rows"/> (a whole number of rows of vector.Length) to <paramref name="vector"/>.</summary>
     /// <exception cref="ArgumentException">rows.Length is not a multiple of vector.Length.</exception>
     public static void BroadcastRows<T>(ReadOnlySpan<T> vector, Span<T> rows)
@@ -107,23 +146,7 @@ public static class Kernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(source.Length, destination.Length);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && source.Length >= Vector<T>.Count)
-        {
-            var f = new Vector<T>(factor);
-            ref T s = ref MemoryMarshal.GetReference(source);
-            ref T d = ref MemoryMarshal.GetReference(destination);
-            for (; i <= source.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                ref T di = ref Unsafe.Add(ref d, i);
-                (Vector.LoadUnsafe(ref di) + f * Vector.LoadUnsafe(ref Unsafe.Add(ref s, i))).StoreUnsafe(ref di);
-            }
-        }
-
-        for (; i < source.Length; i++)
-        {
-            destination[i] += factor * source[i];
-        }
+        Gemm.ScaleAdd(factor, ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(destination), source.Length);
     }
 
     /// <summary>Σ a[i]·b[i].</summary>

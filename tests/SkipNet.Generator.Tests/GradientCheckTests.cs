@@ -138,6 +138,36 @@ public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
 
     [Theory]
     [MemberData(nameof(Ids))]
+    public void TrainStepIsZeroGradientsBackwardStep(int id)
+    {
+        // Looped TrainStep writes the gradients and steps inside the backward pass; batch 70 runs
+        // three chunks (the first overwrites, the last steps). Both must match the separate calls exactly.
+        var spec = _networks.Specs[id];
+        var random = new Random(id);
+        foreach (var style in Styles)
+        {
+            foreach (int batch in new[] { spec.Batch, 70 })
+            {
+                var fused = _networks.Create<double>(spec, style, seed: id);
+                var separate = _networks.Create<double>(spec, style, seed: id);
+                var x = Enumerable.Range(0, batch * spec.Inputs).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+                var y = Enumerable.Range(0, batch * fused.OutputSize).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+                fused.Backward(x, y); // stale gradients TrainStep must write over
+                for (int step = 0; step < 2; step++)
+                {
+                    double loss = fused.TrainStep(x, y, 0.1);
+                    separate.ZeroGradients();
+                    separate.Backward(x, y).ShouldBe(loss);
+                    separate.Step(0.1);
+                    fused.Gradients.ToArray().ShouldBe(separate.Gradients.ToArray(), $"{style}, batch {batch}, step {step}");
+                    fused.Parameters.ToArray().ShouldBe(separate.Parameters.ToArray(), $"{style}, batch {batch}, step {step}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
     public void ExplainAgreesWithTheGeneratedCode(int id)
     {
         var spec = _networks.Specs[id];

@@ -23,6 +23,7 @@ public class KernelTests
     [InlineData(3, 20, 600)]   // wide rows: many packed column panels and a tail
     [InlineData(1, 513, 517)]  // one sample: the streaming paths
     [InlineData(2, 257, 9)]
+    [InlineData(70, 13, 600)]  // dW over two blocks of k (64 + 6 samples) and two blocks of packed columns (512 + 88)
     public void KernelsMatchNaiveLoopsOnLargeShapes(int batch, int n, int m)
     {
         Check<double>(batch, n, m, seed: n * m, tolerance: 1e-12);
@@ -66,6 +67,48 @@ public class KernelTests
                     expected[r * m + c] += double.CreateChecked(dz[s * n + r]) * double.CreateChecked(h[s * m + c]);
         Kernels.OuterAdd<T>(dz, h, dw, batch);
         Close(dw, expected, batch, tolerance);
+
+        // The gradient kernels: dW (+)= dZᵀ·H and db (+)= Σ rows of dZ, then p ← p − rate·g when stepping.
+        CheckGradientKernels(batch, n, m, Draw, tolerance);
+    }
+
+    private static void CheckGradientKernels<T>(int batch, int n, int m, Func<int, T[]> draw, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var h = draw(batch * m);
+        var dz = draw(batch * n);
+        var product = new double[n * m];
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < m; c++)
+                for (int s = 0; s < batch; s++)
+                    product[r * m + c] += double.CreateChecked(dz[s * n + r]) * double.CreateChecked(h[s * m + c]);
+        var rowSums = new double[n];
+        for (int s = 0; s < batch; s++)
+            for (int r = 0; r < n; r++)
+                rowSums[r] += double.CreateChecked(dz[s * n + r]);
+
+        T rate = T.CreateChecked(0.25);
+        foreach (var write in new[] { GradientWrite<T>.Accumulate, GradientWrite<T>.TrainStep(rate), GradientWrite<T>.TrainStep(rate).ForChunk(first: false, last: true), GradientWrite<T>.TrainStep(rate).ForChunk(first: true, last: false) })
+        {
+            var (dw, w) = (draw(n * m), draw(n * m));
+            var (db, b) = (draw(n), draw(n));
+            var (dw0, w0, db0, b0) = (dw.ToArray(), w.ToArray(), db.ToArray(), b.ToArray());
+            Kernels.WeightGradient<T>(dz, h, dw, w, batch, write);
+            Kernels.BiasGradient<T>(dz, db, b, write);
+
+            var expected = product.Select((v, i) => write.Overwrite ? v : v + double.CreateChecked(dw0[i])).ToArray();
+            Close(dw, expected, batch, tolerance);
+            Close(db, rowSums.Select((v, i) => write.Overwrite ? v : v + double.CreateChecked(db0[i])).ToArray(), batch, tolerance);
+
+            // The step is exactly Optimizers.Sgd on the stored gradient, or nothing.
+            if (write.Step)
+            {
+                Optimizers.Sgd<T>(w0, dw, rate);
+                Optimizers.Sgd<T>(b0, db, rate);
+            }
+
+            w.ShouldBe(w0, $"weights after {(write.Step ? "the step" : "no step")}");
+            b.ShouldBe(b0);
+        }
     }
 
     private static void Close<T>(T[] actual, double[] expected, int terms, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
@@ -86,6 +129,10 @@ public class KernelTests
             .Message.ShouldStartWith("Expected spans of 2 whole row(s) each; the lengths are 5 and 4.");
         Should.Throw<ArgumentException>(() => Kernels.TransposeMultiplyAdd<double>(new double[6], new double[6], new double[4], batch: 0))
             .Message.ShouldStartWith("Expected spans of 0 whole row(s) each");
+        Should.Throw<ArgumentException>(() => Kernels.WeightGradient<double>(new double[6], new double[4], new double[6], new double[5], 2, GradientWrite<double>.Accumulate))
+            .Message.ShouldStartWith("Expected spans of equal length; the lengths are 6 and 5.");
+        Should.Throw<ArgumentException>(() => Kernels.BiasGradient<double>(new double[6], new double[3], new double[2], GradientWrite<double>.Accumulate))
+            .Message.ShouldStartWith("Expected spans of equal length; the lengths are 3 and 2.");
     }
 
     [Fact]

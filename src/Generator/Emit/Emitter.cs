@@ -231,6 +231,7 @@ internal static class Emitter
         string RoS = $"global::System.ReadOnlySpan<{T}>";
         string one = Literals.Number(1, plan.Model.Precision);
         string zero = Literals.Number(0, plan.Model.Precision);
+        string write = $"global::SkipNet.GradientWrite<{T}>";
 
         w.Line("/// <summary>Runs the network on k ≥ 1 samples.</summary>");
         w.Line("/// <param name=\"x\">k samples, row-major: length k·InputSize.</param>");
@@ -250,7 +251,7 @@ internal static class Emitter
         w.Line($"/// <returns>The mean {plan.Model.Loss} loss over all k·OutputSize outputs.</returns>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not fit; nothing is changed.</exception>");
         w.Line(GeneratedCodeAttribute);
-        w.Line($"public {T} Backward({RoS} x, {RoS} y) => BackwardCore(x, y, CheckBatch(x, y));");
+        w.Line($"public {T} Backward({RoS} x, {RoS} y) => BackwardCore(x, y, CheckBatch(x, y), {write}.Accumulate);");
         w.Line();
 
         w.Line("/// <summary>The mean loss on k ≥ 1 samples; gradients are left alone.</summary>");
@@ -276,17 +277,15 @@ internal static class Emitter
         w.Line(GeneratedCodeAttribute);
         w.Line($"public void Step({T} learningRate) => global::SkipNet.Optimizers.Sgd<{T}>(_parameters, _gradients, learningRate);");
         w.Line();
-        w.Line("/// <summary>One training step on k ≥ 1 samples: zero the gradients, accumulate them, step.</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// One training step on k ≥ 1 samples: <see cref=\"Gradients\"/> receives this batch's dL/dp (written over,");
+        w.Line("/// not added to), then p ← p − learningRate·dL/dp. The same numbers as <see cref=\"ZeroGradients\"/>,");
+        w.Line("/// <see cref=\"Backward\"/> and <see cref=\"Step\"/> one after another, in fewer passes over memory.");
+        w.Line("/// </summary>");
         w.Line("/// <returns>The mean loss before the step.</returns>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A length does not fit; nothing is changed.</exception>");
         w.Line(GeneratedCodeAttribute);
-        w.Open($"public {T} TrainStep({RoS} x, {RoS} y, {T} learningRate)");
-        w.Line("int samples = CheckBatch(x, y);");
-        w.Line("ZeroGradients();");
-        w.Line($"{T} loss = BackwardCore(x, y, samples);");
-        w.Line("Step(learningRate);");
-        w.Line("return loss;");
-        w.Close();
+        w.Line($"public {T} TrainStep({RoS} x, {RoS} y, {T} learningRate) => BackwardCore(x, y, CheckBatch(x, y), {write}.TrainStep(learningRate));");
         w.Line();
 
         w.Line("/// <summary>");
@@ -310,10 +309,10 @@ internal static class Emitter
         w.Close();
         w.Line();
 
-        w.Open($"private {T} BackwardCore({RoS} x, {RoS} y, int samples)");
+        w.Open($"private {T} BackwardCore({RoS} x, {RoS} y, int samples, {write} write)");
         w.Line("// Mean over N = samples · OutputSize: each sample's dL/dŷ carries the factor 1/N.");
         w.Line($"{T} scale = {one} / (samples * OutputSize);");
-        w.Line("return BackwardRows(x, y, samples, scale) / (samples * OutputSize);");
+        w.Line("return BackwardRows(x, y, samples, scale, write) / (samples * OutputSize);");
         w.Close();
     }
 
@@ -342,8 +341,9 @@ internal interface IBodyEmitter
     void EmitForward(SourceWriter w, CancellationToken cancellationToken);
 
     /// <summary>
-    /// <c>private T BackwardRows(ReadOnlySpan&lt;T&gt; x, ReadOnlySpan&lt;T&gt; y, int samples, T scale)</c>, and its
-    /// helpers: forward, loss, backward; adds dL/dp to the gradients and returns the summed loss.
+    /// <c>private T BackwardRows(ReadOnlySpan&lt;T&gt; x, ReadOnlySpan&lt;T&gt; y, int samples, T scale, GradientWrite&lt;T&gt; write)</c>,
+    /// and its helpers: forward, loss, backward; stores dL/dp as <c>write</c> says (added, or written
+    /// then stepped on) and returns the summed loss.
     /// </summary>
     void EmitBackward(SourceWriter w, CancellationToken cancellationToken);
 }

@@ -100,19 +100,24 @@ internal sealed class LoopedEmitter : IBodyEmitter
     public void EmitBackward(SourceWriter w, CancellationToken cancellationToken)
     {
         var output = _plan.Output;
-        w.Open($"private {_t} BackwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.ReadOnlySpan<{_t}> y, int samples, {_t} scale)");
+        string write = $"global::SkipNet.GradientWrite<{_t}>";
+        w.Open($"private {_t} BackwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.ReadOnlySpan<{_t}> y, int samples, {_t} scale, {write} write)");
         w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
         w.Open("for (int start = 0; start < samples; start += Chunk)");
         w.Line("int rows = global::System.Math.Min(Chunk, samples - start);");
-        w.Line("sum += BackwardChunk(x.Slice(start * InputSize, rows * InputSize), y.Slice(start * OutputSize, rows * OutputSize), rows, scale);");
+        w.Line("var chunkWrite = write.ForChunk(first: start == 0, last: start + rows == samples);");
+        w.Line("sum += BackwardChunk(x.Slice(start * InputSize, rows * InputSize), y.Slice(start * OutputSize, rows * OutputSize), rows, scale, chunkWrite);");
         w.Close();
         w.Line();
         w.Line("return sum;");
         w.Close();
         w.Line();
-        w.Line("// n_rows samples at once, forward then backward by the chain rule; adds dL/dp into the");
-        w.Line("// gradients and returns the summed loss. scale_ = 1/N, N = batch size × OutputSize.");
-        w.Open($"private {_t} BackwardChunk(global::System.ReadOnlySpan<{_t}> x_in, global::System.ReadOnlySpan<{_t}> y_in, int n_rows, {_t} scale_)");
+        w.Line("// n_rows samples at once, forward then backward by the chain rule; stores dL/dp as write_ says");
+        w.Line("// (added by Backward; written, then stepped on, by TrainStep) and returns the summed loss.");
+        w.Line("// scale_ = 1/N, N = batch size × OutputSize. Each matrix's gradient is taken right after the");
+        w.Line("// matrix's last read (in δ of the node the edge starts from), so a step never changes a");
+        w.Line("// weight that is still needed.");
+        w.Open($"private {_t} BackwardChunk(global::System.ReadOnlySpan<{_t}> x_in, global::System.ReadOnlySpan<{_t}> y_in, int n_rows, {_t} scale_, {write} write_)");
         w.Line("ForwardChunk(x_in, n_rows);");
         EmitSpans(w, withDeltas: true);
         w.Line();
@@ -132,23 +137,30 @@ internal sealed class LoopedEmitter : IBodyEmitter
                         ? $"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)"
                         : $"{Kernel("TransposeMultiplyAdd")}({edge.Matrix.Property}, {Delta(edge.To)}, {Delta(node)}, n_rows); // += {edge.Matrix.Name}ᵀ·dL/dz_{edge.To.Name}");
                 }
+
+                EmitMatrixGradients(w, node);
             }
 
             EmitActivationBackward(w, node);
-            foreach (var edge in new[] { node.Dense! }.Concat(node.Skips).Where(e => e.Matrix is not null))
-            {
-                var m = edge.Matrix!;
-                w.Line($"{Kernel("OuterAdd")}({Delta(node)}, {H(edge.From)}, {Gradient(m)}, n_rows); // dL/d({m.Name}) += Σ dL/dz_{node.Name}·{Name(edge.From)}ᵀ");
-                if (edge == node.Dense)
-                {
-                    w.Line($"{Kernel("AddRows")}({Delta(node)}, {Gradient(node.Bias!)}); // dL/d({node.Bias!.Name}) += Σ dL/dz_{node.Name}");
-                }
-            }
+            w.Line($"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(node.Bias!)}, {node.Bias!.Property}, write_); // dL/d({node.Bias.Name}) += Σ dL/dz_{node.Name}");
         }
 
         w.Line();
+        w.Line("// x is not trained: only the gradients of the matrices that read it");
+        EmitMatrixGradients(w, _plan.Input);
+        w.Line();
         w.Line("return loss_;");
         w.Close();
+    }
+
+    /// <summary>dL/dM += Σ δ_to·fromᵀ for each matrix on an edge that reads <paramref name="from"/>: their last reads are behind.</summary>
+    private void EmitMatrixGradients(SourceWriter w, Node from)
+    {
+        foreach (var edge in from.Readers.Where(e => e.Matrix is not null))
+        {
+            var m = edge.Matrix!;
+            w.Line($"{Kernel("WeightGradient")}({Delta(edge.To)}, {H(from)}, {Gradient(m)}, {m.Property}, n_rows, write_); // dL/d({m.Name}) += Σ dL/dz_{edge.To.Name}·{Name(from)}ᵀ");
+        }
     }
 
     /// <summary>Views of the first n_rows rows of the buffers (z and h; δ too for the backward pass).</summary>

@@ -65,10 +65,18 @@ internal sealed class UnrolledEmitter : IBodyEmitter
 
     public void EmitBackward(SourceWriter w, CancellationToken cancellationToken)
     {
-        w.Open($"private {_t} BackwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.ReadOnlySpan<{_t}> y, int samples, {_t} scale)");
+        w.Open($"private {_t} BackwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.ReadOnlySpan<{_t}> y, int samples, {_t} scale, global::SkipNet.GradientWrite<{_t}> write)");
+        w.Open("if (write.Overwrite)");
+        w.Line("ZeroGradients();");
+        w.Close();
+        w.Line();
         w.Line($"{_t} sum = {Num(0)};");
         w.Open("for (int s = 0; s < samples; s++)");
         w.Line("sum += BackwardSample(x.Slice(s * InputSize, InputSize), y.Slice(s * OutputSize, OutputSize), scale);");
+        w.Close();
+        w.Line();
+        w.Open("if (write.Step)");
+        w.Line("Step(write.LearningRate);");
         w.Close();
         w.Line();
         w.Line("return sum;");

@@ -1,0 +1,44 @@
+using System.Numerics;
+
+namespace SkipNet;
+
+/// <summary>
+/// How a gradient kernel (<see cref="Kernels.WeightGradient{T}"/>, <see cref="Kernels.BiasGradient{T}"/>)
+/// stores what it computes: added to the gradient already there, or written over it; and whether
+/// the SGD step on the matching parameters follows at once. <c>Backward</c> accumulates. A looped
+/// network's <c>TrainStep</c> overwrites with its first chunk of samples and steps with its last,
+/// so each block's gradient is written once and its update happens while the block is in cache,
+/// with the same results as <c>ZeroGradients</c>, <c>Backward</c> and <c>Step</c> one after another.
+/// </summary>
+/// <typeparam name="T">float or double.</typeparam>
+public readonly struct GradientWrite<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private GradientWrite(bool overwrite, bool step, T learningRate)
+    {
+        Overwrite = overwrite;
+        Step = step;
+        LearningRate = learningRate;
+    }
+
+    /// <summary>gradient += the new terms; no step.</summary>
+    public static GradientWrite<T> Accumulate => default;
+
+    /// <summary>A whole training step: the gradient is written over (not added to), then p ← p − learningRate·gradient.</summary>
+    public static GradientWrite<T> TrainStep(T learningRate) => new(overwrite: true, step: true, learningRate);
+
+    /// <summary>Whether the gradient is written over rather than added to.</summary>
+    public bool Overwrite { get; }
+
+    /// <summary>Whether the SGD step follows once the gradient is stored.</summary>
+    public bool Step { get; }
+
+    /// <summary>The learning rate of that step.</summary>
+    public T LearningRate { get; }
+
+    /// <summary>
+    /// This write for one chunk of a batch that is processed in several: only the first chunk may
+    /// overwrite, and only the last may step (once the gradient holds every sample).
+    /// </summary>
+    public GradientWrite<T> ForChunk(bool first, bool last) => new(Overwrite && first, Step && last, LearningRate);
+}
