@@ -5,6 +5,10 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
+// The packed-operand stack buffers are written before they are read; zeroing them on every call
+// cost more than the product itself for small layers.
+[module: SkipLocalsInit]
+
 namespace SkipNet;
 
 /// <summary>
@@ -21,17 +25,19 @@ internal static class Gemm
         for (; r <= n - 4; r += 4)
         {
             int s = 0;
+            for (; s <= rows - 4; s += 4)
+            {
+                DotBlock4x4(ref a, ref b, ref c, s, r, n, k);
+            }
+
             for (; s <= rows - 2; s += 2)
             {
                 DotBlock2x4(ref a, ref b, ref c, s, r, n, k);
             }
 
-            for (; s < rows; s++)
+            if (s < rows)
             {
-                for (int rr = r; rr < r + 4; rr++)
-                {
-                    Unsafe.Add(ref c, s * n + rr) += Dot(ref Unsafe.Add(ref a, s * k), ref Unsafe.Add(ref b, rr * k), k);
-                }
+                DotBlock1x4(ref a, ref b, ref c, s, r, n, k);
             }
         }
 
@@ -61,7 +67,13 @@ internal static class Gemm
             for (int i = 0; i < m; i++)
             {
                 ref T ci = ref Unsafe.Add(ref c, i * n);
-                for (int kk = 0; kk < k; kk++)
+                int kk = 0;
+                for (; kk <= k - 4; kk += 4)
+                {
+                    Axpy4(ref Unsafe.Add(ref a, i * lda + kk), ref Unsafe.Add(ref b, kk * n), n, ref ci);
+                }
+
+                for (; kk < k; kk++)
                 {
                     Axpy(Unsafe.Add(ref a, i * lda + kk), ref Unsafe.Add(ref b, kk * n), ref ci, n);
                 }
@@ -314,6 +326,39 @@ internal static class Gemm
         }
     }
 
+    /// <summary>y[0..n) += α0·x0 + α1·x1 + α2·x2 + α3·x3, with α = alpha[0..4) and x_q the row q·ldx of x: one load and store of y per four FMAs.</summary>
+    private static void Axpy4<T>(ref T alpha, ref T x, int ldx, ref T y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector256<T>.Count;
+        int n = ldx;
+        T a0 = alpha, a1 = Unsafe.Add(ref alpha, 1), a2 = Unsafe.Add(ref alpha, 2), a3 = Unsafe.Add(ref alpha, 3);
+        ref T x1 = ref Unsafe.Add(ref x, ldx);
+        ref T x2 = ref Unsafe.Add(ref x1, ldx);
+        ref T x3 = ref Unsafe.Add(ref x2, ldx);
+        var v0 = Vector256.Create(a0);
+        var v1 = Vector256.Create(a1);
+        var v2 = Vector256.Create(a2);
+        var v3 = Vector256.Create(a3);
+        int j = 0;
+        for (; j <= n - width; j += width)
+        {
+            nuint o = (nuint)j;
+            var sum = MulAdd(v0, Vector256.LoadUnsafe(ref x, o), Vector256.LoadUnsafe(ref y, o));
+            sum = MulAdd(v1, Vector256.LoadUnsafe(ref x1, o), sum);
+            sum = MulAdd(v2, Vector256.LoadUnsafe(ref x2, o), sum);
+            MulAdd(v3, Vector256.LoadUnsafe(ref x3, o), sum).StoreUnsafe(ref y, o);
+        }
+
+        for (; j < n; j++)
+        {
+            T sum = Unsafe.Add(ref y, j) + a0 * Unsafe.Add(ref x, j);
+            sum += a1 * Unsafe.Add(ref x1, j);
+            sum += a2 * Unsafe.Add(ref x2, j);
+            Unsafe.Add(ref y, j) = sum + a3 * Unsafe.Add(ref x3, j);
+        }
+    }
+
     /// <summary>Σ a[i]·b[i] over <paramref name="length"/> elements.</summary>
     public static T Dot<T>(ref T a, ref T b, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -344,6 +389,69 @@ internal static class Gemm
         }
 
         return sum;
+    }
+
+    /// <summary>Four rows of A against four rows of B: sixteen dot products, eight loads per sixteen FMAs.</summary>
+    private static void DotBlock4x4<T>(ref T a, ref T b, ref T c, int s, int r, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Vector256.IsHardwareAccelerated || k < Vector256<T>.Count)
+        {
+            DotBlock2x4(ref a, ref b, ref c, s, r, n, k);
+            DotBlock2x4(ref a, ref b, ref c, s + 2, r, n, k);
+            return;
+        }
+
+        ref T a0 = ref Unsafe.Add(ref a, s * k);
+        ref T a1 = ref Unsafe.Add(ref a0, k);
+        ref T a2 = ref Unsafe.Add(ref a1, k);
+        ref T a3 = ref Unsafe.Add(ref a2, k);
+        ref T b0 = ref Unsafe.Add(ref b, r * k);
+        ref T b1 = ref Unsafe.Add(ref b0, k);
+        ref T b2 = ref Unsafe.Add(ref b1, k);
+        ref T b3 = ref Unsafe.Add(ref b2, k);
+        int width = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector256<T> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        int kk = 0;
+        for (; kk <= k - width; kk += width)
+        {
+            nuint o = (nuint)kk;
+            var x0 = Vector256.LoadUnsafe(ref a0, o);
+            var x1 = Vector256.LoadUnsafe(ref a1, o);
+            var x2 = Vector256.LoadUnsafe(ref a2, o);
+            var x3 = Vector256.LoadUnsafe(ref a3, o);
+            var w = Vector256.LoadUnsafe(ref b0, o);
+            c00 = MulAdd(x0, w, c00); c10 = MulAdd(x1, w, c10); c20 = MulAdd(x2, w, c20); c30 = MulAdd(x3, w, c30);
+            w = Vector256.LoadUnsafe(ref b1, o);
+            c01 = MulAdd(x0, w, c01); c11 = MulAdd(x1, w, c11); c21 = MulAdd(x2, w, c21); c31 = MulAdd(x3, w, c31);
+            w = Vector256.LoadUnsafe(ref b2, o);
+            c02 = MulAdd(x0, w, c02); c12 = MulAdd(x1, w, c12); c22 = MulAdd(x2, w, c22); c32 = MulAdd(x3, w, c32);
+            w = Vector256.LoadUnsafe(ref b3, o);
+            c03 = MulAdd(x0, w, c03); c13 = MulAdd(x1, w, c13); c23 = MulAdd(x2, w, c23); c33 = MulAdd(x3, w, c33);
+        }
+
+        Span<T> sums = stackalloc T[16];
+        sums[0] = Vector256.Sum(c00); sums[1] = Vector256.Sum(c01); sums[2] = Vector256.Sum(c02); sums[3] = Vector256.Sum(c03);
+        sums[4] = Vector256.Sum(c10); sums[5] = Vector256.Sum(c11); sums[6] = Vector256.Sum(c12); sums[7] = Vector256.Sum(c13);
+        sums[8] = Vector256.Sum(c20); sums[9] = Vector256.Sum(c21); sums[10] = Vector256.Sum(c22); sums[11] = Vector256.Sum(c23);
+        sums[12] = Vector256.Sum(c30); sums[13] = Vector256.Sum(c31); sums[14] = Vector256.Sum(c32); sums[15] = Vector256.Sum(c33);
+        for (int i = 0; i < 4; i++)
+        {
+            ref T ai = ref Unsafe.Add(ref a0, i * k);
+            ref T row = ref Unsafe.Add(ref c, (s + i) * n + r);
+            for (int q = 0; q < 4; q++)
+            {
+                T sum = sums[4 * i + q];
+                ref T bq = ref Unsafe.Add(ref b0, q * k);
+                for (int t = kk; t < k; t++)
+                {
+                    sum += Unsafe.Add(ref ai, t) * Unsafe.Add(ref bq, t);
+                }
+
+                Unsafe.Add(ref row, q) += sum;
+            }
+        }
     }
 
     /// <summary>Two rows of A against four rows of B: eight dot products sharing their loads.</summary>
@@ -396,6 +504,44 @@ internal static class Gemm
         ref T row1 = ref Unsafe.Add(ref row0, n);
         row0 += s00; Unsafe.Add(ref row0, 1) += s01; Unsafe.Add(ref row0, 2) += s02; Unsafe.Add(ref row0, 3) += s03;
         row1 += s10; Unsafe.Add(ref row1, 1) += s11; Unsafe.Add(ref row1, 2) += s12; Unsafe.Add(ref row1, 3) += s13;
+    }
+
+    /// <summary>One row of A against four rows of B: four independent dot products (the last row of an odd batch, or batch 1).</summary>
+    private static void DotBlock1x4<T>(ref T a, ref T b, ref T c, int s, int r, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a0 = ref Unsafe.Add(ref a, s * k);
+        ref T b0 = ref Unsafe.Add(ref b, r * k);
+        ref T b1 = ref Unsafe.Add(ref b0, k);
+        ref T b2 = ref Unsafe.Add(ref b1, k);
+        ref T b3 = ref Unsafe.Add(ref b2, k);
+        int kk = 0;
+        T s0 = T.Zero, s1 = T.Zero, s2 = T.Zero, s3 = T.Zero;
+        if (Vector256.IsHardwareAccelerated && k >= Vector256<T>.Count)
+        {
+            int width = Vector256<T>.Count;
+            Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default;
+            for (; kk <= k - width; kk += width)
+            {
+                var x = Vector256.LoadUnsafe(ref a0, (nuint)kk);
+                c0 = MulAdd(x, Vector256.LoadUnsafe(ref b0, (nuint)kk), c0);
+                c1 = MulAdd(x, Vector256.LoadUnsafe(ref b1, (nuint)kk), c1);
+                c2 = MulAdd(x, Vector256.LoadUnsafe(ref b2, (nuint)kk), c2);
+                c3 = MulAdd(x, Vector256.LoadUnsafe(ref b3, (nuint)kk), c3);
+            }
+
+            (s0, s1, s2, s3) = (Vector256.Sum(c0), Vector256.Sum(c1), Vector256.Sum(c2), Vector256.Sum(c3));
+        }
+
+        for (; kk < k; kk++)
+        {
+            T x = Unsafe.Add(ref a0, kk);
+            s0 += x * Unsafe.Add(ref b0, kk); s1 += x * Unsafe.Add(ref b1, kk);
+            s2 += x * Unsafe.Add(ref b2, kk); s3 += x * Unsafe.Add(ref b3, kk);
+        }
+
+        ref T row = ref Unsafe.Add(ref c, s * n + r);
+        row += s0; Unsafe.Add(ref row, 1) += s1; Unsafe.Add(ref row, 2) += s2; Unsafe.Add(ref row, 3) += s3;
     }
 
     /// <summary>
