@@ -431,25 +431,24 @@ internal static class Gemm
             c03 = MulAdd(x0, w, c03); c13 = MulAdd(x1, w, c13); c23 = MulAdd(x2, w, c23); c33 = MulAdd(x3, w, c33);
         }
 
-        Span<T> sums = stackalloc T[16];
-        sums[0] = Vector256.Sum(c00); sums[1] = Vector256.Sum(c01); sums[2] = Vector256.Sum(c02); sums[3] = Vector256.Sum(c03);
-        sums[4] = Vector256.Sum(c10); sums[5] = Vector256.Sum(c11); sums[6] = Vector256.Sum(c12); sums[7] = Vector256.Sum(c13);
-        sums[8] = Vector256.Sum(c20); sums[9] = Vector256.Sum(c21); sums[10] = Vector256.Sum(c22); sums[11] = Vector256.Sum(c23);
-        sums[12] = Vector256.Sum(c30); sums[13] = Vector256.Sum(c31); sums[14] = Vector256.Sum(c32); sums[15] = Vector256.Sum(c33);
+        ref T row0 = ref Unsafe.Add(ref c, s * n + r);
+        ref T row1 = ref Unsafe.Add(ref row0, n);
+        ref T row2 = ref Unsafe.Add(ref row1, n);
+        ref T row3 = ref Unsafe.Add(ref row2, n);
+        row0 += Vector256.Sum(c00); Unsafe.Add(ref row0, 1) += Vector256.Sum(c01); Unsafe.Add(ref row0, 2) += Vector256.Sum(c02); Unsafe.Add(ref row0, 3) += Vector256.Sum(c03);
+        row1 += Vector256.Sum(c10); Unsafe.Add(ref row1, 1) += Vector256.Sum(c11); Unsafe.Add(ref row1, 2) += Vector256.Sum(c12); Unsafe.Add(ref row1, 3) += Vector256.Sum(c13);
+        row2 += Vector256.Sum(c20); Unsafe.Add(ref row2, 1) += Vector256.Sum(c21); Unsafe.Add(ref row2, 2) += Vector256.Sum(c22); Unsafe.Add(ref row2, 3) += Vector256.Sum(c23);
+        row3 += Vector256.Sum(c30); Unsafe.Add(ref row3, 1) += Vector256.Sum(c31); Unsafe.Add(ref row3, 2) += Vector256.Sum(c32); Unsafe.Add(ref row3, 3) += Vector256.Sum(c33);
+
+        // The last k mod width terms, element by element.
         for (int i = 0; i < 4; i++)
         {
-            ref T ai = ref Unsafe.Add(ref a0, i * k);
-            ref T row = ref Unsafe.Add(ref c, (s + i) * n + r);
             for (int q = 0; q < 4; q++)
             {
-                T sum = sums[4 * i + q];
-                ref T bq = ref Unsafe.Add(ref b0, q * k);
                 for (int t = kk; t < k; t++)
                 {
-                    sum += Unsafe.Add(ref ai, t) * Unsafe.Add(ref bq, t);
+                    Unsafe.Add(ref c, (s + i) * n + r + q) += Unsafe.Add(ref a0, i * k + t) * Unsafe.Add(ref b0, q * k + t);
                 }
-
-                Unsafe.Add(ref row, q) += sum;
             }
         }
     }
