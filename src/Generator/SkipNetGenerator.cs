@@ -11,7 +11,8 @@ namespace SkipNet.Generator;
 
 /// <summary>
 /// [Residual] class → <see cref="ParseResult"/> (equatable model + diagnostics) → diagnostics
-/// reported, and one source file per valid network.
+/// reported, and one source file per network: its full code, or for a declaration with errors
+/// its public surface with members that throw.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class SkipNetGenerator : IIncrementalGenerator
@@ -60,8 +61,21 @@ public sealed class SkipNetGenerator : IIncrementalGenerator
         // syntax tree (so #pragma warning applies); the emitted sources depend on the models alone.
         context.RegisterSourceOutput(allDiagnostics.Combine(context.CompilationProvider), static (spc, pair) => Report(spc, pair.Left, pair.Right));
 
-        context.RegisterSourceOutput(networks, static (spc, model) =>
-            spc.AddSource(Emitter.HintName(model), Emitter.Emit(model, spc.CancellationToken)));
+        // Hint names must be unique ignoring case: the few names that collide so get a suffix. A new
+        // network changes this set only when its name collides, so the others are not emitted again.
+        var collidingNames = networks
+            .Select(static (model, _) => model.FullName)
+            .Collect()
+            .Select(static (names, _) => HintNames.Colliding(names))
+            .WithTrackingName(TrackingNames.CollidingNames);
+
+        var emissions = networks
+            .Combine(collidingNames)
+            .Select(static (pair, _) => new Emission(pair.Left, HintNames.For(pair.Left.FullName, pair.Right)))
+            .WithTrackingName(TrackingNames.Emissions);
+
+        context.RegisterSourceOutput(emissions, static (spc, emission) =>
+            spc.AddSource(emission.HintName, Emitter.Emit(emission.Model, spc.CancellationToken)));
     }
 
     private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics, Compilation compilation)

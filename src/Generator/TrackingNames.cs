@@ -8,4 +8,6 @@ internal static class TrackingNames
     public const string Networks = nameof(Networks);
     public const string Orphans = nameof(Orphans);
     public const string AllDiagnostics = nameof(AllDiagnostics);
+    public const string CollidingNames = nameof(CollidingNames);
+    public const string Emissions = nameof(Emissions);
 }

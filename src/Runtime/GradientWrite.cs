@@ -25,7 +25,12 @@ public readonly struct GradientWrite<T>
     public static GradientWrite<T> Accumulate => default;
 
     /// <summary>A whole training step: the gradient is written over (not added to), then p ← p − learningRate·gradient.</summary>
-    public static GradientWrite<T> TrainStep(T learningRate) => new(overwrite: true, step: true, learningRate);
+    /// <exception cref="System.ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN.</exception>
+    public static GradientWrite<T> TrainStep(T learningRate)
+    {
+        Guard.LearningRate(learningRate, nameof(learningRate));
+        return new(overwrite: true, step: true, learningRate);
+    }
 
     /// <summary>Whether the gradient is written over rather than added to.</summary>
     public bool Overwrite { get; }

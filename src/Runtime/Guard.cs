@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace SkipNet;
 
@@ -26,11 +27,23 @@ public static class Guard
     /// <exception cref="ArgumentException">The length is not samples·width.</exception>
     public static void Length<T>(ReadOnlySpan<T> span, int samples, int width, string paramName)
     {
-        if (span.Length != samples * width)
+        long expected = (long)samples * width;
+        if (span.Length != expected)
         {
             throw new ArgumentException(
-                $"Expected {paramName} to have length {samples * width} ({samples} sample(s) × {width}); its length is {span.Length}.",
+                $"Expected {paramName} to have length {expected} ({samples} sample(s) × {width}); its length is {span.Length}.",
                 paramName);
+        }
+    }
+
+    /// <summary>Checks a learning rate as torch.optim does: a number ≥ 0 (and here also finite).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is negative, infinite or NaN.</exception>
+    public static void LearningRate<T>(T learningRate, string paramName)
+        where T : IFloatingPointIeee754<T>
+    {
+        if (!(learningRate >= T.Zero) || T.IsInfinity(learningRate))
+        {
+            throw new ArgumentOutOfRangeException(paramName, learningRate, $"The learning rate must be a finite number ≥ 0; it is {learningRate}.");
         }
     }
 }

@@ -45,14 +45,33 @@ public class DiagnosticTests
         { "SKIP021", "[Skip(\"h0\", \"y\")]\npublic class Net { }", "Skip(\"h0\", \"y\")", "has [Skip] but no [Residual]" },
         { "SKIP022", "[Residual(Inputs = 1, Loss = Loss.MSE)]\n[Dense(\"h0\", 2, Activation.ReLU)]\n[Dense(\"y\", 1, Activation.ReLU)]\npublic partial class Net { }", "Activation.ReLU", "cannot predict a negative target" },
         { "SKIP019", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1, (Activation)42)]\npublic partial class Net { }", "(Activation)42", "42 is not a defined Activation" },
+        { "SKIP010", $"[Residual(Inputs = 1)]\n{Layers}\n[Skip(\"x\", \"x\")]\npublic partial class Net {{ }}", "\"x\"", "ends at the input \"x\"" },
+        { "SKIP008", "[Residual(Inputs = 1)]\n[Dense(\"X\", 1)]\npublic partial class Net { }", "\"X\"", "means the network's input" },
+        { "SKIP006", "[Residual(Inputs = 1)]\n[Dense(\"sa\", 2)]\n[Dense(\"\u017Fa\", 1)]\npublic partial class Net { }", "\"\u017Fa\"", "already used by layer 'sa'" },
+        { "SKIP023", "[Residual(Inputs = 1)]\n[Dense(\"h0\", 2)]\npublic partial class Net { }\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Dense(\"y\", 1)", "Move every [Dense] and [Skip] to the declaration that carries [Residual]" },
+        { "SKIP023", $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ }}\n[Skip(\"h0\", \"y\", SkipKind.Weighted)]\npublic partial class Net {{ }}", "Skip(\"h0\", \"y\", SkipKind.Weighted)", "[Skip] is on another partial declaration of 'Net'" },
+        { "SKIP024", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1)]\npublic partial class Net { }\n[Residual(Inputs = 2)]\npublic partial class Net { }", "Residual(Inputs = 2)", "more than one of its partial declarations" },
+        { "SKIP025", $"[Residual(Inputs = 1)]\n{Layers}\nfile partial class Net {{ }}", "Net", "remove 'file'" },
+        { "SKIP025", $"file partial class Outer {{\n[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ }} }}", "Net", "('file' on 'Outer')" },
+        { "SKIP026", $"[Residual(Inputs = 1)]\n[Dense(\"y\", 1)]\npublic partial class Base {{ }}\n[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net : Base {{ }}", "Base", "'Net' derives from 'Base', which is a network too" },
+        { "SKIP027", "[Residual(Inputs = 1)]\n[Dense(\"h0\", 2, Activation.LeakyReLU, Alpha = double.NaN)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Alpha = double.NaN", "Alpha is NaN; LeakyReLU's negative slope must be a finite number" },
+        { "SKIP027", "[Residual(Inputs = 1)]\n[Dense(\"h0\", 2, Activation.LeakyReLU, Alpha = double.PositiveInfinity)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Alpha = double.PositiveInfinity", "Alpha is ∞" },
+        { "SKIP027", "[Residual(Inputs = 1, Precision = Precision.Single)]\n[Dense(\"h0\", 2, Activation.LeakyReLU, Alpha = 1e39)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Alpha = 1e39", "which is infinite as a float" },
+        { "SKIP028", "[Residual(Inputs = 1)]\n[Dense(\"a\", 2)]\n[Dense(\"bToC\", 2)]\n[Dense(\"aToB\", 2)]\n[Dense(\"c\", 1)]\n[Skip(\"a\", \"bToC\", SkipKind.Weighted)]\n[Skip(\"aToB\", \"c\", SkipKind.Weighted)]\npublic partial class Net { }", "\"c\"", "skip aToB->c would generate a member named 'AToBToCSkip', as skip a->bToC does" },
+        { "SKIP029", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1)]\npublic partial class YBias { }", "YBias", "from layer 'y'" },
+        { "SKIP029", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1)]\npublic partial class Diagram { }", "Diagram", "every network has it" },
+        { "SKIP020", $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ public object Clone() => this; }}", "Clone", "already has a member 'Clone'" },
     };
+
+    /// <summary>Classes SkipNet cannot add members to at all, or that are not networks: no code is generated for them.</summary>
+    private static readonly string[] NoCode = ["SKIP001", "SKIP013", "SKIP014", "SKIP015", "SKIP021", "SKIP024", "SKIP025", "SKIP026"];
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void BadDeclarationsAreReportedWhereTheyAre(string id, string declaration, string located, string phrase)
     {
         string source = "using SkipNet;\n" + declaration;
-        var (run, _) = Harness.Generate(source);
+        var (run, output) = Harness.Generate(source);
 
         var diagnostic = run.Diagnostics.ShouldHaveSingleItem();
         diagnostic.Id.ShouldBe(id);
@@ -62,8 +81,68 @@ public class DiagnosticTests
         diagnostic.GetMessage().ShouldContain(phrase);
         diagnostic.Descriptor.HelpLinkUri.ShouldEndWith("diagnostics.md#" + id.ToLowerInvariant());
 
-        bool isError = diagnostic.DefaultSeverity == DiagnosticSeverity.Error;
-        Harness.Sources(run).Count.ShouldBe(isError ? 0 : 1, "errors generate nothing; warnings still generate");
+        // Warnings generate the network; errors its public surface, every member throwing (so uses of
+        // the class compile); a class that cannot take members at all gets nothing.
+        var generated = Harness.Sources(run).Where(s => !s.Key.StartsWith("Base.")).Select(s => s.Value).ToList();
+        if (diagnostic.DefaultSeverity == DiagnosticSeverity.Warning)
+        {
+            generated.ShouldHaveSingleItem().ShouldNotContain("not generated");
+        }
+        else if (NoCode.Contains(id))
+        {
+            generated.ShouldBeEmpty();
+        }
+        else
+        {
+            generated.ShouldHaveSingleItem().ShouldContain($"{id}: ");
+            var generatedTrees = run.GeneratedTrees.ToHashSet();
+            output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is { } t && generatedTrees.Contains(t))
+                .Select(d => d.ToString()).ShouldBeEmpty();
+        }
+    }
+
+    public static TheoryData<string> ErroneousDeclarations() => new()
+    {
+        $"[Residual(Inputs = 1)]\n[Dense(\"h0\", 2)]\n[Dense(\"h_1\", 2)]\n[Dense(\"y\", 1)]\npublic partial class Net {{ }}",
+        $"[Residual(Inputs = 1)]\n{Layers}\n[Skip(\"h0\", \"yy\")]\npublic partial class Net {{ }}",
+        $"[Residual]\n{Layers}\npublic partial class Net {{ }}",
+        $"[Residual(Inputs = 1)]\n{Layers}\n[Dense(\"H1\", 3)]\npublic partial class Net {{ }}",
+        $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ public int H1Weights; }}",
+        $"[Residual(Inputs = 1)]\n[Dense(\"h0\", 2, Activation.LeakyReLU, Alpha = double.NaN)]\n[Dense(\"h1\", 2)]\n[Dense(\"y\", 1)]\npublic partial class Net {{ }}",
+        $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ public void Step() {{ }} }}",
+        $"[Residual(Inputs = 1)]\n{Layers}\n[Dense(\"y\")]\npublic partial class Net {{ }}",
+    };
+
+    [Theory]
+    [MemberData(nameof(ErroneousDeclarations))]
+    public void ADeclarationWithErrorsLeavesOnlyThoseErrors(string declaration)
+    {
+        // Code that uses the network compiles while its declaration is being fixed: the SKIP errors
+        // (or the compiler's own error in the attribute) are the only ones.
+        const string Use = """
+            public static class Use
+            {
+                public static object Run()
+                {
+                    var net = new Net(seed: 1);
+                    var x = new double[Net.InputSize];
+                    var y = new double[Net.OutputSize];
+                    net.Forward(x, y);
+                    net.Backward(x, y);
+                    net.ZeroGradients();
+                    net.TrainStep(x, y, 0.1);
+                    net.Initialize(2);
+                    SkipNet.IResidualNetwork<double> general = net.Clone();
+                    return (net.Evaluate(x, y), net.H0Weights.Length, net.H0BiasGradient.Length, Net.Blocks, Net.Architecture, Net.Diagram, Net.ParameterCount, general, net.Explain(x, y, 0.1));
+                }
+            }
+            """;
+        var (run, output) = Harness.Generate("using SkipNet;\n" + declaration, Use);
+        var errors = run.Diagnostics.Concat(output.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        errors.ShouldNotBeEmpty();
+        errors.Where(d => d.Location.GetLineSpan().Path == "Network1.cs").Select(d => d.ToString()).ShouldBeEmpty("errors where the network is used");
+        errors.Where(d => !d.Id.StartsWith("SKIP") && d.Location.GetLineSpan().Path != "Network0.cs").Select(d => d.ToString()).ShouldBeEmpty("errors in generated code");
+        Harness.Sources(run)["Net.g.cs"].ShouldContain("not generated");
     }
 
     [Fact]
@@ -90,6 +169,10 @@ public class DiagnosticTests
     [InlineData("public partial class Outer { public partial struct Inner {\n[Residual(Inputs = 2)]\n[Dense(\"y\", 1)]\ninternal sealed partial class Net { } } }")]
     [InlineData("[Residual(Inputs = 2)]\n[Dense(\"y\", 1)]\npublic partial record Net;")]
     [InlineData("[Residual(Inputs = 2, Loss = Loss.MSE)]\n[Dense(name: \"h\", activation: Activation.Tanh, units: 3)]\n[Dense(\"y\", 1)]\n[Skip(to: \"y\", from: \"x\", kind: SkipKind.Weighted)]\npublic partial class Net { }")]
+    [InlineData("[Residual(Inputs = 2)]\n[Dense(\"y\", 1)]\npublic sealed partial record Net(string Name) { public int Uses { get; set; } }")]
+    [InlineData("public abstract record Base(int Id);\n[Residual(Inputs = 2)]\n[Dense(\"y\", 1)]\npublic partial record Net(int Id) : Base(Id) { public required string Tag { get; init; } }")]
+    [InlineData("public interface ILogger { }\n[Residual(Inputs = 2)]\n[Dense(\"y\", 1)]\npublic partial class Net(ILogger log) { public ILogger Log => log; }")]
+    [InlineData("public class Service { public virtual int Count => 0; }\n[Residual(Inputs = 2)]\n[Dense(\"y\", 1)]\npublic abstract partial class Net : Service { public Net(string name) : this(seed: name.Length) { } }")]
     public void ValidDeclarationsCompileWithoutWarnings(string declaration) =>
         Harness.GenerateAndLoad("using SkipNet;\n" + declaration).GetTypes().ShouldContain(t => t.Name == "Net");
 
@@ -109,8 +192,8 @@ public class DiagnosticTests
     {
         var (run, output) = Harness.Generate("using SkipNet;\n[Residual(Inputs = 1)]\n[Dense(\"y\")]\npublic partial class Net { }");
         run.Diagnostics.ShouldBeEmpty();
-        Harness.Sources(run).ShouldBeEmpty();
-        output.GetDiagnostics().ShouldContain(d => d.Id == "CS7036"); // missing argument 'units'
+        Harness.Sources(run).Single().Value.ShouldContain("a [Dense] attribute does not compile");
+        output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).ShouldBe(["CS7036"]); // missing argument 'units', and nothing else
     }
 
     internal static string RepositoryRoot()

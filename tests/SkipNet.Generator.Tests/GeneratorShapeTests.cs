@@ -22,7 +22,7 @@ public class GeneratorShapeTests
         int narrow = Size(64, 20), wide = Size(4096, 20), deep = Size(4096, 40);
         wide.ShouldBeLessThan(narrow * 11 / 10, "width 4096 vs 64");
         deep.ShouldBeInRange(wide * 17 / 10, wide * 21 / 10);
-        (deep / 41).ShouldBeLessThan(3_000, "characters per layer");
+        (deep / 41).ShouldBeLessThan(3_500, "characters per layer (its kernel calls, accessors, workspace buffers and initialization)");
     }
 }
 
@@ -44,16 +44,17 @@ public class LargeNetworkTests
         long parameters = (64 + 1) * 3000L + 199 * (3000 + 1) * 3000L + (3000 + 1);
         parameters.ShouldBeGreaterThan(1_790_000_000);
         source.ShouldContain($"public const int ParameterCount = {parameters};");
-        source.Length.ShouldBeLessThan(201 * 3_000, "characters: about 3 KB a layer, whatever the width");
+        source.Length.ShouldBeLessThan(201 * 3_500, "characters: about 3 KB a layer, whatever the width");
         output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ShouldBeEmpty();
     }
 
     [Fact]
     public void TwoHundredLayersOf4096AreMoreThanOneArrayHolds()
     {
-        // 200 × 4096² ≈ 3.4 billion parameters (27 GB in double): reported, not generated.
-        var (run, _) = Harness.Generate(Declaration(200, 4096));
+        // 200 × 4096² ≈ 3.4 billion parameters (27 GB in double): reported; only the throwing surface is generated.
+        var (run, output) = Harness.Generate(Declaration(200, 4096));
         run.Diagnostics.ShouldHaveSingleItem().Id.ShouldBe("SKIP017");
-        Harness.Sources(run).ShouldBeEmpty();
+        Harness.Sources(run).Single().Value.ShouldContain("not generated");
+        output.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ShouldBeEmpty();
     }
 }

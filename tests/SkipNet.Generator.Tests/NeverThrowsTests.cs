@@ -49,34 +49,72 @@ public class NeverThrowsTests
 
     private static readonly Gen<string> Shape = Gen.Frequency(
         (30, Gen.Const("public partial class NAME { }")),
-        (1, Gen.OneOf(
+        (2, Gen.OneOf(
             "public class NAME { }", "public static partial class NAME { }", "public partial class NAME<T> { }",
             "public partial record NAME;", "public class OuterNAME { public partial class NAME { } }",
             "public partial class OuterNAME { internal partial class NAME { public int Forward; } }",
-            "partial class NAME { public NAME(int seed) { } }", "public partial struct NAME { }")));
+            "partial class NAME { public NAME(int seed) { } }", "public partial struct NAME { }",
+            "public partial record struct NAME;", "file partial class NAME { }", "public partial record NAME(int Size, string Tag);",
+            "public sealed partial record NAME(double Rate) { public int Count { get; init; } }",
+            "public partial class NAME(int size) { public int Size => size; }",
+            "public partial class NAME : System.Collections.Generic.List<int> { }",
+            "public abstract partial class NAME { public NAME(string name) : this(name.Length) { } }",
+            "public partial class YBias { }", "public partial class Diagram { }", "public partial class Forward { }",
+            "public partial class @event { }", "public partial class @var { }", "public partial class Mlp { }", "public partial class MLP { }",
+            "public partial class NAME { private int _parameters; private void ForwardChunk() { } public class Workspace { } public int ws, x_in, loss_, Chunk; }",
+            "public partial class NAME { public void Step() { } }", "public partial class NAME { public object Clone() => this; }")));
+
+    /// <summary>
+    /// Layer names: "h{i}" mostly, sometimes a name the generated code uses itself, a contextual
+    /// keyword, a case variant or a letter that upper-cases to another (they must generate working
+    /// code, or be reported).
+    /// </summary>
+    private static readonly string[] Hostile =
+    [
+        .. HostileNameTests.Names, "H0", "h0", "X", "ſ", "S", "aToB", "bToC", "Weights", "YBiasGradient",
+    ];
+
+    private static readonly Gen<string> Namespace = Gen.Frequency(
+        (8, Gen.Const("N#")), (1, Gen.OneOf("N#.@internal", "N#.@event.Models", "N#.var", "N#.SkipNet", "N#.System")));
 
     private static readonly Gen<string> Noise = Gen.Frequency(
         (30, Gen.Const("")),
         (1, Gen.OneOf("[Dense(", "]", "@@", "[Skip(\"h0\", ", "[Residual]", "[Dense(\"h9\", 2)")));
 
+    /// <summary>
+    /// One declaration: "namespace ...;", then the attributes and the class; sometimes split over
+    /// two files at "//SPLIT", the second holding some of the attributes on another partial part.
+    /// </summary>
     private static readonly Gen<string> Declaration = Gen.Select(
-        Residual, Dense.Array[0, 5], Skip.Array[0, 3], Shape, Noise, Gen.Int,
-        (residual, layers, skips, shape, noise, seed) =>
+        Residual, Dense.Array[0, 5], Skip.Array[0, 3], Shape, Noise, Namespace, Gen.Int,
+        (residual, layers, skips, shape, noise, ns, seed) =>
         {
             var random = new Random(seed);
+            var names = Enumerable.Range(0, layers.Length)
+                .Select(i => random.Next(4) == 0 ? Hostile[random.Next(Hostile.Length)] : $"h{i}")
+                .ToArray();
             for (int i = 0; i < layers.Length; i++)
             {
-                layers[i] = layers[i].Replace("#NAME#", $"\"h{i}\"");
+                layers[i] = layers[i].Replace("#NAME#", $"\"{names[i]}\"");
             }
 
             for (int i = 0; i < skips.Length; i++)
             {
                 int to = layers.Length == 0 ? 0 : random.Next(layers.Length);
                 int from = random.Next(-1, to);
-                skips[i] = skips[i].Replace("#FROM#", from < 0 ? "\"x\"" : $"\"h{from}\"").Replace("#TO#", $"\"h{to}\"");
+                string Name(int k) => k < names.Length ? names[k] : $"h{k}";
+                skips[i] = skips[i].Replace("#FROM#", from < 0 ? "\"x\"" : $"\"{Name(from)}\"").Replace("#TO#", $"\"{Name(to)}\"");
             }
 
-            return $"{noise}\n{residual}\n{string.Join("\n", layers)}\n{string.Join("\n", skips)}\n{shape}";
+            string head = $"using SkipNet;\nnamespace {ns};\n";
+            var attributes = layers.Concat(skips).ToList();
+            if (random.Next(12) == 0 && attributes.Count > 1 && shape == "public partial class NAME { }")
+            {
+                int cut = random.Next(1, attributes.Count);
+                return $"{head}{noise}\n{residual}\n{string.Join("\n", attributes.Take(cut))}\n{shape}//SPLIT{head}{string.Join("\n", attributes.Skip(cut))}\npublic partial class NAME {{ }}";
+            }
+
+            return $"{head}{noise}\n{residual}\n{string.Join("\n", attributes)}\n{shape}";
         });
 
     private int _emitted, _skipErrors, _userErrors;
@@ -86,9 +124,8 @@ public class NeverThrowsTests
     {
         Declaration.Array[PerCompilation].Sample(declarations =>
         {
-            var trees = declarations.Select((d, i) => CSharpSyntaxTree.ParseText(
-                $"using SkipNet;\nnamespace N{i};\n{d.Replace("NAME", "Net" + i)}",
-                Harness.ParseOptions, path: $"Declaration{i}.cs")).ToArray();
+            var trees = declarations.SelectMany((d, i) => d.Replace("NAME", "Net" + i).Replace("N#", "N" + i).Split("//SPLIT")
+                .Select((part, k) => CSharpSyntaxTree.ParseText(part, Harness.ParseOptions, path: $"Declaration{i}{(k == 0 ? "" : "b")}.cs"))).ToArray();
             Check(trees);
         }, iter: Declarations / PerCompilation, threads: 1, print: d => string.Join("\n----\n", d));
 
@@ -103,7 +140,7 @@ public class NeverThrowsTests
         var compilation = Harness.Compilation().AddSyntaxTrees(trees);
         var driver = Harness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var run = driver.GetRunResult();
-        if (generatorDiagnostics.Any(d => d.Id == "CS8785") || run.Results.Any(r => r.Exception is not null))
+        if (generatorDiagnostics.Any(d => d.Id is "CS8785" or "CS8784") || run.Results.Any(r => r.Exception is not null))
         {
             throw new ShouldAssertException("the generator threw: " + run.Results.First().Exception);
         }
@@ -113,12 +150,16 @@ public class NeverThrowsTests
         var inGenerated = errors.Where(e => e.Location.SourceTree is { } t && generated.Contains(t)).ToList();
         inGenerated.Select(e => e.ToString()).ShouldBeEmpty("generated code must compile");
 
-        foreach (var tree in trees)
+        foreach (var tree in trees.Where(t => !t.FilePath.EndsWith("b.cs")))
         {
-            bool skipError = run.Diagnostics.Any(d => d.Location.GetLineSpan().Path == tree.FilePath && d.Severity == DiagnosticSeverity.Error);
-            bool userError = errors.Any(e => e.Location.SourceTree == tree);
+            // A declaration is its file and, when split, its second file.
+            string stem = Path.GetFileNameWithoutExtension(tree.FilePath);
+            var files = trees.Where(t => Path.GetFileNameWithoutExtension(t.FilePath) is var f && (f == stem || f == stem + "b")).ToList();
+            bool skipError = run.Diagnostics.Any(d => files.Any(f => d.Location.GetLineSpan().Path == f.FilePath) && d.Severity == DiagnosticSeverity.Error);
+            bool userError = errors.Any(e => files.Contains(e.Location.SourceTree!));
+            string ns = stem.Replace("Declaration", "N");
             bool emitted = run.GeneratedTrees.Any(g => g.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax>()
-                .Any(n => n.Name.ToString() == Path.GetFileNameWithoutExtension(tree.FilePath).Replace("Declaration", "N")));
+                .Any(n => n.Name.ToString() == ns || n.Name.ToString().StartsWith(ns + ".")));
             _emitted += emitted ? 1 : 0;
             _skipErrors += skipError ? 1 : 0;
             _userErrors += userError ? 1 : 0;

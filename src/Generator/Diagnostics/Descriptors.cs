@@ -49,7 +49,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor SkipNotForward = Error(
         "SKIP010", "Skip edge must point forward",
-        "Skip edge {0}->{1} {2}; a skip must go from an earlier layer (or \"x\") to a later one, such as [Skip(\"{1}\", \"{0}\")]");
+        "Skip edge {0}->{1} {2}; a skip must go from an earlier layer (or \"x\") to a later layer{3}");
 
     public static readonly DiagnosticDescriptor IdentitySkipWidthMismatch = Error(
         "SKIP011", "Identity skip between different widths",
@@ -100,6 +100,34 @@ internal static class Descriptors
         "SKIP022", "Output activation does not suit the loss",
         "The output layer '{0}' uses {1} with {2} loss: {3}; use Activation.Identity on the output unless this is intended",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "skip022");
+
+    public static readonly DiagnosticDescriptor SplitDeclaration = Error(
+        "SKIP023", "Layers and skips must sit beside [Residual]",
+        "[{0}] is on another partial declaration of '{1}' than [Residual]; the layer order would then follow the order the compiler reads files in. Move every [Dense] and [Skip] to the declaration that carries [Residual]");
+
+    public static readonly DiagnosticDescriptor ResidualTwice = Error(
+        "SKIP024", "[Residual] on more than one declaration",
+        "'{0}' has [Residual] on more than one of its partial declarations; keep one, and put every [Dense] and [Skip] beside it");
+
+    public static readonly DiagnosticDescriptor FileLocal = Error(
+        "SKIP025", "Network class must not be file-local",
+        "'{0}' is file-local ('file' on '{1}'), but SkipNet writes the network's members in a file of its own, where a file-local type does not exist; remove 'file' (make it internal to keep it out of other assemblies)");
+
+    public static readonly DiagnosticDescriptor DerivesFromNetwork = Error(
+        "SKIP026", "Network class derives from another network",
+        "'{0}' derives from '{1}', which is a network too: its members would hide the base network's, and calls through '{1}' would train a second set of parameters; derive from a class that is not a network, or hold a '{1}' in a field");
+
+    public static readonly DiagnosticDescriptor AlphaNotFinite = Error(
+        "SKIP027", "Alpha must be finite",
+        "Alpha is {0}{1}; LeakyReLU's negative slope must be a finite number, such as 0.01");
+
+    public static readonly DiagnosticDescriptor NameCollision = Error(
+        "SKIP028", "Two declarations generate the same member",
+        "{0} would generate a member named '{1}', as {2} does; rename one of the layers so that the names differ");
+
+    public static readonly DiagnosticDescriptor TypeNameCollision = Error(
+        "SKIP029", "Class named like a generated member",
+        "The class name '{0}' is also the name of a member SkipNet generates for it ({1}), and C# does not allow a member named like its class; rename the class{2}");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -46,6 +47,10 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
 
         return new DiagnosticInfo(descriptor, LocationInfo.From(location), args.ToEquatableArray());
     }
+
+    /// <summary>"SKIP007: Layer name 'my_layer' is not allowed; ...", as the build prints it.</summary>
+    public string Message =>
+        Descriptor.Id + ": " + string.Format(System.Globalization.CultureInfo.InvariantCulture, Descriptor.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture), Arguments.Cast<object>().ToArray());
 
     public Diagnostic ToDiagnostic(Compilation compilation)
     {

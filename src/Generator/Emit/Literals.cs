@@ -12,10 +12,12 @@ internal static class Literals
 {
     public static string Number(double value, Precision precision)
     {
-        if (double.IsNaN(value) || double.IsInfinity(value))
+        // Finite as a double may still be infinite as a float (1e39), so test the value of the element type.
+        double typed = precision == Precision.Single ? (float)value : value;
+        if (double.IsNaN(typed) || double.IsInfinity(typed))
         {
             string type = precision == Precision.Single ? "float" : "double";
-            return double.IsNaN(value) ? type + ".NaN" : value > 0 ? type + ".PositiveInfinity" : type + ".NegativeInfinity";
+            return double.IsNaN(typed) ? type + ".NaN" : typed > 0 ? type + ".PositiveInfinity" : type + ".NegativeInfinity";
         }
 
         if (precision == Precision.Single)
@@ -27,6 +29,10 @@ internal static class Literals
         string text = Shortest(p => value.ToString("G" + p, CultureInfo.InvariantCulture), s => double.Parse(s, CultureInfo.InvariantCulture) == value, 17);
         return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";
     }
+
+    /// <summary>A number for a message: "NaN", "∞", "-∞", "1E+39".</summary>
+    public static string Describe(double value) =>
+        double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "∞" : double.IsNegativeInfinity(value) ? "-∞" : value.ToString("R", CultureInfo.InvariantCulture);
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 

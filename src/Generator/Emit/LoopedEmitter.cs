@@ -8,66 +8,145 @@ namespace SkipNet.Generator.Emit;
 /// <summary>
 /// Code for wide networks. Samples go through in chunks of up to <c>Chunk</c> rows: every layer
 /// has a buffer of one row per sample for z, h and δ (dL/dh, turned into dL/dz in place), and each
-/// layer is a few matrix–matrix kernel calls. The file grows with the number of layers, not with
-/// their widths.
+/// layer is a few matrix–matrix kernel calls. The buffers belong to a workspace per thread (created
+/// on a thread's first call), so calls from several threads never share one. The file grows with
+/// the number of layers, not with their widths.
 /// </summary>
 internal sealed class LoopedEmitter : IBodyEmitter
 {
     private readonly NetworkPlan _plan;
+    private readonly NetworkNames _names;
     private readonly string _t;
+    private readonly string _ws, _xIn, _yIn, _rows, _scale, _write, _loss;
 
-    public LoopedEmitter(NetworkPlan plan)
+    public LoopedEmitter(NetworkPlan plan, NetworkNames names)
     {
         _plan = plan;
+        _names = names;
         _t = plan.T;
+        (_ws, _xIn, _yIn, _rows, _scale, _write, _loss) = (F("ws"), F("x_in"), F("y_in"), F("n_rows"), F("scale_"), F("write_"), F("loss_"));
     }
 
     /// <summary>Rows per chunk: up to 32 samples, fewer for very wide layers (about 64 K elements a buffer).</summary>
     public static int ChunkRows(NetworkPlan plan) =>
         Math.Max(1, Math.Min(32, 65536 / plan.Nodes.Max(n => n.Width)));
 
-    private static bool HasZ(Node n) => n.Activation != Activation.Identity;
+    private string L(string preferred) => _names.Local(preferred);
+
+    private string F(string preferred) => _names.FixedLocal(preferred);
+
+    private static bool HasZ(Node n) => n.Activation switch
+    {
+        Activation.Identity => false,
+        Activation.ReLU or Activation.LeakyReLU or Activation.Tanh or Activation.Sigmoid => true,
+        _ => throw new InvalidOperationException("Unknown activation " + n.Activation),
+    };
 
     /// <summary>The span holding the node's activation: x_in, or the layer's name (for Identity layers, its z).</summary>
-    private static string H(Node n) => n.IsInput ? "x_in" : n.Name;
+    private string H(Node n) => n.IsInput ? _xIn : L(n.Name);
 
-    private static string Z(Node n) => HasZ(n) ? $"z_{n.Name}" : H(n);
+    private string Z(Node n) => HasZ(n) ? L("z_" + n.Name) : H(n);
 
-    private static string Delta(Node n) => $"d_{n.Name}";
+    private string Delta(Node n) => L("d_" + n.Name);
+
+    /// <summary>The workspace fields behind a layer's z, h and δ.</summary>
+    private string ZField(Node n) => _names.WorkspaceMember("z_" + n.Name);
+
+    private string HField(Node n) => _names.WorkspaceMember("h_" + n.Name);
+
+    private string DeltaField(Node n) => _names.WorkspaceMember("d_" + n.Name);
 
     private string Kernel(string name) => $"global::SkipNet.Kernels.{name}<{_t}>";
 
-    private string Gradient(Block b) => $"new global::System.Span<{_t}>(_gradients, {b.Offset}, {b.Length})";
+    private string Gradient(Block b) => $"new global::System.Span<{_t}>({_names.GradientsField}, {b.Offset}, {b.Length})";
 
-    public void EmitFields(SourceWriter w)
+    public void Emit(SourceWriter w, CancellationToken cancellationToken)
     {
-        w.Line($"private const int Chunk = {ChunkRows(_plan)}; // samples per pass through the kernels");
-        foreach (var node in _plan.Layers)
-        {
-            string size = "Chunk * " + Literals.Int(node.Width);
-            if (HasZ(node))
-            {
-                w.Line($"private readonly {_t}[] _z_{node.Name} = new {_t}[{size}];");
-            }
-
-            w.Line($"private readonly {_t}[] _h_{node.Name} = new {_t}[{size}];");
-            w.Line($"private readonly {_t}[] _d_{node.Name} = new {_t}[{size}];");
-        }
+        EmitWorkspace(w);
+        w.Line();
+        EmitRows(w);
+        w.Line();
+        EmitForwardChunk(w, cancellationToken);
+        w.Line();
+        EmitBackwardChunk(w, cancellationToken);
     }
 
-    public void EmitForward(SourceWriter w, CancellationToken cancellationToken)
+    private void EmitWorkspace(SourceWriter w)
+    {
+        int chunk = ChunkRows(_plan);
+        string type = _names.WorkspaceType;
+        w.Line($"private const int {_names.Chunk} = {chunk}; // samples per pass through the kernels");
+        w.Line();
+        w.Line("// Each thread computes in a workspace of its own, made on its first call and kept for the next.");
+        w.Line("[global::System.ThreadStatic]");
+        w.Line($"private static {type}? {_names.WorkspaceField};");
+        w.Line();
+        w.Line($"/// <summary>One thread's buffers: z, h and δ of every layer for up to {chunk} samples, one row each.</summary>");
+        w.Open($"private sealed class {type}");
+        foreach (var node in _plan.Layers)
+        {
+            string size = $"new {_t}[{chunk} * {Literals.Int(node.Width)}]";
+            if (HasZ(node))
+            {
+                w.Line($"public readonly {_t}[] {ZField(node)} = {size};");
+            }
+
+            w.Line($"public readonly {_t}[] {HField(node)} = {size};");
+            w.Line($"public readonly {_t}[] {DeltaField(node)} = {size};");
+        }
+
+        w.Close();
+    }
+
+    private void EmitRows(SourceWriter w)
     {
         var output = _plan.Output;
-        w.Open($"private void ForwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.Span<{_t}> output, int samples)");
-        w.Open("for (int start = 0; start < samples; start += Chunk)");
-        w.Line("int rows = global::System.Math.Min(Chunk, samples - start);");
-        w.Line("ForwardChunk(x.Slice(start * InputSize, rows * InputSize), rows);");
-        w.Line($"new global::System.ReadOnlySpan<{_t}>(_h_{output.Name}, 0, rows * OutputSize).CopyTo(output.Slice(start * OutputSize, rows * OutputSize));");
+        string ROS = $"global::System.ReadOnlySpan<{_t}>";
+        string ws = $"{_names.WorkspaceType} ws = {_names.WorkspaceField} ??= new {_names.WorkspaceType}();";
+        string rows = $"int rows = global::System.Math.Min({_names.Chunk}, samples - start);";
+        string outputRows = $"new {ROS}(ws.{HField(output)}, 0, rows * OutputSize)";
+
+        w.Open($"private void {_names.ForwardRows}({ROS} x, global::System.Span<{_t}> output, int samples)");
+        w.Line(ws);
+        w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
+        w.Line(rows);
+        w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows);");
+        w.Line($"{outputRows}.CopyTo(output.Slice(start * OutputSize, rows * OutputSize));");
         w.Close();
         w.Close();
         w.Line();
-        w.Line("// n_rows samples at once, forward: every layer's z and h into its buffers (one row per sample).");
-        w.Open($"private void ForwardChunk(global::System.ReadOnlySpan<{_t}> x_in, int n_rows)");
+
+        w.Open($"private {_t} {_names.EvaluateRows}({ROS} x, {ROS} y, int samples)");
+        w.Line(ws);
+        w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
+        w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
+        w.Line(rows);
+        w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows);");
+        w.Line($"sum += global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({outputRows}, y.Slice(start * OutputSize, rows * OutputSize));");
+        w.Close();
+        w.Line();
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        string write = $"global::SkipNet.GradientWrite<{_t}>";
+        w.Open($"private {_t} {_names.BackwardRows}({ROS} x, {ROS} y, int samples, {_t} scale, {write} write)");
+        w.Line(ws);
+        w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
+        w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
+        w.Line(rows);
+        w.Line($"{write} chunkWrite = write.ForChunk(first: start == 0, last: start + rows == samples);");
+        w.Line($"sum += {_names.BackwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), y.Slice(start * OutputSize, rows * OutputSize), rows, scale, chunkWrite);");
+        w.Close();
+        w.Line();
+        w.Line("return sum;");
+        w.Close();
+    }
+
+    private void EmitForwardChunk(SourceWriter w, CancellationToken cancellationToken)
+    {
+        w.Line("// n_rows samples at once, forward: every layer's z and h into the workspace (one row per sample).");
+        w.Open($"private void {_names.ForwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, int {_rows})");
         EmitSpans(w, withDeltas: false);
         foreach (var node in _plan.Layers)
         {
@@ -77,13 +156,13 @@ internal sealed class LoopedEmitter : IBodyEmitter
             var terms = new[] { $"{dense.Matrix!.Name}·{Name(dense.From)}", node.Bias!.Name }
                 .Concat(node.Skips.Select(s => s.Matrix is null ? Name(s.From) : $"{s.Matrix.Name}·{Name(s.From)}"));
             w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}   (for each sample)");
-            w.Line($"{Kernel("BroadcastRows")}({node.Bias.Property}, {Z(node)});");
-            w.Line($"{Kernel("MultiplyAdd")}({dense.Matrix.Property}, {H(dense.From)}, {Z(node)}, n_rows);");
+            w.Line($"{Kernel("BroadcastRows")}({Parameters(node.Bias)}, {Z(node)});");
+            w.Line($"{Kernel("MultiplyAdd")}({Parameters(dense.Matrix)}, {H(dense.From)}, {Z(node)}, {_rows});");
             foreach (var skip in node.Skips)
             {
                 w.Line(skip.Matrix is null
                     ? $"{Kernel("Add")}({H(skip.From)}, {Z(node)});"
-                    : $"{Kernel("MultiplyAdd")}({skip.Matrix.Property}, {H(skip.From)}, {Z(node)}, n_rows);");
+                    : $"{Kernel("MultiplyAdd")}({Parameters(skip.Matrix)}, {H(skip.From)}, {Z(node)}, {_rows});");
             }
 
             if (HasZ(node))
@@ -97,32 +176,24 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Close();
     }
 
-    public void EmitBackward(SourceWriter w, CancellationToken cancellationToken)
+    /// <summary>A block of the parameters, through its public accessor (H1Weights): no local can hide it, since locals avoid every member name.</summary>
+    private static string Parameters(Block b) => b.Property;
+
+    private void EmitBackwardChunk(SourceWriter w, CancellationToken cancellationToken)
     {
         var output = _plan.Output;
         string write = $"global::SkipNet.GradientWrite<{_t}>";
-        w.Open($"private {_t} BackwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.ReadOnlySpan<{_t}> y, int samples, {_t} scale, {write} write)");
-        w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
-        w.Open("for (int start = 0; start < samples; start += Chunk)");
-        w.Line("int rows = global::System.Math.Min(Chunk, samples - start);");
-        w.Line("var chunkWrite = write.ForChunk(first: start == 0, last: start + rows == samples);");
-        w.Line("sum += BackwardChunk(x.Slice(start * InputSize, rows * InputSize), y.Slice(start * OutputSize, rows * OutputSize), rows, scale, chunkWrite);");
-        w.Close();
-        w.Line();
-        w.Line("return sum;");
-        w.Close();
-        w.Line();
         w.Line("// n_rows samples at once, forward then backward by the chain rule; stores dL/dp as write_ says");
         w.Line("// (added by Backward; written, then stepped on, by TrainStep) and returns the summed loss.");
         w.Line("// scale_ = 1/N, N = batch size × OutputSize. Each matrix's gradient is taken right after the");
         w.Line("// matrix's last read (in δ of the node the edge starts from), so a step never changes a");
         w.Line("// weight that is still needed.");
-        w.Open($"private {_t} BackwardChunk(global::System.ReadOnlySpan<{_t}> x_in, global::System.ReadOnlySpan<{_t}> y_in, int n_rows, {_t} scale_, {write} write_)");
-        w.Line("ForwardChunk(x_in, n_rows);");
+        w.Open($"private {_t} {_names.BackwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, global::System.ReadOnlySpan<{_t}> {_yIn}, int {_rows}, {_t} {_scale}, {write} {_write})");
+        w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows});");
         EmitSpans(w, withDeltas: true);
         w.Line();
         w.Line($"// {_plan.Model.Loss} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
-        w.Line($"{_t} loss_ = global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({H(output)}, y_in, scale_, {Delta(output)});");
+        w.Line($"{_t} {_loss} = global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({H(output)}, {_yIn}, {_scale}, {Delta(output)});");
         foreach (var node in _plan.Layers.Reverse())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -135,21 +206,21 @@ internal sealed class LoopedEmitter : IBodyEmitter
                 {
                     w.Line(edge.Matrix is null
                         ? $"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)"
-                        : $"{Kernel("TransposeMultiplyAdd")}({edge.Matrix.Property}, {Delta(edge.To)}, {Delta(node)}, n_rows); // += {edge.Matrix.Name}ᵀ·dL/dz_{edge.To.Name}");
+                        : $"{Kernel("TransposeMultiplyAdd")}({Parameters(edge.Matrix)}, {Delta(edge.To)}, {Delta(node)}, {_rows}); // += {edge.Matrix.Name}ᵀ·dL/dz_{edge.To.Name}");
                 }
 
                 EmitMatrixGradients(w, node);
             }
 
             EmitActivationBackward(w, node);
-            w.Line($"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(node.Bias!)}, {node.Bias!.Property}, write_); // dL/d({node.Bias.Name}) += Σ dL/dz_{node.Name}");
+            w.Line($"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(node.Bias!)}, {Parameters(node.Bias!)}, {_write}); // dL/d({node.Bias!.Name}) += Σ dL/dz_{node.Name}");
         }
 
         w.Line();
         w.Line("// x is not trained: only the gradients of the matrices that read it");
         EmitMatrixGradients(w, _plan.Input);
         w.Line();
-        w.Line("return loss_;");
+        w.Line($"return {_loss};");
         w.Close();
     }
 
@@ -159,43 +230,44 @@ internal sealed class LoopedEmitter : IBodyEmitter
         foreach (var edge in from.Readers.Where(e => e.Matrix is not null))
         {
             var m = edge.Matrix!;
-            w.Line($"{Kernel("WeightGradient")}({Delta(edge.To)}, {H(from)}, {Gradient(m)}, {m.Property}, n_rows, write_); // dL/d({m.Name}) += Σ dL/dz_{edge.To.Name}·{Name(from)}ᵀ");
+            w.Line($"{Kernel("WeightGradient")}({Delta(edge.To)}, {H(from)}, {Gradient(m)}, {Parameters(m)}, {_rows}, {_write}); // dL/d({m.Name}) += Σ dL/dz_{edge.To.Name}·{Name(from)}ᵀ");
         }
     }
 
-    /// <summary>Views of the first n_rows rows of the buffers (z and h; δ too for the backward pass).</summary>
+    /// <summary>Views of the first n_rows rows of the workspace's buffers (z and h; δ too for the backward pass).</summary>
     private void EmitSpans(SourceWriter w, bool withDeltas)
     {
         foreach (var node in _plan.Layers)
         {
-            string rows = $"0, n_rows * {Literals.Int(node.Width)}";
+            string rows = $"0, {_rows} * {Literals.Int(node.Width)}";
             if (HasZ(node))
             {
-                w.Line($"global::System.Span<{_t}> {Z(node)} = new(_z_{node.Name}, {rows});");
+                w.Line($"global::System.Span<{_t}> {Z(node)} = new({_ws}.{ZField(node)}, {rows});");
             }
 
-            w.Line($"global::System.Span<{_t}> {H(node)} = new(_h_{node.Name}, {rows});");
+            w.Line($"global::System.Span<{_t}> {H(node)} = new({_ws}.{HField(node)}, {rows});");
             if (withDeltas)
             {
-                w.Line($"global::System.Span<{_t}> {Delta(node)} = new(_d_{node.Name}, {rows});");
+                w.Line($"global::System.Span<{_t}> {Delta(node)} = new({_ws}.{DeltaField(node)}, {rows});");
             }
         }
     }
 
     private void EmitActivationBackward(SourceWriter w, Node node)
     {
-        string call = node.Activation switch
+        string? call = node.Activation switch
         {
+            Activation.Identity => null,
             Activation.ReLU => $"ReLUBackward<{_t}>({Z(node)}, {Delta(node)});",
             Activation.LeakyReLU => $"LeakyReLUBackward<{_t}>({Z(node)}, {Delta(node)}, {Literals.Number(node.Alpha, _plan.Model.Precision)});",
             Activation.Tanh => $"TanhBackward<{_t}>({H(node)}, {Delta(node)});",
             Activation.Sigmoid => $"SigmoidBackward<{_t}>({H(node)}, {Delta(node)});",
-            _ => "",
+            _ => throw new InvalidOperationException("Unknown activation " + node.Activation),
         };
-        w.Line(call.Length == 0
+        w.Line(call is null
             ? $"// δ_{node.Name} = dL/dz_{node.Name} ({node.Name} is linear)"
             : $"global::SkipNet.Activations.{call} // δ_{node.Name} = dL/dz_{node.Name} = dL/d{node.Name}·{node.Activation}'(z_{node.Name})");
     }
 
-    private static string Name(Node n) => n.IsInput ? "x" : n.Name;
+    private static string Name(Node n) => n.IsInput ? Naming.Input : n.Name;
 }

@@ -34,11 +34,16 @@ internal sealed class NetworkPlan
     public int ParameterCount => Blocks.Count == 0 ? 0 : Blocks[Blocks.Count - 1].Offset + Blocks[Blocks.Count - 1].Length;
 
     /// <summary>"double" or "float".</summary>
-    public string T => Model.Precision == Precision.Single ? "float" : "double";
+    public string T => Model.Precision switch
+    {
+        Precision.Double => "double",
+        Precision.Single => "float",
+        _ => throw new System.InvalidOperationException("Unknown precision " + Model.Precision),
+    };
 
     public static NetworkPlan Create(NetworkModel model)
     {
-        var nodes = new List<Node> { new(Parsing.Parser.Input, model.Inputs, Activation.Identity, 0, isInput: true) };
+        var nodes = new List<Node> { new(Naming.Input, model.Inputs, Activation.Identity, 0, isInput: true) };
         foreach (var layer in model.Layers)
         {
             nodes.Add(new Node(layer.Name, layer.Units, layer.Activation, layer.Alpha, isInput: false));

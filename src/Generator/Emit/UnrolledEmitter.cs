@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -9,87 +10,131 @@ namespace SkipNet.Generator.Emit;
 /// Straight-line code for small networks: one scalar local per unit, one statement per equation,
 /// each layer's equation in a comment. Names: x (input), h0 (activation of layer h0), z_h0
 /// (pre-activation), w_h0 / b_h0 / s_h0_y (parameters), dL_dh0 and dL_dz_h0 (gradients); units of
-/// wider layers get an index (h1_2, w_h1_2_0 for row 2, column 0).
+/// wider layers get an index (h1_2, w_h1_2_0 for row 2, column 0). Each local is claimed from
+/// <see cref="NetworkNames.Local"/>, so a name that a member already has gets a trailing "_".
+/// Everything lives in locals: the methods share no buffer, so any number of threads may run them.
 /// </summary>
 internal sealed class UnrolledEmitter : IBodyEmitter
 {
     private readonly NetworkPlan _plan;
+    private readonly NetworkNames _names;
     private readonly string _t;
     private readonly string _math;
+    private readonly string _xIn, _yOut, _yIn, _scale, _loss, _p, _g;
 
-    public UnrolledEmitter(NetworkPlan plan)
+    public UnrolledEmitter(NetworkPlan plan, NetworkNames names)
     {
         _plan = plan;
+        _names = names;
         _t = plan.T;
-        _math = plan.Model.Precision == Precision.Single ? "global::System.MathF" : "global::System.Math";
+        _math = plan.Model.Precision switch
+        {
+            Precision.Double => "global::System.Math",
+            Precision.Single => "global::System.MathF",
+            _ => throw new InvalidOperationException("Unknown precision " + plan.Model.Precision),
+        };
+
+        // The methods' own names first, so they keep them; then every equation's locals as they come.
+        (_xIn, _yOut, _yIn, _scale, _loss, _p, _g) = (F("x_in"), F("y_out"), F("y_in"), F("scale_"), F("loss_"), F("p_"), F("g_"));
     }
+
+    private string L(string preferred) => _names.Local(preferred);
+
+    private string F(string preferred) => _names.FixedLocal(preferred);
 
     private string Num(double value) => Literals.Number(value, _plan.Model.Precision);
 
-    private static string Unit(Node n, int i) =>
-        n.Width == 1 ? (n.IsInput ? "x" : n.Name) : $"{(n.IsInput ? "x" : n.Name)}_{i}";
+    /// <summary>The math name of unit i of a node: "h0" when 1 wide, else "h1_2".</summary>
+    private static string UnitName(Node n, int i) => n.Width == 1 ? Vec(n) : $"{Vec(n)}_{i}";
 
-    private static string Z(Node n, int i) => "z_" + Unit(n, i);
+    private string Unit(Node n, int i) => L(UnitName(n, i));
 
-    private static string DH(Node n, int i) => "dL_d" + Unit(n, i);
+    private string Z(Node n, int i) => L("z_" + UnitName(n, i));
 
-    private static string DZ(Node n, int i) => "dL_dz_" + Unit(n, i);
+    private string DH(Node n, int i) => L("dL_d" + UnitName(n, i));
 
-    private static string Vec(Node n) => n.IsInput ? "x" : n.Name;
+    private string DZ(Node n, int i) => L("dL_dz_" + UnitName(n, i));
 
-    public void EmitFields(SourceWriter w)
+    private string Entry(Block block, int r, int c) => L(block.Entry(r, c));
+
+    private string Target(Node output, int i) => L(output.Width == 1 ? "y_true" : $"y_true_{i}");
+
+    private string Error(Node output, int i) => L("e_" + UnitName(output, i));
+
+    private static string Vec(Node n) => n.IsInput ? Naming.Input : n.Name;
+
+    public void Emit(SourceWriter w, CancellationToken cancellationToken)
     {
-    }
-
-    public void EmitForward(SourceWriter w, CancellationToken cancellationToken)
-    {
-        w.Open($"private void ForwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.Span<{_t}> output, int samples)");
+        string ROS = $"global::System.ReadOnlySpan<{_t}>";
+        w.Open($"private void {_names.ForwardRows}({ROS} x, global::System.Span<{_t}> output, int samples)");
         w.Open("for (int s = 0; s < samples; s++)");
-        w.Line("ForwardSample(x.Slice(s * InputSize, InputSize), output.Slice(s * OutputSize, OutputSize));");
+        w.Line($"{_names.ForwardBody}(x.Slice(s * InputSize, InputSize), output.Slice(s * OutputSize, OutputSize));");
         w.Close();
         w.Close();
         w.Line();
+
+        w.Open($"private {_t} {_names.EvaluateRows}({ROS} x, {ROS} y, int samples)");
+        w.Line($"{_t} sum = {Num(0)};");
+        w.Open("for (int s = 0; s < samples; s++)");
+        w.Line($"sum += {_names.LossBody}(x.Slice(s * InputSize, InputSize), y.Slice(s * OutputSize, OutputSize));");
+        w.Close();
+        w.Line();
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        string P = _names.ParametersField, G = _names.GradientsField;
+        w.Open($"private {_t} {_names.BackwardRows}({ROS} x, {ROS} y, int samples, {_t} scale, global::SkipNet.GradientWrite<{_t}> write)");
+        w.Open("if (write.Overwrite)");
+        w.Line($"global::System.Array.Clear({G});");
+        w.Close();
+        w.Line();
+        w.Line($"{_t} sum = {Num(0)};");
+        w.Open("for (int s = 0; s < samples; s++)");
+        w.Line($"sum += {_names.BackwardBody}(x.Slice(s * InputSize, InputSize), y.Slice(s * OutputSize, OutputSize), scale);");
+        w.Close();
+        w.Line();
+        w.Open("if (write.Step)");
+        w.Line($"global::SkipNet.Optimizers.Sgd<{_t}>({P}, {G}, write.LearningRate);");
+        w.Close();
+        w.Line();
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
         w.Line("// One sample, forward: every equation of the network, in declaration order.");
-        w.Open($"private void ForwardSample(global::System.ReadOnlySpan<{_t}> x_in, global::System.Span<{_t}> y_out)");
+        w.Open($"private void {_names.ForwardBody}({ROS} {_xIn}, global::System.Span<{_t}> {_yOut})");
         EmitParameters(w);
         EmitForwardEquations(w, cancellationToken);
         w.Line();
         var output = _plan.Output;
         for (int i = 0; i < output.Width; i++)
         {
-            w.Line($"y_out[{i}] = {Unit(output, i)};");
+            w.Line($"{_yOut}[{i}] = {Unit(output, i)};");
         }
 
         w.Close();
-    }
+        w.Line();
 
-    public void EmitBackward(SourceWriter w, CancellationToken cancellationToken)
-    {
-        w.Open($"private {_t} BackwardRows(global::System.ReadOnlySpan<{_t}> x, global::System.ReadOnlySpan<{_t}> y, int samples, {_t} scale, global::SkipNet.GradientWrite<{_t}> write)");
-        w.Open("if (write.Overwrite)");
-        w.Line("ZeroGradients();");
-        w.Close();
-        w.Line();
-        w.Line($"{_t} sum = {Num(0)};");
-        w.Open("for (int s = 0; s < samples; s++)");
-        w.Line("sum += BackwardSample(x.Slice(s * InputSize, InputSize), y.Slice(s * OutputSize, OutputSize), scale);");
-        w.Close();
-        w.Line();
-        w.Open("if (write.Step)");
-        w.Line("Step(write.LearningRate);");
-        w.Close();
-        w.Line();
-        w.Line("return sum;");
-        w.Close();
-        w.Line();
-        w.Line("// One sample, forward then backward by the chain rule; adds dL/dp into the gradients and");
-        w.Line("// returns this sample's summed loss. scale_ = 1/N, N = batch size × OutputSize.");
-        w.Open($"private {_t} BackwardSample(global::System.ReadOnlySpan<{_t}> x_in, global::System.ReadOnlySpan<{_t}> y_in, {_t} scale_)");
+        w.Line("// One sample, forward and loss: returns the sample's summed loss.");
+        w.Open($"private {_t} {_names.LossBody}({ROS} {_xIn}, {ROS} {_yIn})");
         EmitParameters(w);
         EmitForwardEquations(w, cancellationToken);
         EmitLoss(w);
         w.Line();
-        w.Line($"global::System.Span<{_t}> g_ = new(_gradients, 0, ParameterCount);");
+        w.Line($"return {_loss};");
+        w.Close();
+        w.Line();
+
+        w.Line("// One sample, forward then backward by the chain rule; adds dL/dp into the gradients and");
+        w.Line("// returns this sample's summed loss. scale_ = 1/N, N = batch size × OutputSize.");
+        w.Open($"private {_t} {_names.BackwardBody}({ROS} {_xIn}, {ROS} {_yIn}, {_t} {_scale})");
+        EmitParameters(w);
+        EmitForwardEquations(w, cancellationToken);
+        EmitLoss(w);
+        EmitLossGradient(w);
+        w.Line();
+        w.Line($"global::System.Span<{_t}> {_g} = new({G}, 0, ParameterCount);");
         foreach (var node in _plan.Layers.Reverse())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -97,13 +142,13 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         }
 
         w.Line();
-        w.Line("return loss_;");
+        w.Line($"return {_loss};");
         w.Close();
     }
 
     private void EmitParameters(SourceWriter w)
     {
-        w.Line($"global::System.ReadOnlySpan<{_t}> p_ = new(_parameters, 0, ParameterCount);");
+        w.Line($"global::System.ReadOnlySpan<{_t}> {_p} = new({_names.ParametersField}, 0, ParameterCount);");
         foreach (var block in _plan.Blocks)
         {
             for (int r = 0; r < block.Rows; r++)
@@ -112,7 +157,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
                 {
                     int index = block.Offset + r * block.Cols + c;
                     string comment = r == 0 && c == 0 ? $" // {block.Name}" : "";
-                    w.Line($"{_t} {block.Entry(r, c)} = p_[{index}];{comment}");
+                    w.Line($"{_t} {Entry(block, r, c)} = {_p}[{index}];{comment}");
                 }
             }
         }
@@ -123,7 +168,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         var input = _plan.Input;
         for (int i = 0; i < input.Width; i++)
         {
-            w.Line($"{_t} {Unit(input, i)} = x_in[{i}];");
+            w.Line($"{_t} {Unit(input, i)} = {_xIn}[{i}];");
         }
 
         foreach (var node in _plan.Layers)
@@ -138,7 +183,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
             {
                 var sum = new List<string>();
                 sum.AddRange(Product(dense.Matrix, r, dense.From));
-                sum.Add(node.Bias.Entry(r, 0));
+                sum.Add(Entry(node.Bias, r, 0));
                 foreach (var skip in node.Skips)
                 {
                     if (skip.Matrix is null)
@@ -164,21 +209,23 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         }
     }
 
-    private static IEnumerable<string> Product(Block matrix, int row, Node from) =>
-        Enumerable.Range(0, from.Width).Select(c => $"{matrix.Entry(row, c)} * {Unit(from, c)}");
+    private IEnumerable<string> Product(Block matrix, int row, Node from) =>
+        Enumerable.Range(0, from.Width).Select(c => $"{Entry(matrix, row, c)} * {Unit(from, c)}");
 
     private string ActivationName(Node node) =>
         node.Activation == Activation.LeakyReLU ? $"LeakyReLU[α = {Num(node.Alpha)}]" : node.Activation.ToString();
 
     private string Activate(Node node, string z) => node.Activation switch
     {
+        Activation.Identity => z,
         Activation.ReLU => $"{z} >= {Num(0)} ? {z} : {Num(0)}",
         Activation.LeakyReLU => $"{z} >= {Num(0)} ? {z} : {Num(node.Alpha)} * {z}",
         Activation.Tanh => $"{_math}.Tanh({z})",
         Activation.Sigmoid => $"{Num(1)} / ({Num(1)} + {_math}.Exp(-{z}))",
-        _ => z,
+        _ => throw new InvalidOperationException("Unknown activation " + node.Activation),
     };
 
+    /// <summary>The sample's summed loss into loss_ (MSE keeps each residual in e_ for the gradient).</summary>
     private void EmitLoss(SourceWriter w)
     {
         var output = _plan.Output;
@@ -187,38 +234,56 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         string yhat = output.Width == 1 ? output.Name : $"{output.Name}_i";
         for (int i = 0; i < output.Width; i++)
         {
-            w.Line($"{_t} {Target(output, i)} = y_in[{i}];");
+            w.Line($"{_t} {Target(output, i)} = {_yIn}[{i}];");
         }
 
-        if (_plan.Model.Loss == LossKind.L1)
+        switch (_plan.Model.Loss)
         {
-            w.Line($"// L1 loss, ŷ = {output.Name}: L = |{yhat} − {target}| (summed here; the caller divides by N)");
-            w.Line($"{_t} loss_ = {string.Join(" + ", Enumerable.Range(0, output.Width).Select(i => $"{_math}.Abs({Unit(output, i)} - {Target(output, i)})"))};");
-            w.Line($"// dL/dŷ = sign(ŷ − y_true)/N, with sign(0) = 0");
-            for (int i = 0; i < output.Width; i++)
-            {
-                string y = Unit(output, i), t = Target(output, i);
-                w.Line($"{_t} {DH(output, i)} = {y} > {t} ? scale_ : {y} < {t} ? -scale_ : {Num(0)};");
-            }
-        }
-        else
-        {
-            w.Line($"// MSE loss, ŷ = {output.Name}: L = ({yhat} − {target})² (summed here; the caller divides by N)");
-            for (int i = 0; i < output.Width; i++)
-            {
-                w.Line($"{_t} e_{Unit(output, i)} = {Unit(output, i)} - {Target(output, i)};");
-            }
+            case LossKind.L1:
+                w.Line($"// L1 loss, ŷ = {output.Name}: L = |{yhat} − {target}| (summed here; the caller divides by N)");
+                w.Line($"{_t} {_loss} = {string.Join(" + ", Enumerable.Range(0, output.Width).Select(i => $"{_math}.Abs({Unit(output, i)} - {Target(output, i)})"))};");
+                break;
+            case LossKind.MSE:
+                w.Line($"// MSE loss, ŷ = {output.Name}: L = ({yhat} − {target})² (summed here; the caller divides by N)");
+                for (int i = 0; i < output.Width; i++)
+                {
+                    w.Line($"{_t} {Error(output, i)} = {Unit(output, i)} - {Target(output, i)};");
+                }
 
-            w.Line($"{_t} loss_ = {string.Join(" + ", Enumerable.Range(0, output.Width).Select(i => $"e_{Unit(output, i)} * e_{Unit(output, i)}"))};");
-            w.Line("// dL/dŷ = 2(ŷ − y_true)/N");
-            for (int i = 0; i < output.Width; i++)
-            {
-                w.Line($"{_t} {DH(output, i)} = {Num(2)} * e_{Unit(output, i)} * scale_;");
-            }
+                w.Line($"{_t} {_loss} = {string.Join(" + ", Enumerable.Range(0, output.Width).Select(i => $"{Error(output, i)} * {Error(output, i)}"))};");
+                break;
+            default:
+                throw new InvalidOperationException("Unknown loss " + _plan.Model.Loss);
         }
     }
 
-    private static string Target(Node output, int i) => output.Width == 1 ? "y_true" : $"y_true_{i}";
+    /// <summary>dL/dŷ for each output, with the 1/N of the mean.</summary>
+    private void EmitLossGradient(SourceWriter w)
+    {
+        var output = _plan.Output;
+        switch (_plan.Model.Loss)
+        {
+            case LossKind.L1:
+                w.Line("// dL/dŷ = sign(ŷ − y_true)/N, with sign(0) = 0");
+                for (int i = 0; i < output.Width; i++)
+                {
+                    string y = Unit(output, i), t = Target(output, i);
+                    w.Line($"{_t} {DH(output, i)} = {y} > {t} ? {_scale} : {y} < {t} ? -{_scale} : {Num(0)};");
+                }
+
+                break;
+            case LossKind.MSE:
+                w.Line("// dL/dŷ = 2(ŷ − y_true)/N");
+                for (int i = 0; i < output.Width; i++)
+                {
+                    w.Line($"{_t} {DH(output, i)} = {Num(2)} * {Error(output, i)} * {_scale};");
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException("Unknown loss " + _plan.Model.Loss);
+        }
+    }
 
     private void EmitBackward(SourceWriter w, Node node)
     {
@@ -245,7 +310,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
                     }
                     else
                     {
-                        sum.AddRange(Enumerable.Range(0, edge.To.Width).Select(r => $"{DZ(edge.To, r)} * {edge.Matrix.Entry(r, i)}"));
+                        sum.AddRange(Enumerable.Range(0, edge.To.Width).Select(r => $"{DZ(edge.To, r)} * {Entry(edge.Matrix, r, i)}"));
                     }
                 }
 
@@ -268,7 +333,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
             {
                 for (int c = 0; c < m.Cols; c++)
                 {
-                    w.Line($"g_[{m.Offset + r * m.Cols + c}] += {DZ(node, r)} * {Unit(edge.From, c)};");
+                    w.Line($"{_g}[{m.Offset + r * m.Cols + c}] += {DZ(node, r)} * {Unit(edge.From, c)};");
                 }
             }
 
@@ -278,7 +343,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
                 w.Line($"// dL/d{b.MathName} += dL/dz_{node.Name}");
                 for (int r = 0; r < b.Rows; r++)
                 {
-                    w.Line($"g_[{b.Offset + r}] += {DZ(node, r)};");
+                    w.Line($"{_g}[{b.Offset + r}] += {DZ(node, r)};");
                 }
             }
         }
@@ -286,11 +351,12 @@ internal sealed class UnrolledEmitter : IBodyEmitter
 
     private string DerivativeComment(Node node) => node.Activation switch
     {
+        Activation.Identity => "",
         Activation.ReLU => $"·[z_{node.Name} ≥ 0]",
         Activation.LeakyReLU => $"·(1 if z_{node.Name} ≥ 0 else {Num(node.Alpha)})",
         Activation.Tanh => $"·(1 − {node.Name}²)",
         Activation.Sigmoid => $"·{node.Name}·(1 − {node.Name})",
-        _ => "",
+        _ => throw new InvalidOperationException("Unknown activation " + node.Activation),
     };
 
     private string Derivative(Node node, int i)
@@ -298,11 +364,12 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         string d = DH(node, i), z = Z(node, i), h = Unit(node, i);
         return node.Activation switch
         {
+            Activation.Identity => d,
             Activation.ReLU => $"{z} >= {Num(0)} ? {d} : {Num(0)}",
             Activation.LeakyReLU => $"{z} >= {Num(0)} ? {d} : {Num(node.Alpha)} * {d}",
             Activation.Tanh => $"{d} * ({Num(1)} - {h} * {h})",
             Activation.Sigmoid => $"{d} * {h} * ({Num(1)} - {h})",
-            _ => d,
+            _ => throw new InvalidOperationException("Unknown activation " + node.Activation),
         };
     }
 }

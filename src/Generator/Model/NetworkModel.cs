@@ -1,36 +1,50 @@
 namespace SkipNet.Generator.Model;
 
-/// <summary>A validated network declaration: everything the emitter needs, and nothing from Roslyn.</summary>
+/// <summary>
+/// A network declaration: everything the emitter needs, and nothing from Roslyn. When
+/// <see cref="Errors"/> is not empty the declaration has SKIP errors; the emitter then writes the
+/// public surface only, every member throwing, so the SKIP errors are the only ones a user sees.
+/// </summary>
+/// <param name="Namespace">The namespace as C# source (segments escaped: "App.@internal"), or null.</param>
+/// <param name="FullName">"App.internal.Outer.Net", unescaped: for the hint name and messages.</param>
+/// <param name="TypeName">The class name, unescaped.</param>
+/// <param name="TakenNames">Member names the class already has (its own and inherited ones it sees); generated private names avoid them.</param>
+/// <param name="Layers">The layers (for an erroneous declaration, those whose names are usable).</param>
+/// <param name="Skips">The skip edges (for an erroneous declaration, those that are well formed).</param>
+/// <param name="Errors">The SKIP errors' messages, for the members of an erroneous declaration to throw.</param>
 internal sealed record NetworkModel(
     string? Namespace,
+    string FullName,
     EquatableArray<ContainingType> ContainingTypes,
-    string TypeKeyword,
     string TypeName,
+    TypeShape Shape,
+    EquatableArray<string> TakenNames,
     int Inputs,
     LossKind Loss,
     Precision Precision,
     bool Unrolled,
     EquatableArray<LayerModel> Layers,
-    EquatableArray<SkipModel> Skips)
+    EquatableArray<SkipModel> Skips,
+    EquatableArray<string> Errors)
 {
-    /// <summary>"Namespace.Outer.Type" for the hint name and messages.</summary>
-    public string FullName
-    {
-        get
-        {
-            var prefix = Namespace is null ? "" : Namespace + ".";
-            foreach (var t in ContainingTypes)
-            {
-                prefix += t.Name + ".";
-            }
+    public bool IsStub => Errors.Count > 0;
+}
 
-            return prefix + TypeName;
-        }
-    }
+/// <summary>What kind of type the network is, as far as the generated constructors care.</summary>
+/// <param name="IsRecord">A record class: it gets a copy constructor, so that <c>with</c> copies the parameters too.</param>
+/// <param name="IsSealed">Sealed (a record's copy constructor may then be private).</param>
+/// <param name="HasPrimaryConstructor">Declared with a parameter list: no constructors are generated (C# requires every other constructor to call the primary one).</param>
+/// <param name="DeclaresConstructor">The class declares a constructor SkipNet would generate (SKIP020): an erroneous declaration's members then leave the constructors out.</param>
+/// <param name="HasRecordBase">A record deriving from another record: its copy constructor calls the base's.</param>
+/// <param name="CopiedMembers">A record's instance fields and auto-properties (as C# source), which its copy constructor copies.</param>
+internal sealed record TypeShape(bool IsRecord, bool IsSealed, bool HasPrimaryConstructor, bool DeclaresConstructor, bool HasRecordBase, EquatableArray<string> CopiedMembers)
+{
+    public string Keyword => IsRecord ? "record" : "class";
 }
 
 /// <summary>A type that encloses the network class, re-declared as partial around it.</summary>
-/// <param name="Keyword">"class", "struct", "record" or "record struct".</param>
+/// <param name="Keyword">"class", "struct", "interface", "record" or "record struct".</param>
+/// <param name="Name">The name as C# source (escaped).</param>
 internal sealed record ContainingType(string Keyword, string Name);
 
 /// <summary>A dense layer: z = W·h_prev + b (+ skips), h = f(z).</summary>

@@ -6,22 +6,23 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SkipNet.Generator.Diagnostics;
+using SkipNet.Generator.Emit;
 using SkipNet.Generator.Model;
 
 namespace SkipNet.Generator.Parsing;
 
 /// <summary>
-/// Turns a class with [Residual], [Dense] and [Skip] into a <see cref="NetworkModel"/>, or into
-/// diagnostics that say what to write instead. Never throws on user input.
+/// Turns a class with [Residual], [Dense] and [Skip] into a <see cref="NetworkModel"/> and the
+/// diagnostics that say what to write instead. A class that cannot take generated members at all
+/// (not partial, static, generic, file-local, derived from another network) gets no model; any
+/// other mistake gives a model marked with its errors, for which only the throwing public surface
+/// is written. Never throws on user input.
 /// </summary>
 internal static class Parser
 {
     public const string ResidualAttribute = "SkipNet.ResidualAttribute";
     public const string DenseAttribute = "SkipNet.DenseAttribute";
     public const string SkipAttribute = "SkipNet.SkipAttribute";
-
-    /// <summary>The name that means the input vector.</summary>
-    public const string Input = "x";
 
     public const int MaxUnits = 1 << 16;
     public const long MaxParameters = 0x7FFFFFC7; // Array.MaxLength
@@ -36,8 +37,7 @@ internal static class Parser
     {
         var diagnostics = new List<DiagnosticInfo>();
         var model = TryParse(context, diagnostics, cancellationToken);
-        bool hasErrors = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
-        return new ParseResult(hasErrors ? null : model, diagnostics.ToEquatableArray());
+        return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 
     private static NetworkModel? TryParse(GeneratorAttributeSyntaxContext context, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
@@ -47,14 +47,18 @@ internal static class Parser
             return null;
         }
 
-        var typeLocation = declaration.Identifier.GetLocation();
-        var containing = ParseTypeShape(type, declaration, typeLocation, diagnostics);
-
         var residual = context.Attributes[0];
         var residualSyntax = Syntax(residual, cancellationToken);
-        if (residual.AttributeConstructor is null)
+        var typeLocation = declaration.Identifier.GetLocation();
+        if (residual.AttributeConstructor is null || type.IsValueType)
         {
-            return null; // the compiler already reports the malformed attribute
+            return null; // the compiler reports the malformed attribute, or [Residual] on a struct
+        }
+
+        var errors = new List<string>(); // compiler errors in the attributes, which have no SKIP diagnostic
+        if (!ParseTypeShape(type, declaration, residualSyntax, typeLocation, diagnostics, cancellationToken, out var containing, out var shape))
+        {
+            return null;
         }
 
         int? inputs = null;
@@ -64,6 +68,12 @@ internal static class Parser
         foreach (var named in residual.NamedArguments)
         {
             var location = NamedArgumentLocation(residualSyntax, named.Key);
+            if (named.Value.Kind == TypedConstantKind.Error)
+            {
+                errors.Add($"[Residual]'s {named.Key} does not compile");
+                continue;
+            }
+
             switch (named.Key)
             {
                 case "Inputs":
@@ -90,33 +100,30 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsOutOfRange, NamedArgumentLocation(residualSyntax, "Inputs"), inputs, MaxUnits));
         }
 
-        var layers = ParseLayers(type, diagnostics, cancellationToken, out bool layersMalformed);
-        var skips = ParseSkips(type, diagnostics, cancellationToken, out bool skipsMalformed);
-        if (layersMalformed || skipsMalformed)
-        {
-            return null;
-        }
-
-        if (layers.Count == 0)
+        int inputWidth = inputs is >= 1 and <= MaxUnits ? inputs.Value : 1;
+        var layers = ParseLayers(type, declaration, precision, diagnostics, errors, cancellationToken);
+        var skips = ParseSkips(type, declaration, diagnostics, errors, cancellationToken);
+        if (layers.Count == 0 && errors.Count == 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, typeLocation, type.Name));
-            return null;
         }
 
-        var output = layers[layers.Count - 1];
-        if (output.Model.Activation == Activation.ReLU && loss == LossKind.MSE)
+        if (layers.Count > 0)
         {
-            diagnostics.Add(DiagnosticInfo.Create(
-                Descriptors.SuspiciousOutput, output.ActivationLocation, output.Model.Name, "ReLU", "MSE",
-                "it cannot predict a negative target, and once its pre-activation is negative the gradient is 0 and it stops learning"));
+            var output = layers[layers.Count - 1];
+            if (output.Model.Activation == Activation.ReLU && loss == LossKind.MSE)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    Descriptors.SuspiciousOutput, output.ActivationLocation, output.Model.Name, "ReLU", "MSE",
+                    "it cannot predict a negative target, and once its pre-activation is negative the gradient is 0 and it stops learning"));
+            }
         }
 
-        int inputWidth = inputs is >= 1 and <= MaxUnits ? inputs.Value : 1;
         ValidateSkips(layers, skips, inputWidth, diagnostics, cancellationToken);
-        ValidateMembers(type, layers.Select(l => l.Model), skips.Select(s => s.Model), typeLocation, diagnostics, cancellationToken);
+        ValidateNames(type, declaration, shape, layers, skips, typeLocation, diagnostics, cancellationToken);
 
         long parameterCount = CountParameters(layers, skips, inputWidth);
-        int maxWidth = Math.Max(inputWidth, layers.Max(l => l.Model.Units));
+        int maxWidth = Math.Max(inputWidth, layers.Select(l => l.Model.Units).DefaultIfEmpty(1).Max());
         if (parameterCount > MaxParameters)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.TooManyParameters, typeLocation, type.Name, parameterCount, MaxParameters));
@@ -130,20 +137,26 @@ internal static class Parser
         {
             CodeStyle.Unrolled => true,
             CodeStyle.Looped => false,
-            _ => maxWidth <= AutoUnrollMaxWidth && parameterCount <= MaxUnrolledParameters,
+            CodeStyle.Auto => maxWidth <= AutoUnrollMaxWidth && parameterCount <= MaxUnrolledParameters,
+            _ => throw new InvalidOperationException("Unknown code style " + style),
         };
 
+        errors.AddRange(diagnostics.Where(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error).Select(d => d.Message));
+        bool stub = errors.Count > 0;
         return new NetworkModel(
-            type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            Namespace(type, escaped: true),
+            FullName(type),
             containing,
-            declaration is RecordDeclarationSyntax ? "record" : "class",
             type.Name,
+            shape,
+            TakenNames(type, cancellationToken),
             inputWidth,
             loss,
             precision,
-            unrolled,
-            layers.Select(l => l.Model).ToEquatableArray(),
-            skips.Select(s => s.Model).ToEquatableArray());
+            unrolled && !stub,
+            layers.Where(l => l.Usable).Select(l => l.Model).ToEquatableArray(),
+            skips.Where(s => s.Usable).Select(s => s.Model).ToEquatableArray(),
+            errors.Distinct().ToEquatableArray());
     }
 
     /// <summary>For a class with [Dense] or [Skip]: a diagnostic when it has no [Residual] (otherwise nothing, the main pipeline handles it).</summary>
@@ -158,8 +171,28 @@ internal static class Parser
         return new[] { DiagnosticInfo.Create(Descriptors.LayerWithoutResidual, location, type.Name, attributeName) }.ToEquatableArray();
     }
 
-    private static EquatableArray<ContainingType> ParseTypeShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Location typeLocation, List<DiagnosticInfo> diagnostics)
+    /// <summary>Whether generated members can be added to the class at all; reports why not.</summary>
+    private static bool ParseTypeShape(
+        INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeSyntax? residualSyntax, Location typeLocation,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out EquatableArray<ContainingType> containing, out TypeShape shape)
     {
+        containing = EquatableArray<ContainingType>.Empty;
+        shape = new TypeShape(false, false, false, false, false, EquatableArray<string>.Empty);
+        int before = diagnostics.Count;
+        var residuals = AttributesNamed(type, ResidualAttribute).Select(a => a.ApplicationSyntaxReference).ToList();
+        if (residuals.Count > 1)
+        {
+            // Each declaration with a [Residual] is a target of its own (and sees them all): the one
+            // with the first says nothing, each other one reports its own.
+            bool Here(SyntaxReference? r) => r is not null && r.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(r.Span);
+            if (!Here(residuals[0]) && residuals.FirstOrDefault(Here) is { } own)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ResidualTwice, own.GetSyntax(cancellationToken).GetLocation(), type.Name));
+            }
+
+            return false;
+        }
+
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NotPartial, typeLocation, type.Name));
@@ -175,7 +208,27 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.GenericClass, typeLocation, type.Name));
         }
 
-        var containing = new List<ContainingType>();
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.IsFileLocal)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.FileLocal, typeLocation, type.Name, t.Name));
+                break;
+            }
+        }
+
+        for (var b = type.BaseType; b is not null; b = b.BaseType)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (AttributesNamed(b, ResidualAttribute).Any())
+            {
+                var location = (declaration.BaseList?.Types.FirstOrDefault()?.GetLocation()) ?? typeLocation;
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.DerivesFromNetwork, location, type.Name, b.Name));
+                break;
+            }
+        }
+
+        var outer = new List<ContainingType>();
         for (var parent = declaration.Parent as TypeDeclarationSyntax; parent is not null; parent = parent.Parent as TypeDeclarationSyntax)
         {
             if (!parent.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -193,31 +246,62 @@ internal static class Parser
                 RecordDeclarationSyntax r => r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
                 _ => parent.Keyword.ValueText,
             };
-            containing.Insert(0, new ContainingType(keyword, parent.Identifier.ValueText));
+            outer.Insert(0, new ContainingType(keyword, Naming.Escape(parent.Identifier.ValueText)));
         }
 
-        return containing.ToEquatableArray();
+        containing = outer.ToEquatableArray();
+        bool primary = type.InstanceConstructors.Any(c => c.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax));
+        var copied = new List<string>();
+        if (type.IsRecord)
+        {
+            // Every instance field is a named field or the backing field of an auto-property or a
+            // field-like event (a record's positional parameters become properties, so none is hidden).
+            foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+            {
+                string? name = field.AssociatedSymbol is IPropertySymbol or IEventSymbol ? field.AssociatedSymbol.Name
+                    : field.CanBeReferencedByName ? field.Name
+                    : null;
+                if (name is not null)
+                {
+                    copied.Add(Naming.Escape(name));
+                }
+            }
+        }
+
+        bool declaresConstructor = type.InstanceConstructors.Any(c => CollidesWithGeneratedConstructor(type, primary, type.IsRecord, c));
+        shape = new TypeShape(type.IsRecord, type.IsSealed, primary, declaresConstructor, type.BaseType?.IsRecord == true, copied.ToEquatableArray());
+        return diagnostics.Skip(before).All(d => d.Descriptor.DefaultSeverity != DiagnosticSeverity.Error);
     }
 
-    private sealed record ParsedLayer(LayerModel Model, Location? NameLocation, Location? ActivationLocation);
-
-    private sealed record ParsedSkip(SkipModel Model, Location? FromLocation, Location? ToLocation, Location? KindLocation);
-
-    private static List<ParsedLayer> ParseLayers(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out bool malformed)
+    private sealed record ParsedLayer(LayerModel Model, Location? NameLocation, Location? ActivationLocation)
     {
-        malformed = false;
+        /// <summary>Its name can name members: valid, not "x", not a duplicate.</summary>
+        public bool Usable { get; set; }
+    }
+
+    private sealed record ParsedSkip(SkipModel Model, Location? FromLocation, Location? ToLocation, Location? KindLocation)
+    {
+        /// <summary>Both ends are usable layers (or x), it points forward, and it is not a duplicate.</summary>
+        public bool Usable { get; set; }
+    }
+
+    private static List<ParsedLayer> ParseLayers(
+        INamedTypeSymbol type, TypeDeclarationSyntax declaration, Precision precision, List<DiagnosticInfo> diagnostics, List<string> errors, CancellationToken cancellationToken)
+    {
         var layers = new List<ParsedLayer>();
         foreach (var attribute in AttributesNamed(type, DenseAttribute))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var args = attribute.ConstructorArguments;
-            if (attribute.AttributeConstructor is null || args.Length != 3 || args[0].Value is not string name || args[1].Value is not int units)
+            var syntax = Syntax(attribute, cancellationToken);
+            if (attribute.AttributeConstructor is null || args.Length != 3 || args[0].Value is not string name || args[1].Value is not int units
+                || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
             {
-                malformed = true;
+                errors.Add("a [Dense] attribute does not compile");
                 continue;
             }
 
-            var syntax = Syntax(attribute, cancellationToken);
+            CheckBeside(syntax, declaration, "Dense", type, diagnostics);
             var nameLocation = ArgumentLocation(syntax, 0, "name");
             var activationLocation = ArgumentLocation(syntax, 2, "activation");
             var activation = ReadEnum<Activation>(args[2], "Activation", activationLocation, diagnostics);
@@ -228,14 +312,22 @@ internal static class Parser
                 if (named.Key == "Alpha" && named.Value.Value is double a)
                 {
                     alpha = a;
-                    if (activation != Activation.LeakyReLU)
+                    var alphaLocation = NamedArgumentLocation(syntax, "Alpha");
+                    if (double.IsNaN(a) || double.IsInfinity(a) || (precision == Precision.Single && float.IsInfinity((float)a)))
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.AlphaIgnored, NamedArgumentLocation(syntax, "Alpha"), name, activation));
+                        bool asFloat = !double.IsNaN(a) && !double.IsInfinity(a);
+                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.AlphaNotFinite, alphaLocation, Literals.Describe(a), asFloat ? ", which is infinite as a float (Precision.Single)" : ""));
+                        alpha = 0.01;
+                    }
+                    else if (activation != Activation.LeakyReLU)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Descriptors.AlphaIgnored, alphaLocation, name, activation));
                     }
                 }
             }
 
-            if (name == Input)
+            bool usable = false;
+            if (Naming.IsInput(name))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.ReservedLayerName, nameLocation));
             }
@@ -243,37 +335,43 @@ internal static class Parser
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerName, nameLocation, name));
             }
-            else if (layers.FirstOrDefault(l => string.Equals(l.Model.Name, name, StringComparison.OrdinalIgnoreCase)) is { } existing)
+            else if (layers.FirstOrDefault(l => Naming.Key(l.Model.Name) == Naming.Key(name)) is { } existing)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.DuplicateLayer, nameLocation, name, existing.Model.Name, Naming.Pascal(name)));
+            }
+            else
+            {
+                usable = true;
             }
 
             if (units < 1 || units > MaxUnits)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, ArgumentLocation(syntax, 1, "units"), name, units, MaxUnits));
+                units = Math.Max(1, Math.Min(units, MaxUnits));
             }
 
-            layers.Add(new ParsedLayer(new LayerModel(name, units, activation, alpha), nameLocation, activationLocation));
+            layers.Add(new ParsedLayer(new LayerModel(name, units, activation, alpha), nameLocation, activationLocation) { Usable = usable });
         }
 
         return layers;
     }
 
-    private static List<ParsedSkip> ParseSkips(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out bool malformed)
+    private static List<ParsedSkip> ParseSkips(
+        INamedTypeSymbol type, TypeDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics, List<string> errors, CancellationToken cancellationToken)
     {
-        malformed = false;
         var skips = new List<ParsedSkip>();
         foreach (var attribute in AttributesNamed(type, SkipAttribute))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var args = attribute.ConstructorArguments;
+            var syntax = Syntax(attribute, cancellationToken);
             if (attribute.AttributeConstructor is null || args.Length != 3 || args[0].Value is not string from || args[1].Value is not string to)
             {
-                malformed = true;
+                errors.Add("a [Skip] attribute does not compile");
                 continue;
             }
 
-            var syntax = Syntax(attribute, cancellationToken);
+            CheckBeside(syntax, declaration, "Skip", type, diagnostics);
             var kindLocation = ArgumentLocation(syntax, 2, "kind");
             var kind = ReadEnum<SkipKind>(args[2], "SkipKind", kindLocation, diagnostics);
             skips.Add(new ParsedSkip(
@@ -286,6 +384,15 @@ internal static class Parser
         return skips;
     }
 
+    /// <summary>SKIP023 when the attribute sits on another partial declaration than [Residual]: the order of layers and skips would follow the compiler's file order.</summary>
+    private static void CheckBeside(AttributeSyntax? syntax, TypeDeclarationSyntax declaration, string attributeName, INamedTypeSymbol type, List<DiagnosticInfo> diagnostics)
+    {
+        if (syntax?.Parent?.Parent is TypeDeclarationSyntax owner && (owner.SyntaxTree != declaration.SyntaxTree || owner.SpanStart != declaration.SpanStart))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.SplitDeclaration, syntax.GetLocation(), attributeName, type.Name));
+        }
+    }
+
     private static void ValidateSkips(List<ParsedLayer> layers, List<ParsedSkip> skips, int inputWidth, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var seen = new HashSet<(string, string)>();
@@ -293,11 +400,17 @@ internal static class Parser
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (from, to, kind) = (skip.Model.From, skip.Model.To, skip.Model.Kind);
-            int fromIndex = from == Input ? -1 : layers.FindIndex(l => l.Model.Name == from);
+            if (Naming.IsInput(to))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.SkipNotForward, skip.ToLocation, from, to, $"ends at the input \"{Naming.Input}\"", ""));
+                continue;
+            }
+
+            int fromIndex = from == Naming.Input ? -1 : layers.FindIndex(l => l.Model.Name == from);
             int toIndex = layers.FindIndex(l => l.Model.Name == to);
 
             bool known = true;
-            if (fromIndex == -1 && from != Input)
+            if (fromIndex == -1 && from != Naming.Input)
             {
                 diagnostics.Add(UnknownEndpoint(from, skip.FromLocation, layers, allowInput: true));
                 known = false;
@@ -317,7 +430,8 @@ internal static class Parser
             if (toIndex <= fromIndex)
             {
                 string why = toIndex == fromIndex ? "points to itself" : $"points backward ('{to}' is declared before '{from}')";
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.SkipNotForward, skip.ToLocation, from, to, why));
+                string suggestion = toIndex == fromIndex ? "" : $", such as [Skip(\"{to}\", \"{from}\")]";
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.SkipNotForward, skip.ToLocation, from, to, why, suggestion));
                 continue;
             }
 
@@ -332,32 +446,124 @@ internal static class Parser
             if (kind == SkipKind.Identity && fromWidth != toWidth)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.IdentitySkipWidthMismatch, skip.KindLocation, from, to, fromWidth, toWidth));
+                continue;
             }
+
+            skip.Usable = (fromIndex == -1 || layers[fromIndex].Usable) && layers[toIndex].Usable;
         }
     }
 
-    /// <summary>A member of the class (or an accessible inherited one) named like a generated member would make the generated code fail to compile.</summary>
-    private static void ValidateMembers(INamedTypeSymbol type, IEnumerable<LayerModel> layers, IEnumerable<SkipModel> skips, Location typeLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <summary>
+    /// The public member names are API: two declarations giving the same one (SKIP028), the class
+    /// named like one (SKIP029), or a member the class already has (SKIP020) are reported, and the
+    /// later declaration is left out of the members an erroneous declaration still gets.
+    /// </summary>
+    private static void ValidateNames(
+        INamedTypeSymbol type, TypeDeclarationSyntax declaration, TypeShape shape, List<ParsedLayer> layers, List<ParsedSkip> skips,
+        Location typeLocation, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        var generated = new HashSet<string>(Naming.GeneratedMembers(layers, skips));
+        var usableLayers = layers.Where(l => l.Usable).ToList();
+        var usableSkips = skips.Where(s => s.Usable).ToList();
+        void LeaveOut(PublicName p)
+        {
+            if (p.Layer >= 0)
+            {
+                usableLayers[p.Layer].Usable = false;
+            }
+            else if (p.Skip >= 0)
+            {
+                usableSkips[p.Skip].Usable = false;
+            }
+        }
+
+        string Describe(PublicName p) => p.Layer >= 0 ? $"layer '{usableLayers[p.Layer].Model.Name}'" : $"skip {usableSkips[p.Skip].Model.From}->{usableSkips[p.Skip].Model.To}";
+
+        var owners = new Dictionary<string, PublicName>(StringComparer.Ordinal);
+        foreach (var name in Naming.PublicMembers(shape.IsRecord, usableLayers.Select(l => l.Model).ToList(), usableSkips.Select(s => s.Model).ToList()))
+        {
+            if (!owners.TryGetValue(name.Identifier, out var first))
+            {
+                owners.Add(name.Identifier, name);
+                continue;
+            }
+
+            if (!(name.Layer >= 0 ? usableLayers[name.Layer].Usable : usableSkips[name.Skip].Usable))
+            {
+                continue; // reported already, for its first member
+            }
+
+            // Only a skip can repeat a name ("a" → "bToC" and "aToB" → "c" are both AToBToCSkip).
+            var location = name.Layer >= 0 ? usableLayers[name.Layer].NameLocation : usableSkips[name.Skip].ToLocation;
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.NameCollision, location, Describe(name), name.Identifier, first.Layer < 0 && first.Skip < 0 ? "a member every network has" : Describe(first)));
+            LeaveOut(name);
+        }
+
+        if (owners.TryGetValue(type.Name, out var clash))
+        {
+            string from = clash.Layer < 0 && clash.Skip < 0 ? "every network has it" : "from " + Describe(clash);
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.TypeNameCollision, typeLocation, type.Name, from, clash.Layer < 0 && clash.Skip < 0 ? "" : " or the layer"));
+        }
+
         for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            bool own = SymbolEqualityComparer.Default.Equals(current, type);
             foreach (var member in current.GetMembers())
             {
-                bool visible = SymbolEqualityComparer.Default.Equals(current, type) || member.DeclaredAccessibility != Accessibility.Private;
                 bool collides = member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false } constructor
-                    ? SymbolEqualityComparer.Default.Equals(current, type) && !constructor.IsImplicitlyDeclared
-                        && (constructor.Parameters.Length == 0 || (constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32))
-                    : visible && !member.IsImplicitlyDeclared && generated.Contains(member.Name);
+                    ? own && CollidesWithGeneratedConstructor(type, shape.HasPrimaryConstructor, shape.IsRecord, constructor)
+                    : (own || member.DeclaredAccessibility != Accessibility.Private) && !member.IsImplicitlyDeclared && owners.ContainsKey(member.Name);
                 if (collides)
                 {
                     var location = member.Locations.FirstOrDefault(l => l.IsInSource) ?? typeLocation;
                     string name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } c ? $"{type.Name}({string.Join(", ", c.Parameters.Select(p => p.Type.ToDisplayString()))})" : member.Name;
                     diagnostics.Add(DiagnosticInfo.Create(Descriptors.MemberCollision, location, type.Name, name));
+                    if (owners.TryGetValue(member.Name, out var owner))
+                    {
+                        LeaveOut(owner);
+                    }
                 }
             }
         }
+
+        // A skip whose end lost its members goes with it.
+        foreach (var skip in usableSkips)
+        {
+            skip.Usable &= (skip.Model.From == Naming.Input || layers.Any(l => l.Usable && l.Model.Name == skip.Model.From)) && layers.Any(l => l.Usable && l.Model.Name == skip.Model.To);
+        }
+    }
+
+    /// <summary>The generated constructors: (), (int seed), and for a record the copy constructor; none with a primary constructor.</summary>
+    private static bool CollidesWithGeneratedConstructor(INamedTypeSymbol type, bool hasPrimaryConstructor, bool isRecord, IMethodSymbol constructor)
+    {
+        var parameters = constructor.Parameters;
+        if (constructor.IsImplicitlyDeclared || constructor.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax))
+        {
+            return false; // the compiler's own, or the primary constructor itself
+        }
+
+        bool seeded = !hasPrimaryConstructor && (parameters.Length == 0 || (parameters.Length == 1 && parameters[0].Type.SpecialType == SpecialType.System_Int32));
+        bool copy = isRecord && parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(parameters[0].Type, type);
+        return seeded || copy;
+    }
+
+    /// <summary>Names the class already has, its own and those it inherits and sees: generated private names avoid them.</summary>
+    private static EquatableArray<string> TakenNames(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var member in current.GetMembers())
+            {
+                if (SyntaxFacts.IsValidIdentifier(member.Name) && (SymbolEqualityComparer.Default.Equals(current, type) || member.DeclaredAccessibility != Accessibility.Private))
+                {
+                    names.Add(member.Name);
+                }
+            }
+        }
+
+        return names.ToEquatableArray();
     }
 
     private static long CountParameters(List<ParsedLayer> layers, List<ParsedSkip> skips, int inputWidth)
@@ -372,7 +578,7 @@ internal static class Parser
 
         foreach (var skip in skips.Where(s => s.Model.Kind == SkipKind.Weighted))
         {
-            long fromWidth = skip.Model.From == Input ? inputWidth : layers.FirstOrDefault(l => l.Model.Name == skip.Model.From)?.Model.Units ?? 0;
+            long fromWidth = skip.Model.From == Naming.Input ? inputWidth : layers.FirstOrDefault(l => l.Model.Name == skip.Model.From)?.Model.Units ?? 0;
             long toWidth = layers.FirstOrDefault(l => l.Model.Name == skip.Model.To)?.Model.Units ?? 0;
             count += fromWidth * toWidth;
         }
@@ -380,7 +586,7 @@ internal static class Parser
         return count;
     }
 
-    /// <summary>Letters and digits, starting with a letter, not a keyword: every generated name built from it is then unique.</summary>
+    /// <summary>Letters and digits, starting with a letter, not a keyword: names built from it are then identifiers.</summary>
     internal static bool IsValidLayerName(string name) =>
         name.Length > 0
         && char.IsLetter(name[0])
@@ -388,13 +594,37 @@ internal static class Parser
         && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None
         && SyntaxFacts.IsValidIdentifier(name);
 
+    /// <summary>"App.@internal" (escaped, for source) or "App.internal" (for names and messages).</summary>
+    private static string? Namespace(INamedTypeSymbol type, bool escaped)
+    {
+        var segments = new List<string>();
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            segments.Insert(0, escaped ? Naming.Escape(ns.Name) : ns.Name);
+        }
+
+        return segments.Count == 0 ? null : string.Join(".", segments);
+    }
+
+    private static string FullName(INamedTypeSymbol type)
+    {
+        var parts = new List<string>();
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            parts.Insert(0, t.Name);
+        }
+
+        string? ns = Namespace(type, escaped: false);
+        return (ns is null ? "" : ns + ".") + string.Join(".", parts);
+    }
+
     /// <summary>SKIP009, suggesting the closest declared name (and carrying it for the code fix) when one is close.</summary>
     private static DiagnosticInfo UnknownEndpoint(string name, Location? location, List<ParsedLayer> layers, bool allowInput)
     {
         var candidates = layers.Select(l => l.Model.Name).ToList();
         if (allowInput)
         {
-            candidates.Add(Input);
+            candidates.Add(Naming.Input);
         }
 
         var best = candidates

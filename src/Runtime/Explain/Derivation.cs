@@ -138,6 +138,7 @@ public sealed class Derivation
     /// <param name="y">Its target: OutputSize values.</param>
     /// <param name="learningRate">α of the update p' = p − α·dL/dp.</param>
     /// <exception cref="ArgumentException">x or y is not one sample of the network's widths.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN.</exception>
     public static Derivation Of<T>(IResidualNetwork<T> network, ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -152,6 +153,8 @@ public sealed class Derivation
         {
             throw new ArgumentException($"Explain takes one sample: expected y to have length {architecture.OutputSize} (OutputSize); its length is {y.Length}.", nameof(y));
         }
+
+        Guard.LearningRate(learningRate, nameof(learningRate));
 
         static double[] ToDouble(ReadOnlySpan<T> span)
         {
