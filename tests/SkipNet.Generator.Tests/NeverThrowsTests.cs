@@ -27,7 +27,7 @@ public class NeverThrowsTests
         (1, Gen.OneOf("65536", "70000", "int.MaxValue", "\"3\"", "2.5", "", "1 +")));
 
     private static readonly Gen<string> Activation = Gen.Frequency(
-        (20, Gen.OneOf("ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Identity").Select(a => ", Activation." + a)),
+        (20, Gen.OneOf(Enum.GetNames<Activation>()).Select(a => ", Activation." + a)),
         (4, Gen.Const("")),
         (1, Gen.OneOf(", (Activation)9", ", \"ReLU\"", ", Activation.Relu", ", Activation.ReLU, Alpha = 0.3", ", Activation.LeakyReLU, Alpha = -1", ", Alpha = double.NaN")));
 
@@ -37,12 +37,12 @@ public class NeverThrowsTests
         (20, Gen.Const("#FROM#, #TO#")),
         (1, Gen.OneOf("\"x\", \"nope\"", "\"h1\", \"h1\"", "\"h2\", \"h0\"", "null, \"h1\"", "\"H0\", \"h2\"", "\"h0\"")));
 
-    private static readonly Gen<string> Skip = Gen.Select(Endpoints, Gen.Frequency((12, Gen.Const(", SkipKind.Weighted")), (3, Gen.OneOf("", ", SkipKind.Identity")), (1, Gen.OneOf(", (SkipKind)7", ", 1"))),
+    private static readonly Gen<string> Skip = Gen.Select(Endpoints, Gen.Frequency((12, Gen.Const(", SkipKind.Weighted")), (3, Gen.OneOf(Enum.GetNames<SkipKind>().Select(k => ", SkipKind." + k).Append("").ToArray())), (1, Gen.OneOf(", (SkipKind)7", ", 1"))),
         (e, k) => $"[Skip({e}{k})]");
 
     private static readonly Gen<string> Residual = Gen.Select(
         Gen.Frequency((30, Gen.Int[1, 6].Select(i => $"Inputs = {i}")), (1, Gen.OneOf("", "Inputs = 0", "Inputs = -1", "Inputs = 100000", "Inputs = \"2\""))),
-        Gen.Frequency((20, Gen.OneOf("", ", Loss = Loss.L1", ", Loss = Loss.MSE")), (1, Gen.Const(", Loss = (Loss)3"))),
+        Gen.Frequency((20, Gen.OneOf(Enum.GetNames<Loss>().Select(l => ", Loss = Loss." + l).Append("").ToArray())), (1, Gen.Const(", Loss = (Loss)99"))),
         Gen.OneOf("", "", ", CodeStyle = CodeStyle.Unrolled", ", CodeStyle = CodeStyle.Looped", ", CodeStyle = CodeStyle.Auto"),
         Gen.OneOf("", ", Precision = Precision.Single"),
         (i, l, c, p) => $"[Residual({(i + l + c + p).TrimStart(',', ' ')})]");

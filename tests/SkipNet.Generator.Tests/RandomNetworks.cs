@@ -43,7 +43,8 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
         for (int i = 0; i < depth; i++)
         {
             // Cycle activations by id and position so every one appears, in every position.
-            var activation = (Activation)((id + i + random.Next(2)) % 5);
+            var activations = Enum.GetValues<Activation>();
+            var activation = activations[(id + i + random.Next(2)) % activations.Length];
             layers[i] = new Layer(stems[random.Next(stems.Length)] + i, 1 + random.Next(12), activation, 0.01 + 0.2 * random.NextDouble());
         }
 
@@ -56,7 +57,8 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
                 {
                     string fromName = from < 0 ? "x" : layers[from].Name;
                     int fromWidth = from < 0 ? inputs : layers[from].Units;
-                    var kind = fromWidth == layers[to].Units && random.Next(2) == 0 ? SkipKind.Identity : SkipKind.Weighted;
+                    var kinds = Enum.GetValues<SkipKind>().Where(k => k != SkipKind.Identity || fromWidth == layers[to].Units).ToArray();
+                    var kind = kinds.Length == 1 ? kinds[0] : kinds[random.Next(kinds.Length)];
                     skips.Add(new Edge(fromName, layers[to].Name, kind));
                 }
             }
@@ -70,6 +72,7 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
             skips.Add(new Edge("x", layers[depth - 1].Name, SkipKind.Identity));
         }
 
-        return new NetSpec(id, inputs, layers, skips.ToArray(), id % 2 == 0 ? Loss.L1 : Loss.MSE, 1 + id % 4);
+        var losses = Enum.GetValues<Loss>();
+        return new NetSpec(id, inputs, layers, skips.ToArray(), losses[id % losses.Length], 1 + id % 4);
     }
 }

@@ -56,17 +56,21 @@ public static class Reference
 
                 foreach (var skip in spec.Skips.Where(s => s.To == layer.Name))
                 {
-                    if (skip.Kind == SkipKind.Identity)
+                    switch (skip.Kind)
                     {
-                        sum += h[skip.From][r];
-                    }
-                    else
-                    {
-                        var s = blocks[$"{skip.From}->{skip.To}.S"];
-                        for (int c = 0; c < s.Cols; c++)
-                        {
-                            sum += p[s.Offset + r * s.Cols + c] * h[skip.From][c];
-                        }
+                        case SkipKind.Identity:
+                            sum += h[skip.From][r];
+                            break;
+                        case SkipKind.Weighted:
+                            var s = blocks[$"{skip.From}->{skip.To}.S"];
+                            for (int c = 0; c < s.Cols; c++)
+                            {
+                                sum += p[s.Offset + r * s.Cols + c] * h[skip.From][c];
+                            }
+
+                            break;
+                        default:
+                            throw new InvalidOperationException("The reference does not know the skip kind " + skip.Kind);
                     }
                 }
 
@@ -87,7 +91,8 @@ public static class Reference
         Activation.LeakyReLU => z >= 0 ? z : layer.Alpha * z,
         Activation.Tanh => Math.Tanh(z),
         Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
-        _ => z,
+        Activation.Identity => z,
+        _ => throw new InvalidOperationException("The reference does not know the activation " + layer.Activation),
     };
 
     public static double Loss(NetSpec spec, double[] prediction, ReadOnlySpan<double> target)
@@ -96,7 +101,12 @@ public static class Reference
         for (int i = 0; i < prediction.Length; i++)
         {
             double d = prediction[i] - target[i];
-            sum += spec.Loss == SkipNet.Loss.L1 ? Math.Abs(d) : d * d;
+            sum += spec.Loss switch
+            {
+                SkipNet.Loss.L1 => Math.Abs(d),
+                SkipNet.Loss.MSE => d * d,
+                _ => throw new InvalidOperationException("The reference does not know the loss " + spec.Loss),
+            };
         }
 
         return sum;

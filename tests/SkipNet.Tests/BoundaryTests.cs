@@ -78,4 +78,25 @@ public class BoundaryTests
         net.Forward(x[3..], single);
         outputs[2..].ShouldBe(single);
     }
+
+    [Fact]
+    public void ExpectedLengthsPastIntMaxValueArePrintedAsTheyAre()
+    {
+        // 2^20 samples of 2^12 outputs: 2^32 elements, which an int would print as 0.
+        Should.Throw<ArgumentException>(() => Guard.Length<double>(new double[3], 1 << 20, 1 << 12, "y"))
+            .Message.ShouldStartWith("Expected y to have length 4294967296 (1048576 sample(s) × 4096); its length is 3.");
+    }
+
+    [Fact]
+    public void EvaluateRunsInChunksAndGivesBackwardsLoss()
+    {
+        // 70 samples are three chunks of a looped network; Evaluate computes exactly the loss Backward reports.
+        var random = new Random(5);
+        foreach (IResidualNetwork<double> net in new IResidualNetwork<double>[] { new MixedLooped(3), new WideNet(3), new MixedUnrolled(3) })
+        {
+            var x = Enumerable.Range(0, 70 * net.InputSize).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            var y = Enumerable.Range(0, 70 * net.OutputSize).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            net.Evaluate(x, y).ShouldBe(net.Backward(x, y));
+        }
+    }
 }

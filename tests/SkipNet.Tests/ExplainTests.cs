@@ -229,4 +229,22 @@ public class ExplainTests
             actual[i].ShouldBe(expected[i], 1e-10 * (1 + Math.Abs(expected[i])), $"entry {i}");
         }
     }
+
+    [Fact]
+    public void WideInputsAndLongEquationsAreSummarised()
+    {
+        // 1,024 inputs in the header, and a one-unit output whose equation would have 1,029 terms:
+        // both are given as size, norm and first entries, so no line grows with the width.
+        var net = new WideInputNet(1);
+        var x = Enumerable.Range(0, 1024).Select(i => Math.Sin(i)).ToArray();
+        var d = net.Explain(x, [0.5], 0.1);
+        foreach (var text in new[] { d.ToText(), d.ToMarkdown() })
+        {
+            text.Split('\n').Max(l => l.Length).ShouldBeLessThan(600);
+            text.ShouldContain("1024 values");
+        }
+
+        d.ToText().ShouldContain("  z_y = W_y·h + b_y + S_x_y·x   (1; ‖z_y‖ = ");
+        d["z_y"].ShouldBe(d["ŷ"]); // the summary hides the terms, not the value
+    }
 }

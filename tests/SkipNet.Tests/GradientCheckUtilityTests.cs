@@ -14,10 +14,40 @@ public class GradientCheckUtilityTests
         report.Passed.ShouldBeTrue(report.ToString());
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(100.0)]
+    [InlineData(10_000.0)]
+    public void CorrectFloatNetworksPassWhateverTheSizeOfTheLoss(double targetScale)
+    {
+        // Float losses carry rounding noise of about ε·|L|; the tolerance grows with it, so a correct
+        // float network passes with targets of 10⁴ (losses near 10⁸) as its double twin does.
+        var random = new Random(8);
+        for (int seed = 0; seed < 10; seed++)
+        {
+            var x = Enumerable.Range(0, 6).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var y = Enumerable.Range(0, 4).Select(_ => (float)(targetScale * (random.NextDouble() * 2 - 1))).ToArray();
+            var report = GradientCheck.Run(new MixedSingle(seed), x, y);
+            report.Passed.ShouldBeTrue($"targets × {targetScale}, seed {seed}\n{report}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(100.0)]
+    public void AWrongFloatGradientStillFailsWithLargeLosses(double targetScale)
+    {
+        var random = new Random(9);
+        var x = Enumerable.Range(0, 6).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var y = Enumerable.Range(0, 4).Select(_ => (float)(targetScale * (random.NextDouble() * 2 - 1))).ToArray();
+        var report = GradientCheck.Run(new WrongBlock<float>(new MixedSingle(5), block: "o.W"), x, y);
+        report.Blocks.Where(b => !b.Passed).Select(b => b.Block).ShouldBe(["o.W"]);
+    }
+
     [Fact]
     public void AWrongGradientIsReportedByBlock()
     {
-        var wrong = new WrongBlock(new MixedLooped(5), block: "b.W");
+        var wrong = new WrongBlock<double>(new MixedLooped(5), block: "b.W");
         var report = GradientCheck.Run(wrong, X, Y);
 
         report.Passed.ShouldBeFalse();
@@ -43,35 +73,36 @@ public class GradientCheckUtilityTests
     }
 
     /// <summary>A network whose gradient for one block is 1.5 times too large.</summary>
-    private sealed class WrongBlock(IResidualNetwork<double> inner, string block) : IResidualNetwork<double>
+    private sealed class WrongBlock<T>(IResidualNetwork<T> inner, string block) : IResidualNetwork<T>
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        private readonly double[] _gradients = new double[inner.ParameterCount];
+        private readonly T[] _gradients = new T[inner.ParameterCount];
 
         public int InputSize => inner.InputSize;
         public int OutputSize => inner.OutputSize;
         public int ParameterCount => inner.ParameterCount;
         public IReadOnlyList<ParameterBlock> Blocks => inner.Blocks;
         public NetworkArchitecture Architecture => inner.Architecture;
-        public Span<double> Parameters => inner.Parameters;
-        public ReadOnlySpan<double> Gradients
+        public Span<T> Parameters => inner.Parameters;
+        public ReadOnlySpan<T> Gradients
         {
             get
             {
                 inner.Gradients.CopyTo(_gradients);
-                foreach (ref double g in Blocks.Single(b => b.Name == block).Of(_gradients.AsSpan()))
+                foreach (ref T g in Blocks.Single(b => b.Name == block).Of(_gradients.AsSpan()))
                 {
-                    g *= 1.5;
+                    g *= T.CreateChecked(1.5);
                 }
 
                 return _gradients;
             }
         }
 
-        public void Forward(ReadOnlySpan<double> x, Span<double> output) => inner.Forward(x, output);
-        public double Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.Backward(x, y);
-        public double Evaluate(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => inner.Evaluate(x, y);
+        public void Forward(ReadOnlySpan<T> x, Span<T> output) => inner.Forward(x, output);
+        public T Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => inner.Backward(x, y);
+        public T Evaluate(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => inner.Evaluate(x, y);
         public void ZeroGradients() => inner.ZeroGradients();
-        public void Step(double learningRate) => inner.Step(learningRate);
-        public double TrainStep(ReadOnlySpan<double> x, ReadOnlySpan<double> y, double learningRate) => inner.TrainStep(x, y, learningRate);
+        public void Step(T learningRate) => inner.Step(learningRate);
+        public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate) => inner.TrainStep(x, y, learningRate);
     }
 }

@@ -87,3 +87,31 @@ public partial class PragmaNet;
 [Dense("o", 2)]
 [Skip("a", "o", SkipKind.Weighted)]
 public partial class MixedSingle;
+
+// Shapes a user may give a network: a record (copied with `with`) and a class with a primary
+// constructor (SkipNet then writes no constructors; Initialize draws other weights).
+
+[Residual(Inputs = 3, Loss = Loss.MSE, CodeStyle = CodeStyle.Looped)]
+[Dense("a", 4, Activation.Tanh)]
+[Dense("o", 2)]
+[Skip("x", "o", SkipKind.Weighted)]
+public partial record RecordNet(string Name)
+{
+    public int Uses { get; set; }
+}
+
+[Residual(Inputs = 3, Loss = Loss.MSE)]
+[Dense("a", 4, Activation.Tanh)]
+[Dense("o", 2)]
+[Skip("x", "o", SkipKind.Weighted)]
+public partial class PrimaryNet(string name)
+{
+    public string Name => name;
+}
+
+// A wide input and a one-unit output that reads it: Explain summarises both.
+[Residual(Inputs = 1024, Loss = Loss.MSE)]
+[Dense("h", 3, Activation.Tanh)]
+[Dense("y", 1)]
+[Skip("x", "y", SkipKind.Weighted)]
+public partial class WideInputNet;

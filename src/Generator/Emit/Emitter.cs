@@ -301,12 +301,20 @@ internal static class Emitter
 
         private void EmitConstructors()
         {
-            if (_model.Shape.HasPrimaryConstructor || (_stub && _model.Shape.DeclaresConstructor))
+            string type = _names.Type;
+            if (!_model.Shape.HasPrimaryConstructor && !(_stub && _model.Shape.DeclaresConstructor))
             {
-                return;
+                EmitSeededConstructors(type);
             }
 
-            string type = _names.Type;
+            if (_model.Shape.IsRecord && !_stub)
+            {
+                EmitCopyConstructor(type);
+            }
+        }
+
+        private void EmitSeededConstructors(string type)
+        {
             Member(".ctor", ["<summary>Creates the network with the weights of seed 0 (see the seeded constructor).</summary>"], $"public {type}()", []);
             Member(".ctor", [
                 "<summary>",
@@ -319,8 +327,11 @@ internal static class Emitter
                 "{",
                 $"    {_names.DrawParameters}({_names.ParametersField}, seed); // the field's initializer drew seed 0",
                 "}");
+        }
 
-            if (_model.Shape.IsRecord && !_stub)
+        /// <summary>A record's copy constructor, which <c>with</c> calls: it copies the arrays too (the compiler's own would share them).</summary>
+        private void EmitCopyConstructor(string type)
+        {
             {
                 var shape = _model.Shape;
                 string P = _names.ParametersField, G = _names.GradientsField;

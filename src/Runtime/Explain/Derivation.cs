@@ -419,9 +419,21 @@ public sealed class Derivation
         }
 
         var arch = Architecture;
-        string lossName = arch.Loss == SkipNet.Loss.L1 ? "L1" : "MSE";
-        string x = _steps.X.Length == 1 ? F(_steps.X.Values[0]) : $"({string.Join(", ", _steps.X.Values.Select(F))})";
-        string y = _steps.Y.Length == 1 ? F(_steps.Y.Values[0]) : $"({string.Join(", ", _steps.Y.Values.Select(F))})";
+        string lossName = arch.Loss switch
+        {
+            SkipNet.Loss.L1 => "L1",
+            SkipNet.Loss.MSE => "MSE",
+            _ => throw new InvalidOperationException("Unknown loss " + arch.Loss),
+        };
+
+        // A sample wider than a few values is summarised as its quantities are (length, norm, first entries).
+        string Vector(Quantity q) =>
+            q.Length == 1 ? F(q.Values[0])
+            : q.Length <= ListedEntries ? $"({string.Join(", ", q.Values.Select(F))})"
+            : md ? $"\\text{{({q.Length} values; norm }} {F(System.Math.Sqrt(q.Values.Sum(v => v * v)))}\\text{{; first }} {string.Join(", ", q.Values.Take(3).Select(F))}, \\ldots\\text{{)}}"
+            : $"({q.Length} values; ‖{q.Name}‖ = {F(System.Math.Sqrt(q.Values.Sum(v => v * v)))}; {string.Join(", ", q.Values.Take(3).Select(F))}, …)";
+        string x = Vector(_steps.X);
+        string y = Vector(_steps.Y);
         if (md)
         {
             sb.AppendLine($"## {NetworkName}: one training step, explained");
@@ -459,7 +471,7 @@ public sealed class Derivation
             {
                 Line(Display(GivenLine(q, n)));
             }
-            else if (q.Length == 1 || (q.Length <= ListedEntries && q.Entry(0).Size <= ListedTerms))
+            else if (q.Length <= ListedEntries && q.Entry(0).Size <= ListedTerms)
             {
                 for (int i = 0; i < q.Length; i++)
                 {

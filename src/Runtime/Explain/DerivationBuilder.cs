@@ -193,7 +193,8 @@ internal sealed class DerivationBuilder
         Activation.ReLU => ($"ReLU({z.Name})", $"\\operatorname{{ReLU}}({z.LatexName})"),
         Activation.LeakyReLU => ($"LeakyReLU({z.Name})", $"\\operatorname{{LeakyReLU}}({z.LatexName})"),
         Activation.Tanh => ($"tanh({z.Name})", $"\\tanh({z.LatexName})"),
-        _ => ($"σ({z.Name})", $"\\sigma({z.LatexName})"),
+        Activation.Sigmoid => ($"σ({z.Name})", $"\\sigma({z.LatexName})"),
+        _ => throw Unknown(layer.Activation),
     };
 
     private static Expr Activate(LayerInfo layer, Expr z)
@@ -205,7 +206,8 @@ internal sealed class DerivationBuilder
             Activation.ReLU => new Call("ReLU", "\\operatorname{ReLU}", z, v => v >= 0 ? v : 0),
             Activation.LeakyReLU => new Call($"LeakyReLU[α={Expr.Format(alpha, Notation.Text)}]", $"\\operatorname{{LeakyReLU}}_{{{Expr.Format(alpha, Notation.Latex)}}}", z, v => v >= 0 ? v : alpha * v),
             Activation.Tanh => new Call("tanh", "\\tanh", z, Math.Tanh),
-            _ => new Call("σ", "\\sigma", z, v => 1 / (1 + Math.Exp(-v))),
+            Activation.Sigmoid => new Call("σ", "\\sigma", z, v => 1 / (1 + Math.Exp(-v))),
+            _ => throw Unknown(layer.Activation),
         };
     }
 
@@ -218,14 +220,16 @@ internal sealed class DerivationBuilder
             Activation.ReLU => new Indicator(z),
             Activation.LeakyReLU => new Call($"LeakyReLU'[α={Expr.Format(alpha, Notation.Text)}]", $"\\operatorname{{LeakyReLU}}'_{{{Expr.Format(alpha, Notation.Latex)}}}", z, v => v >= 0 ? 1 : alpha),
             Activation.Tanh => new Difference(new Num(1), new Square(h)),
-            _ => new Product(h, new Difference(new Num(1), h)),
+            Activation.Sigmoid => new Product(h, new Difference(new Num(1), h)),
+            Activation.Identity => new Num(1),
+            _ => throw Unknown(layer.Activation),
         };
     }
 
     private Quantity LossOf(Quantity output, string name, string latex, Stage stage)
     {
         int n = output.Length;
-        bool l1 = _net.Loss == SkipNet.Loss.L1;
+        bool l1 = IsL1(_net.Loss);
         Expr Term(int k) => l1
             ? new Abs(new Difference(new Ref(Y, k), new Ref(output, k)))
             : new Square(new Difference(new Ref(Y, k), new Ref(output, k)));
@@ -241,7 +245,7 @@ internal sealed class DerivationBuilder
     private void Backward(Dictionary<string, Quantity> h)
     {
         int n = Output.Length;
-        bool l1 = _net.Loss == SkipNet.Loss.L1;
+        bool l1 = IsL1(_net.Loss);
         var dOutput = Defined(Grad(Output.Name), GradLatex(Output), n, 1, Stage.Backward, k =>
         {
             var residual = new Difference(new Ref(Output, k), new Ref(Y, k));
@@ -287,9 +291,20 @@ internal sealed class DerivationBuilder
             Activation.ReLU => ($"{d} ⊙ [{z.Name} ≥ 0]", $"{dhLatex} \\odot [{z.LatexName} \\ge 0]"),
             Activation.LeakyReLU => ($"{d} ⊙ LeakyReLU'({z.Name})", $"{dhLatex} \\odot \\operatorname{{LeakyReLU}}'({z.LatexName})"),
             Activation.Tanh => ($"{d} ⊙ (1 − {h.Name}²)", $"{dhLatex} \\odot (1 - {h.LatexName}^2)"),
-            _ => ($"{d} ⊙ {h.Name} ⊙ (1 − {h.Name})", $"{dhLatex} \\odot {h.LatexName} \\odot (1 - {h.LatexName})"),
+            Activation.Sigmoid => ($"{d} ⊙ {h.Name} ⊙ (1 − {h.Name})", $"{dhLatex} \\odot {h.LatexName} \\odot (1 - {h.LatexName})"),
+            _ => throw Unknown(layer.Activation),
         };
     }
+
+    private static InvalidOperationException Unknown(Activation activation) => new("Unknown activation " + activation);
+
+    /// <summary>L1 or MSE; any other loss is not explained yet, and says so.</summary>
+    private static bool IsL1(Loss loss) => loss switch
+    {
+        SkipNet.Loss.L1 => true,
+        SkipNet.Loss.MSE => false,
+        _ => throw new InvalidOperationException("Unknown loss " + loss),
+    };
 
     /// <summary>dL/dh for a hidden layer: one term per edge that reads it (the next layer's W, skips).</summary>
     private Quantity GradientOfActivation(LayerInfo layer, int index, Quantity a, Dictionary<string, Quantity> dz)
