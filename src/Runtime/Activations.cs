@@ -5,7 +5,7 @@ namespace SkipNet;
 
 /// <summary>
 /// Activations over spans, for looped networks: the forward map h = f(z), and the backward map
-/// that turns dL/dh into dL/dz in place (delta ← delta·f'). Derivatives per docs/conventions.md.
+/// that turns dL/dh into dL/dz in place (delta ← delta·f'). Derivatives per <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>.
 /// </summary>
 public static class Activations
 {

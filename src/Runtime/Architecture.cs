@@ -12,7 +12,7 @@ namespace SkipNet;
 /// <param name="Loss">The training loss (mean over every output element).</param>
 /// <param name="Layers">The dense layers, in declaration order; the last is the output ŷ.</param>
 /// <param name="Skips">The skip edges, in declaration order.</param>
-/// <param name="Blocks">The parameter blocks, in layout order (docs/conventions.md).</param>
+/// <param name="Blocks">The parameter blocks, in layout order (<see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>).</param>
 public sealed record NetworkArchitecture(
     int InputSize,
     Loss Loss,

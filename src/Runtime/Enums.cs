@@ -1,7 +1,7 @@
 namespace SkipNet;
 
 /// <summary>The activation a dense layer applies to its pre-activation z.</summary>
-/// <remarks>Derivatives follow docs/conventions.md; ReLU's derivative at exactly 0 is 1.</remarks>
+/// <remarks>Derivatives follow <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>; ReLU's derivative at exactly 0 is 1.</remarks>
 public enum Activation
 {
     /// <summary>f(z) = z.</summary>

@@ -8,7 +8,7 @@ namespace SkipNet;
 
 /// <summary>
 /// Checks a network's <see cref="IResidualNetwork{T}.Backward"/> against central finite differences
-/// of <see cref="IResidualNetwork{T}.Evaluate"/>, parameter by parameter, per docs/conventions.md.
+/// of <see cref="IResidualNetwork{T}.Evaluate"/>, parameter by parameter, per <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>.
 /// One line in a test: <c>GradientCheck.Run(net, x, y).Passed.ShouldBeTrue()</c>.
 /// </summary>
 /// <remarks>

@@ -6,7 +6,7 @@ namespace SkipNet;
 /// <summary>
 /// Losses over one sample's outputs, for looped networks. Each returns the sum of the
 /// per-element losses; the caller divides by N (batch size × output width), per
-/// docs/conventions.md. The gradient overloads write dL/dŷ = (per-element derivative)·<c>scale</c>,
+/// <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>. The gradient overloads write dL/dŷ = (per-element derivative)·<c>scale</c>,
 /// where <c>scale</c> is 1/N.
 /// </summary>
 public static class Losses

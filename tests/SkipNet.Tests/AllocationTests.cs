@@ -1,6 +1,9 @@
 namespace SkipNet.Tests;
 
-/// <summary>After construction, Forward, Backward, Step and TrainStep allocate nothing, for any batch.</summary>
+/// <summary>
+/// In steady state, Forward, Evaluate, Backward, Step and TrainStep allocate nothing, for any batch (a
+/// looped network's first call on a thread makes that thread's workspace: ThreadingTests measures it).
+/// </summary>
 public class AllocationTests
 {
     public static TheoryData<string, int> Cases() => new()

@@ -9,7 +9,7 @@ namespace SkipNet.Generator.Diagnostics;
 internal static class Descriptors
 {
     private const string Category = "SkipNet";
-    private const string HelpBase = "https://github.com/skipnet/skipnet/blob/main/docs/diagnostics.md#";
+    private const string HelpBase = Links.Diagnostics + "#";
 
     public static readonly DiagnosticDescriptor NotPartial = Error(
         "SKIP001", "Network class must be partial",

@@ -214,7 +214,7 @@ internal static class Emitter
             var blocks = new List<string> { "new global::SkipNet.ParameterBlock[]", "{" };
             blocks.AddRange(_plan.Blocks.Select(b => $"    new(\"{b.Name}\", {b.Offset}, {b.Rows}, {b.Cols}),"));
             blocks.Add("};");
-            Property("Blocks", ["<summary>The blocks of the parameter vector, in layout order (docs/conventions.md).</summary>"],
+            Property("Blocks", [$"<summary>The blocks of the parameter vector, in layout order (<see href=\"{Links.Conventions}\">docs/conventions.md</see>).</summary>"],
                 "public static global::System.Collections.Generic.IReadOnlyList<global::SkipNet.ParameterBlock> Blocks", blocks);
 
             Property("Architecture", ["<summary>This network's declaration as data: input width, layers, skip edges, loss and <see cref=\"Blocks\"/> (read by <see cref=\"Explain\"/>).</summary>"],

@@ -17,7 +17,7 @@ namespace SkipNet;
 /// <remarks>
 /// Get one from the generated <c>Explain(x, y, learningRate)</c> or from <see cref="Of"/>. The
 /// network is not changed. The derivation computes in double from the network's declaration
-/// (<see cref="NetworkArchitecture"/>) and follows docs/conventions.md, so its numbers are those of
+/// (<see cref="NetworkArchitecture"/>) and follows <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>, so its numbers are those of
 /// the generated Backward and Step (tests hold them equal); it allocates, and is meant for teaching
 /// and debugging, not for a training loop. Names are the generated code's: z_h0, h0, w_h0 (W_h1 for
 /// a matrix), b_h0, s_h0_y, dL/dz_h0; the output's activation is ŷ, the target y, the updated
