@@ -9,6 +9,15 @@ namespace SkipNet;
 /// gradient checks). Calls through the interface are virtual; call the generated class directly
 /// on a hot path.
 /// </summary>
+/// <remarks>
+/// Threads: <see cref="Forward"/> and <see cref="Evaluate"/> may run on any number of threads at
+/// once on one instance, each computing in buffers of its own. The training calls
+/// (<see cref="Backward"/>, <see cref="Step"/>, <see cref="TrainStep"/>, <see cref="ZeroGradients"/>)
+/// run one at a time per instance: one that overlaps another, from a different thread, throws
+/// <see cref="InvalidOperationException"/> and changes nothing. A Forward that overlaps a training
+/// call reads parameters being updated; to train while serving, train a copy (the generated
+/// <c>Clone()</c>) and swap it in.
+/// </remarks>
 /// <typeparam name="T"><see cref="double"/> or <see cref="float"/>, per <see cref="ResidualAttribute.Precision"/>.</typeparam>
 public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -46,6 +55,7 @@ public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<
     void ZeroGradients();
 
     /// <summary>Plain gradient descent: p ← p − learningRate·g.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN; nothing is changed.</exception>
     void Step(T learningRate);
 
     /// <summary>Zeroes the gradients, accumulates them on k samples, takes one SGD step; returns the mean loss before the step.</summary>

@@ -22,7 +22,11 @@ public class CachingTests
         }
         """;
 
-    private static readonly string[] Steps = [TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Networks, TrackingNames.Orphans, TrackingNames.AllDiagnostics];
+    private static readonly string[] Steps =
+    [
+        TrackingNames.Parse, TrackingNames.Diagnostics, TrackingNames.Networks, TrackingNames.Orphans, TrackingNames.AllDiagnostics,
+        TrackingNames.CollidingNames, TrackingNames.Emissions,
+    ];
 
     [Fact]
     public void RunningTwiceIsFullyCached()
@@ -75,6 +79,29 @@ public class CachingTests
         reasons.Count(r => r == IncrementalStepRunReason.Modified).ShouldBe(1);
         reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged).ShouldBe(1);
         Harness.Sources(driver.GetRunResult())["Other.OtherNet.g.cs"].ShouldContain("double z_h_3 = ");
+    }
+
+    [Fact]
+    public void ANewNetworkReEmitsNoOtherUnlessTheirNamesCollide()
+    {
+        // The hint names look at every network's name; a new name that collides with none leaves
+        // the other networks' emissions as they were.
+        var compilation = Harness.Compilation(Seed, Other);
+        var driver = Harness.Driver().RunGenerators(compilation);
+        compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "using SkipNet;\nnamespace Third;\n[Residual(Inputs = 1)]\n[Dense(\"y\", 1)]\npublic partial class ThirdNet { }", Harness.ParseOptions));
+        driver = driver.RunGenerators(compilation);
+        var reasons = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Emissions].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        reasons.Count(r => r == IncrementalStepRunReason.New).ShouldBe(1);
+        reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged).ShouldBe(2);
+
+        // A network named like another but for case changes both file names, and only theirs.
+        compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "using SkipNet;\nnamespace Third;\n[Residual(Inputs = 1)]\n[Dense(\"y\", 1)]\npublic partial class THIRDNET { }", Harness.ParseOptions));
+        driver = driver.RunGenerators(compilation);
+        var emissions = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Emissions].SelectMany(s => s.Outputs).ToList();
+        emissions.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged).ShouldBe(2, "the seed net and the other");
+        Harness.Sources(driver.GetRunResult()).Keys.Count(k => k.StartsWith("Third.", StringComparison.OrdinalIgnoreCase)).ShouldBe(2);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public class NeverThrowsTests
     /// </summary>
     private static readonly string[] Hostile =
     [
-        .. HostileNameTests.Names, "H0", "h0", "X", "ſ", "S", "aToB", "bToC", "Weights", "YBiasGradient",
+        .. HostileNameTests.Names, "H0", "h0", "X", "ſ", "S", "aToB", "bToC", "Weights", "YBiasGradient", "class", "@class", "int", "@value",
     ];
 
     private static readonly Gen<string> Namespace = Gen.Frequency(
