@@ -332,26 +332,23 @@ internal static class Emitter
         /// <summary>A record's copy constructor, which <c>with</c> calls: it copies the arrays too (the compiler's own would share them).</summary>
         private void EmitCopyConstructor(string type)
         {
+            var shape = _model.Shape;
+            string P = _names.ParametersField, G = _names.GradientsField;
+            _w.Line("/// <summary>");
+            _w.Line("/// The copy <c>with</c> makes: the parameters and gradients are copied, not shared, and the");
+            _w.Line("/// record's other members are copied as the compiler's own copy constructor would.");
+            _w.Line("/// </summary>");
+            _w.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
+            _w.Line(GeneratedCodeAttribute);
+            _w.Open($"{(shape.IsSealed ? "private" : "protected")} {type}({type} original){(shape.HasRecordBase ? " : base(original)" : "")}");
+            string[] copy = [$"{P} = ({_t}[])original.{P}.Clone();", $"{G} = ({_t}[])original.{G}.Clone();", .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
+            foreach (var line in GuardedBy("original." + _names.GuardField, copy))
             {
-                var shape = _model.Shape;
-                string P = _names.ParametersField, G = _names.GradientsField;
-                _w.Line("/// <summary>");
-                _w.Line("/// The copy <c>with</c> makes: the parameters and gradients are copied, not shared, and the");
-                _w.Line("/// record's other members are copied as the compiler's own copy constructor would.");
-                _w.Line("/// </summary>");
-                _w.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
-                _w.Line(GeneratedCodeAttribute);
-                _w.Line($"{(shape.IsSealed ? "private" : "protected")} {type}({type} original){(shape.HasRecordBase ? " : base(original)" : "")}");
-                _w.Line("{");
-                string[] copy = [$"{P} = ({_t}[])original.{P}.Clone();", $"{G} = ({_t}[])original.{G}.Clone();", .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
-                foreach (var line in GuardedBy("original." + _names.GuardField, copy))
-                {
-                    _w.Line("    " + line);
-                }
-
-                _w.Line("}");
-                _w.Line();
+                _w.Line(line);
             }
+
+            _w.Close();
+            _w.Line();
         }
 
         private void EmitAccessors()
@@ -415,7 +412,7 @@ internal static class Emitter
                 "<summary>Plain gradient descent: p ← p − learningRate·dL/dp, for every parameter. " + Training + "</summary>",
                 "<exception cref=\"global::System.ArgumentOutOfRangeException\">The learning rate is negative, infinite or NaN; nothing is changed.</exception>",
             ], $"public void Step({_t} learningRate)",
-                [$"global::SkipNet.Guard.LearningRate(learningRate, \"learningRate\");", .. Guarded($"global::SkipNet.Optimizers.Sgd<{_t}>({_names.ParametersField}, {_names.GradientsField}, learningRate);")]);
+                Guarded($"global::SkipNet.Optimizers.Sgd<{_t}>({_names.ParametersField}, {_names.GradientsField}, learningRate); // checks the rate first"));
 
             Member("TrainStep", [
                 "<summary>",
