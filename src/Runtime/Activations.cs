@@ -94,4 +94,114 @@ public static class Activations
             delta[i] *= h[i] * (T.One - h[i]);
         }
     }
+
+    /// <summary>h = GELU(z) = ½·z·(1 + erf(z/√2)), computed in double.</summary>
+    public static void GELU<T>(ReadOnlySpan<T> z, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Same(z.Length, h.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            h[i] = GELU(z[i]);
+        }
+    }
+
+    /// <summary>delta ← delta·GELU'(z), GELU'(z) = Φ(z) + z·φ(z).</summary>
+    public static void GELUBackward<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Same(z.Length, delta.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            delta[i] *= GELUDerivative(z[i]);
+        }
+    }
+
+    /// <summary>h = SiLU(z) = z·σ(z).</summary>
+    public static void SiLU<T>(ReadOnlySpan<T> z, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Same(z.Length, h.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            h[i] = SiLU(z[i]);
+        }
+    }
+
+    /// <summary>delta ← delta·SiLU'(z), SiLU'(z) = σ(z)·(1 + z·(1 − σ(z))).</summary>
+    public static void SiLUBackward<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Same(z.Length, delta.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            delta[i] *= SiLUDerivative(z[i]);
+        }
+    }
+
+    /// <summary>h = Softplus(z) = ln(1 + e^z), or z when z &gt; 20 (PyTorch's β = 1, threshold 20).</summary>
+    public static void Softplus<T>(ReadOnlySpan<T> z, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Same(z.Length, h.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            h[i] = Softplus(z[i]);
+        }
+    }
+
+    /// <summary>delta ← delta·Softplus'(z), Softplus'(z) = σ(z), or 1 when z &gt; 20.</summary>
+    public static void SoftplusBackward<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Same(z.Length, delta.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            delta[i] *= SoftplusDerivative(z[i]);
+        }
+    }
+
+    private const double InverseSqrt2 = 0.70710678118654752440;
+    private const double InverseSqrt2Pi = 0.39894228040143267794;
+    private const double SoftplusThreshold = 20;
+
+    /// <summary>GELU(z) = ½·z·(1 + erf(z/√2)) (PyTorch's exact form), computed in double.</summary>
+    public static T GELU<T>(T z) where T : IFloatingPointIeee754<T>
+    {
+        double v = double.CreateTruncating(z);
+        return T.CreateTruncating(0.5 * v * (1 + SpecialFunctions.Erf(v * InverseSqrt2)));
+    }
+
+    /// <summary>GELU'(z) = Φ(z) + z·φ(z), Φ(z) = ½(1 + erf(z/√2)), φ(z) = e^(−z²/2)/√(2π), computed in double.</summary>
+    public static T GELUDerivative<T>(T z) where T : IFloatingPointIeee754<T>
+    {
+        double v = double.CreateTruncating(z);
+        double cdf = 0.5 * (1 + SpecialFunctions.Erf(v * InverseSqrt2));
+        double pdf = Math.Exp(-0.5 * v * v) * InverseSqrt2Pi;
+        return T.CreateTruncating(cdf + v * pdf);
+    }
+
+    /// <summary>SiLU(z) = z·σ(z) = z / (1 + e^−z).</summary>
+    public static T SiLU<T>(T z) where T : IFloatingPointIeee754<T> => z / (T.One + T.Exp(-z));
+
+    /// <summary>SiLU'(z) = σ(z)·(1 + z·(1 − σ(z))).</summary>
+    public static T SiLUDerivative<T>(T z) where T : IFloatingPointIeee754<T>
+    {
+        T sigmoid = T.One / (T.One + T.Exp(-z));
+        return sigmoid * (T.One + z * (T.One - sigmoid));
+    }
+
+    /// <summary>Softplus(z) = ln(1 + e^z), or z itself when z &gt; 20; computed in double.</summary>
+    public static T Softplus<T>(T z) where T : IFloatingPointIeee754<T>
+    {
+        double v = double.CreateTruncating(z);
+        return v > SoftplusThreshold ? z : T.CreateTruncating(SpecialFunctions.Log1P(Math.Exp(v)));
+    }
+
+    /// <summary>Softplus'(z) = e^z/(e^z + 1) = σ(z), or 1 when z &gt; 20 (PyTorch's form).</summary>
+    public static T SoftplusDerivative<T>(T z) where T : IFloatingPointIeee754<T>
+    {
+        double v = double.CreateTruncating(z);
+        if (v > SoftplusThreshold)
+        {
+            return T.One;
+        }
+
+        double e = Math.Exp(v);
+        return T.CreateTruncating(e / (e + 1));
+    }
 }

@@ -9,16 +9,18 @@ namespace SkipNet;
 /// reads it to explain a training step.
 /// </summary>
 /// <param name="InputSize">Width of one input sample x.</param>
-/// <param name="Loss">The training loss (mean over every output element).</param>
+/// <param name="Loss">The training loss.</param>
 /// <param name="Layers">The dense layers, in declaration order; the last is the output ŷ.</param>
 /// <param name="Skips">The skip edges, in declaration order.</param>
 /// <param name="Blocks">The parameter blocks, in layout order (<see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>).</param>
+/// <param name="HuberDelta">δ of <see cref="SkipNet.Loss.Huber"/> (1 unless declared otherwise).</param>
 public sealed record NetworkArchitecture(
     int InputSize,
     Loss Loss,
     IReadOnlyList<LayerInfo> Layers,
     IReadOnlyList<SkipInfo> Skips,
-    IReadOnlyList<ParameterBlock> Blocks)
+    IReadOnlyList<ParameterBlock> Blocks,
+    double HuberDelta = 1.0)
 {
     /// <summary>Width of one output sample: the last layer's width.</summary>
     public int OutputSize => Layers.Count == 0 ? 0 : Layers[Layers.Count - 1].Width;

@@ -31,6 +31,9 @@ public sealed class ResidualAttribute : Attribute
 
     /// <summary>Whether the code is unrolled or looped (default <see cref="CodeStyle.Auto"/>).</summary>
     public CodeStyle CodeStyle { get; set; } = CodeStyle.Auto;
+
+    /// <summary>The threshold δ of <see cref="Loss.Huber"/> (default 1): quadratic within δ of the target, linear beyond.</summary>
+    public double HuberDelta { get; set; } = 1.0;
 }
 
 /// <summary>

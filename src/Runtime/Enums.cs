@@ -18,9 +18,24 @@ public enum Activation
 
     /// <summary>f(z) = 1 / (1 + e^−z); f'(z) = σ(z)·(1 − σ(z)).</summary>
     Sigmoid = 4,
+
+    /// <summary>
+    /// The exact GELU, PyTorch's default: f(z) = z·Φ(z) = ½·z·(1 + erf(z/√2)); f'(z) = Φ(z) + z·φ(z),
+    /// φ(z) = e^(−z²/2)/√(2π). Computed in double (erf to within one ulp: <see cref="SpecialFunctions.Erf"/>).
+    /// </summary>
+    GELU = 5,
+
+    /// <summary>SiLU (swish): f(z) = z·σ(z); f'(z) = σ(z)·(1 + z·(1 − σ(z))).</summary>
+    SiLU = 6,
+
+    /// <summary>PyTorch's Softplus (β = 1, threshold 20): f(z) = ln(1 + e^z), or z itself when z &gt; 20; f'(z) = σ(z), or 1 when z &gt; 20.</summary>
+    Softplus = 7,
 }
 
-/// <summary>The training loss, reduced by the mean over every element of the batch.</summary>
+/// <summary>
+/// The training loss. The mean is over every element of the batch (N = batch size × output width),
+/// except for <see cref="CrossEntropy"/>, whose mean is over the samples, as PyTorch's.
+/// </summary>
 public enum Loss
 {
     /// <summary>Mean absolute error: (1/N) Σ |y − ŷ|; dL/dŷ = sign(ŷ − y)/N with sign(0) = 0.</summary>
@@ -28,6 +43,26 @@ public enum Loss
 
     /// <summary>Mean squared error: (1/N) Σ (y − ŷ)²; dL/dŷ = 2(ŷ − y)/N.</summary>
     MSE = 1,
+
+    /// <summary>
+    /// Softmax cross-entropy on logits, PyTorch's <c>cross_entropy</c> with class-probability targets:
+    /// L = (1/B) Σ_b [−Σ_c y_bc·log softmax(ŷ_b)_c], the mean over the B samples (not the elements);
+    /// dL/dŷ_bc = (softmax(ŷ_b)_c·Σ_c' y_bc' − y_bc)/B, which is (p − y)/B for rows that sum to 1. The
+    /// output layer is Identity (its values are the logits) and at least 2 wide.
+    /// </summary>
+    CrossEntropy = 2,
+
+    /// <summary>
+    /// Binary cross-entropy on logits, PyTorch's <c>binary_cross_entropy_with_logits</c>: one independent
+    /// sigmoid per output, L = (1/N) Σ [max(ŷ, 0) − ŷ·y + ln(1 + e^−|ŷ|)]; dL/dŷ = (σ(ŷ) − y)/N. Targets in [0, 1].
+    /// </summary>
+    BinaryCrossEntropy = 3,
+
+    /// <summary>
+    /// Huber loss with threshold δ (<see cref="ResidualAttribute.HuberDelta"/>, default 1): h(d) = ½d² where
+    /// |d| &lt; δ, else δ(|d| − ½δ), d = ŷ − y; L = (1/N) Σ h; dL/dŷ = d/N inside, δ·sign(d)/N outside.
+    /// </summary>
+    Huber = 4,
 }
 
 /// <summary>How a skip edge adds the source layer's activation into the target's pre-activation.</summary>

@@ -61,6 +61,13 @@ public class DiagnosticTests
         { "SKIP029", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1)]\npublic partial class YBias { }", "YBias", "from layer 'y'" },
         { "SKIP029", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1)]\npublic partial class Diagram { }", "Diagram", "every network has it" },
         { "SKIP020", $"[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net {{ public object Clone() => this; }}", "Clone", "already has a member 'Clone'" },
+        { "SKIP030", "[Residual(Inputs = 1, Loss = Loss.CrossEntropy)]\n[Dense(\"h0\", 2, Activation.ReLU)]\n[Dense(\"y\", 3, Activation.Sigmoid)]\npublic partial class Net { }", "Activation.Sigmoid", "Loss.CrossEntropy takes logits and applies the softmax itself, so the output layer 'y' must be linear; write [Dense(\"y\", 3)]" },
+        { "SKIP030", "[Residual(Inputs = 1, Loss = Loss.BinaryCrossEntropy)]\n[Dense(\"y\", 1, Activation.Sigmoid)]\npublic partial class Net { }", "Activation.Sigmoid", "applies the sigmoid itself" },
+        { "SKIP031", "[Residual(Inputs = 1, Loss = Loss.CrossEntropy)]\n[Dense(\"h0\", 2, Activation.ReLU)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "1", "use Loss.BinaryCrossEntropy for a single yes/no output" },
+        { "SKIP032", $"[Residual(Inputs = 1, Loss = Loss.Huber, HuberDelta = 0)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 0", "HuberDelta is 0; Huber's threshold must be a finite number > 0" },
+        { "SKIP032", $"[Residual(Inputs = 1, Loss = Loss.Huber, HuberDelta = double.NaN)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = double.NaN", "HuberDelta is NaN" },
+        { "SKIP033", $"[Residual(Inputs = 1, Loss = Loss.MSE, HuberDelta = 2)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 2", "the loss is MSE" },
+        { "SKIP022", "[Residual(Inputs = 1, Loss = Loss.Huber)]\n[Dense(\"h0\", 2, Activation.GELU)]\n[Dense(\"y\", 1, Activation.ReLU)]\npublic partial class Net { }", "Activation.ReLU", "with Huber loss" },
     };
 
     /// <summary>Classes SkipNet cannot add members to at all, or that are not networks: no code is generated for them.</summary>

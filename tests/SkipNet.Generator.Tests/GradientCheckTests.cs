@@ -86,7 +86,7 @@ public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
                 expectedLoss += Reference.Loss(spec, yhat, y.AsSpan(s * yhat.Length, yhat.Length));
             }
 
-            expectedLoss /= y.Length;
+            expectedLoss /= Reference.Divisor(spec, spec.Batch);
 
             // Backward: the mean loss, and gradients that accumulate until zeroed.
             net.ZeroGradients();
@@ -235,8 +235,9 @@ public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
     }
 
     /// <summary>
-    /// Inputs and targets in [−1, 1], redrawn until no ReLU/LeakyReLU pre-activation and no L1
-    /// residual lies within 1e-4 of zero (conventions.md: finite differences are taken away from kinks).
+    /// Inputs in [−1, 1] and targets in [−1, 1] (in [0, 1] for the losses on logits), redrawn until
+    /// no ReLU/LeakyReLU pre-activation and no L1 residual lies within 1e-4 of zero, and no Huber
+    /// residual within 1e-4 of ±δ (conventions.md: finite differences are taken away from kinks).
     /// </summary>
     private static (double[] X, double[] Y) DrawAwayFromKinks(NetSpec spec, double[] parameters, Random random)
     {
@@ -245,7 +246,8 @@ public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
         {
             attempt.ShouldBeLessThan(1000, "no point away from the kinks");
             var x = Enumerable.Range(0, spec.Batch * spec.Inputs).Select(_ => random.NextDouble() * 2 - 1).ToArray();
-            var y = Enumerable.Range(0, spec.Batch * outputs).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            bool logits = spec.Loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy;
+            var y = Enumerable.Range(0, spec.Batch * outputs).Select(_ => logits ? random.NextDouble() : random.NextDouble() * 2 - 1).ToArray();
             bool clear = true;
             for (int s = 0; s < spec.Batch && clear; s++)
             {
@@ -255,6 +257,7 @@ public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
                     .All(l => z[l.Name].All(v => Math.Abs(v) > 1e-4));
                 var yhat = h[spec.Layers[^1].Name];
                 clear &= spec.Loss != Loss.L1 || yhat.Select((v, i) => Math.Abs(v - y[s * outputs + i])).All(d => d > 1e-4);
+                clear &= spec.Loss != Loss.Huber || yhat.Select((v, i) => Math.Abs(Math.Abs(v - y[s * outputs + i]) - spec.HuberDelta)).All(d => d > 1e-4);
             }
 
             if (clear)

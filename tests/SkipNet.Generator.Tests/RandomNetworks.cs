@@ -3,7 +3,7 @@ using System.Text;
 namespace SkipNet.Generator.Tests;
 
 /// <summary>A network declaration drawn at random, and the C# that declares it.</summary>
-public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec.Edge[] Skips, Loss Loss, int Batch)
+public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec.Edge[] Skips, Loss Loss, int Batch, double HuberDelta = 1.0)
 {
     public sealed record Layer(string Name, int Units, Activation Activation, double Alpha);
 
@@ -16,7 +16,8 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
     public string Declare(CodeStyle style, Precision precision)
     {
         var s = new StringBuilder();
-        s.AppendLine($"[Residual(Inputs = {Inputs}, Loss = Loss.{Loss}, CodeStyle = CodeStyle.{style}, Precision = Precision.{precision})]");
+        string delta = Loss == Loss.Huber ? $", HuberDelta = {HuberDelta.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "";
+        s.AppendLine($"[Residual(Inputs = {Inputs}, Loss = Loss.{Loss}{delta}, CodeStyle = CodeStyle.{style}, Precision = Precision.{precision})]");
         foreach (var l in Layers)
         {
             string alpha = l.Activation == Activation.LeakyReLU ? $", Alpha = {l.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "";
@@ -32,7 +33,10 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
         return s.ToString();
     }
 
-    /// <summary>Depth 1–6, widths 1–12, every activation, both skip kinds (also from x), both losses, batch 1–4.</summary>
+    /// <summary>
+    /// Depth 1–6, widths 1–12, every activation, every skip kind (also from x), every loss, batch 1–4.
+    /// A loss on logits gets a linear output, and cross-entropy at least two classes.
+    /// </summary>
     public static NetSpec Draw(int id)
     {
         var random = new Random(1000 + id);
@@ -73,6 +77,21 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
         }
 
         var losses = Enum.GetValues<Loss>();
-        return new NetSpec(id, inputs, layers, skips.ToArray(), losses[id % losses.Length], 1 + id % 4);
+        var loss = losses[id % losses.Length];
+        var output = layers[depth - 1];
+        if (loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy)
+        {
+            output = output with { Activation = Activation.Identity };
+        }
+
+        if (loss == Loss.CrossEntropy && output.Units < 2)
+        {
+            output = output with { Units = 2 };
+        }
+
+        layers[depth - 1] = output;
+        skips = skips.Select(e => e.Kind == SkipKind.Identity && e.To == output.Name && (e.From == "x" ? inputs : layers.Single(l => l.Name == e.From).Units) != output.Units
+            ? e with { Kind = SkipKind.Weighted } : e).ToList();
+        return new NetSpec(id, inputs, layers, skips.ToArray(), loss, 1 + id % 4, HuberDelta: 0.25 + (id % 3) * 0.5);
     }
 }

@@ -91,12 +91,29 @@ public static class Reference
         Activation.LeakyReLU => z >= 0 ? z : layer.Alpha * z,
         Activation.Tanh => Math.Tanh(z),
         Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        Activation.GELU => 0.5 * z * (1 + SpecialFunctions.Erf(z / Math.Sqrt(2))),
+        Activation.SiLU => z / (1 + Math.Exp(-z)),
+        Activation.Softplus => z > 20 ? z : SpecialFunctions.Log1P(Math.Exp(z)),
         Activation.Identity => z,
         _ => throw new InvalidOperationException("The reference does not know the activation " + layer.Activation),
     };
 
+    /// <summary>One sample's loss, summed over its outputs; the mean divides by <see cref="Divisor"/>.</summary>
     public static double Loss(NetSpec spec, double[] prediction, ReadOnlySpan<double> target)
     {
+        if (spec.Loss == SkipNet.Loss.CrossEntropy)
+        {
+            // −Σ y_c·log softmax(ŷ)_c, with the largest logit taken out of the exponentials.
+            double max = prediction.Max(), exps = prediction.Sum(v => Math.Exp(v - max));
+            double loss = 0;
+            for (int c = 0; c < prediction.Length; c++)
+            {
+                loss -= target[c] * (prediction[c] - max - Math.Log(exps));
+            }
+
+            return loss;
+        }
+
         double sum = 0;
         for (int i = 0; i < prediction.Length; i++)
         {
@@ -105,10 +122,16 @@ public static class Reference
             {
                 SkipNet.Loss.L1 => Math.Abs(d),
                 SkipNet.Loss.MSE => d * d,
+                SkipNet.Loss.Huber => Math.Abs(d) < spec.HuberDelta ? 0.5 * d * d : spec.HuberDelta * (Math.Abs(d) - 0.5 * spec.HuberDelta),
+                SkipNet.Loss.BinaryCrossEntropy => Math.Max(prediction[i], 0) - prediction[i] * target[i] + Math.Log(1 + Math.Exp(-Math.Abs(prediction[i]))),
                 _ => throw new InvalidOperationException("The reference does not know the loss " + spec.Loss),
             };
         }
 
         return sum;
     }
+
+    /// <summary>What the summed loss of a batch is divided by: its samples for cross-entropy, else its elements.</summary>
+    public static double Divisor(NetSpec spec, int samples) =>
+        spec.Loss == SkipNet.Loss.CrossEntropy ? samples : samples * spec.Layers[^1].Units;
 }

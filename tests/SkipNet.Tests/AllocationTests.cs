@@ -14,6 +14,9 @@ public class AllocationTests
         { nameof(MixedLooped), 1 }, { nameof(MixedLooped), 8 },
         { nameof(WideNet), 1 }, { nameof(WideNet), 8 },
         { nameof(WideNetSingle), 1 }, { nameof(WideNetSingle), 8 },
+        { nameof(ClassifierUnrolled), 1 }, { nameof(ClassifierUnrolled), 8 },
+        { nameof(ClassifierLooped), 1 }, { nameof(ClassifierLooped), 40 },
+        { nameof(BinaryNet), 3 }, { nameof(HuberNet), 3 },
     };
 
     [Theory]
@@ -27,6 +30,10 @@ public class AllocationTests
             case nameof(MixedUnrolled): Measure(new MixedUnrolled(1), batch); break;
             case nameof(MixedLooped): Measure(new MixedLooped(1), batch); break;
             case nameof(WideNet): Measure(new WideNet(1), batch); break;
+            case nameof(ClassifierUnrolled): Measure(new ClassifierUnrolled(1), batch); break;
+            case nameof(ClassifierLooped): Measure(new ClassifierLooped(1), batch); break;
+            case nameof(BinaryNet): Measure(new BinaryNet(1), batch); break;
+            case nameof(HuberNet): Measure(new HuberNet(1), batch); break;
             default: Measure(new WideNetSingle(1), batch); break;
         }
     }

@@ -115,3 +115,36 @@ public partial class PrimaryNet(string name)
 [Dense("y", 1)]
 [Skip("x", "y", SkipKind.Weighted)]
 public partial class WideInputNet;
+
+// Classification and the modern activations, in both styles.
+
+[Residual(Inputs = 4, Loss = Loss.CrossEntropy, CodeStyle = CodeStyle.Unrolled)]
+[Dense("h0", 5, Activation.GELU)]
+[Dense("h1", 5, Activation.SiLU)]
+[Dense("y", 3)]
+[Skip("h0", "h1")]
+public partial class ClassifierUnrolled;
+
+[Residual(Inputs = 4, Loss = Loss.CrossEntropy, CodeStyle = CodeStyle.Looped)]
+[Dense("h0", 5, Activation.GELU)]
+[Dense("h1", 5, Activation.SiLU)]
+[Dense("y", 3)]
+[Skip("h0", "h1")]
+public partial class ClassifierLooped;
+
+[Residual(Inputs = 4, Loss = Loss.CrossEntropy, Precision = Precision.Single, CodeStyle = CodeStyle.Looped)]
+[Dense("h0", 5, Activation.GELU)]
+[Dense("h1", 5, Activation.SiLU)]
+[Dense("y", 3)]
+[Skip("h0", "h1")]
+public partial class ClassifierSingle;
+
+[Residual(Inputs = 3, Loss = Loss.BinaryCrossEntropy)]
+[Dense("h", 4, Activation.Softplus)]
+[Dense("y", 2)]
+public partial class BinaryNet;
+
+[Residual(Inputs = 3, Loss = Loss.Huber, HuberDelta = 0.5, CodeStyle = CodeStyle.Looped)]
+[Dense("h", 4, Activation.Softplus)]
+[Dense("y", 2)]
+public partial class HuberNet;

@@ -129,6 +129,23 @@ internal static class Descriptors
         "SKIP029", "Class named like a generated member",
         "The class name '{0}' is also the name of a member SkipNet generates for it ({1}), and C# does not allow a member named like its class; rename the class{2}");
 
+    public static readonly DiagnosticDescriptor LossTakesLogits = Error(
+        "SKIP030", "The loss takes logits",
+        "Loss.{0} takes logits and applies the {1} itself, so the output layer '{2}' must be linear; write [Dense(\"{2}\", {3})] (Activation.Identity) and read probabilities with the {1} of its outputs");
+
+    public static readonly DiagnosticDescriptor CrossEntropyOneOutput = Error(
+        "SKIP031", "Cross-entropy needs a class per output",
+        "Loss.CrossEntropy needs one output per class, at least 2, but '{0}' has 1: a softmax over one output is always 1 and learns nothing; give '{0}' one unit per class, or use Loss.BinaryCrossEntropy for a single yes/no output");
+
+    public static readonly DiagnosticDescriptor HuberDeltaOutOfRange = Error(
+        "SKIP032", "HuberDelta out of range",
+        "HuberDelta is {0}; Huber's threshold must be a finite number > 0, such as 1.0");
+
+    public static readonly DiagnosticDescriptor HuberDeltaIgnored = new(
+        "SKIP033", "HuberDelta has no effect",
+        "HuberDelta only applies to Loss.Huber, and the loss is {0}; remove HuberDelta or write Loss = Loss.Huber",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "skip033");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

@@ -285,7 +285,8 @@ internal static class Emitter
                 $"        new(\"{l.Name}\", {l.Units}, global::SkipNet.Activation.{l.Activation}, {Literals.Number(l.Alpha, Precision.Double)}),"));
             lines.AddRange(["    },", "    new global::SkipNet.SkipInfo[]", "    {"]);
             lines.AddRange(_model.Skips.Select(s => $"        new(\"{s.From}\", \"{s.To}\", global::SkipNet.SkipKind.{s.Kind}),"));
-            lines.AddRange(["    },", "    Blocks);"]);
+            lines.Add("    },");
+            lines.AddRange(_model.Loss == LossKind.Huber ? ["    Blocks,", $"    HuberDelta: {Literals.Number(_model.HuberDelta, Precision.Double)});"] : ["    Blocks);"]);
             return lines;
         }
 
@@ -368,6 +369,8 @@ internal static class Emitter
             }
         }
 
+        private static string Capital(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
+
         private static string Describe(Block block) =>
             block.Name.EndsWith(".W") ? $"the weights of layer {block.Name.Substring(0, block.Name.Length - 2)}"
             : block.Name.EndsWith(".b") ? $"the bias of layer {block.Name.Substring(0, block.Name.Length - 2)}"
@@ -392,7 +395,7 @@ internal static class Emitter
                 "<summary>Adds dL/dp for k ≥ 1 samples to <see cref=\"Gradients\"/> (it accumulates until <see cref=\"ZeroGradients\"/>). " + Training + "</summary>",
                 "<param name=\"x\">k samples, row-major: length k·InputSize.</param>",
                 "<param name=\"y\">k targets, row-major: length k·OutputSize.</param>",
-                $"<returns>The mean {_model.Loss} loss over all k·OutputSize outputs.</returns>",
+                $"<returns>{Capital(LossRule.Of(_model.Loss).Description)}.</returns>",
                 "<exception cref=\"global::System.ArgumentException\">A length does not fit; nothing is changed.</exception>",
                 "<exception cref=\"global::System.InvalidOperationException\">Another training call is running on this instance; nothing is changed.</exception>",
             ], $"public {_t} Backward({ROS} x, {ROS} y)",
@@ -403,7 +406,7 @@ internal static class Emitter
                 "<exception cref=\"global::System.ArgumentException\">A length does not fit.</exception>",
             ], $"public {_t} Evaluate({ROS} x, {ROS} y)",
                 $"int samples = {_names.CheckBatch}(x, y);",
-                $"return {_names.EvaluateRows}(x, y, samples) / (samples * OutputSize);");
+                $"return {_names.EvaluateRows}(x, y, samples) / {LossRule.Of(_model.Loss).Divisor("samples")};");
 
             Member("ZeroGradients", ["<summary>Sets every gradient to zero. " + Training + "</summary>"],
                 "public void ZeroGradients()", Guarded($"global::System.Array.Clear({_names.GradientsField});"));
@@ -528,12 +531,9 @@ internal static class Emitter
                 {
                     var block = edge.Matrix!;
                     string span = $"parameters.Slice({block.Offset}, {block.Length})";
-                    string call = node.Activation switch
-                    {
-                        Activation.ReLU or Activation.LeakyReLU => $"He<{_t}>({span}, fanIn: {block.Cols}, ref random);",
-                        Activation.Identity or Activation.Tanh or Activation.Sigmoid => $"Glorot<{_t}>({span}, fanIn: {block.Cols}, fanOut: {block.Rows}, ref random);",
-                        _ => throw new System.InvalidOperationException("Unknown activation " + node.Activation),
-                    };
+                    string call = ActivationRule.Of(node.Activation).He
+                        ? $"He<{_t}>({span}, fanIn: {block.Cols}, ref random);"
+                        : $"Glorot<{_t}>({span}, fanIn: {block.Cols}, fanOut: {block.Rows}, ref random);";
                     _w.Line($"global::SkipNet.Initializer.{call} // {block.Name}");
                 }
             }
@@ -549,9 +549,12 @@ internal static class Emitter
             _w.Line();
 
             _w.Open($"private {_t} {_names.BackwardCore}({ROS} x, {ROS} y, int samples, {Write} write)");
-            _w.Line("// Mean over N = samples · OutputSize: each sample's dL/dŷ carries the factor 1/N.");
-            _w.Line($"{_t} scale = {Literals.Number(1, _model.Precision)} / (samples * OutputSize);");
-            _w.Line($"return {_names.BackwardRows}(x, y, samples, scale, write) / (samples * OutputSize);");
+            var loss = LossRule.Of(_model.Loss);
+            _w.Line(loss.PerSample
+                ? "// Mean over the samples: each sample's dL/dŷ carries the factor 1/samples."
+                : "// Mean over N = samples · OutputSize: each sample's dL/dŷ carries the factor 1/N.");
+            _w.Line($"{_t} scale = {Literals.Number(1, _model.Precision)} / {loss.Divisor("samples")};");
+            _w.Line($"return {_names.BackwardRows}(x, y, samples, scale, write) / {loss.Divisor("samples")};");
             _w.Close();
         }
     }

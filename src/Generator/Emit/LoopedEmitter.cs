@@ -35,12 +35,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     private string F(string preferred) => _names.FixedLocal(preferred);
 
-    private static bool HasZ(Node n) => n.Activation switch
-    {
-        Activation.Identity => false,
-        Activation.ReLU or Activation.LeakyReLU or Activation.Tanh or Activation.Sigmoid => true,
-        _ => throw new InvalidOperationException("Unknown activation " + n.Activation),
-    };
+    private static bool HasZ(Node n) => ActivationRule.Of(n.Activation).HasZ;
 
     /// <summary>The span holding the node's activation: x_in, or the layer's name (for Identity layers, its z).</summary>
     private string H(Node n) => n.IsInput ? _xIn : L(n.Name);
@@ -55,6 +50,9 @@ internal sealed class LoopedEmitter : IBodyEmitter
     private string HField(Node n) => _names.WorkspaceMember("h_" + n.Name);
 
     private string DeltaField(Node n) => _names.WorkspaceMember("d_" + n.Name);
+
+    /// <summary>What the loss kernel takes after (prediction, target): the number of classes, Huber's δ, or nothing.</summary>
+    private string LossArguments => LossRule.Of(_plan.Model.Loss).KernelArguments(_plan.Model.HuberDelta, new Code(_plan.Model.Precision));
 
     private string Kernel(string name) => $"global::SkipNet.Kernels.{name}<{_t}>";
 
@@ -122,7 +120,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
         w.Line(rows);
         w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows);");
-        w.Line($"sum += global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({outputRows}, y.Slice(start * OutputSize, rows * OutputSize));");
+        w.Line($"sum += global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({outputRows}, y.Slice(start * OutputSize, rows * OutputSize){LossArguments});");
         w.Close();
         w.Line();
         w.Line("return sum;");
@@ -165,11 +163,11 @@ internal sealed class LoopedEmitter : IBodyEmitter
                     : $"{Kernel("MultiplyAdd")}({Parameters(skip.Matrix)}, {H(skip.From)}, {Z(node)}, {_rows});");
             }
 
-            if (HasZ(node))
+            var rule = ActivationRule.Of(node.Activation);
+            if (rule.HasZ)
             {
-                w.Line($"// {node.Name} = {node.Activation}(z_{node.Name})");
-                string alpha = node.Activation == Activation.LeakyReLU ? ", " + Literals.Number(node.Alpha, _plan.Model.Precision) : "";
-                w.Line($"global::SkipNet.Activations.{node.Activation}<{_t}>({Z(node)}, {H(node)}{alpha});");
+                w.Line($"// {node.Name} = {rule.ForwardComment(node.Name, Literals.Number(node.Alpha, _plan.Model.Precision))}");
+                w.Line($"global::SkipNet.Activations.{rule.Kernel}<{_t}>({Z(node)}, {H(node)}{Alpha(node)});");
             }
         }
 
@@ -193,7 +191,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         EmitSpans(w, withDeltas: true);
         w.Line();
         w.Line($"// {_plan.Model.Loss} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
-        w.Line($"{_t} {_loss} = global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({H(output)}, {_yIn}, {_scale}, {Delta(output)});");
+        w.Line($"{_t} {_loss} = global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({H(output)}, {_yIn}{LossArguments}, {_scale}, {Delta(output)});");
         foreach (var node in _plan.Layers.Reverse())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -255,19 +253,21 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     private void EmitActivationBackward(SourceWriter w, Node node)
     {
-        string? call = node.Activation switch
+        var rule = ActivationRule.Of(node.Activation);
+        string? operand = rule.DerivativeReads switch
         {
-            Activation.Identity => null,
-            Activation.ReLU => $"ReLUBackward<{_t}>({Z(node)}, {Delta(node)});",
-            Activation.LeakyReLU => $"LeakyReLUBackward<{_t}>({Z(node)}, {Delta(node)}, {Literals.Number(node.Alpha, _plan.Model.Precision)});",
-            Activation.Tanh => $"TanhBackward<{_t}>({H(node)}, {Delta(node)});",
-            Activation.Sigmoid => $"SigmoidBackward<{_t}>({H(node)}, {Delta(node)});",
-            _ => throw new InvalidOperationException("Unknown activation " + node.Activation),
+            Operand.None => null,
+            Operand.Z => Z(node),
+            Operand.H => H(node),
+            _ => throw new InvalidOperationException("Unknown operand " + rule.DerivativeReads),
         };
-        w.Line(call is null
+        w.Line(operand is null
             ? $"// δ_{node.Name} = dL/dz_{node.Name} ({node.Name} is linear)"
-            : $"global::SkipNet.Activations.{call} // δ_{node.Name} = dL/dz_{node.Name} = dL/d{node.Name}·{node.Activation}'(z_{node.Name})");
+            : $"global::SkipNet.Activations.{rule.Kernel}Backward<{_t}>({operand}, {Delta(node)}{Alpha(node)}); // δ_{node.Name} = dL/dz_{node.Name} = dL/d{node.Name}·{node.Activation}'(z_{node.Name})");
     }
+
+    /// <summary>", 0.05" after the spans for an activation with a parameter (LeakyReLU's α).</summary>
+    private string Alpha(Node node) => ActivationRule.Of(node.Activation).HasAlpha ? ", " + Literals.Number(node.Alpha, _plan.Model.Precision) : "";
 
     private static string Name(Node n) => n.IsInput ? Naming.Input : n.Name;
 }

@@ -19,7 +19,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
     private readonly NetworkPlan _plan;
     private readonly NetworkNames _names;
     private readonly string _t;
-    private readonly string _math;
+    private readonly Code _code;
     private readonly string _xIn, _yOut, _yIn, _scale, _loss, _p, _g;
 
     public UnrolledEmitter(NetworkPlan plan, NetworkNames names)
@@ -27,12 +27,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         _plan = plan;
         _names = names;
         _t = plan.T;
-        _math = plan.Model.Precision switch
-        {
-            Precision.Double => "global::System.Math",
-            Precision.Single => "global::System.MathF",
-            _ => throw new InvalidOperationException("Unknown precision " + plan.Model.Precision),
-        };
+        _code = new Code(plan.Model.Precision);
 
         // The methods' own names first, so they keep them; then every equation's locals as they come.
         (_xIn, _yOut, _yIn, _scale, _loss, _p, _g) = (F("x_in"), F("y_out"), F("y_in"), F("scale_"), F("loss_"), F("p_"), F("g_"));
@@ -42,7 +37,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
 
     private string F(string preferred) => _names.FixedLocal(preferred);
 
-    private string Num(double value) => Literals.Number(value, _plan.Model.Precision);
+    private string Num(double value) => _code.Num(value);
 
     /// <summary>The math name of unit i of a node: "h0" when 1 wide, else "h1_2".</summary>
     private static string UnitName(Node n, int i) => n.Width == 1 ? Vec(n) : $"{Vec(n)}_{i}";
@@ -58,8 +53,6 @@ internal sealed class UnrolledEmitter : IBodyEmitter
     private string Entry(Block block, int r, int c) => L(block.Entry(r, c));
 
     private string Target(Node output, int i) => L(output.Width == 1 ? "y_true" : $"y_true_{i}");
-
-    private string Error(Node output, int i) => L("e_" + UnitName(output, i));
 
     private static string Vec(Node n) => n.IsInput ? Naming.Input : n.Name;
 
@@ -199,9 +192,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
                 w.Line($"{_t} {Z(node, r)} = {string.Join(" + ", sum)};");
             }
 
-            w.Line(node.Activation == Activation.Identity
-                ? $"// {node.Name} = z_{node.Name} (identity)"
-                : $"// {node.Name} = {ActivationName(node)}(z_{node.Name})");
+            w.Line($"// {node.Name} = {ForwardComment(node)}");
             for (int r = 0; r < node.Width; r++)
             {
                 w.Line($"{_t} {Unit(node, r)} = {Activate(node, Z(node, r))};");
@@ -212,77 +203,57 @@ internal sealed class UnrolledEmitter : IBodyEmitter
     private IEnumerable<string> Product(Block matrix, int row, Node from) =>
         Enumerable.Range(0, from.Width).Select(c => $"{Entry(matrix, row, c)} * {Unit(from, c)}");
 
-    private string ActivationName(Node node) =>
-        node.Activation == Activation.LeakyReLU ? $"LeakyReLU[α = {Num(node.Alpha)}]" : node.Activation.ToString();
+    private string Activate(Node node, string z) => ActivationRule.Of(node.Activation).Forward(_code, z, node.Alpha);
 
-    private string Activate(Node node, string z) => node.Activation switch
-    {
-        Activation.Identity => z,
-        Activation.ReLU => $"{z} >= {Num(0)} ? {z} : {Num(0)}",
-        Activation.LeakyReLU => $"{z} >= {Num(0)} ? {z} : {Num(node.Alpha)} * {z}",
-        Activation.Tanh => $"{_math}.Tanh({z})",
-        Activation.Sigmoid => $"{Num(1)} / ({Num(1)} + {_math}.Exp(-{z}))",
-        _ => throw new InvalidOperationException("Unknown activation " + node.Activation),
-    };
+    private string ForwardComment(Node node) => ActivationRule.Of(node.Activation).ForwardComment(node.Name, Num(node.Alpha));
 
-    /// <summary>The sample's summed loss into loss_ (MSE keeps each residual in e_ for the gradient).</summary>
+    /// <summary>The sample's summed loss into loss_, as the loss's rule writes it.</summary>
     private void EmitLoss(SourceWriter w)
     {
         var output = _plan.Output;
         w.Line();
-        string target = output.Width == 1 ? "y_true" : "y_true_i";
-        string yhat = output.Width == 1 ? output.Name : $"{output.Name}_i";
         for (int i = 0; i < output.Width; i++)
         {
             w.Line($"{_t} {Target(output, i)} = {_yIn}[{i}];");
         }
 
-        switch (_plan.Model.Loss)
-        {
-            case LossKind.L1:
-                w.Line($"// L1 loss, ŷ = {output.Name}: L = |{yhat} − {target}| (summed here; the caller divides by N)");
-                w.Line($"{_t} {_loss} = {string.Join(" + ", Enumerable.Range(0, output.Width).Select(i => $"{_math}.Abs({Unit(output, i)} - {Target(output, i)})"))};");
-                break;
-            case LossKind.MSE:
-                w.Line($"// MSE loss, ŷ = {output.Name}: L = ({yhat} − {target})² (summed here; the caller divides by N)");
-                for (int i = 0; i < output.Width; i++)
-                {
-                    w.Line($"{_t} {Error(output, i)} = {Unit(output, i)} - {Target(output, i)};");
-                }
-
-                w.Line($"{_t} {_loss} = {string.Join(" + ", Enumerable.Range(0, output.Width).Select(i => $"{Error(output, i)} * {Error(output, i)}"))};");
-                break;
-            default:
-                throw new InvalidOperationException("Unknown loss " + _plan.Model.Loss);
-        }
+        LossRule.Of(_plan.Model.Loss).EmitLoss(new LossSite(this, w), _plan.Model.HuberDelta);
     }
 
-    /// <summary>dL/dŷ for each output, with the 1/N of the mean.</summary>
-    private void EmitLossGradient(SourceWriter w)
+    /// <summary>dL/dŷ for each output, with the 1/divisor of the mean.</summary>
+    private void EmitLossGradient(SourceWriter w) =>
+        LossRule.Of(_plan.Model.Loss).EmitGradient(new LossSite(this, w), _plan.Model.HuberDelta);
+
+    /// <summary>The output row's names for the loss's rule.</summary>
+    private sealed class LossSite(UnrolledEmitter e, SourceWriter w) : ILossSite
     {
-        var output = _plan.Output;
-        switch (_plan.Model.Loss)
-        {
-            case LossKind.L1:
-                w.Line("// dL/dŷ = sign(ŷ − y_true)/N, with sign(0) = 0");
-                for (int i = 0; i < output.Width; i++)
-                {
-                    string y = Unit(output, i), t = Target(output, i);
-                    w.Line($"{_t} {DH(output, i)} = {y} > {t} ? {_scale} : {y} < {t} ? -{_scale} : {Num(0)};");
-                }
+        private Node Output => e._plan.Output;
 
-                break;
-            case LossKind.MSE:
-                w.Line("// dL/dŷ = 2(ŷ − y_true)/N");
-                for (int i = 0; i < output.Width; i++)
-                {
-                    w.Line($"{_t} {DH(output, i)} = {Num(2)} * {Error(output, i)} * {_scale};");
-                }
+        public Code Code => e._code;
 
-                break;
-            default:
-                throw new InvalidOperationException("Unknown loss " + _plan.Model.Loss);
-        }
+        public string T => e._t;
+
+        public int Outputs => Output.Width;
+
+        public string OutputName => Output.Name;
+
+        public (string Yhat, string Target) Generic => Output.Width == 1 ? (Output.Name, "y_true") : ($"{Output.Name}_i", "y_true_i");
+
+        public string UnitName(int i) => UnrolledEmitter.UnitName(Output, i);
+
+        public string Prediction(int i) => e.Unit(Output, i);
+
+        public string Target(int i) => e.Target(Output, i);
+
+        public string Gradient(int i) => e.DH(Output, i);
+
+        public string Temp(string preferred) => e.L(preferred);
+
+        public string Loss => e._loss;
+
+        public string Scale => e._scale;
+
+        public void Line(string line) => w.Line(line);
     }
 
     private void EmitBackward(SourceWriter w, Node node)
@@ -349,27 +320,8 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         }
     }
 
-    private string DerivativeComment(Node node) => node.Activation switch
-    {
-        Activation.Identity => "",
-        Activation.ReLU => $"·[z_{node.Name} ≥ 0]",
-        Activation.LeakyReLU => $"·(1 if z_{node.Name} ≥ 0 else {Num(node.Alpha)})",
-        Activation.Tanh => $"·(1 − {node.Name}²)",
-        Activation.Sigmoid => $"·{node.Name}·(1 − {node.Name})",
-        _ => throw new InvalidOperationException("Unknown activation " + node.Activation),
-    };
+    private string DerivativeComment(Node node) => ActivationRule.Of(node.Activation).DerivativeComment(node.Name, Num(node.Alpha));
 
-    private string Derivative(Node node, int i)
-    {
-        string d = DH(node, i), z = Z(node, i), h = Unit(node, i);
-        return node.Activation switch
-        {
-            Activation.Identity => d,
-            Activation.ReLU => $"{z} >= {Num(0)} ? {d} : {Num(0)}",
-            Activation.LeakyReLU => $"{z} >= {Num(0)} ? {d} : {Num(node.Alpha)} * {d}",
-            Activation.Tanh => $"{d} * ({Num(1)} - {h} * {h})",
-            Activation.Sigmoid => $"{d} * {h} * ({Num(1)} - {h})",
-            _ => throw new InvalidOperationException("Unknown activation " + node.Activation),
-        };
-    }
+    private string Derivative(Node node, int i) =>
+        ActivationRule.Of(node.Activation).Backward(_code, DH(node, i), Z(node, i), Unit(node, i), node.Alpha);
 }

@@ -11,12 +11,18 @@ internal enum Activation
     LeakyReLU = 2,
     Tanh = 3,
     Sigmoid = 4,
+    GELU = 5,
+    SiLU = 6,
+    Softplus = 7,
 }
 
 internal enum LossKind
 {
     L1 = 0,
     MSE = 1,
+    CrossEntropy = 2,
+    BinaryCrossEntropy = 3,
+    Huber = 4,
 }
 
 internal enum SkipKind

@@ -9,6 +9,7 @@ namespace SkipNet.Generator.Model;
 /// <param name="FullName">"App.internal.Outer.Net", unescaped: for the hint name and messages.</param>
 /// <param name="TypeName">The class name, unescaped.</param>
 /// <param name="TakenNames">Member names the class already has (its own and inherited ones it sees); generated private names avoid them.</param>
+/// <param name="HuberDelta">δ of the Huber loss (1 unless declared).</param>
 /// <param name="Layers">The layers (for an erroneous declaration, those whose names are usable).</param>
 /// <param name="Skips">The skip edges (for an erroneous declaration, those that are well formed).</param>
 /// <param name="Errors">The SKIP errors' messages, for the members of an erroneous declaration to throw.</param>
@@ -21,6 +22,7 @@ internal sealed record NetworkModel(
     EquatableArray<string> TakenNames,
     int Inputs,
     LossKind Loss,
+    double HuberDelta,
     Precision Precision,
     bool Unrolled,
     EquatableArray<LayerModel> Layers,

@@ -62,6 +62,7 @@ internal static class Parser
         }
 
         int? inputs = null;
+        double? huberDelta = null;
         var loss = LossKind.MSE;
         var precision = Precision.Double;
         var style = CodeStyle.Auto;
@@ -88,6 +89,22 @@ internal static class Parser
                 case "CodeStyle":
                     style = ReadEnum<CodeStyle>(named.Value, "CodeStyle", location, diagnostics);
                     break;
+                case "HuberDelta":
+                    huberDelta = named.Value.Value as double? ?? double.NaN;
+                    break;
+            }
+        }
+
+        if (huberDelta is { } delta)
+        {
+            var location = NamedArgumentLocation(residualSyntax, "HuberDelta");
+            if (!(delta > 0) || double.IsInfinity(delta) || (precision == Precision.Single && float.IsInfinity((float)delta)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.HuberDeltaOutOfRange, location, Literals.Describe(delta)));
+            }
+            else if (loss != LossKind.Huber)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.HuberDeltaIgnored, location, loss));
             }
         }
 
@@ -110,13 +127,7 @@ internal static class Parser
 
         if (layers.Count > 0)
         {
-            var output = layers[layers.Count - 1];
-            if (output.Model.Activation == Activation.ReLU && loss == LossKind.MSE)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    Descriptors.SuspiciousOutput, output.ActivationLocation, output.Model.Name, "ReLU", "MSE",
-                    "it cannot predict a negative target, and once its pre-activation is negative the gradient is 0 and it stops learning"));
-            }
+            ValidateOutput(layers[layers.Count - 1], LossRule.Of(loss), diagnostics);
         }
 
         ValidateSkips(layers, skips, inputWidth, diagnostics, cancellationToken);
@@ -152,11 +163,34 @@ internal static class Parser
             TakenNames(type, cancellationToken),
             inputWidth,
             loss,
+            huberDelta is > 0 and < double.PositiveInfinity ? huberDelta.Value : 1.0,
             precision,
             unrolled && !stub,
             layers.Where(l => l.Usable).Select(l => l.Model).ToEquatableArray(),
             skips.Where(s => s.Usable).Select(s => s.Model).ToEquatableArray(),
             errors.Distinct().ToEquatableArray());
+    }
+
+    /// <summary>The output layer against the loss: logits for cross-entropies (SKIP030), a class per output (SKIP031), no ReLU for regression (SKIP022).</summary>
+    private static void ValidateOutput(ParsedLayer output, LossRule loss, List<DiagnosticInfo> diagnostics)
+    {
+        var (name, units, activation) = (output.Model.Name, output.Model.Units, output.Model.Activation);
+        if (loss.LogitsOf is { } applies && activation != Activation.Identity)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.LossTakesLogits, output.ActivationLocation, loss.Kind, applies, name, units));
+        }
+
+        if (units < loss.MinimumOutputs)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.CrossEntropyOneOutput, output.UnitsLocation, name));
+        }
+
+        if (activation == Activation.ReLU && loss.Kind is LossKind.MSE or LossKind.Huber)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                Descriptors.SuspiciousOutput, output.ActivationLocation, name, "ReLU", loss.Kind,
+                "it cannot predict a negative target, and once its pre-activation is negative the gradient is 0 and it stops learning"));
+        }
     }
 
     /// <summary>For a class with [Dense] or [Skip]: a diagnostic when it has no [Residual] (otherwise nothing, the main pipeline handles it).</summary>
@@ -273,7 +307,7 @@ internal static class Parser
         return diagnostics.Skip(before).All(d => d.Descriptor.DefaultSeverity != DiagnosticSeverity.Error);
     }
 
-    private sealed record ParsedLayer(LayerModel Model, Location? NameLocation, Location? ActivationLocation)
+    private sealed record ParsedLayer(LayerModel Model, Location? NameLocation, Location? ActivationLocation, Location? UnitsLocation)
     {
         /// <summary>Its name can name members: valid, not "x", not a duplicate.</summary>
         public bool Usable { get; set; }
@@ -344,13 +378,14 @@ internal static class Parser
                 usable = true;
             }
 
+            var unitsLocation = ArgumentLocation(syntax, 1, "units");
             if (units < 1 || units > MaxUnits)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, ArgumentLocation(syntax, 1, "units"), name, units, MaxUnits));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, unitsLocation, name, units, MaxUnits));
                 units = Math.Max(1, Math.Min(units, MaxUnits));
             }
 
-            layers.Add(new ParsedLayer(new LayerModel(name, units, activation, alpha), nameLocation, activationLocation) { Usable = usable });
+            layers.Add(new ParsedLayer(new LayerModel(name, units, activation, alpha), nameLocation, activationLocation, unitsLocation) { Usable = usable });
         }
 
         return layers;

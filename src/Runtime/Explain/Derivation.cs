@@ -423,6 +423,9 @@ public sealed class Derivation
         {
             SkipNet.Loss.L1 => "L1",
             SkipNet.Loss.MSE => "MSE",
+            SkipNet.Loss.Huber => $"Huber (δ = {F(arch.HuberDelta)})",
+            SkipNet.Loss.BinaryCrossEntropy => "binary cross-entropy",
+            SkipNet.Loss.CrossEntropy => "cross-entropy",
             _ => throw new InvalidOperationException("Unknown loss " + arch.Loss),
         };
 

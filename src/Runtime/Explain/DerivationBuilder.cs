@@ -16,12 +16,14 @@ internal sealed class DerivationBuilder
     private readonly List<Quantity> _quantities = new();
     private readonly Dictionary<string, Quantity> _blocks = new();
     private readonly string _target;
+    private readonly string _probabilities;
 
     private DerivationBuilder(NetworkArchitecture net)
     {
         _net = net;
-        // The target is "y" unless a hidden layer already has that name.
+        // The target is "y" unless a hidden layer already has that name; softmax's output "p" likewise.
         _target = net.Layers.Take(net.Layers.Count - 1).Any(l => l.Name == "y") ? "y_true" : "y";
+        _probabilities = net.Layers.Any(l => l.Name == "p") ? "p_softmax" : "p";
     }
 
     public IReadOnlyList<Quantity> Quantities => _quantities;
@@ -194,6 +196,9 @@ internal sealed class DerivationBuilder
         Activation.LeakyReLU => ($"LeakyReLU({z.Name})", $"\\operatorname{{LeakyReLU}}({z.LatexName})"),
         Activation.Tanh => ($"tanh({z.Name})", $"\\tanh({z.LatexName})"),
         Activation.Sigmoid => ($"σ({z.Name})", $"\\sigma({z.LatexName})"),
+        Activation.GELU => ($"GELU({z.Name}) = {z.Name}·Φ({z.Name})", $"\\operatorname{{GELU}}({z.LatexName}) = {z.LatexName} \\, \\Phi({z.LatexName})"),
+        Activation.SiLU => ($"SiLU({z.Name}) = {z.Name}·σ({z.Name})", $"\\operatorname{{SiLU}}({z.LatexName}) = {z.LatexName} \\, \\sigma({z.LatexName})"),
+        Activation.Softplus => ($"softplus({z.Name}) = ln(1 + e^{z.Name})", $"\\operatorname{{softplus}}({z.LatexName}) = \\ln(1 + e^{{{z.LatexName}}})"),
         _ => throw Unknown(layer.Activation),
     };
 
@@ -207,6 +212,9 @@ internal sealed class DerivationBuilder
             Activation.LeakyReLU => new Call($"LeakyReLU[α={Expr.Format(alpha, Notation.Text)}]", $"\\operatorname{{LeakyReLU}}_{{{Expr.Format(alpha, Notation.Latex)}}}", z, v => v >= 0 ? v : alpha * v),
             Activation.Tanh => new Call("tanh", "\\tanh", z, Math.Tanh),
             Activation.Sigmoid => new Call("σ", "\\sigma", z, v => 1 / (1 + Math.Exp(-v))),
+            Activation.GELU => new Call("GELU", "\\operatorname{GELU}", z, Activations.GELU),
+            Activation.SiLU => new Call("SiLU", "\\operatorname{SiLU}", z, Activations.SiLU),
+            Activation.Softplus => new Call("softplus", "\\operatorname{softplus}", z, Activations.Softplus),
             _ => throw Unknown(layer.Activation),
         };
     }
@@ -221,6 +229,9 @@ internal sealed class DerivationBuilder
             Activation.LeakyReLU => new Call($"LeakyReLU'[α={Expr.Format(alpha, Notation.Text)}]", $"\\operatorname{{LeakyReLU}}'_{{{Expr.Format(alpha, Notation.Latex)}}}", z, v => v >= 0 ? 1 : alpha),
             Activation.Tanh => new Difference(new Num(1), new Square(h)),
             Activation.Sigmoid => new Product(h, new Difference(new Num(1), h)),
+            Activation.GELU => new Call("GELU'", "\\operatorname{GELU}'", z, Activations.GELUDerivative),
+            Activation.SiLU => new Call("SiLU'", "\\operatorname{SiLU}'", z, Activations.SiLUDerivative),
+            Activation.Softplus => new Call("softplus'", "\\operatorname{softplus}'", z, Activations.SoftplusDerivative),
             Activation.Identity => new Num(1),
             _ => throw Unknown(layer.Activation),
         };
@@ -229,31 +240,54 @@ internal sealed class DerivationBuilder
     private Quantity LossOf(Quantity output, string name, string latex, Stage stage)
     {
         int n = output.Length;
-        bool l1 = IsL1(_net.Loss);
-        Expr Term(int k) => l1
-            ? new Abs(new Difference(new Ref(Y, k), new Ref(output, k)))
-            : new Square(new Difference(new Ref(Y, k), new Ref(output, k)));
-        string text = l1 ? $"|{Y.Name} − {output.Name}|" : $"({Y.Name} − {output.Name})²";
-        string tex = l1 ? $"\\lvert {Y.LatexName} - {output.LatexName} \\rvert" : $"({Y.LatexName} - {output.LatexName})^2";
+        string y = Y.Name, o = output.Name, yl = Y.LatexName, ol = output.LatexName;
+        Expr Yk(int k) => new Ref(Y, k);
+        Expr Ok(int k) => new Ref(output, k);
+        if (_net.Loss == SkipNet.Loss.CrossEntropy)
+        {
+            // One sample, so the mean over samples divides by 1: L = −Σ_c y_c·log p_c, p = softmax(ŷ).
+            var p = Softmax(output, stage);
+            return Defined(name, latex, 1, 1, stage,
+                _ => new Sum(Enumerable.Range(0, n).Select(c => (Expr)new Product(Yk(c), new Call("−ln", "-\\ln", new Ref(p, c), v => -Math.Log(v)))).ToArray()),
+                $"−Σ_c {y}[c]·ln {p.Name}[c]", $"-\\sum_c {yl}_c \\ln {p.LatexName}_c");
+        }
+
+        (Func<int, Expr> term, string text, string tex) = _net.Loss switch
+        {
+            SkipNet.Loss.L1 => ((Func<int, Expr>)(k => new Abs(new Difference(Yk(k), Ok(k)))), $"|{y} − {o}|", $"\\lvert {yl} - {ol} \\rvert"),
+            SkipNet.Loss.MSE => (k => new Square(new Difference(Yk(k), Ok(k))), $"({y} − {o})²", $"({yl} - {ol})^2"),
+            SkipNet.Loss.Huber => (k => new Call($"huber[δ={Expr.Format(_net.HuberDelta, Notation.Text)}]", $"\\operatorname{{huber}}_{{{Expr.Format(_net.HuberDelta, Notation.Latex)}}}", new Difference(Ok(k), Yk(k)), Huber),
+                $"huber({o} − {y})", $"\\operatorname{{huber}}_\\delta({ol} - {yl})"),
+            SkipNet.Loss.BinaryCrossEntropy => (k => new Difference(
+                    new Sum([new Call("max0", "\\max_0", Ok(k), v => Math.Max(v, 0)), new Call("ln1pe−abs", "\\operatorname{ln1pe}", Ok(k), v => SpecialFunctions.Log1P(Math.Exp(-Math.Abs(v))))]),
+                    new Product(Ok(k), Yk(k))),
+                $"max({o}, 0) + ln(1 + e^−|{o}|) − {o}·{y}", $"\\max({ol}, 0) + \\ln(1 + e^{{-\\lvert {ol} \\rvert}}) - {ol} \\, {yl}"),
+            _ => throw new InvalidOperationException("Unknown loss " + _net.Loss),
+        };
         return Defined(name, latex, 1, 1, stage, _ =>
         {
-            var sum = new Sum(Enumerable.Range(0, n).Select(Term).ToArray());
+            var sum = new Sum(Enumerable.Range(0, n).Select(term).ToArray());
             return n == 1 ? sum : new Quotient(sum, new Num(n));
         }, n == 1 ? text : $"mean over {n} outputs of {text}", n == 1 ? tex : $"\\frac{{1}}{{{n}}} \\sum_k {tex}");
     }
 
+    /// <summary>p = softmax(ŷ) (p' after the step): the probabilities a cross-entropy network's logits give.</summary>
+    private Quantity Softmax(Quantity output, Stage stage)
+    {
+        string prime = stage == Stage.After ? "'" : "";
+        int n = output.Length;
+        Expr Exp(int k) => new Call("exp", "\\exp", new Ref(output, k), Math.Exp);
+        return Defined(_probabilities + prime, _probabilities + prime + "#", n, 1, stage,
+            c => new Quotient(Exp(c), new Sum(Enumerable.Range(0, n).Select(Exp).ToArray())),
+            $"softmax({output.Name}) = exp({output.Name}[c]) / Σ_k exp({output.Name}[k])", $"\\operatorname{{softmax}}({output.LatexName})");
+    }
+
+    private double Huber(double d) => Math.Abs(d) < _net.HuberDelta ? 0.5 * d * d : _net.HuberDelta * (Math.Abs(d) - 0.5 * _net.HuberDelta);
+
     private void Backward(Dictionary<string, Quantity> h)
     {
         int n = Output.Length;
-        bool l1 = IsL1(_net.Loss);
-        var dOutput = Defined(Grad(Output.Name), GradLatex(Output), n, 1, Stage.Backward, k =>
-        {
-            var residual = new Difference(new Ref(Output, k), new Ref(Y, k));
-            Expr g = l1 ? new Call("sign", "\\operatorname{sign}", residual, v => Math.Sign(v)) : new Product(new Num(2), residual);
-            return n == 1 ? g : new Quotient(g, new Num(n));
-        },
-        (l1 ? $"sign({Output.Name} − {Y.Name})" : $"2({Output.Name} − {Y.Name})") + (n == 1 ? "" : $"/{n}"),
-        l1 ? $"\\operatorname{{sign}}({Output.LatexName} - {Y.LatexName})" + (n == 1 ? "" : $" / {n}") : $"\\frac{{2}}{{{n}}}({Output.LatexName} - {Y.LatexName})");
+        var dOutput = OutputGradient(n);
 
         var dz = new Dictionary<string, Quantity>();
         for (int l = _net.Layers.Count - 1; l >= 0; l--)
@@ -292,19 +326,50 @@ internal sealed class DerivationBuilder
             Activation.LeakyReLU => ($"{d} ⊙ LeakyReLU'({z.Name})", $"{dhLatex} \\odot \\operatorname{{LeakyReLU}}'({z.LatexName})"),
             Activation.Tanh => ($"{d} ⊙ (1 − {h.Name}²)", $"{dhLatex} \\odot (1 - {h.LatexName}^2)"),
             Activation.Sigmoid => ($"{d} ⊙ {h.Name} ⊙ (1 − {h.Name})", $"{dhLatex} \\odot {h.LatexName} \\odot (1 - {h.LatexName})"),
+            Activation.GELU => ($"{d} ⊙ GELU'({z.Name})", $"{dhLatex} \\odot \\operatorname{{GELU}}'({z.LatexName})"),
+            Activation.SiLU => ($"{d} ⊙ SiLU'({z.Name})", $"{dhLatex} \\odot \\operatorname{{SiLU}}'({z.LatexName})"),
+            Activation.Softplus => ($"{d} ⊙ σ({z.Name})", $"{dhLatex} \\odot \\sigma({z.LatexName})"),
             _ => throw Unknown(layer.Activation),
         };
     }
 
     private static InvalidOperationException Unknown(Activation activation) => new("Unknown activation " + activation);
 
-    /// <summary>L1 or MSE; any other loss is not explained yet, and says so.</summary>
-    private static bool IsL1(Loss loss) => loss switch
+    /// <summary>dL/dŷ, the hand-off from the loss to the backward pass (one sample: B = 1).</summary>
+    private Quantity OutputGradient(int n)
     {
-        SkipNet.Loss.L1 => true,
-        SkipNet.Loss.MSE => false,
-        _ => throw new InvalidOperationException("Unknown loss " + loss),
-    };
+        string o = Output.Name, y = Y.Name, ol = Output.LatexName, yl = Y.LatexName;
+        string over = n == 1 ? "" : $"/{n}", overLatex = n == 1 ? "" : $" / {n}";
+        Expr Residual(int k) => new Difference(new Ref(Output, k), new Ref(Y, k));
+        Expr Mean(Expr g) => n == 1 ? g : new Quotient(g, new Num(n));
+        (Func<int, Expr> entry, string text, string tex) = _net.Loss switch
+        {
+            SkipNet.Loss.L1 => ((Func<int, Expr>)(k => Mean(new Call("sign", "\\operatorname{sign}", Residual(k), v => Math.Sign(v)))),
+                $"sign({o} − {y}){over}", $"\\operatorname{{sign}}({ol} - {yl}){overLatex}"),
+            SkipNet.Loss.MSE => (k => Mean(new Product(new Num(2), Residual(k))), $"2({o} − {y}){over}", $"\\frac{{2}}{{{n}}}({ol} - {yl})"),
+            SkipNet.Loss.Huber => (k => Mean(new Call("huber'", "\\operatorname{huber}'", Residual(k), d => Math.Abs(d) < _net.HuberDelta ? d : _net.HuberDelta * Math.Sign(d))),
+                $"huber'({o} − {y}){over}", $"\\operatorname{{huber}}'_\\delta({ol} - {yl}){overLatex}"),
+            SkipNet.Loss.BinaryCrossEntropy => (k => Mean(new Difference(new Call("σ", "\\sigma", new Ref(Output, k), v => 1 / (1 + Math.Exp(-v))), new Ref(Y, k))),
+                $"(σ({o}) − {y}){over}", $"(\\sigma({ol}) - {yl}){overLatex}"),
+            SkipNet.Loss.CrossEntropy => CrossEntropyGradient(),
+            _ => throw new InvalidOperationException("Unknown loss " + _net.Loss),
+        };
+        return Defined(Grad(Output.Name), GradLatex(Output), n, 1, Stage.Backward, entry, text, tex);
+    }
+
+    /// <summary>(p − y)/B, or (p·Σy − y)/B for targets that do not sum to 1; B = 1 sample.</summary>
+    private (Func<int, Expr>, string, string) CrossEntropyGradient()
+    {
+        var p = _quantities.Last(q => q.Name == _probabilities);
+        bool normalized = Math.Abs(Y.Values.Sum() - 1) < 1e-12;
+        var b = new Constant("B", 1);
+        Func<int, Expr> entry = normalized
+            ? c => new Quotient(new Difference(new Ref(p, c), new Ref(Y, c)), b)
+            : c => new Quotient(new Difference(new Product(new Ref(p, c), new Sum(Enumerable.Range(0, Y.Length).Select(k => (Expr)new Ref(Y, k)).ToArray())), new Ref(Y, c)), b);
+        return normalized
+            ? (entry, $"({p.Name} − {Y.Name})/B", $"({p.LatexName} - {Y.LatexName}) / B")
+            : (entry, $"({p.Name}·Σ{Y.Name} − {Y.Name})/B", $"({p.LatexName} \\sum {Y.LatexName} - {Y.LatexName}) / B");
+    }
 
     /// <summary>dL/dh for a hidden layer: one term per edge that reads it (the next layer's W, skips).</summary>
     private Quantity GradientOfActivation(LayerInfo layer, int index, Quantity a, Dictionary<string, Quantity> dz)

@@ -320,3 +320,16 @@ internal sealed class Call(string text, string latex, Expr argument, Func<double
         sb.Append(notation == Notation.Latex ? "\\right)" : ")");
     }
 }
+
+/// <summary>A named constant: written by its name ("B"), or by its value when numbers are written.</summary>
+internal sealed class Constant(string name, double number) : Expr
+{
+    public override int Precedence => 3;
+
+    public override int Size => 1;
+
+    public override double Evaluate(Func<Quantity, int, double> value) => number;
+
+    public override void Write(StringBuilder sb, Notation notation, Func<Quantity, int, double>? value, bool leading) =>
+        sb.Append(value is null ? name : Format(number, notation));
+}

@@ -1,0 +1,135 @@
+namespace SkipNet.Tests;
+
+/// <summary>Cross-entropy, binary cross-entropy and Huber, with GELU, SiLU and Softplus layers, in both code styles.</summary>
+public class ClassificationTests
+{
+    private static readonly double[] X = [0.3, -0.8, 0.5, 0.9, 0.2, -0.4, 0.7, -0.1];
+    private static readonly double[] OneHot = [0, 1, 0, 1, 0, 0];
+
+    [Fact]
+    public void CrossEntropyIsTheMeanOverSamplesOfMinusLogSoftmax()
+    {
+        var net = new ClassifierLooped(4);
+        var logits = new double[6];
+        net.Forward(X, logits);
+        double expected = 0;
+        for (int s = 0; s < 2; s++)
+        {
+            var row = logits.AsSpan(s * 3, 3).ToArray();
+            double lse = Math.Log(row.Sum(Math.Exp));
+            expected += -(row[Array.IndexOf(OneHot, 1.0, s * 3) - s * 3] - lse);
+        }
+
+        net.Evaluate(X, OneHot).ShouldBe(expected / 2, 1e-14, "the mean over the 2 samples, not over the 6 outputs");
+        new ClassifierUnrolled(4).Evaluate(X, OneHot).ShouldBe(expected / 2, 1e-14);
+    }
+
+    [Fact]
+    public void CrossEntropyGradientsArePMinusYOverB()
+    {
+        var logits = new double[] { 2.0, -1.0, 0.5, 1000.0, 999.0, -1000.0 };
+        var gradient = new double[6];
+        double loss = Losses.CrossEntropy<double>(logits, OneHot, classes: 3, scale: 0.5, gradient);
+        double.IsFinite(loss).ShouldBeTrue("logits of 1000 do not overflow");
+        for (int s = 0; s < 2; s++)
+        {
+            var row = logits.AsSpan(s * 3, 3).ToArray();
+            double max = row.Max(), sum = row.Sum(v => Math.Exp(v - max));
+            for (int c = 0; c < 3; c++)
+            {
+                double p = Math.Exp(row[c] - max) / sum;
+                gradient[s * 3 + c].ShouldBe((p - OneHot[s * 3 + c]) * 0.5, 1e-15);
+            }
+        }
+
+        // Central differences of the summed loss, soft targets that do not sum to 1 included.
+        double[] soft = [0.2, 0.5, 0.1, 0.7, 0.0, 0.6];
+        double[] z = [0.3, -0.2, 1.1, -0.7, 0.4, 0.05];
+        Losses.CrossEntropy<double>(z, soft, 3, 1, gradient);
+        for (int i = 0; i < z.Length; i++)
+        {
+            double[] plus = (double[])z.Clone(), minus = (double[])z.Clone();
+            plus[i] += 1e-6;
+            minus[i] -= 1e-6;
+            double numeric = (Losses.CrossEntropy<double>(plus, soft, 3) - Losses.CrossEntropy<double>(minus, soft, 3)) / 2e-6;
+            gradient[i].ShouldBe(numeric, 1e-8);
+        }
+    }
+
+    [Fact]
+    public void BinaryCrossEntropyIsStableForLargeLogits()
+    {
+        var gradient = new double[4];
+        double loss = Losses.BinaryCrossEntropy<double>([100.0, -100.0, 800.0, -800.0], [1.0, 1.0, 0.0, 0.0], 1, gradient);
+        loss.ShouldBe(100 + 800, 1e-12, "−ln σ(100)·1 ≈ 0, −ln σ(−100) = 100, −ln(1 − σ(800)) = 800, −ln(1 − σ(−800)) ≈ 0");
+        gradient.ShouldBe([0.0, -1.0, 1.0, 0.0], 1e-15);
+    }
+
+    [Fact]
+    public void HuberIsQuadraticWithinDeltaAndLinearBeyond()
+    {
+        var gradient = new double[3];
+        double loss = Losses.Huber<double>([0.2, 3.0, -2.0], [0.0, 0.0, 0.0], delta: 0.5, scale: 1, gradient);
+        loss.ShouldBe(0.5 * 0.04 + 0.5 * (3.0 - 0.25) + 0.5 * (2.0 - 0.25), 1e-15);
+        gradient.ShouldBe([0.2, 0.5, -0.5], 1e-15);
+        Should.Throw<ArgumentOutOfRangeException>(() => Losses.Huber<double>([1.0], [0.0], delta: 0));
+    }
+
+    public static TheoryData<string> Networks() => new() { nameof(ClassifierUnrolled), nameof(ClassifierLooped), nameof(BinaryNet), nameof(HuberNet) };
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void GradientsMatchFiniteDifferences(string network)
+    {
+        IResidualNetwork<double> net = network switch
+        {
+            nameof(ClassifierUnrolled) => new ClassifierUnrolled(2),
+            nameof(ClassifierLooped) => new ClassifierLooped(2),
+            nameof(BinaryNet) => new BinaryNet(2),
+            _ => new HuberNet(2),
+        };
+        var random = new Random(3);
+        var x = Enumerable.Range(0, 2 * net.InputSize).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var y = network.StartsWith("Classifier") ? OneHot : Enumerable.Range(0, 2 * net.OutputSize).Select(_ => random.NextDouble() * 3 - 1).ToArray();
+        var report = GradientCheck.Run(net, x, y);
+        report.Passed.ShouldBeTrue(report.ToString());
+    }
+
+    [Fact]
+    public void UnrolledLoopedAndFloatClassifiersAgree()
+    {
+        var unrolled = new ClassifierUnrolled(5);
+        var looped = new ClassifierLooped(5);
+        var single = new ClassifierSingle(5);
+        looped.Parameters.ToArray().ShouldBe(unrolled.Parameters.ToArray());
+        for (int step = 0; step < 20; step++)
+        {
+            double a = unrolled.TrainStep(X, OneHot, 0.1), b = looped.TrainStep(X, OneHot, 0.1);
+            float c = single.TrainStep(X.Select(v => (float)v).ToArray(), OneHot.Select(v => (float)v).ToArray(), 0.1f);
+            b.ShouldBe(a, 1e-12 * (1 + a));
+            ((double)c).ShouldBe(a, 1e-4 * (1 + a));
+        }
+
+        for (int i = 0; i < ClassifierUnrolled.ParameterCount; i++)
+        {
+            looped.Parameters[i].ShouldBe(unrolled.Parameters[i], 1e-12);
+        }
+
+        unrolled.Evaluate(X, OneHot).ShouldBeLessThan(0.5 * Math.Log(3) , "20 steps learn something about two samples");
+    }
+
+    [Fact]
+    public void ExplainShowsTheSoftmaxAndPMinusYOverB()
+    {
+        var net = new ClassifierUnrolled(1);
+        var d = net.Explain(X[..4], OneHot[..3], 0.1);
+        string text = d.ToText();
+        text.ShouldContain("p[1] = exp(ŷ[1])/(exp(ŷ[0]) + exp(ŷ[1]) + exp(ŷ[2])) = ");
+        text.ShouldContain("dL/dŷ[1] = (p[1] − y[1])/B = (");
+        d["dL/dŷ[1]"].ShouldBe(d["p[1]"] - 1, 1e-15);
+        d.Loss.ShouldBe(-Math.Log(d["p[1]"]), 1e-14);
+        d.Check($"dL/dyhat[0] = {d["p[0]"]}, dL/dyhat[1] = {d["p[1]"]}").Values.Count(v => !v.Agrees).ShouldBe(1, "the sign error at class 1 is found");
+        new BinaryNet(1).Explain(X[..3], [1.0, 0.0], 0.1).ToText().ShouldContain("(σ(ŷ[0]) − y[0])/2");
+        new HuberNet(1).Explain(X[..3], [3.0, 0.0], 0.1).ToText().ShouldContain("Huber (δ = 0.5) loss");
+    }
+}
