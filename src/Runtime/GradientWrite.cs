@@ -24,6 +24,9 @@ public readonly struct GradientWrite<T>
     /// <summary>gradient += the new terms; no step.</summary>
     public static GradientWrite<T> Accumulate => default;
 
+    /// <summary>The gradient is written over (not added to); no step (an optimizer's update follows).</summary>
+    public static GradientWrite<T> OverwriteOnly => new(overwrite: true, step: false, T.Zero);
+
     /// <summary>A whole training step: the gradient is written over (not added to), then p ← p − learningRate·gradient.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN.</exception>
     public static GradientWrite<T> TrainStep(T learningRate)

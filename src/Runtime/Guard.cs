@@ -46,4 +46,19 @@ public static class Guard
             throw new ArgumentOutOfRangeException(paramName, learningRate, $"The learning rate must be a finite number ≥ 0; it is {learningRate}.");
         }
     }
+
+    /// <summary>Checks that <paramref name="optimizer"/> was made for <paramref name="network"/> (its state is sized to it).</summary>
+    /// <exception cref="ArgumentNullException">The optimizer is null.</exception>
+    /// <exception cref="ArgumentException">It was made for another network.</exception>
+    public static void Optimizer<T>(Optimizer<T> optimizer, IResidualNetwork<T> network, string paramName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(optimizer, paramName);
+        if (!ReferenceEquals(optimizer.Network, network))
+        {
+            throw new ArgumentException(
+                $"The optimizer was made for another network ({optimizer.Network.GetType().Name}, {optimizer.Network.ParameterCount} parameters); make one for this network: new Adam<{typeof(T).Name.ToLowerInvariant()}>(network, …).",
+                paramName);
+        }
+    }
 }

@@ -12,7 +12,7 @@ namespace SkipNet;
 /// <remarks>
 /// Threads: <see cref="Forward"/> and <see cref="Evaluate"/> may run on any number of threads at
 /// once on one instance, each computing in buffers of its own. The training calls
-/// (<see cref="Backward"/>, <see cref="Step"/>, <see cref="TrainStep"/>, <see cref="ZeroGradients"/>)
+/// (<see cref="Backward"/>, <c>Step</c>, <c>TrainStep</c>, <see cref="ZeroGradients"/>, an optimizer's step)
 /// run one at a time per instance: one that overlaps another, from a different thread, throws
 /// <see cref="InvalidOperationException"/> and changes nothing. A Forward that overlaps a training
 /// call reads parameters being updated; to train while serving, train a copy (the generated
@@ -60,4 +60,12 @@ public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>Zeroes the gradients, accumulates them on k samples, takes one SGD step; returns the mean loss before the step.</summary>
     T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate);
+
+    /// <summary>The optimizer's update, from the gradients (what <see cref="Optimizer{T}.Step"/> calls).</summary>
+    /// <exception cref="ArgumentException">The optimizer was made for another network.</exception>
+    void Step(Optimizer<T> optimizer);
+
+    /// <summary>Writes this batch's gradients, then takes the optimizer's step; returns the mean loss before the step.</summary>
+    /// <exception cref="ArgumentException">A length does not fit, or the optimizer was made for another network.</exception>
+    T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Optimizer<T> optimizer);
 }

@@ -104,5 +104,7 @@ public class GradientCheckUtilityTests
         public void ZeroGradients() => inner.ZeroGradients();
         public void Step(T learningRate) => inner.Step(learningRate);
         public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate) => inner.TrainStep(x, y, learningRate);
+        public void Step(Optimizer<T> optimizer) => inner.Step(optimizer);
+        public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Optimizer<T> optimizer) => inner.TrainStep(x, y, optimizer);
     }
 }

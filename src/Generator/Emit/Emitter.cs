@@ -431,6 +431,27 @@ internal static class Emitter
             ], $"public {_t} TrainStep({ROS} x, {ROS} y, {_t} learningRate)",
                 [$"int samples = {_names.CheckBatch}(x, y);", $"{Write} write = {Write}.TrainStep(learningRate);", .. Guarded($"return {_names.BackwardCore}(x, y, samples, write);")]);
 
+            string optimizer = $"global::SkipNet.Optimizer<{_t}>";
+            string update = $"optimizer.Update({_names.ParametersField}, {_names.GradientsField});";
+            string bound = "global::SkipNet.Guard.Optimizer(optimizer, this, \"optimizer\");";
+            Member("Step", [
+                "<summary>The optimizer's update of every parameter from <see cref=\"Gradients\"/> (its <c>Step()</c> calls this). " + Training + "</summary>",
+                "<exception cref=\"global::System.ArgumentException\">The optimizer was made for another network; nothing is changed.</exception>",
+                "<exception cref=\"global::System.InvalidOperationException\">Another training call is running on this instance; nothing is changed.</exception>",
+            ], $"public void Step({optimizer} optimizer)", [bound, .. Guarded(update)]);
+
+            Member("TrainStep", [
+                "<summary>",
+                "One training step with an optimizer on k ≥ 1 samples: <see cref=\"Gradients\"/> receives this batch's dL/dp",
+                "(written over), then the optimizer updates the parameters (clipping first if it clips). The same",
+                "numbers as <see cref=\"ZeroGradients\"/>, <see cref=\"Backward\"/> and the optimizer's <c>Step()</c> in turn. " + Training,
+                "</summary>",
+                "<returns>The mean loss before the step.</returns>",
+                "<exception cref=\"global::System.ArgumentException\">A length does not fit, or the optimizer was made for another network; nothing is changed.</exception>",
+                "<exception cref=\"global::System.InvalidOperationException\">Another training call is running on this instance; nothing is changed.</exception>",
+            ], $"public {_t} TrainStep({ROS} x, {ROS} y, {optimizer} optimizer)",
+                [$"int samples = {_names.CheckBatch}(x, y);", bound, .. Guarded($"{_t} loss = {_names.BackwardCore}(x, y, samples, {Write}.OverwriteOnly);", update, "return loss;")]);
+
             Member("Explain", [
                 "<summary>",
                 "One training step on one sample, explained: every forward equation with its numbers, the loss,",
@@ -495,6 +516,7 @@ internal static class Emitter
                 $"{Span} {I}.Parameters", $"{ROS} {I}.Gradients", $"void {I}.Forward({ROS} x, {Span} output)",
                 $"{_t} {I}.Backward({ROS} x, {ROS} y)", $"{_t} {I}.Evaluate({ROS} x, {ROS} y)", $"void {I}.ZeroGradients()",
                 $"void {I}.Step({_t} learningRate)", $"{_t} {I}.TrainStep({ROS} x, {ROS} y, {_t} learningRate)",
+                $"void {I}.Step(global::SkipNet.Optimizer<{_t}> optimizer)", $"{_t} {I}.TrainStep({ROS} x, {ROS} y, global::SkipNet.Optimizer<{_t}> optimizer)",
             }))
             {
                 _w.Line(member + @throw);

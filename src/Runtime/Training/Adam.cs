@@ -1,0 +1,124 @@
+using System;
+using System.Numerics;
+
+namespace SkipNet;
+
+/// <summary>
+/// Adam, torch.optim.Adam: g ← g + λp; m ← β1m + (1 − β1)g; v ← β2v + (1 − β2)g²;
+/// p ← p − lr·m̂/(√v̂ + ε), m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t). Computed in torch's order: m by
+/// lerp, then denom = √v/√(1 − β2^t) + ε and p −= (lr/(1 − β1^t))·m/denom.
+/// </summary>
+/// <typeparam name="T">The network's element type.</typeparam>
+public class Adam<T> : Optimizer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _m;
+    private readonly T[] _v;
+
+    /// <summary>Creates the optimizer for <paramref name="network"/>, with torch.optim.Adam's defaults.</summary>
+    /// <param name="network">The network to update.</param>
+    /// <param name="learningRate">lr, a finite number ≥ 0 (PyTorch's default is 1e-3).</param>
+    /// <param name="beta1">β1 in [0, 1): the decay of the first moment.</param>
+    /// <param name="beta2">β2 in [0, 1): the decay of the second moment.</param>
+    /// <param name="epsilon">ε &gt; 0, added to √v̂.</param>
+    /// <param name="weightDecay">λ ≥ 0, added to the gradient as λp (L2 penalty; AdamW decouples it).</param>
+    /// <param name="maxGradientNorm">Clip the gradient's global L2 norm to this first; null: no clipping.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; nothing is created.</exception>
+    public Adam(IResidualNetwork<T> network, T learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0, T? maxGradientNorm = null)
+        : base(network, learningRate, maxGradientNorm)
+    {
+        Check.Beta(beta1, nameof(beta1));
+        Check.Beta(beta2, nameof(beta2));
+        Check.Positive(epsilon, nameof(epsilon));
+        Check.NonNegative(weightDecay, nameof(weightDecay));
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+        _m = new T[network.ParameterCount];
+        _v = new T[network.ParameterCount];
+    }
+
+    /// <summary>β1.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>β2.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>λ.</summary>
+    public double WeightDecay { get; }
+
+    /// <summary>The first moment m (one entry per parameter).</summary>
+    public ReadOnlySpan<T> FirstMoment => _m;
+
+    /// <summary>The second moment v (one entry per parameter).</summary>
+    public ReadOnlySpan<T> SecondMoment => _v;
+
+    /// <summary>Whether λ is applied to the gradient (Adam) rather than to the parameters directly (AdamW).</summary>
+    private protected virtual bool CoupledDecay => true;
+
+    /// <inheritdoc />
+    protected override void Apply(Span<T> parameters, ReadOnlySpan<T> gradients, long step)
+    {
+        // As torch: the bias corrections and the step size in double, the elementwise work in T.
+        double lr = double.CreateTruncating(LearningRate);
+        double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
+        T stepSize = T.CreateTruncating(lr / correction1);
+        T correction2Root = T.CreateTruncating(Math.Sqrt(correction2));
+        T mix1 = T.CreateTruncating(1 - Beta1), beta2 = T.CreateTruncating(Beta2), mix2 = T.CreateTruncating(1 - Beta2);
+        T epsilon = T.CreateTruncating(Epsilon);
+        T coupled = CoupledDecay ? T.CreateTruncating(WeightDecay) : T.Zero;
+        T decoupled = CoupledDecay ? T.One : T.CreateTruncating(1 - lr * WeightDecay);
+        bool decays = WeightDecay != 0;
+        var m = _m;
+        var v = _v;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            T p = parameters[i], g = gradients[i];
+            if (decays)
+            {
+                if (CoupledDecay)
+                {
+                    g += coupled * p;
+                }
+                else
+                {
+                    p *= decoupled;
+                }
+            }
+
+            m[i] += mix1 * (g - m[i]);
+            v[i] = v[i] * beta2 + mix2 * g * g;
+            T denominator = T.Sqrt(v[i]) / correction2Root + epsilon;
+            parameters[i] = p - stepSize * (m[i] / denominator);
+        }
+    }
+}
+
+/// <summary>
+/// AdamW, torch.optim.AdamW: p ← p·(1 − lr·λ) first, then Adam's update with no λ in the gradient
+/// (decoupled weight decay). Defaults as PyTorch's, λ = 0.01.
+/// </summary>
+/// <typeparam name="T">The network's element type.</typeparam>
+public sealed class AdamW<T> : Adam<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates the optimizer for <paramref name="network"/>, with torch.optim.AdamW's defaults.</summary>
+    /// <param name="network">The network to update.</param>
+    /// <param name="learningRate">lr, a finite number ≥ 0.</param>
+    /// <param name="beta1">β1 in [0, 1).</param>
+    /// <param name="beta2">β2 in [0, 1).</param>
+    /// <param name="epsilon">ε &gt; 0.</param>
+    /// <param name="weightDecay">λ ≥ 0, the decoupled decay p ← p·(1 − lr·λ).</param>
+    /// <param name="maxGradientNorm">Clip the gradient's global L2 norm to this first; null: no clipping.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; nothing is created.</exception>
+    public AdamW(IResidualNetwork<T> network, T learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0.01, T? maxGradientNorm = null)
+        : base(network, learningRate, beta1, beta2, epsilon, weightDecay, maxGradientNorm)
+    {
+    }
+
+    private protected override bool CoupledDecay => false;
+}

@@ -1,0 +1,146 @@
+using System;
+using System.Numerics;
+
+namespace SkipNet;
+
+/// <summary>
+/// An optimizer for one network: torch.optim's update rules and defaults
+/// (<see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>),
+/// optional clipping of the gradient's global L2 norm first, and its state (moments, momentum
+/// buffers, the step count) sized to the network and allocated once, at construction.
+/// </summary>
+/// <remarks>
+/// Use it as in PyTorch: <c>net.ZeroGradients(); net.Backward(x, y); optimizer.Step();</c>, or in one
+/// call, <c>net.TrainStep(x, y, optimizer)</c>, which gives the same numbers. Both run under the
+/// network's training guard, so an update never overlaps another training call on the network.
+/// Nothing is allocated per step.
+/// </remarks>
+/// <typeparam name="T">The network's element type.</typeparam>
+public abstract class Optimizer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private T _learningRate;
+
+    /// <summary>Binds the optimizer to <paramref name="network"/> and checks the common settings.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN, or <paramref name="maxGradientNorm"/> is not a finite number &gt; 0.</exception>
+    protected Optimizer(IResidualNetwork<T> network, T learningRate, T? maxGradientNorm)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        Guard.LearningRate(learningRate, nameof(learningRate));
+        if (maxGradientNorm is { } norm)
+        {
+            Check.Positive(norm, nameof(maxGradientNorm));
+        }
+
+        Network = network;
+        _learningRate = learningRate;
+        MaxGradientNorm = maxGradientNorm;
+    }
+
+    /// <summary>The network this optimizer updates (its state is sized to it).</summary>
+    public IResidualNetwork<T> Network { get; }
+
+    /// <summary>The learning rate of the next step; a schedule (<see cref="LearningRateSchedule{T}"/>) may set it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, infinite or NaN rate; the rate is unchanged.</exception>
+    public T LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            Guard.LearningRate(value, nameof(value));
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>When set, each step first scales the gradient down to this global L2 norm if it is longer (torch.nn.utils.clip_grad_norm_).</summary>
+    public T? MaxGradientNorm { get; }
+
+    /// <summary>The number of steps taken, t in the formulas (the first step is t = 1).</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The global L2 norm of the gradient at the last step, before clipping (as clip_grad_norm_ returns it).</summary>
+    public T LastGradientNorm { get; private set; }
+
+    /// <summary>Updates the network's parameters from its gradients: call it after <c>Backward</c>.</summary>
+    /// <exception cref="InvalidOperationException">A training call is running on the network on another thread; nothing is changed.</exception>
+    public void Step() => Network.Step(this);
+
+    /// <summary>
+    /// The update itself, on the network's parameters and gradients: the network calls it, under its
+    /// training guard, from <c>Step(optimizer)</c> and <c>TrainStep(x, y, optimizer)</c>; call
+    /// <see cref="Step"/> instead. Clips <paramref name="gradients"/> in place when
+    /// <see cref="MaxGradientNorm"/> is set (as PyTorch leaves the clipped gradient in .grad).
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans are not this optimizer's network's parameters and gradients.</exception>
+    public void Update(Span<T> parameters, Span<T> gradients)
+    {
+        if (parameters.Length != Network.ParameterCount || gradients.Length != Network.ParameterCount)
+        {
+            throw new ArgumentException(
+                $"Expected the parameters and gradients of the network this optimizer was made for ({Network.ParameterCount} each); their lengths are {parameters.Length} and {gradients.Length}.");
+        }
+
+        StepCount++;
+        LastGradientNorm = T.CreateTruncating(Norm(gradients));
+        if (MaxGradientNorm is { } max)
+        {
+            // clip_coef = max / (norm + 1e-6), clamped to 1: a multiply by 1 changes nothing.
+            T coefficient = max / (LastGradientNorm + T.CreateTruncating(1e-6));
+            if (coefficient < T.One)
+            {
+                foreach (ref T g in gradients)
+                {
+                    g *= coefficient;
+                }
+            }
+        }
+
+        Apply(parameters, gradients, StepCount);
+    }
+
+    /// <summary>The update rule, on gradients already clipped; <paramref name="step"/> is t, from 1.</summary>
+    protected abstract void Apply(Span<T> parameters, ReadOnlySpan<T> gradients, long step);
+
+    /// <summary>‖g‖₂, accumulated in double.</summary>
+    private static double Norm(ReadOnlySpan<T> gradients)
+    {
+        double sum = 0;
+        foreach (T g in gradients)
+        {
+            double v = double.CreateTruncating(g);
+            sum += v * v;
+        }
+
+        return Math.Sqrt(sum);
+    }
+}
+
+/// <summary>Checks of optimizer settings: ArgumentOutOfRangeException naming the setting and its value.</summary>
+internal static class Check
+{
+    public static void Positive<T>(T value, string name) where T : IFloatingPointIeee754<T>
+    {
+        if (!(value > T.Zero) || T.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number > 0; it is {value}.");
+        }
+    }
+
+    public static void NonNegative<T>(T value, string name) where T : IFloatingPointIeee754<T>
+    {
+        if (!(value >= T.Zero) || T.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number ≥ 0; it is {value}.");
+        }
+    }
+
+    /// <summary>In [0, 1): Adam's β1 and β2.</summary>
+    public static void Beta<T>(T value, string name) where T : IFloatingPointIeee754<T>
+    {
+        if (!(value >= T.Zero && value < T.One))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1); it is {value}.");
+        }
+    }
+}
