@@ -132,4 +132,28 @@ public class ClassificationTests
         new BinaryNet(1).Explain(X[..3], [1.0, 0.0], 0.1).ToText().ShouldContain("(σ(ŷ[0]) − y[0])/2");
         new HuberNet(1).Explain(X[..3], [3.0, 0.0], 0.1).ToText().ShouldContain("Huber (δ = 0.5) loss");
     }
+
+    [Fact]
+    public void OneHotRowsSoftmaxAndPredictions()
+    {
+        var rows = new double[9];
+        Classification.OneHot<double>([2, 0, 1], 3, rows);
+        rows.ShouldBe([0.0, 0, 1, 1, 0, 0, 0, 1, 0]);
+        var untouched = new double[6];
+        Should.Throw<ArgumentOutOfRangeException>(() => Classification.OneHot<double>([1, 3], 3, untouched));
+        untouched.ShouldAllBe(v => v == 0, "nothing written");
+
+        var p = new double[6];
+        Classification.Softmax<double>([1000.0, 1001.0, 999.0, 0.0, 0.0, 0.0], p, 3);
+        p[..3].Sum().ShouldBe(1, 1e-15);
+        p[1].ShouldBe(Math.Exp(1) / (Math.Exp(1) + 1 + Math.Exp(-1)), 1e-15);
+        p[3..].ShouldAllBe(v => Math.Abs(v - 1.0 / 3) < 1e-15);
+
+        var net = new ClassifierLooped(2);
+        var probabilities = new double[3];
+        net.PredictProbabilities(X[..4], probabilities);
+        probabilities.Sum().ShouldBe(1, 1e-15);
+        net.PredictClass(X[..4]).ShouldBe(Array.IndexOf(probabilities, probabilities.Max()));
+        net.Accuracy(X, [net.PredictClass(X[..4]), net.PredictClass(X[4..])]).ShouldBe(1);
+    }
 }

@@ -148,3 +148,11 @@ public partial class BinaryNet;
 [Dense("h", 4, Activation.Softplus)]
 [Dense("y", 2)]
 public partial class HuberNet;
+
+// Three classes in the plane, for the trainer.
+[Residual(Inputs = 2, Loss = Loss.CrossEntropy)]
+[Dense("h0", 16, Activation.GELU)]
+[Dense("h1", 16, Activation.GELU)]
+[Dense("y", 3)]
+[Skip("h0", "h1")]
+public partial class ThreeClassNet;

@@ -1,0 +1,364 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Numerics;
+using System.Threading;
+
+namespace SkipNet;
+
+/// <summary>
+/// Samples to train or validate on: row-major inputs and either row-major targets or class labels
+/// (turned into one-hot rows for <see cref="Loss.CrossEntropy"/>, into 0/1 for a one-output
+/// <see cref="Loss.BinaryCrossEntropy"/> network). The arrays are read, never copied or changed.
+/// </summary>
+/// <typeparam name="T">The network's element type.</typeparam>
+public sealed class TrainingSet<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private TrainingSet(ReadOnlyMemory<T> x, ReadOnlyMemory<T> targets, ReadOnlyMemory<int> labels, bool hasLabels)
+    {
+        X = x;
+        Targets = targets;
+        Labels = labels;
+        HasLabels = hasLabels;
+    }
+
+    /// <summary>The inputs, k·InputSize values.</summary>
+    public ReadOnlyMemory<T> X { get; }
+
+    /// <summary>The targets, k·OutputSize values (empty when the set has labels).</summary>
+    public ReadOnlyMemory<T> Targets { get; }
+
+    /// <summary>The class labels, k of them (empty when the set has targets).</summary>
+    public ReadOnlyMemory<int> Labels { get; }
+
+    /// <summary>Whether the set has class labels rather than target rows.</summary>
+    public bool HasLabels { get; }
+
+    /// <summary>Samples with target rows.</summary>
+    public static TrainingSet<T> WithTargets(ReadOnlyMemory<T> x, ReadOnlyMemory<T> targets) => new(x, targets, default, hasLabels: false);
+
+    /// <summary>Samples with class labels.</summary>
+    public static TrainingSet<T> WithLabels(ReadOnlyMemory<T> x, ReadOnlyMemory<int> labels) => new(x, default, labels, hasLabels: true);
+
+    /// <summary>The number of samples, checked against the network's widths.</summary>
+    /// <exception cref="ArgumentException">The lengths do not fit the network, or labels are out of range or meaningless for its loss.</exception>
+    internal int Samples(IResidualNetwork<T> network, string name)
+    {
+        int samples = Guard.SampleCount(X.Span, network.InputSize, name + ".X");
+        if (!HasLabels)
+        {
+            Guard.Length(Targets.Span, samples, network.OutputSize, name + ".Targets");
+            return samples;
+        }
+
+        if (Labels.Length != samples)
+        {
+            throw new ArgumentException($"Expected {samples} labels in {name}, one per sample; there are {Labels.Length}.", name);
+        }
+
+        var loss = network.Architecture.Loss;
+        bool classes = loss == Loss.CrossEntropy || (loss == Loss.BinaryCrossEntropy && network.OutputSize == 1);
+        if (!classes)
+        {
+            throw new ArgumentException($"Class labels need a CrossEntropy network, or a BinaryCrossEntropy network with one output; this one has {loss} and {network.OutputSize} output(s). Give target rows instead.", name);
+        }
+
+        int limit = loss == Loss.CrossEntropy ? network.OutputSize : 2;
+        foreach (int label in Labels.Span)
+        {
+            if ((uint)label >= (uint)limit)
+            {
+                throw new ArgumentOutOfRangeException(name, label, $"A label is {label}; labels must be in [0, {limit}).");
+            }
+        }
+
+        return samples;
+    }
+}
+
+/// <summary>One epoch of <see cref="Trainer{T}.Fit"/>.</summary>
+/// <param name="Epoch">1 for the first.</param>
+/// <param name="TrainingLoss">The mean of the batches' losses (each measured before its step), weighted by their sizes.</param>
+/// <param name="TrainingAccuracy">The batches' accuracy before their steps, when <see cref="Trainer{T}.MeasureTrainingAccuracy"/> is set and the set has labels.</param>
+/// <param name="ValidationLoss">The loss on the validation set after the epoch, if there is one.</param>
+/// <param name="ValidationAccuracy">The accuracy on the validation set, if it has labels.</param>
+/// <param name="LearningRate">The rate the epoch trained with.</param>
+/// <param name="TrainingTime">The time spent in the epoch's batches: gathering them and the training steps, not the validation.</param>
+/// <param name="Elapsed">The whole epoch, validation included.</param>
+public sealed record EpochReport(int Epoch, double TrainingLoss, double? TrainingAccuracy, double? ValidationLoss, double? ValidationAccuracy, double LearningRate, TimeSpan TrainingTime, TimeSpan Elapsed);
+
+/// <summary>What <see cref="Trainer{T}.Fit"/> did.</summary>
+/// <param name="Epochs">One report per epoch run.</param>
+/// <param name="BestEpoch">The epoch with the lowest validation loss (training loss without a validation set).</param>
+/// <param name="StoppedEarly">Training stopped because the loss had not improved for <see cref="Trainer{T}.Patience"/> epochs.</param>
+/// <param name="RestoredBest">The network was set back to the weights of <paramref name="BestEpoch"/>.</param>
+public sealed record TrainingHistory(IReadOnlyList<EpochReport> Epochs, int BestEpoch, bool StoppedEarly, bool RestoredBest)
+{
+    /// <summary>The time spent training, validation excluded, over all epochs.</summary>
+    public TimeSpan TrainingTime
+    {
+        get
+        {
+            var total = TimeSpan.Zero;
+            foreach (var e in Epochs)
+            {
+                total += e.TrainingTime;
+            }
+
+            return total;
+        }
+    }
+}
+
+/// <summary>
+/// A training loop as Keras' <c>fit</c> runs one: epochs of mini-batches (the last one partial) in
+/// an order shuffled from <see cref="Seed"/>, the optimizer's step on each, an optional validation
+/// set, per-epoch loss and accuracy, a learning-rate schedule stepped after each epoch, and early
+/// stopping that restores the best weights. The same seed gives the same weights, bit for bit.
+/// After its set-up (buffers sized to the batch and the data), it allocates nothing per batch.
+/// </summary>
+/// <typeparam name="T">The network's element type.</typeparam>
+public sealed class Trainer<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates a trainer for <paramref name="network"/> with <paramref name="optimizer"/> (made for that network).</summary>
+    /// <exception cref="ArgumentException">The optimizer was made for another network.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">batchSize &lt; 1.</exception>
+    public Trainer(IResidualNetwork<T> network, Optimizer<T> optimizer, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        Guard.Optimizer(optimizer, network, nameof(optimizer));
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        Network = network;
+        Optimizer = optimizer;
+        BatchSize = batchSize;
+    }
+
+    /// <summary>The network trained.</summary>
+    public IResidualNetwork<T> Network { get; }
+
+    /// <summary>The optimizer that takes each step.</summary>
+    public Optimizer<T> Optimizer { get; }
+
+    /// <summary>Samples per step; the last batch of an epoch holds the rest.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>The seed of the shuffling (the default is 0).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Whether each epoch visits the samples in a new random order (the default), or in order.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>A schedule of the optimizer's rate, stepped after each epoch.</summary>
+    public LearningRateSchedule<T>? Schedule { get; init; }
+
+    /// <summary>Stop after this many epochs without improvement of the validation loss (the training loss without a validation set); null: never.</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>The least decrease of the loss that counts as an improvement (Keras' min_delta).</summary>
+    public double MinimumImprovement { get; init; }
+
+    /// <summary>With <see cref="Patience"/> set, end with the weights of the best epoch (the default), as Keras' restore_best_weights.</summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>Measure each training batch's accuracy before its step (one more forward pass per batch; labels only).</summary>
+    public bool MeasureTrainingAccuracy { get; init; }
+
+    /// <summary>Trains for up to <paramref name="epochs"/> epochs.</summary>
+    /// <param name="training">The samples to train on.</param>
+    /// <param name="epochs">The number of epochs (fewer with early stopping).</param>
+    /// <param name="validation">Samples to measure after each epoch (not trained on).</param>
+    /// <param name="progress">Told after each epoch, on the training thread.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <exception cref="ArgumentException">A set does not fit the network.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the network keeps the weights of its last step.</exception>
+    public TrainingHistory Fit(TrainingSet<T> training, int epochs, TrainingSet<T>? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        int samples = training.Samples(Network, nameof(training));
+        int validationSamples = validation?.Samples(Network, nameof(validation)) ?? 0;
+
+        int inputs = Network.InputSize, outputs = Network.OutputSize, batch = Math.Min(BatchSize, samples);
+        var order = new int[samples];
+        for (int i = 0; i < samples; i++)
+        {
+            order[i] = i;
+        }
+
+        var x = new T[batch * inputs];
+        var y = new T[batch * outputs];
+        var predictions = new T[batch * outputs];
+        var labels = new int[batch];
+        var best = Patience is null ? null : new T[Network.ParameterCount];
+        var random = new SplitMix64(Seed);
+        var reports = new List<EpochReport>(epochs);
+        double bestLoss = double.PositiveInfinity;
+        int bestEpoch = 0;
+        bool stopped = false;
+        var clock = new Stopwatch();
+        var epochClock = new Stopwatch();
+
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            epochClock.Restart();
+            clock.Restart();
+            if (Shuffle)
+            {
+                for (int i = samples - 1; i > 0; i--)
+                {
+                    int j = (int)(random.NextUInt64() % (ulong)(i + 1));
+                    (order[i], order[j]) = (order[j], order[i]);
+                }
+            }
+
+            double lossSum = 0;
+            int correct = 0;
+            bool measure = MeasureTrainingAccuracy && training.HasLabels;
+            double rate = double.CreateTruncating(Optimizer.LearningRate);
+            for (int start = 0; start < samples; start += batch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(batch, samples - start);
+                var indices = order.AsSpan(start, rows);
+                Gather(training, indices, x.AsSpan(0, rows * inputs), y.AsSpan(0, rows * outputs), labels.AsSpan(0, rows));
+                if (measure)
+                {
+                    Network.Forward(x.AsSpan(0, rows * inputs), predictions.AsSpan(0, rows * outputs));
+                    correct += Classification.Correct<T>(predictions.AsSpan(0, rows * outputs), outputs, labels.AsSpan(0, rows));
+                }
+
+                T loss = Network.TrainStep(x.AsSpan(0, rows * inputs), y.AsSpan(0, rows * outputs), Optimizer);
+                lossSum += double.CreateTruncating(loss) * rows;
+            }
+
+            clock.Stop();
+            double? validationLoss = null, validationAccuracy = null;
+            if (validation is not null)
+            {
+                (validationLoss, validationAccuracy) = Measure(validation, validationSamples, x, y, predictions, labels);
+            }
+
+            var report = new EpochReport(epoch, lossSum / samples, measure ? (double)correct / samples : null, validationLoss, validationAccuracy, rate, clock.Elapsed, epochClock.Elapsed);
+            reports.Add(report);
+            Schedule?.Step();
+            progress?.Report(report);
+
+            double monitored = validationLoss ?? report.TrainingLoss;
+            if (monitored < bestLoss - MinimumImprovement)
+            {
+                bestLoss = monitored;
+                bestEpoch = epoch;
+                if (best is not null)
+                {
+                    Network.Parameters.CopyTo(best);
+                }
+            }
+            else if (Patience is { } patience && epoch - bestEpoch >= patience)
+            {
+                stopped = true;
+                break;
+            }
+        }
+
+        bool restore = best is not null && RestoreBestWeights && bestEpoch > 0 && bestEpoch != reports.Count;
+        if (restore)
+        {
+            best.CopyTo(Network.Parameters);
+        }
+
+        return new TrainingHistory(reports, bestEpoch, stopped, restore);
+    }
+
+    /// <summary>The loss and (with labels) the accuracy on a set, in batches through the same buffers.</summary>
+    private (double Loss, double? Accuracy) Measure(TrainingSet<T> set, int samples, T[] x, T[] y, T[] predictions, int[] labels)
+    {
+        int inputs = Network.InputSize, outputs = Network.OutputSize, batch = Math.Min(x.Length / inputs, labels.Length);
+        double lossSum = 0;
+        int correct = 0;
+        for (int start = 0; start < samples; start += batch)
+        {
+            int rows = Math.Min(batch, samples - start);
+            var xb = x.AsSpan(0, rows * inputs);
+            var yb = y.AsSpan(0, rows * outputs);
+            var lb = labels.AsSpan(0, rows);
+            Gather(set, start, rows, xb, yb, lb);
+            var pb = predictions.AsSpan(0, rows * outputs);
+            Network.Forward(xb, pb);
+            if (set.HasLabels)
+            {
+                correct += Classification.Correct<T>(pb, outputs, lb);
+            }
+
+            lossSum += double.CreateTruncating(Network.Evaluate(xb, yb)) * rows;
+        }
+
+        return (lossSum / samples, set.HasLabels ? (double)correct / samples : null);
+    }
+
+    /// <summary>Copies the samples <paramref name="indices"/> into the batch buffers (one-hot or 0/1 rows for labels).</summary>
+    private void Gather(TrainingSet<T> set, ReadOnlySpan<int> indices, Span<T> x, Span<T> y, Span<int> labels)
+    {
+        int inputs = Network.InputSize, outputs = Network.OutputSize;
+        var source = set.X.Span;
+        for (int r = 0; r < indices.Length; r++)
+        {
+            source.Slice(indices[r] * inputs, inputs).CopyTo(x.Slice(r * inputs, inputs));
+        }
+
+        if (!set.HasLabels)
+        {
+            var targets = set.Targets.Span;
+            for (int r = 0; r < indices.Length; r++)
+            {
+                targets.Slice(indices[r] * outputs, outputs).CopyTo(y.Slice(r * outputs, outputs));
+            }
+
+            return;
+        }
+
+        var all = set.Labels.Span;
+        for (int r = 0; r < indices.Length; r++)
+        {
+            labels[r] = all[indices[r]];
+        }
+
+        Targets(labels, y, outputs);
+    }
+
+    /// <summary>The rows <paramref name="start"/>.. of a set, in order (for validation).</summary>
+    private void Gather(TrainingSet<T> set, int start, int rows, Span<T> x, Span<T> y, Span<int> labels)
+    {
+        int inputs = Network.InputSize, outputs = Network.OutputSize;
+        set.X.Span.Slice(start * inputs, rows * inputs).CopyTo(x);
+        if (!set.HasLabels)
+        {
+            set.Targets.Span.Slice(start * outputs, rows * outputs).CopyTo(y);
+            return;
+        }
+
+        set.Labels.Span.Slice(start, rows).CopyTo(labels);
+        Targets(labels, y, outputs);
+    }
+
+    /// <summary>One-hot rows for cross-entropy; the label itself, 0 or 1, for one binary output.</summary>
+    private static void Targets(ReadOnlySpan<int> labels, Span<T> y, int outputs)
+    {
+        if (outputs == 1)
+        {
+            for (int r = 0; r < labels.Length; r++)
+            {
+                y[r] = labels[r] == 1 ? T.One : T.Zero;
+            }
+
+            return;
+        }
+
+        y.Clear();
+        for (int r = 0; r < labels.Length; r++)
+        {
+            y[r * outputs + labels[r]] = T.One;
+        }
+    }
+}
