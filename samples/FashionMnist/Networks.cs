@@ -1,0 +1,13 @@
+using SkipNet;
+
+namespace FashionMnist;
+
+// The residual MLP: 784 → h0 256 → h1 256 (+h0) → h2 256 (+h1) → 10 logits, float.
+[Residual(Inputs = 784, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+[Dense("h0", 256, Activation.GELU)]
+[Dense("h1", 256, Activation.GELU)]
+[Dense("h2", 256, Activation.GELU)]
+[Dense("y", 10)]
+[Skip("h0", "h1")]
+[Skip("h1", "h2")]
+public partial class FashionNet;

@@ -1,0 +1,64 @@
+using ScottPlot;
+using SkipNet;
+
+namespace FashionMnist;
+
+/// <summary>The sample's figures: loss and accuracy per epoch, and the test set's confusion matrix.</summary>
+public static class Plots
+{
+    public static void Curves(TrainingHistory history, string path)
+    {
+        var plot = new Plot();
+        double[] epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
+        var training = plot.Add.Scatter(epochs, history.Epochs.Select(e => e.TrainingLoss).ToArray());
+        training.LegendText = "training loss";
+        var test = plot.Add.Scatter(epochs, history.Epochs.Select(e => e.ValidationLoss ?? double.NaN).ToArray());
+        test.LegendText = "test loss";
+        var accuracy = plot.Add.Scatter(epochs, history.Epochs.Select(e => e.ValidationAccuracy ?? double.NaN).ToArray());
+        accuracy.LegendText = "test accuracy (right axis)";
+        accuracy.Axes.YAxis = plot.Axes.Right;
+        plot.Axes.Right.Label.Text = "accuracy";
+        plot.Title("Fashion-MNIST, residual MLP (SkipNet)");
+        plot.XLabel("epoch");
+        plot.YLabel("cross-entropy");
+        plot.ShowLegend(Alignment.UpperCenter);
+        plot.SavePng(path, 900, 520);
+    }
+
+    public static void Confusion(int[,] counts, string[] classes, string path)
+    {
+        int n = counts.GetLength(0);
+        var shares = new double[n, n];
+        for (int r = 0; r < n; r++)
+        {
+            double total = Enumerable.Range(0, n).Sum(c => counts[r, c]);
+            for (int c = 0; c < n; c++)
+            {
+                shares[r, c] = counts[r, c] / Math.Max(1, total);
+            }
+        }
+
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(shares);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        plot.Add.ColorBar(heatmap);
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < n; c++)
+            {
+                var text = plot.Add.Text(counts[r, c].ToString(), c, n - 1 - r);
+                text.LabelFontColor = shares[r, c] > 0.5 ? Colors.Black : Colors.White;
+                text.LabelAlignment = Alignment.MiddleCenter;
+            }
+        }
+
+        double[] ticks = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(ticks, classes);
+        plot.Axes.Left.SetTicks(ticks, classes.Reverse().ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 110;
+        plot.Title("Test set: true class (rows) against predicted class (columns)");
+        plot.SavePng(path, 900, 820);
+    }
+}

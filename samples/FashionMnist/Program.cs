@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using FashionMnist;
+using SkipNet;
+using Spectre.Console;
+
+// dotnet run -c Release --project samples/FashionMnist [-- --data DIR] [--epochs N] [--batch N] [--seed N] [--out DIR]
+//
+// Trains the residual MLP of Networks.cs on Fashion-MNIST with Adam (warm-up, then cosine decay)
+// and prints, last, the three lines scripts read: trained N epochs / training time: S s / test accuracy: 0.xxxx.
+
+string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+var options = Options.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("usage: FashionMnist [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR]");
+    return 1;
+}
+
+string? Find(string stem) => new[] { stem, stem + ".gz" }.Select(f => Path.Combine(options.Data, f)).FirstOrDefault(File.Exists);
+string[] stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
+var files = stems.Select(Find).ToArray();
+if (files.Any(f => f is null))
+{
+    Console.Error.WriteLine($"The Fashion-MNIST files are not in {options.Data} (missing: {string.Join(", ", stems.Where((s, i) => files[i] is null))}).");
+    Console.Error.WriteLine("Get them with 'sudo apt-get install dataset-fashion-mnist' (Debian puts them in /usr/share/datasets/fashion-mnist),");
+    Console.Error.WriteLine("or download the four .gz files from https://github.com/zalandoresearch/fashion-mnist and pass --data DIR (or set FASHION_MNIST_DIR).");
+    return 2;
+}
+
+var (trainX, trainLabels) = Load(files[0]!, files[1]!);
+var (testX, testLabels) = Load(files[2]!, files[3]!);
+Standardize(trainX, testX);
+AnsiConsole.MarkupLine($"Fashion-MNIST: {trainLabels.Length:N0} training and {testLabels.Length:N0} test images from [grey]{Markup.Escape(options.Data)}[/]");
+
+var net = new FashionNet(options.Seed);
+var adam = new Adam<float>(net, learningRate: options.LearningRate);
+int batchesPerEpoch = (trainLabels.Length + options.Batch - 1) / options.Batch;
+var trainer = new Trainer<float>(net, adam, options.Batch)
+{
+    Seed = options.Seed,
+    Schedule = options.Epochs > 1 ? SequentialLR<float>.WarmupCosine(adam, warmupSteps: 1, totalSteps: options.Epochs + 1) : null,
+};
+AnsiConsole.MarkupLine($"{FashionNet.ParameterCount:N0} parameters; Adam, learning rate {options.LearningRate} (1 epoch of warm-up, then cosine decay), batch {options.Batch}, {options.Epochs} epochs");
+
+TrainingHistory history = null!;
+AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+    .Start(context =>
+    {
+        var task = context.AddTask("epoch 1", maxValue: options.Epochs);
+        var progress = new EpochProgress(report =>
+        {
+            task.Increment(1);
+            task.Description = $"epoch {report.Epoch}: loss {report.TrainingLoss:F4}, test accuracy {report.ValidationAccuracy:F4}";
+        });
+        history = trainer.Fit(TrainingSet<float>.WithLabels(trainX, trainLabels), options.Epochs, TrainingSet<float>.WithLabels(testX, testLabels), progress);
+    });
+
+var table = new Table().AddColumns("epoch", "learning rate", "training loss", "test loss", "test accuracy", "training s");
+foreach (var e in history.Epochs)
+{
+    table.AddRow(e.Epoch.ToString(), e.LearningRate.ToString("G3", CultureInfo.InvariantCulture), e.TrainingLoss.ToString("F4", CultureInfo.InvariantCulture),
+        e.ValidationLoss!.Value.ToString("F4", CultureInfo.InvariantCulture), e.ValidationAccuracy!.Value.ToString("F4", CultureInfo.InvariantCulture),
+        e.TrainingTime.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture));
+}
+
+AnsiConsole.Write(table);
+
+double accuracy = net.Accuracy(testX, testLabels);
+if (options.Out is { } outDirectory)
+{
+    Directory.CreateDirectory(outDirectory);
+    Plots.Curves(history, Path.Combine(outDirectory, "loss-and-accuracy.png"));
+    Plots.Confusion(Confusion(net, testX, testLabels), classNames, Path.Combine(outDirectory, "confusion.png"));
+    AnsiConsole.MarkupLine($"plots in [grey]{Markup.Escape(outDirectory)}[/]");
+}
+
+Console.WriteLine($"trained {history.Epochs.Count} epochs");
+Console.WriteLine($"training time: {history.TrainingTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s");
+Console.WriteLine($"test accuracy: {accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
+return 0;
+
+static (float[] X, int[] Labels) Load(string images, string labels)
+{
+    var (imageDims, pixels) = Idx.Read(images);
+    var (labelDims, classes) = Idx.Read(labels);
+    if (imageDims.Length != 3 || imageDims[1] * imageDims[2] != FashionNet.InputSize || labelDims.Length != 1 || labelDims[0] != imageDims[0])
+    {
+        throw new InvalidDataException($"{images} and {labels} are not {FashionNet.InputSize}-pixel images with one label each: dimensions {string.Join("×", imageDims)} and {string.Join("×", labelDims)}.");
+    }
+
+    return (pixels.Select(p => p / 255f).ToArray(), classes.Select(c => (int)c).ToArray());
+}
+
+// Every pixel as (p − mean)/std of the training pixels: inputs of unit scale suit the initialization.
+static void Standardize(float[] train, float[] test)
+{
+    double mean = train.Average(v => (double)v);
+    double std = Math.Sqrt(train.Average(v => (v - mean) * (v - mean)));
+    foreach (var set in new[] { train, test })
+    {
+        for (int i = 0; i < set.Length; i++)
+        {
+            set[i] = (float)((set[i] - mean) / std);
+        }
+    }
+}
+
+static int[,] Confusion(FashionNet net, float[] x, int[] labels)
+{
+    var counts = new int[FashionNet.OutputSize, FashionNet.OutputSize];
+    var logits = new float[FashionNet.OutputSize];
+    for (int s = 0; s < labels.Length; s++)
+    {
+        net.Forward(x.AsSpan(s * FashionNet.InputSize, FashionNet.InputSize), logits);
+        counts[labels[s], Classification.ArgMax<float>(logits)]++;
+    }
+
+    return counts;
+}
+
+/// <summary>Reports on the training thread as each epoch ends (Progress&lt;T&gt; would post to another).</summary>
+internal sealed class EpochProgress(Action<EpochReport> report) : IProgress<EpochReport>
+{
+    public void Report(EpochReport value) => report(value);
+}
+
+internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out)
+{
+    public static Options? Parse(string[] args)
+    {
+        string data = Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") is { Length: > 0 } env ? env : "/usr/share/datasets/fashion-mnist";
+        int epochs = 12, batch = 128, seed = 1;
+        float rate = 1e-3f;
+        string? output = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? Next() => i + 1 < args.Length ? args[++i] : null;
+            switch (args[i])
+            {
+                case "--data": data = Next() ?? data; break;
+                case "--epochs" when int.TryParse(Next(), out int e) && e > 0: epochs = e; break;
+                case "--batch" when int.TryParse(Next(), out int b) && b > 0: batch = b; break;
+                case "--seed" when int.TryParse(Next(), out int s): seed = s; break;
+                case "--learning-rate" when float.TryParse(Next(), CultureInfo.InvariantCulture, out float r) && r > 0: rate = r; break;
+                case "--out": output = Next(); break;
+                default: return null;
+            }
+        }
+
+        return new Options(data, epochs, batch, seed, rate, output);
+    }
+}
