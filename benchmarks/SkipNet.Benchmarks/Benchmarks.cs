@@ -120,3 +120,40 @@ public class KernelBenchmarks<T>
     [Benchmark] public void Backward_dW() => Kernels.OuterAdd<T>(_dz, _h, _dw, Batch);
     [Benchmark] public void Backward_dW_Step() => Kernels.WeightGradient<T>(_dz, _h, _dw, _p, Batch, GradientWrite<T>.TrainStep(T.CreateChecked(1e-9)));
 }
+
+/// <summary>
+/// One batch of the Fashion-MNIST sample (batch 128, float): the step with plain SGD fused into the
+/// backward pass, with Sgd and Adam as optimizers (a pass over the parameters after the backward
+/// pass), and the parts: Backward alone, and Adam's update alone.
+/// </summary>
+public class OptimizerBenchmarks
+{
+    private const int Batch = 128;
+    private FashionNet _net = default!;
+    private Sgd<float> _sgd = default!;
+    private Adam<float> _adam = default!;
+    private float[] _x = [], _y = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _net = new FashionNet(1);
+        _sgd = new Sgd<float>(_net, 1e-4f);
+        _adam = new Adam<float>(_net, 1e-4f);
+        var random = new Random(1);
+        _x = Enumerable.Range(0, Batch * FashionNet.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
+        _y = new float[Batch * FashionNet.OutputSize];
+        for (int s = 0; s < Batch; s++)
+        {
+            _y[s * FashionNet.OutputSize + s % FashionNet.OutputSize] = 1;
+        }
+
+        _net.Backward(_x, _y);
+    }
+
+    [Benchmark(Baseline = true)] public float TrainStep_FusedSgd() => _net.TrainStep(_x, _y, 1e-4f);
+    [Benchmark] public float TrainStep_Sgd() => _net.TrainStep(_x, _y, _sgd);
+    [Benchmark] public float TrainStep_Adam() => _net.TrainStep(_x, _y, _adam);
+    [Benchmark] public float Backward() => _net.Backward(_x, _y);
+    [Benchmark] public void AdamUpdate() => _adam.Step();
+}

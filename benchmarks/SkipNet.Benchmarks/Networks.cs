@@ -54,3 +54,13 @@ public partial class Mlp512;
 [Dense("y", 1)]
 [Skip("h0", "h1")] [Skip("h1", "h2")] [Skip("h2", "h3")]
 public partial class Mlp512F;
+
+// The Fashion-MNIST sample's network (samples/FashionMnist/Networks.cs), for the optimizer benchmarks.
+[Residual(Inputs = 784, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+[Dense("h0", 256, Activation.GELU)]
+[Dense("h1", 256, Activation.GELU)]
+[Dense("h2", 256, Activation.GELU)]
+[Dense("y", 10)]
+[Skip("h0", "h1")]
+[Skip("h1", "h2")]
+public partial class FashionNet;

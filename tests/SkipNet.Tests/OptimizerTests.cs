@@ -202,6 +202,18 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void TheDefaultsAreTorchs()
+    {
+        var net = new MixedLooped(1);
+        var adam = new Adam<double>(net);
+        (adam.LearningRate, adam.Beta1, adam.Beta2, adam.Epsilon, adam.WeightDecay, adam.MaxGradientNorm).ShouldBe((1e-3, 0.9, 0.999, 1e-8, 0.0, (double?)null));
+        var adamW = new AdamW<float>(new MixedSingle(1));
+        (adamW.LearningRate, adamW.WeightDecay).ShouldBe((1e-3f, 0.01));
+        var sgd = new Sgd<double>(net, 0.1);
+        (sgd.Momentum, sgd.Dampening, sgd.Nesterov, sgd.WeightDecay).ShouldBe((0.0, 0.0, false, 0.0));
+    }
+
+    [Fact]
     public void NesterovNeedsMomentumWithoutDampening()
     {
         var net = new MixedLooped(1);

@@ -58,6 +58,12 @@ public sealed class Sgd<T> : Optimizer<T>
     {
         T rate = LearningRate, decay = T.CreateTruncating(WeightDecay), momentum = T.CreateTruncating(Momentum), keep = T.CreateTruncating(1 - Dampening);
         var buffer = _momentumBuffer;
+        if (buffer is null && decay == T.Zero)
+        {
+            Kernels.ScaleAdd(-rate, gradients, parameters); // p + (−lr)·g: the loop below, vectorized
+            return;
+        }
+
         for (int i = 0; i < parameters.Length; i++)
         {
             T g = gradients[i];
