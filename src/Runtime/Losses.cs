@@ -130,6 +130,30 @@ public static class Losses
         return sum;
     }
 
+    /// <summary>
+    /// The mean loss of a network's outputs against their targets, with the network's loss and
+    /// reduction (the mean over samples for cross-entropy, over every element otherwise): what
+    /// <c>Evaluate</c> returns for the samples that gave these outputs, up to the order of the sums.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths are not whole rows of OutputSize, or differ.</exception>
+    public static T Mean<T>(NetworkArchitecture architecture, ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        int width = architecture.OutputSize;
+        SpanCheck.Rows(predictions.Length, width);
+        T sum = architecture.Loss switch
+        {
+            Loss.L1 => L1(predictions, targets),
+            Loss.MSE => MSE(predictions, targets),
+            Loss.Huber => Huber(predictions, targets, T.CreateTruncating(architecture.HuberDelta)),
+            Loss.BinaryCrossEntropy => BinaryCrossEntropy(predictions, targets),
+            Loss.CrossEntropy => CrossEntropy(predictions, targets, width),
+            _ => throw new InvalidOperationException("Unknown loss " + architecture.Loss),
+        };
+        int divisor = architecture.Loss == Loss.CrossEntropy ? predictions.Length / width : predictions.Length;
+        return sum / T.CreateTruncating(divisor);
+    }
+
     /// <summary>One term of the binary cross-entropy on a logit: max(ŷ, 0) − ŷ·y + ln(1 + e^−|ŷ|).</summary>
     public static T BinaryCrossEntropyTerm<T>(T logit, T target) where T : IFloatingPointIeee754<T> =>
         T.Max(logit, T.Zero) - logit * target + T.CreateTruncating(SpecialFunctions.Log1P(Math.Exp(-double.CreateTruncating(T.Abs(logit)))));

@@ -156,4 +156,18 @@ public class ClassificationTests
         net.PredictClass(X[..4]).ShouldBe(Array.IndexOf(probabilities, probabilities.Max()));
         net.Accuracy(X, [net.PredictClass(X[..4]), net.PredictClass(X[4..])]).ShouldBe(1);
     }
+
+    [Fact]
+    public void LossesMeanIsWhatEvaluateReturnsFromTheOutputs()
+    {
+        var random = new Random(6);
+        foreach (IResidualNetwork<double> net in new IResidualNetwork<double>[] { new ClassifierLooped(1), new BinaryNet(1), new HuberNet(1), new MixedLooped(1), new SeedNet(1) })
+        {
+            var x = Enumerable.Range(0, 5 * net.InputSize).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            var y = Enumerable.Range(0, 5 * net.OutputSize).Select(_ => random.NextDouble() * 3 - 1).ToArray();
+            var outputs = new double[y.Length];
+            net.Forward(x, outputs);
+            Losses.Mean<double>(net.Architecture, outputs, y).ShouldBe(net.Evaluate(x, y), 1e-14, net.Architecture.Loss.ToString());
+        }
+    }
 }

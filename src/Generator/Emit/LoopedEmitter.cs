@@ -101,13 +101,17 @@ internal sealed class LoopedEmitter : IBodyEmitter
         var output = _plan.Output;
         string ROS = $"global::System.ReadOnlySpan<{_t}>";
         string ws = $"{_names.WorkspaceType} ws = {_names.WorkspaceField} ??= new {_names.WorkspaceType}();";
-        string rows = $"int rows = global::System.Math.Min({_names.Chunk}, samples - start);";
+        void Chunks()
+        {
+            w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
+            w.Line($"int rows = global::System.Math.Min({_names.Chunk}, samples - start);");
+        }
+
         string outputRows = $"new {ROS}(ws.{HField(output)}, 0, rows * OutputSize)";
 
         w.Open($"private void {_names.ForwardRows}({ROS} x, global::System.Span<{_t}> output, int samples)");
         w.Line(ws);
-        w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
-        w.Line(rows);
+        Chunks();
         w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows);");
         w.Line($"{outputRows}.CopyTo(output.Slice(start * OutputSize, rows * OutputSize));");
         w.Close();
@@ -117,8 +121,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Open($"private {_t} {_names.EvaluateRows}({ROS} x, {ROS} y, int samples)");
         w.Line(ws);
         w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
-        w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
-        w.Line(rows);
+        Chunks();
         w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows);");
         w.Line($"sum += global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({outputRows}, y.Slice(start * OutputSize, rows * OutputSize){LossArguments});");
         w.Close();
@@ -131,8 +134,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Open($"private {_t} {_names.BackwardRows}({ROS} x, {ROS} y, int samples, {_t} scale, {write} write)");
         w.Line(ws);
         w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
-        w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
-        w.Line(rows);
+        Chunks();
         w.Line($"{write} chunkWrite = write.ForChunk(first: start == 0, last: start + rows == samples);");
         w.Line($"sum += {_names.BackwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), y.Slice(start * OutputSize, rows * OutputSize), rows, scale, chunkWrite);");
         w.Close();

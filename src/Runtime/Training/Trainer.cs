@@ -275,6 +275,7 @@ public sealed class Trainer<T>
     private (double Loss, double? Accuracy) Measure(TrainingSet<T> set, int samples, T[] x, T[] y, T[] predictions, int[] labels)
     {
         int inputs = Network.InputSize, outputs = Network.OutputSize, batch = Math.Min(x.Length / inputs, labels.Length);
+        var architecture = Network.Architecture;
         double lossSum = 0;
         int correct = 0;
         for (int start = 0; start < samples; start += batch)
@@ -291,7 +292,7 @@ public sealed class Trainer<T>
                 correct += Classification.Correct<T>(pb, outputs, lb);
             }
 
-            lossSum += double.CreateTruncating(Network.Evaluate(xb, yb)) * rows;
+            lossSum += double.CreateTruncating(Losses.Mean<T>(architecture, pb, yb)) * rows; // from the outputs above: one forward pass
         }
 
         return (lossSum / samples, set.HasLabels ? (double)correct / samples : null);
