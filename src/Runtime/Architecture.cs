@@ -14,7 +14,7 @@ namespace SkipNet;
 /// <param name="Skips">The skip edges, in declaration order.</param>
 /// <param name="Blocks">The parameter blocks, in layout order (<see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>).</param>
 /// <param name="HuberDelta">δ of <see cref="SkipNet.Loss.Huber"/> (1 unless declared otherwise).</param>
-public sealed record NetworkArchitecture(
+public sealed partial record NetworkArchitecture(
     int InputSize,
     Loss Loss,
     IReadOnlyList<LayerInfo> Layers,

@@ -12,6 +12,13 @@ public struct SplitMix64
     /// <summary>Starts the sequence for <paramref name="seed"/>.</summary>
     public SplitMix64(int seed) => _state = unchecked((ulong)(long)seed);
 
+    /// <summary>The generator's whole state (a checkpoint saves it).</summary>
+    internal ulong State
+    {
+        readonly get => _state;
+        set => _state = value;
+    }
+
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64()
     {

@@ -156,3 +156,14 @@ public partial class HuberNet;
 [Dense("y", 3)]
 [Skip("h0", "h1")]
 public partial class ThreeClassNet;
+
+
+// Layer names that are Python keywords: the PyTorch module registers them with add_module.
+[Residual(Inputs = 2, Loss = Loss.Huber, HuberDelta = 0.5)]
+[Dense("lambda", 3, Activation.Softplus)]
+[Dense("None", 3, Activation.LeakyReLU, Alpha = 0.2)]
+[Dense("pass", 2)]
+[Skip("lambda", "pass", SkipKind.Weighted)]
+[Skip("x", "None", SkipKind.Weighted)]
+[Skip("lambda", "None")]
+public partial class PythonKeywordNet;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 
 namespace SkipNet;
@@ -62,6 +63,16 @@ public class Adam<T> : Optimizer<T>
 
     /// <summary>The second moment v (one entry per parameter).</summary>
     public ReadOnlySpan<T> SecondMoment => _v;
+
+    internal override string RuleName => CoupledDecay ? "Adam" : "AdamW";
+
+    internal override IEnumerable<(string Name, string Value)> Settings =>
+    [
+        ("betas", $"{Text.Of(Beta1)}, {Text.Of(Beta2)}"), ("eps", Text.Of(Epsilon)), ("weight_decay", Text.Of(WeightDecay)),
+        ("max_grad_norm", MaxGradientNorm is { } norm ? Text.Of(double.CreateTruncating(norm)) : "none"),
+    ];
+
+    internal override IEnumerable<(string Name, T[] Values)> State => [("exp_avg", _m), ("exp_avg_sq", _v)];
 
     /// <summary>Whether λ is applied to the gradient (Adam) rather than to the parameters directly (AdamW).</summary>
     private protected virtual bool CoupledDecay => true;

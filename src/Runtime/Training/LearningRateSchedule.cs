@@ -30,7 +30,7 @@ public abstract class LearningRateSchedule<T>
     public double BaseRate { get; }
 
     /// <summary>Steps taken (torch's last_epoch): 0 until the first <see cref="Step"/>.</summary>
-    public int Steps { get; private set; }
+    public int Steps { get; internal set; }
 
     /// <summary>The rate at step <paramref name="step"/>.</summary>
     public abstract double RateAt(int step);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 
 namespace SkipNet;
@@ -57,10 +58,10 @@ public abstract class Optimizer<T>
     public T? MaxGradientNorm { get; }
 
     /// <summary>The number of steps taken, t in the formulas (the first step is t = 1).</summary>
-    public long StepCount { get; private set; }
+    public long StepCount { get; internal set; }
 
     /// <summary>The global L2 norm of the gradient at the last step, before clipping (as clip_grad_norm_ returns it).</summary>
-    public T LastGradientNorm { get; private set; }
+    public T LastGradientNorm { get; internal set; }
 
     /// <summary>Updates the network's parameters from its gradients: call it after <c>Backward</c>.</summary>
     /// <exception cref="InvalidOperationException">A training call is running on the network on another thread; nothing is changed.</exception>
@@ -98,6 +99,15 @@ public abstract class Optimizer<T>
 
         Apply(parameters, gradients, StepCount);
     }
+
+    /// <summary>torch.optim's name of the rule ("SGD", "Adam", "AdamW"), as a checkpoint records it.</summary>
+    internal virtual string RuleName => GetType().Name;
+
+    /// <summary>The settings a checkpoint records and checks on loading, each as round-trip text.</summary>
+    internal virtual IEnumerable<(string Name, string Value)> Settings => [];
+
+    /// <summary>The state buffers a checkpoint saves, under torch.optim's names ("exp_avg", "momentum_buffer").</summary>
+    internal virtual IEnumerable<(string Name, T[] Values)> State => [];
 
     /// <summary>The update rule, on gradients already clipped; <paramref name="step"/> is t, from 1.</summary>
     protected abstract void Apply(Span<T> parameters, ReadOnlySpan<T> gradients, long step);

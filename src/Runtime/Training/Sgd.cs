@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 
 namespace SkipNet;
@@ -52,6 +53,16 @@ public sealed class Sgd<T> : Optimizer<T>
 
     /// <summary>λ.</summary>
     public double WeightDecay { get; }
+
+    internal override string RuleName => "SGD";
+
+    internal override IEnumerable<(string Name, string Value)> Settings =>
+    [
+        ("momentum", Text.Of(Momentum)), ("dampening", Text.Of(Dampening)), ("nesterov", Nesterov ? "true" : "false"), ("weight_decay", Text.Of(WeightDecay)),
+        ("max_grad_norm", MaxGradientNorm is { } norm ? Text.Of(double.CreateTruncating(norm)) : "none"),
+    ];
+
+    internal override IEnumerable<(string Name, T[] Values)> State => _momentumBuffer is null ? [] : [("momentum_buffer", _momentumBuffer)];
 
     /// <inheritdoc />
     protected override void Apply(Span<T> parameters, ReadOnlySpan<T> gradients, long step)

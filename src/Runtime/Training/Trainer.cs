@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
+using System.IO;
 using System.Numerics;
 using System.Threading;
 
@@ -179,28 +181,24 @@ public sealed class Trainer<T>
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         int samples = training.Samples(Network, nameof(training));
         int validationSamples = validation?.Samples(Network, nameof(validation)) ?? 0;
-
-        int inputs = Network.InputSize, outputs = Network.OutputSize, batch = Math.Min(BatchSize, samples);
-        var order = new int[samples];
-        for (int i = 0; i < samples; i++)
+        var state = _resumed ?? FitState.Start(samples, Seed, Patience is null ? 0 : Network.ParameterCount);
+        if (state.Order.Length != samples)
         {
-            order[i] = i;
+            throw new ArgumentException($"The checkpoint this trainer resumed from was made on {state.Order.Length} training samples; this set has {samples}.", nameof(training));
         }
 
+        _resumed = null;
+        int inputs = Network.InputSize, outputs = Network.OutputSize, batch = Math.Min(BatchSize, samples);
+        var order = state.Order;
         var x = new T[batch * inputs];
         var y = new T[batch * outputs];
         var predictions = new T[batch * outputs];
         var labels = new int[batch];
-        var best = Patience is null ? null : new T[Network.ParameterCount];
-        var random = new SplitMix64(Seed);
-        var reports = new List<EpochReport>(epochs);
-        double bestLoss = double.PositiveInfinity;
-        int bestEpoch = 0;
-        bool stopped = false;
+        var random = new SplitMix64 { State = state.RandomState };
         var clock = new Stopwatch();
         var epochClock = new Stopwatch();
 
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        for (int epoch = state.Reports.Count + 1; epoch <= epochs && !state.Stopped; epoch++)
         {
             epochClock.Restart();
             clock.Restart();
@@ -241,34 +239,159 @@ public sealed class Trainer<T>
             }
 
             var report = new EpochReport(epoch, lossSum / samples, measure ? (double)correct / samples : null, validationLoss, validationAccuracy, rate, clock.Elapsed, epochClock.Elapsed);
-            reports.Add(report);
+            state.Reports.Add(report);
             Schedule?.Step();
-            progress?.Report(report);
 
             double monitored = validationLoss ?? report.TrainingLoss;
-            if (monitored < bestLoss - MinimumImprovement)
+            if (monitored < state.BestLoss - MinimumImprovement)
             {
-                bestLoss = monitored;
-                bestEpoch = epoch;
-                if (best is not null)
+                state.BestLoss = monitored;
+                state.BestEpoch = epoch;
+                if (state.Best is not null)
                 {
-                    Network.Parameters.CopyTo(best);
+                    Network.Parameters.CopyTo(state.Best);
                 }
             }
-            else if (Patience is { } patience && epoch - bestEpoch >= patience)
+            else if (Patience is { } patience && epoch - state.BestEpoch >= patience)
             {
-                stopped = true;
-                break;
+                state.Stopped = true;
+            }
+
+            state.RandomState = random.State;
+            if (CheckpointPath is { } path)
+            {
+                var (metadata, tensors) = CheckpointContents(state);
+                SafeTensors.WriteFileAtomically(path, stream => SafeTensors.Write(stream, metadata, tensors));
+            }
+
+            progress?.Report(report);
+        }
+
+        bool restore = state.Best is not null && RestoreBestWeights && state.BestEpoch > 0 && state.BestEpoch != state.Reports.Count;
+        if (restore)
+        {
+            state.Best.CopyTo(Network.Parameters);
+        }
+
+        return new TrainingHistory(state.Reports.ToArray(), state.BestEpoch, state.Stopped, restore);
+    }
+
+    /// <summary>
+    /// Loads a checkpoint this trainer's <see cref="CheckpointPath"/> wrote (into the network, the
+    /// optimizer, the schedule and the trainer), so that the next <see cref="Fit"/> continues after
+    /// its last epoch exactly as the interrupted run would have: same batches, same weights, bit for
+    /// bit. The history <see cref="Fit"/> returns then includes the saved epochs.
+    /// </summary>
+    /// <returns>The number of epochs the checkpoint had completed.</returns>
+    /// <exception cref="InvalidDataException">The file is not a trainer checkpoint of this network, optimizer, schedule and settings (seed, batch size, shuffling, patience), or is damaged; nothing is changed.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public int Resume(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var file = Checkpoint.Open(stream, Optimizer, Schedule, out var commit);
+        var meta = file.Metadata;
+        foreach (var (key, value) in Settings())
+        {
+            if (!meta.TryGetValue(key, out string? saved) || saved != value)
+            {
+                throw new InvalidDataException($"The checkpoint's {key} is {(saved is null ? "not recorded (it is not a trainer's checkpoint)" : SafeTensors.Shorten(saved))}; this trainer's is {value}. Resume with the same settings.");
             }
         }
 
-        bool restore = best is not null && RestoreBestWeights && bestEpoch > 0 && bestEpoch != reports.Count;
-        if (restore)
+        long samples = Checkpoint.Whole(meta, "trainer.samples");
+        if (samples < 1 || samples > int.MaxValue)
         {
-            best.CopyTo(Network.Parameters);
+            throw new InvalidDataException($"The checkpoint's trainer.samples is {samples}.");
         }
 
-        return new TrainingHistory(reports, bestEpoch, stopped, restore);
+        var order = new int[samples];
+        file.ReadIndices("trainer/order", order);
+        var state = new FitState(order)
+        {
+            RandomState = ulong.TryParse(meta.GetValueOrDefault("trainer.random_state"), NumberStyles.None, CultureInfo.InvariantCulture, out ulong r)
+                ? r : throw new InvalidDataException("The checkpoint's 'trainer.random_state' is missing or not a whole number."),
+            BestLoss = Checkpoint.Number(meta, "trainer.best_loss"),
+            BestEpoch = (int)Math.Min(Checkpoint.Whole(meta, "trainer.best_epoch"), int.MaxValue),
+            Stopped = meta.GetValueOrDefault("trainer.stopped") == "true",
+        };
+        state.Reports.AddRange(History.Parse(meta.GetValueOrDefault("trainer.history")));
+        if (Patience is not null)
+        {
+            state.Best = new T[Network.ParameterCount];
+            file.Read("trainer/best", [Network.ParameterCount], state.Best.AsSpan());
+        }
+
+        file.CheckNothingElse([]);
+        commit();
+        _resumed = state;
+        return state.Reports.Count;
+    }
+
+    /// <summary>When set, a checkpoint (weights, optimizer, schedule and the trainer's place) is written here, atomically, after each epoch; <see cref="Resume"/> continues from it.</summary>
+    public string? CheckpointPath { get; init; }
+
+    private FitState? _resumed;
+
+    private IEnumerable<(string Key, string Value)> Settings() =>
+    [
+        ("trainer.batch_size", BatchSize.ToString(CultureInfo.InvariantCulture)),
+        ("trainer.seed", Seed.ToString(CultureInfo.InvariantCulture)),
+        ("trainer.shuffle", Shuffle ? "true" : "false"),
+        ("trainer.patience", Patience?.ToString(CultureInfo.InvariantCulture) ?? "none"),
+        ("trainer.min_delta", Text.Of(MinimumImprovement)),
+    ];
+
+    private (Dictionary<string, string> Metadata, List<TensorData> Tensors) CheckpointContents(FitState state)
+    {
+        var (metadata, tensors) = Checkpoint.Contents(Optimizer, Schedule);
+        foreach (var (key, value) in Settings())
+        {
+            metadata[key] = value;
+        }
+
+        metadata["trainer.samples"] = state.Order.Length.ToString(CultureInfo.InvariantCulture);
+        metadata["trainer.random_state"] = state.RandomState.ToString(CultureInfo.InvariantCulture);
+        metadata["trainer.best_loss"] = Text.Of(state.BestLoss);
+        metadata["trainer.best_epoch"] = state.BestEpoch.ToString(CultureInfo.InvariantCulture);
+        metadata["trainer.stopped"] = state.Stopped ? "true" : "false";
+        metadata["trainer.history"] = History.Format(state.Reports);
+        tensors.Add(TensorData.Of<int>("trainer/order", [state.Order.Length], state.Order));
+        if (state.Best is not null)
+        {
+            tensors.Add(TensorData.Of<T>("trainer/best", [state.Best.Length], state.Best));
+        }
+
+        return (metadata, tensors);
+    }
+
+    /// <summary>Where a run of epochs stands: what a checkpoint saves between epochs.</summary>
+    private sealed class FitState(int[] order)
+    {
+        public int[] Order { get; } = order;
+
+        public ulong RandomState { get; set; }
+
+        public double BestLoss { get; set; } = double.PositiveInfinity;
+
+        public int BestEpoch { get; set; }
+
+        public bool Stopped { get; set; }
+
+        public T[]? Best { get; set; }
+
+        public List<EpochReport> Reports { get; } = [];
+
+        public static FitState Start(int samples, int seed, int bestLength)
+        {
+            var order = new int[samples];
+            for (int i = 0; i < samples; i++)
+            {
+                order[i] = i;
+            }
+
+            return new FitState(order) { RandomState = new SplitMix64(seed).State, Best = bestLength > 0 ? new T[bestLength] : null };
+        }
     }
 
     /// <summary>The loss and (with labels) the accuracy on a set, in batches through the same buffers.</summary>

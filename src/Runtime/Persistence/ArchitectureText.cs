@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace SkipNet;
+
+/// <summary>
+/// A network's declaration as canonical JSON (what a weights file records in its metadata) and
+/// the names of its parameter blocks in PyTorch's convention.
+/// </summary>
+internal static class ArchitectureText
+{
+    /// <summary>The canonical JSON of the declaration: the same text for the same layers, skips, loss and precision.</summary>
+    public static string Json<T>(NetworkArchitecture architecture)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("inputs", architecture.InputSize);
+            writer.WriteString("precision", typeof(T) == typeof(float) ? "single" : "double");
+            writer.WriteString("loss", architecture.Loss.ToString());
+            if (architecture.Loss == Loss.Huber)
+            {
+                writer.WriteNumber("huber_delta", architecture.HuberDelta);
+            }
+
+            writer.WriteStartArray("layers");
+            foreach (var layer in architecture.Layers)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", layer.Name);
+                writer.WriteNumber("width", layer.Width);
+                writer.WriteString("activation", layer.Activation.ToString());
+                if (layer.Activation == Activation.LeakyReLU)
+                {
+                    writer.WriteNumber("alpha", layer.Alpha);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("skips");
+            foreach (var skip in architecture.Skips)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("from", skip.From);
+                writer.WriteString("to", skip.To);
+                writer.WriteString("kind", skip.Kind.ToString());
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>SHA-256 of the canonical JSON, lower-case hex.</summary>
+    public static string Hash(string json) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json))).ToLowerInvariant();
+
+    /// <summary>The name PyTorch's module gives the block: "h0.weight", "h0.bias", "a_to_b.weight".</summary>
+    public static string PyTorchName(ParameterBlock block)
+    {
+        int dot = block.Name.LastIndexOf('.');
+        string owner = block.Name[..dot], part = block.Name[(dot + 1)..];
+        return part switch
+        {
+            "W" => owner + ".weight",
+            "b" => owner + ".bias",
+            "S" => owner.Replace("->", "_to_", StringComparison.Ordinal) + ".weight",
+            _ => throw new InvalidOperationException($"Unknown block '{block.Name}'."),
+        };
+    }
+
+    /// <summary>The PyTorch name of every block, in block order; distinct, since layer names have no underscore.</summary>
+    public static string[] PyTorchNames(NetworkArchitecture architecture)
+    {
+        var names = new string[architecture.Blocks.Count];
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            var block = architecture.Blocks[i];
+            names[i] = PyTorchName(block);
+            if (!seen.TryAdd(names[i], block.Name))
+            {
+                throw new InvalidOperationException($"Blocks '{seen[names[i]]}' and '{block.Name}' would both be '{names[i]}' in PyTorch's names.");
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The shape of a block as a tensor: W and S 2-D [rows, cols], b 1-D [rows].</summary>
+    public static long[] Shape(ParameterBlock block) =>
+        block.Name.EndsWith(".b", StringComparison.Ordinal) ? [block.Rows] : [block.Rows, block.Cols];
+}

@@ -1,0 +1,296 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Numerics;
+
+namespace SkipNet;
+
+/// <summary>
+/// Training checkpoints: the weights and the optimizer's state (moments or momentum buffers, step
+/// count, learning rate) and a schedule's position, in one safetensors file, so that training
+/// resumed from it continues bit for bit as if it had not stopped. <see cref="Trainer{T}"/> writes
+/// one after each epoch when given <see cref="Trainer{T}.CheckpointPath"/>.
+/// </summary>
+/// <remarks>
+/// The file is a weights file (<see cref="NetworkWeights"/>) with more tensors, named after
+/// torch.optim's state (<c>optimizer/exp_avg</c>, <c>optimizer/exp_avg_sq</c>,
+/// <c>optimizer/momentum_buffer</c>, one entry per parameter in the layout of
+/// <see cref="IResidualNetwork{T}.Parameters"/>), and the scalars in <c>__metadata__</c>;
+/// <see cref="NetworkWeights.LoadWeights{T}(IResidualNetwork{T}, string)"/> reads its weights.
+/// Loading checks everything first and changes nothing after a refusal.
+/// </remarks>
+public static class Checkpoint
+{
+    internal const string Kind = "checkpoint";
+    internal static readonly string[] StatePrefixes = ["optimizer/", "trainer/"];
+    private const string TrainerPrefix = "trainer/";
+
+    /// <summary>Saves the network's weights (the optimizer's network) with the optimizer's and the schedule's state to <paramref name="path"/>, atomically.</summary>
+    /// <param name="path">The file to write (conventionally <c>*.safetensors</c>).</param>
+    /// <param name="optimizer">The optimizer; its network's weights are saved too.</param>
+    /// <param name="schedule">The schedule that sets the optimizer's rate, if any.</param>
+    /// <exception cref="ArgumentException">The schedule belongs to another optimizer.</exception>
+    /// <exception cref="NotSupportedException">The optimizer is not one of SkipNet's (its state is unknown).</exception>
+    public static void Save<T>(string path, Optimizer<T> optimizer, LearningRateSchedule<T>? schedule = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (metadata, tensors) = Contents(optimizer, schedule);
+        SafeTensors.WriteFileAtomically(path, stream => SafeTensors.Write(stream, metadata, tensors));
+    }
+
+    /// <summary>Writes a checkpoint to <paramref name="stream"/> (left open).</summary>
+    /// <exception cref="ArgumentException">The schedule belongs to another optimizer.</exception>
+    /// <exception cref="NotSupportedException">The optimizer is not one of SkipNet's (its state is unknown).</exception>
+    public static void Save<T>(Stream stream, Optimizer<T> optimizer, LearningRateSchedule<T>? schedule = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var (metadata, tensors) = Contents(optimizer, schedule);
+        SafeTensors.Write(stream, metadata, tensors);
+    }
+
+    /// <summary>Loads a checkpoint into the optimizer's network, the optimizer and the schedule.</summary>
+    /// <param name="path">A file written by <see cref="Save{T}(string, Optimizer{T}, LearningRateSchedule{T})"/>.</param>
+    /// <param name="optimizer">An optimizer of the same kind and settings as the saved one, for a network of the same architecture.</param>
+    /// <param name="schedule">A schedule of the same kind and base rate as the saved one; null if none was saved.</param>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint of this architecture, optimizer and schedule, or is damaged; nothing is changed.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static void Load<T>(string path, Optimizer<T> optimizer, LearningRateSchedule<T>? schedule = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Load(file, optimizer, schedule);
+    }
+
+    /// <summary>Loads a checkpoint from <paramref name="stream"/> into the optimizer's network, the optimizer and the schedule.</summary>
+    /// <exception cref="InvalidDataException">The data is not a checkpoint of this architecture, optimizer and schedule, or is damaged; nothing is changed.</exception>
+    public static void Load<T>(Stream stream, Optimizer<T> optimizer, LearningRateSchedule<T>? schedule = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var file = Open(stream, optimizer, schedule, out var commit);
+        file.CheckNothingElse([TrainerPrefix]);
+        commit();
+    }
+
+    internal static (Dictionary<string, string> Metadata, List<TensorData> Tensors) Contents<T>(Optimizer<T> optimizer, LearningRateSchedule<T>? schedule)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (optimizer.GetType().Assembly != typeof(Checkpoint).Assembly)
+        {
+            throw new NotSupportedException($"Checkpoints hold the state of SkipNet's optimizers (Sgd, Adam, AdamW); {optimizer.GetType().Name}'s state is unknown to them.");
+        }
+
+        if (schedule is not null && !ReferenceEquals(schedule.Optimizer, optimizer))
+        {
+            throw new ArgumentException("The schedule sets the rate of another optimizer.", nameof(schedule));
+        }
+
+        var network = optimizer.Network;
+        var metadata = NetworkWeights.Metadata(network, Kind);
+        var tensors = NetworkWeights.WeightTensors(network, WeightNames.SkipNet);
+        metadata["optimizer"] = optimizer.RuleName;
+        foreach (var (name, value) in optimizer.Settings)
+        {
+            metadata["optimizer." + name] = value;
+        }
+
+        metadata["optimizer.lr"] = Text.Of(double.CreateTruncating(optimizer.LearningRate));
+        metadata["optimizer.step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
+        metadata["optimizer.last_grad_norm"] = Text.Of(double.CreateTruncating(optimizer.LastGradientNorm));
+        foreach (var (name, values) in optimizer.State)
+        {
+            tensors.Add(TensorData.Of<T>("optimizer/" + name, [values.Length], values));
+        }
+
+        metadata["schedule"] = schedule is null ? "none" : ScheduleName(schedule);
+        if (schedule is not null)
+        {
+            metadata["schedule.steps"] = schedule.Steps.ToString(CultureInfo.InvariantCulture);
+            metadata["schedule.base_lr"] = Text.Of(schedule.BaseRate);
+            metadata["schedule.lr"] = Text.Of(schedule.RateAt(schedule.Steps));
+        }
+
+        return (metadata, tensors);
+    }
+
+    /// <summary>Reads and checks a checkpoint; <paramref name="commit"/> then writes it into the network, optimizer and schedule.</summary>
+    internal static WeightsFile Open<T>(Stream stream, Optimizer<T> optimizer, LearningRateSchedule<T>? schedule, out Action commit)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (schedule is not null && !ReferenceEquals(schedule.Optimizer, optimizer))
+        {
+            throw new ArgumentException("The schedule sets the rate of another optimizer.", nameof(schedule));
+        }
+
+        var network = optimizer.Network;
+        var file = WeightsFile.Read(stream, network);
+        if (!file.IsCheckpoint)
+        {
+            throw new InvalidDataException("The file holds weights only, not a training checkpoint: load it with LoadWeights.");
+        }
+
+        var weights = file.Weights(network);
+        var meta = file.Metadata;
+        Expect(meta, "optimizer", optimizer.RuleName, "optimizer");
+        foreach (var (name, value) in optimizer.Settings)
+        {
+            Expect(meta, "optimizer." + name, value, $"{optimizer.RuleName}'s {name}");
+        }
+
+        var state = new List<(T[] Target, T[] Saved)>();
+        foreach (var (name, values) in optimizer.State)
+        {
+            var saved = new T[values.Length];
+            file.Read("optimizer/" + name, [values.Length], saved.AsSpan());
+            state.Add((values, saved));
+        }
+
+        double rate = Number(meta, "optimizer.lr");
+        if (!(rate >= 0) || double.IsInfinity(rate))
+        {
+            throw new InvalidDataException($"The checkpoint's learning rate is {rate}; it must be a finite number ≥ 0.");
+        }
+
+        long step = Whole(meta, "optimizer.step");
+        double norm = Number(meta, "optimizer.last_grad_norm");
+        Expect(meta, "schedule", schedule is null ? "none" : ScheduleName(schedule), "schedule");
+        int steps = 0;
+        if (schedule is not null)
+        {
+            Expect(meta, "schedule.base_lr", Text.Of(schedule.BaseRate), "schedule's base rate");
+            long savedSteps = Whole(meta, "schedule.steps");
+            if (savedSteps > int.MaxValue)
+            {
+                throw new InvalidDataException($"The checkpoint's schedule.steps is {savedSteps}, more than a schedule counts.");
+            }
+
+            steps = (int)savedSteps;
+            Expect(meta, "schedule.lr", Text.Of(schedule.RateAt(steps)), $"schedule's rate at step {steps} (the schedules differ)");
+        }
+
+        commit = () =>
+        {
+            weights.CopyTo(network.Parameters);
+            foreach (var (target, saved) in state)
+            {
+                saved.CopyTo(target.AsSpan());
+            }
+
+            optimizer.StepCount = step;
+            optimizer.LastGradientNorm = T.CreateTruncating(norm);
+            optimizer.LearningRate = T.CreateTruncating(rate);
+            if (schedule is not null)
+            {
+                schedule.Steps = steps;
+            }
+        };
+        return file;
+    }
+
+    private static string ScheduleName<T>(LearningRateSchedule<T> schedule)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string name = schedule.GetType().Name;
+        int tick = name.IndexOf('`');
+        return tick < 0 ? name : name[..tick];
+    }
+
+    private static void Expect(IReadOnlyDictionary<string, string> metadata, string key, string expected, string what)
+    {
+        if (!metadata.TryGetValue(key, out string? saved))
+        {
+            throw new InvalidDataException($"The checkpoint does not record its {what} ('{key}' in __metadata__); expected {expected}.");
+        }
+
+        if (saved != expected)
+        {
+            throw new InvalidDataException($"The checkpoint's {what} is {SafeTensors.Shorten(saved)}; this one's is {expected}. Resume with the same settings.");
+        }
+    }
+
+    internal static double Number(IReadOnlyDictionary<string, string> metadata, string key) =>
+        metadata.TryGetValue(key, out string? text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            ? value
+            : throw new InvalidDataException($"The checkpoint's '{key}' is missing or not a number.");
+
+    internal static long Whole(IReadOnlyDictionary<string, string> metadata, string key) =>
+        metadata.TryGetValue(key, out string? text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : throw new InvalidDataException($"The checkpoint's '{key}' is missing or not a whole number ≥ 0.");
+}
+
+/// <summary>Numbers as round-trip invariant text.</summary>
+internal static class Text
+{
+    public static string Of(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A trainer's epoch reports as JSON text (numbers as round-trip strings, so NaN survives).</summary>
+internal static class History
+{
+    public static string Format(IReadOnlyList<EpochReport> reports)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var r in reports)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(r.Epoch.ToString(CultureInfo.InvariantCulture));
+                writer.WriteStringValue(Text.Of(r.TrainingLoss));
+                writer.WriteStringValue(r.TrainingAccuracy is { } a ? Text.Of(a) : "");
+                writer.WriteStringValue(r.ValidationLoss is { } l ? Text.Of(l) : "");
+                writer.WriteStringValue(r.ValidationAccuracy is { } v ? Text.Of(v) : "");
+                writer.WriteStringValue(Text.Of(r.LearningRate));
+                writer.WriteStringValue(r.TrainingTime.Ticks.ToString(CultureInfo.InvariantCulture));
+                writer.WriteStringValue(r.Elapsed.Ticks.ToString(CultureInfo.InvariantCulture));
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <exception cref="InvalidDataException">The text is missing or not a history.</exception>
+    public static List<EpochReport> Parse(string? json)
+    {
+        const string Damaged = "The checkpoint's 'trainer.history' is missing or damaged.";
+        var reports = new List<EpochReport>();
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json ?? throw new InvalidDataException(Damaged));
+            foreach (var row in document.RootElement.EnumerateArray())
+            {
+                var f = row.EnumerateArray().Select(e => e.GetString() ?? throw new InvalidDataException(Damaged)).ToArray();
+                if (f.Length != 8)
+                {
+                    throw new InvalidDataException(Damaged);
+                }
+
+                double? Optional(string s) => s.Length == 0 ? null : double.Parse(s, CultureInfo.InvariantCulture);
+                reports.Add(new EpochReport(
+                    int.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture), Optional(f[2]), Optional(f[3]), Optional(f[4]),
+                    double.Parse(f[5], CultureInfo.InvariantCulture), TimeSpan.FromTicks(long.Parse(f[6], CultureInfo.InvariantCulture)), TimeSpan.FromTicks(long.Parse(f[7], CultureInfo.InvariantCulture))));
+                if (reports[^1].Epoch != reports.Count)
+                {
+                    throw new InvalidDataException(Damaged);
+                }
+            }
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException or OverflowException)
+        {
+            throw new InvalidDataException(Damaged, e);
+        }
+
+        return reports;
+    }
+}

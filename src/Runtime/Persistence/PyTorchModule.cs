@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace SkipNet;
+
+public sealed partial record NetworkArchitecture
+{
+    // Python's keywords, and the names the module's own code uses.
+    private static readonly HashSet<string> PythonReserved =
+    [
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except",
+        "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
+        "while", "with", "yield", "match", "case", "type", "self", "torch", "nn", "F", "super", "getattr",
+    ];
+
+    // nn.Module's attributes: PyTorch refuses a submodule named like one of them.
+    private static readonly HashSet<string> ModuleAttributes =
+    [
+        "forward", "training", "train", "eval", "parameters", "named_parameters", "buffers", "named_buffers", "children", "named_children",
+        "modules", "named_modules", "state_dict", "load_state_dict", "to", "cuda", "cpu", "double", "float", "half", "bfloat16", "type", "apply",
+        "zero_grad", "requires_grad_", "register_buffer", "register_parameter", "register_module", "add_module", "get_submodule", "get_parameter",
+        "get_buffer", "extra_repr", "share_memory", "dump_patches", "call_super_init", "compile", "ipu", "xpu", "mtia", "to_empty",
+        "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook", "register_backward_hook", "set_extra_state",
+        "get_extra_state", "T_destination",
+    ];
+
+    /// <summary>
+    /// The Python source of the equivalent PyTorch module: an <c>nn.Linear</c> per layer and an
+    /// <c>nn.Linear(bias=False)</c> per weighted skip, the same activations in the same order, and
+    /// <c>loss_fn</c>, the declared loss with the same reduction. Its <c>state_dict</c> names are
+    /// <see cref="WeightNames.PyTorch"/>'s, so weights move both ways with
+    /// <c>SaveWeights(path, WeightNames.PyTorch)</c> / <c>LoadWeights</c> and
+    /// <c>safetensors.torch.load_file</c> / <c>save_file</c>.
+    /// </summary>
+    /// <param name="className">The Python class name.</param>
+    /// <returns>Python 3 source that imports torch.</returns>
+    /// <exception cref="ArgumentException"><paramref name="className"/> is not a Python identifier.</exception>
+    /// <exception cref="NotSupportedException">A layer is named like an attribute of <c>nn.Module</c> (PyTorch refuses a submodule of that name).</exception>
+    public string ToPyTorch(string className = "Net")
+    {
+        if (!IsAsciiIdentifier(className) || PythonReserved.Contains(className))
+        {
+            throw new ArgumentException($"The class name must be a Python identifier; it is '{className}'.", nameof(className));
+        }
+
+        ArchitectureText.PyTorchNames(this); // refuses colliding names
+        var modules = Layers.Select(l => l.Name).Concat(Skips.Where(s => s.Kind == SkipKind.Weighted).Select(s => SkipModule(s))).ToList();
+        foreach (string module in modules)
+        {
+            if (ModuleAttributes.Contains(module) || module.StartsWith("__", StringComparison.Ordinal) || module.StartsWith('_'))
+            {
+                throw new NotSupportedException($"PyTorch cannot name a submodule '{module}' (nn.Module has an attribute of that name, or it is private): rename the layer.");
+            }
+        }
+
+        var locals = new Dictionary<string, string>(StringComparer.Ordinal) { ["x"] = "x" };
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            string name = Layers[i].Name;
+            string local = Safe(name) ? name : "h_" + i.ToString(CultureInfo.InvariantCulture);
+            while (locals.ContainsValue(local) || Layers.Any(l => l.Name == local && l.Name != name))
+            {
+                local += "_";
+            }
+
+            locals[name] = local;
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine("# The PyTorch module equivalent to a SkipNet declaration: same layers, skips, activations and loss.");
+        text.AppendLine("# Its state_dict names are SkipNet's WeightNames.PyTorch; weights move both ways as safetensors.");
+        text.AppendLine("import torch");
+        text.AppendLine("from torch import nn");
+        text.AppendLine("import torch.nn.functional as F");
+        text.AppendLine();
+        text.AppendLine();
+        text.AppendLine($"class {className}(nn.Module):");
+        text.AppendLine($"    \"\"\"{Describe()}\"\"\"");
+        text.AppendLine();
+        text.AppendLine("    input_size = " + InputSize.ToString(CultureInfo.InvariantCulture));
+        text.AppendLine("    output_size = " + OutputSize.ToString(CultureInfo.InvariantCulture));
+        text.AppendLine();
+        text.AppendLine("    def __init__(self):");
+        text.AppendLine("        super().__init__()");
+        string previous = "x";
+        int previousWidth = InputSize;
+        foreach (var layer in Layers)
+        {
+            text.AppendLine($"        {Register(layer.Name, $"nn.Linear({previousWidth}, {layer.Width})")}");
+            previousWidth = layer.Width;
+        }
+
+        foreach (var skip in Skips.Where(s => s.Kind == SkipKind.Weighted))
+        {
+            text.AppendLine($"        {Register(SkipModule(skip), $"nn.Linear({Width(skip.From)}, {Width(skip.To)}, bias=False)")}");
+        }
+
+        text.AppendLine();
+        text.AppendLine("    def forward(self, x):");
+        foreach (var layer in Layers)
+        {
+            var terms = new List<string> { $"{Module(layer.Name)}({locals[previous]})" };
+            foreach (var skip in Skips.Where(s => s.To == layer.Name))
+            {
+                terms.Add(skip.Kind == SkipKind.Weighted ? $"{Module(SkipModule(skip))}({locals[skip.From]})" : locals[skip.From]);
+            }
+
+            string z = string.Join(" + ", terms);
+            text.AppendLine($"        {locals[layer.Name]} = {Activate(layer, z)}");
+            previous = layer.Name;
+        }
+
+        text.AppendLine($"        return {locals[previous]}");
+        text.AppendLine();
+        text.AppendLine();
+        text.AppendLine($"# The training loss, as SkipNet's {Loss}: the mean over {(Loss == Loss.CrossEntropy ? "samples" : "all outputs")}.");
+        text.AppendLine("loss_fn = " + Loss switch
+        {
+            Loss.L1 => "nn.L1Loss()",
+            Loss.MSE => "nn.MSELoss()",
+            Loss.Huber => $"nn.HuberLoss(delta={Text.Of(HuberDelta)})",
+            Loss.BinaryCrossEntropy => "nn.BCEWithLogitsLoss()",
+            Loss.CrossEntropy => "nn.CrossEntropyLoss()  # targets: class indices, or class probabilities as in SkipNet",
+            _ => throw new InvalidOperationException($"Unknown loss {Loss}."),
+        });
+        return text.ToString();
+
+        int Width(string layer) => layer == "x" ? InputSize : Layers.First(l => l.Name == layer).Width;
+    }
+
+    private static string SkipModule(SkipInfo skip) => skip.From + "_to_" + skip.To;
+
+    private static bool IsAsciiIdentifier(string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private static bool Safe(string name) => IsAsciiIdentifier(name) && !PythonReserved.Contains(name);
+
+    private static string Register(string module, string value) =>
+        Safe(module) ? $"self.{module} = {value}" : $"self.add_module(\"{module}\", {value})";
+
+    private static string Module(string module) => Safe(module) ? $"self.{module}" : $"getattr(self, \"{module}\")";
+
+    private static string Activate(LayerInfo layer, string z) => layer.Activation switch
+    {
+        Activation.Identity => z,
+        Activation.ReLU => $"torch.relu({z})",
+        Activation.LeakyReLU => $"F.leaky_relu({z}, {Text.Of(layer.Alpha)})",
+        Activation.Tanh => $"torch.tanh({z})",
+        Activation.Sigmoid => $"torch.sigmoid({z})",
+        Activation.GELU => $"F.gelu({z})",
+        Activation.SiLU => $"F.silu({z})",
+        Activation.Softplus => $"F.softplus({z})",
+        _ => throw new InvalidOperationException($"Unknown activation {layer.Activation}."),
+    };
+
+    private string Describe()
+    {
+        var text = new StringBuilder($"x: {InputSize}");
+        foreach (var layer in Layers)
+        {
+            text.Append($" -> {layer.Name}: {layer.Width} {layer.Activation}");
+        }
+
+        foreach (var skip in Skips)
+        {
+            text.Append($"; skip {skip.From} -> {skip.To} ({skip.Kind.ToString().ToLowerInvariant()})");
+        }
+
+        return text.Append($"; loss {Loss}.").ToString().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+    }
+}
