@@ -64,6 +64,21 @@ public static class SpecialFunctions
         return double.IsInfinity(u) ? u : Math.Log(u) * x / (u - 1);
     }
 
+    /// <summary>
+    /// The coefficients of <see cref="Erf"/> below 0.5: erf(x) = x + x·Σₙ c[n]·x²ⁿ. For exporters
+    /// that compute the same function elsewhere (SkipNet.Onnx's double GELU).
+    /// </summary>
+    public static ReadOnlySpan<double> ErfSeriesCoefficients => ErfTaylor;
+
+    /// <summary>
+    /// The coefficients of <see cref="Erf"/> on [0.5, 6): piece i (i = ⌊(|x| − 0.5)·4⌋, 22 pieces) is
+    /// Σₖ c[14i + k]·tᵏ with t = (|x| − (0.625 + 0.25i))·8, evaluated by Horner's rule from k = 13.
+    /// </summary>
+    public static ReadOnlySpan<double> ErfPieceCoefficients => ErfPieces;
+
+    /// <summary>The number of coefficients per piece of <see cref="ErfPieceCoefficients"/>.</summary>
+    public const int ErfPieceLength = PieceLength;
+
     private const int PieceLength = 14;
 
     // erf(x) = x + x·Σ ErfTaylor[n]·x^(2n) for |x| < 0.5 (the Taylor series, its first coefficient less 1)

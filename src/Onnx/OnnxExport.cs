@@ -1,0 +1,225 @@
+using System;
+using System.IO;
+using System.Numerics;
+using System.Reflection;
+using Google.Protobuf;
+using Onnx;
+
+namespace SkipNet.Onnx;
+
+/// <summary>
+/// Exports a SkipNet network as an ONNX model (opset <see cref="Opset"/>), for ONNX Runtime, ML.NET's
+/// OnnxTransformer, Triton or any other ONNX runtime.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The model has one input, <c>x</c> [batch, InputSize], with a dynamic batch dimension, and the
+/// output <c>y</c> [batch, OutputSize]: the network's output (logits for the cross-entropy losses).
+/// A <see cref="Loss.CrossEntropy"/> network has a second output, <c>probabilities</c> (softmax of
+/// y over the classes), and a <see cref="Loss.BinaryCrossEntropy"/> network one with the sigmoid of y.
+/// The element type is the network's: float or double.
+/// </para>
+/// <para>
+/// Each layer is a <c>Gemm</c> (W as the initializer <c>layer.weight</c> [out, in], transB = 1, b as
+/// <c>layer.bias</c>), each weighted skip a <c>Gemm</c> without bias (<c>a_to_b.weight</c>) and an
+/// <c>Add</c>, each identity skip an <c>Add</c>; the initializers have PyTorch's names
+/// (<see cref="WeightNames.PyTorch"/>). Activations: <c>Relu</c>, <c>Tanh</c>, <c>Sigmoid</c>;
+/// LeakyReLU as <c>LeakyRelu</c> in float and as <c>Where(z &lt; 0, α·z, z)</c> in double (the
+/// operator's α attribute is a float); SiLU as z / (1 + e^−z) and Softplus as SkipNet computes them
+/// (ln(1 + e^z) with the accurate ln(1 + u), z itself above 20), from <c>Exp</c>, <c>Log</c> and
+/// arithmetic; GELU as the <c>Gelu</c> operator in float and, in double, as ½·z·(1 + erf(z/√2)) with
+/// SkipNet's own erf (its Taylor series and piecewise polynomials, selected with <c>Where</c> and
+/// <c>Gather</c>), because ONNX Runtime has no double kernel for <c>Erf</c>, <c>Gelu</c> or
+/// <c>Softplus</c>. So a double model computes in double throughout: it matches <c>Forward</c> to
+/// about 1e-15 relative.
+/// </para>
+/// </remarks>
+public static class OnnxExport
+{
+    /// <summary>The ONNX operator set the models use (20: the first with <c>Gelu</c>).</summary>
+    public const int Opset = 20;
+
+    /// <summary>The ONNX IR version of the models (9, which opset 20 needs).</summary>
+    public const int IrVersion = 9;
+
+    /// <summary>Writes the network as an ONNX model to <paramref name="path"/> (conventionally <c>*.onnx</c>), replacing the file atomically.</summary>
+    /// <exception cref="ArgumentNullException">The network is null.</exception>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    public static void ExportOnnx<T>(this IResidualNetwork<T> network, string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var model = Build(network);
+        string full = Path.GetFullPath(path);
+        string temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                model.WriteTo(file);
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Writes the network as an ONNX model to <paramref name="stream"/> (left open).</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static void ExportOnnx<T>(this IResidualNetwork<T> network, Stream stream)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(stream);
+        Build(network).WriteTo(stream);
+    }
+
+    /// <summary>The network as an ONNX model, in bytes (for <c>new InferenceSession(bytes)</c>).</summary>
+    /// <exception cref="ArgumentNullException">The network is null.</exception>
+    public static byte[] ToOnnxBytes<T>(this IResidualNetwork<T> network)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return Build(network).ToByteArray();
+    }
+
+    private static ModelProto Build<T>(IResidualNetwork<T> network)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var graph = new OnnxGraph<T>(network.GetType().Name);
+        var architecture = network.Architecture;
+        graph.Input("x", network.InputSize);
+        ReadOnlySpan<T> parameters = network.Parameters;
+        foreach (var block in architecture.Blocks)
+        {
+            graph.Initializer(PyTorchName(block.Name), block.Name.EndsWith(".b", StringComparison.Ordinal) ? [block.Rows] : [block.Rows, block.Cols], block.Of(parameters));
+        }
+
+        var outputs = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal) { ["x"] = "x" };
+        string previous = "x";
+        for (int i = 0; i < architecture.Layers.Count; i++)
+        {
+            var layer = architecture.Layers[i];
+            bool last = i == architecture.Layers.Count - 1;
+            string z = graph.Node("Gemm", [outputs[previous], layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name, ("transB", 1L));
+            foreach (var skip in architecture.Skips)
+            {
+                if (skip.To != layer.Name)
+                {
+                    continue;
+                }
+
+                string added = skip.Kind == SkipKind.Weighted
+                    ? graph.Node("Gemm", [outputs[skip.From], skip.From + "_to_" + skip.To + ".weight"], $"{skip.From}_to_{skip.To}.out", $"{skip.From}_to_{skip.To}", ("transB", 1L))
+                    : outputs[skip.From];
+                z = graph.Node("Add", [z, added], $"{layer.Name}.z+{skip.From}", $"{layer.Name}/skip {skip.From}");
+            }
+
+            outputs[layer.Name] = Activation(graph, layer, z, last ? "y" : layer.Name + ".h");
+            previous = layer.Name;
+        }
+
+        graph.Output("y", network.OutputSize);
+        if (architecture.Loss == Loss.CrossEntropy)
+        {
+            graph.Node("Softmax", ["y"], "probabilities", "probabilities", ("axis", -1L));
+            graph.Output("probabilities", network.OutputSize);
+        }
+        else if (architecture.Loss == Loss.BinaryCrossEntropy)
+        {
+            graph.Node("Sigmoid", ["y"], "probabilities", "probabilities");
+            graph.Output("probabilities", network.OutputSize);
+        }
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "SkipNet",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
+            Domain = "skipnet",
+            DocString = $"{network.GetType().FullName}, exported by SkipNet.Onnx. Input x [batch, {network.InputSize}], output y [batch, {network.OutputSize}] ({architecture.Loss} network).",
+            Graph = graph.Proto,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return model;
+    }
+
+    /// <summary>The activation of one layer, from z, into the tensor <paramref name="output"/>.</summary>
+    private static string Activation<T>(OnnxGraph<T> g, LayerInfo layer, string z, string output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string n = layer.Name;
+        bool single = typeof(T) == typeof(float);
+        switch (layer.Activation)
+        {
+            case SkipNet.Activation.Identity:
+                return g.Node("Identity", [z], output, n + "/identity");
+            case SkipNet.Activation.ReLU:
+                return g.Node("Relu", [z], output, n + "/relu");
+            case SkipNet.Activation.Tanh:
+                return g.Node("Tanh", [z], output, n + "/tanh");
+            case SkipNet.Activation.Sigmoid:
+                return g.Node("Sigmoid", [z], output, n + "/sigmoid");
+            case SkipNet.Activation.LeakyReLU when single:
+                return g.Node("LeakyRelu", [z], output, n + "/leaky_relu", ("alpha", (float)layer.Alpha));
+            case SkipNet.Activation.LeakyReLU:
+            {
+                // LeakyRelu's α is a float attribute; in double, α·z with α in double.
+                string negative = g.Node("Less", [z, g.Constant(0)], n + ".negative", n + "/negative");
+                string scaled = g.Node("Mul", [z, g.Constant(layer.Alpha)], n + ".alpha_z", n + "/alpha_z");
+                return g.Node("Where", [negative, scaled, z], output, n + "/leaky_relu");
+            }
+
+            case SkipNet.Activation.SiLU:
+            {
+                // z / (1 + e^−z), as SkipNet computes it.
+                string e = g.Node("Exp", [g.Node("Neg", [z], n + ".minus_z", n + "/neg")], n + ".exp_minus_z", n + "/exp");
+                string denominator = g.Node("Add", [g.Constant(1), e], n + ".one_plus_exp", n + "/one_plus");
+                return g.Node("Div", [z, denominator], output, n + "/silu");
+            }
+
+            case SkipNet.Activation.Softplus:
+            {
+                // z when z > 20, else ln(1 + e^z) with ln(1 + u) = ln(w)·u/(w − 1), w = 1 + u (u itself when w rounds to 1).
+                string u = g.Node("Exp", [z], n + ".exp_z", n + "/exp");
+                string w = g.Node("Add", [g.Constant(1), u], n + ".w", n + "/w");
+                string corrected = g.Node("Div", [g.Node("Mul", [g.Node("Log", [w], n + ".log_w", n + "/log"), u], n + ".log_w_u", n + "/log_w_u"), g.Node("Sub", [w, g.Constant(1)], n + ".w_minus_1", n + "/w_minus_1")], n + ".log1p_corrected", n + "/log1p");
+                string log1p = g.Node("Where", [g.Node("Equal", [w, g.Constant(1)], n + ".w_is_1", n + "/w_is_1"), u, corrected], n + ".log1p", n + "/log1p_select");
+                string above = g.Node("Greater", [z, g.Constant(20)], n + ".above_threshold", n + "/threshold");
+                return g.Node("Where", [above, z, log1p], output, n + "/softplus");
+            }
+
+            case SkipNet.Activation.GELU when single:
+                return g.Node("Gelu", [z], output, n + "/gelu");
+            case SkipNet.Activation.GELU:
+            {
+                // ½·z·(1 + erf(z/√2)) in double, in SkipNet's order of operations.
+                string scaled = g.Node("Mul", [z, g.Constant(0.70710678118654752440)], n + ".z_over_sqrt2", n + "/z_over_sqrt2");
+                string erf = ErfGraph.Erf(g, scaled, n);
+                string half = g.Node("Mul", [g.Constant(0.5), z], n + ".half_z", n + "/half_z");
+                return g.Node("Mul", [half, g.Node("Add", [g.Constant(1), erf], n + ".one_plus_erf", n + "/one_plus_erf")], output, n + "/gelu");
+            }
+
+            default:
+                throw new NotSupportedException($"Layer '{layer.Name}' has the activation {layer.Activation}, which this version of SkipNet.Onnx does not know.");
+        }
+    }
+
+    private static string PyTorchName(string block)
+    {
+        int dot = block.LastIndexOf('.');
+        string owner = block[..dot];
+        return block[(dot + 1)..] switch
+        {
+            "W" => owner + ".weight",
+            "b" => owner + ".bias",
+            _ => owner.Replace("->", "_to_", StringComparison.Ordinal) + ".weight",
+        };
+    }
+}

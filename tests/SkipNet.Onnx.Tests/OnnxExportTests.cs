@@ -1,0 +1,195 @@
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SkipNet.Generator.Tests;
+using SkipNet.Onnx;
+using Xunit.Abstractions;
+
+namespace SkipNet.Onnx.Tests;
+
+/// <summary>
+/// Every one of the 200 random declarations, exported in double and in float and run in ONNX
+/// Runtime at batch 1 and 7, gives Forward's outputs: within 1e-12 in double, 1e-5 in float
+/// (relative to max(1, |y|)).
+/// </summary>
+public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelper output) : IClassFixture<OnnxExportTests.Networks>
+{
+    public const int Count = 200;
+
+    public sealed class Networks
+    {
+        public NetSpec[] Specs { get; } = Enumerable.Range(0, Count).Select(NetSpec.Draw).ToArray();
+
+        public Assembly Assembly { get; }
+
+        public Networks()
+        {
+            var source = new System.Text.StringBuilder("using SkipNet;\nnamespace Random;\n");
+            foreach (var spec in Specs)
+            {
+                source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Double));
+                source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Single));
+            }
+
+            source.AppendLine(Sweep("GeluSweep", "GELU", "Double"));
+            source.AppendLine(Sweep("SoftplusSweep", "Softplus", "Double"));
+            source.AppendLine(Sweep("SiluSweep", "SiLU", "Double"));
+            source.AppendLine(Sweep("LeakySweep", "LeakyReLU, Alpha = 0.1", "Double"));
+            source.AppendLine(Sweep("GeluSweepSingle", "GELU", "Single"));
+            source.AppendLine(Sweep("SoftplusSweepSingle", "Softplus", "Single"));
+            Assembly = Harness.GenerateAndLoad([source.ToString()], acceptedWarnings: ["SKIP022"]);
+        }
+
+        private static string Sweep(string name, string activation, string precision) =>
+            $"[Residual(Inputs = 1, Loss = Loss.MSE, Precision = Precision.{precision})] [Dense(\"h\", 1, Activation.{activation})] [Dense(\"y\", 1)] public partial class {name};";
+
+        public IResidualNetwork<T> Create<T>(string className, int seed)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            => (IResidualNetwork<T>)Activator.CreateInstance(Assembly.GetType("Random." + className, throwOnError: true)!, seed)!;
+    }
+
+    public static TheoryData<int> Ids() => new(Enumerable.Range(0, Count));
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void TheExportedModelGivesForwardsOutputs(int id)
+    {
+        var spec = networks.Specs[id];
+        double worstDouble = Compare(networks.Create<double>(spec.ClassName(CodeStyle.Looped, Precision.Double), id), id, 1e-12);
+        double worstSingle = Compare(networks.Create<float>(spec.ClassName(CodeStyle.Looped, Precision.Single), id), id, 1e-5);
+        output.WriteLine($"net {id}: worst scaled difference {worstDouble:E2} in double, {worstSingle:E2} in float");
+    }
+
+    /// <summary>Runs the exported model and Forward on the same inputs; returns the worst |Δ|/max(1, |y|).</summary>
+    private static double Compare<T>(IResidualNetwork<T> net, int seed, double tolerance)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        using var session = new InferenceSession(net.ToOnnxBytes());
+        session.InputMetadata.Keys.ShouldBe(["x"]);
+        var loss = net.Architecture.Loss;
+        bool probabilities = loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy;
+        session.OutputMetadata.Keys.ShouldBe(probabilities ? ["y", "probabilities"] : ["y"]);
+        var random = new Random(seed);
+        double worst = 0;
+        foreach (int batch in new[] { 1, 7 })
+        {
+            var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 6 - 3)).ToArray();
+            var expected = new T[batch * net.OutputSize];
+            net.Forward(x, expected);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<T>(x, [batch, net.InputSize]))]);
+            var y = results.First(r => r.Name == "y").AsTensor<T>();
+            y.Dimensions.ToArray().ShouldBe([batch, net.OutputSize]);
+            worst = Math.Max(worst, Check(y.ToArray(), expected, tolerance, "y"));
+            if (probabilities)
+            {
+                var p = results.First(r => r.Name == "probabilities").AsTensor<T>().ToArray();
+                var reference = new T[expected.Length];
+                if (loss == Loss.CrossEntropy)
+                {
+                    Classification.Softmax<T>(expected, reference, net.OutputSize);
+                }
+                else
+                {
+                    for (int i = 0; i < expected.Length; i++)
+                    {
+                        reference[i] = T.One / (T.One + T.Exp(-expected[i]));
+                    }
+                }
+
+                Check(p, reference, tolerance, "probabilities");
+            }
+        }
+
+        return worst;
+    }
+
+    private static double Check<T>(T[] actual, T[] expected, double tolerance, string name)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        double worst = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double a = double.CreateTruncating(actual[i]), e = double.CreateTruncating(expected[i]);
+            double scaled = Math.Abs(a - e) / Math.Max(1, Math.Abs(e));
+            scaled.ShouldBeLessThanOrEqualTo(tolerance, $"{name}[{i}]: ONNX Runtime {a:R}, Forward {e:R}");
+            worst = Math.Max(worst, scaled);
+        }
+
+        return worst;
+    }
+
+    /// <summary>One unit, weight 1 and bias 0, and an identity output: the exported activation against SkipNet's, across its whole range.</summary>
+    [Theory]
+    [InlineData("GeluSweep", 1e-15)]
+    [InlineData("SoftplusSweep", 1e-15)]
+    [InlineData("SiluSweep", 1e-15)]
+    [InlineData("LeakySweep", 0)]
+    public void EachDoubleActivationMatchesSkipNetsAcrossItsRange(string className, double tolerance)
+    {
+        var net = networks.Create<double>(className, 0);
+        net.Parameters.Fill(0);
+        net.Architecture.Block("h.W").Of(net.Parameters)[0] = 1;
+        net.Architecture.Block("y.W").Of(net.Parameters)[0] = 1;
+        var x = Enumerable.Range(0, 40_001).Select(i => -40 + i * 0.002).ToArray();
+        var expected = new double[x.Length];
+        net.Forward(x, expected);
+        using var session = new InferenceSession(net.ToOnnxBytes());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<double>(x, [x.Length, 1]))]);
+        var actual = results[0].AsTensor<double>().ToArray();
+        double worst = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - expected[i]) / Math.Max(Math.Abs(expected[i]), double.Epsilon);
+            error.ShouldBeLessThanOrEqualTo(tolerance, $"x = {x[i]:R}: ONNX Runtime {actual[i]:R}, SkipNet {expected[i]:R}");
+            worst = Math.Max(worst, error);
+        }
+
+        output.WriteLine($"{className}: worst relative difference {worst:E2} over [-40, 40]");
+    }
+
+    [Theory]
+    [InlineData("GeluSweepSingle")]
+    [InlineData("SoftplusSweepSingle")]
+    public void EachFloatActivationMatchesSkipNetsToFloatPrecision(string className)
+    {
+        var net = networks.Create<float>(className, 0);
+        net.Parameters.Fill(0);
+        net.Architecture.Block("h.W").Of(net.Parameters)[0] = 1;
+        net.Architecture.Block("y.W").Of(net.Parameters)[0] = 1;
+        var x = Enumerable.Range(0, 8_001).Select(i => (float)(-40 + i * 0.01)).ToArray();
+        var expected = new float[x.Length];
+        net.Forward(x, expected);
+        using var session = new InferenceSession(net.ToOnnxBytes());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [x.Length, 1]))]);
+        Check(results[0].AsTensor<float>().ToArray(), expected, 1e-5, "y");
+    }
+
+    [Fact]
+    public void ThePathAndStreamOverloadsWriteTheSameModel()
+    {
+        var net = networks.Create<double>(networks.Specs[3].ClassName(CodeStyle.Looped, Precision.Double), 3);
+        string path = Path.Combine(Path.GetTempPath(), $"skipnet-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            net.ExportOnnx(path);
+            var stream = new MemoryStream();
+            net.ExportOnnx(stream);
+            File.ReadAllBytes(path).ShouldBe(stream.ToArray());
+            stream.ToArray().ShouldBe(net.ToOnnxBytes());
+
+            using var session = new InferenceSession(path);
+            session.ModelMetadata.ProducerName.ShouldBe("SkipNet");
+            session.InputMetadata["x"].ElementType.ShouldBe(typeof(double));
+            session.InputMetadata["x"].Dimensions.ShouldBe([-1, net.InputSize], "a dynamic batch dimension");
+            Path.GetDirectoryName(path)!.ShouldNotBeNull();
+            Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + ".*.tmp").ShouldBeEmpty();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        Should.Throw<ArgumentNullException>(() => net.ExportOnnx((Stream)null!));
+        Should.Throw<ArgumentException>(() => net.ExportOnnx(""));
+    }
+}
