@@ -2,18 +2,23 @@ using System.Diagnostics;
 using System.Globalization;
 using FashionMnist;
 using SkipNet;
+using SkipNet.Onnx;
 using Spectre.Console;
 
 // dotnet run -c Release --project samples/FashionMnist [-- --data DIR] [--epochs N] [--batch N] [--seed N] [--out DIR]
+//                                                       [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE]
 //
 // Trains the residual MLP of Networks.cs on Fashion-MNIST with Adam (warm-up, then cosine decay)
 // and prints, last, the three lines scripts read: trained N epochs / training time: S s / test accuracy: 0.xxxx.
+// --save writes the trained weights (safetensors), --onnx the ONNX model; --checkpoint writes a
+// checkpoint after each epoch and, when the file exists, resumes from it; --load evaluates saved
+// weights without training.
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: FashionMnist [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR]");
+    Console.Error.WriteLine("usage: FashionMnist [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE]");
     return 1;
 }
 
@@ -34,13 +39,27 @@ Standardize(trainX, testX);
 AnsiConsole.MarkupLine($"Fashion-MNIST: {trainLabels.Length:N0} training and {testLabels.Length:N0} test images from [grey]{Markup.Escape(options.Data)}[/]");
 
 var net = new FashionNet(options.Seed);
+if (options.Load is { } weights)
+{
+    net.LoadWeights(weights);
+    Console.WriteLine($"loaded {weights}");
+    Console.WriteLine($"test accuracy: {net.Accuracy(testX, testLabels).ToString("F4", CultureInfo.InvariantCulture)}");
+    return 0;
+}
+
 var adam = new Adam<float>(net, learningRate: options.LearningRate);
 int batchesPerEpoch = (trainLabels.Length + options.Batch - 1) / options.Batch;
 var trainer = new Trainer<float>(net, adam, options.Batch)
 {
     Seed = options.Seed,
     Schedule = options.Epochs > 1 ? SequentialLR<float>.WarmupCosine(adam, warmupSteps: 1, totalSteps: options.Epochs + 1) : null,
+    CheckpointPath = options.Checkpoint,
 };
+if (options.Checkpoint is { } checkpoint && File.Exists(checkpoint))
+{
+    AnsiConsole.MarkupLine($"resuming from [grey]{Markup.Escape(checkpoint)}[/] after epoch {trainer.Resume(checkpoint)}");
+}
+
 AnsiConsole.MarkupLine($"{FashionNet.ParameterCount:N0} parameters; Adam, learning rate {options.LearningRate} (1 epoch of warm-up, then cosine decay), batch {options.Batch}, {options.Epochs} epochs");
 
 TrainingHistory history = null!;
@@ -74,6 +93,18 @@ if (options.Out is { } outDirectory)
     Plots.Curves(history, Path.Combine(outDirectory, "loss-and-accuracy.png"));
     Plots.Confusion(Confusion(net, testX, testLabels), classNames, Path.Combine(outDirectory, "confusion.png"));
     AnsiConsole.MarkupLine($"plots in [grey]{Markup.Escape(outDirectory)}[/]");
+}
+
+if (options.Save is { } save)
+{
+    net.SaveWeights(save);
+    AnsiConsole.MarkupLine($"weights saved to [grey]{Markup.Escape(save)}[/] (load them with --load)");
+}
+
+if (options.Onnx is { } onnx)
+{
+    net.ExportOnnx(onnx);
+    AnsiConsole.MarkupLine($"ONNX model written to [grey]{Markup.Escape(onnx)}[/]");
 }
 
 Console.WriteLine($"trained {history.Epochs.Count} epochs");
@@ -126,14 +157,14 @@ internal sealed class EpochProgress(Action<EpochReport> report) : IProgress<Epoc
     public void Report(EpochReport value) => report(value);
 }
 
-internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out)
+internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out, string? Save, string? Onnx, string? Checkpoint, string? Load)
 {
     public static Options? Parse(string[] args)
     {
         string data = Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") is { Length: > 0 } env ? env : "/usr/share/datasets/fashion-mnist";
         int epochs = 12, batch = 128, seed = 1;
         float rate = 1e-3f;
-        string? output = null;
+        string? output = null, save = null, onnx = null, checkpoint = null, load = null;
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -145,10 +176,14 @@ internal sealed record Options(string Data, int Epochs, int Batch, int Seed, flo
                 case "--seed" when int.TryParse(Next(), out int s): seed = s; break;
                 case "--learning-rate" when float.TryParse(Next(), CultureInfo.InvariantCulture, out float r) && r > 0: rate = r; break;
                 case "--out": output = Next(); break;
+                case "--save": save = Next(); break;
+                case "--onnx": onnx = Next(); break;
+                case "--checkpoint": checkpoint = Next(); break;
+                case "--load": load = Next(); break;
                 default: return null;
             }
         }
 
-        return new Options(data, epochs, batch, seed, rate, output);
+        return new Options(data, epochs, batch, seed, rate, output, save, onnx, checkpoint, load);
     }
 }

@@ -1,0 +1,26 @@
+using SkipNet;
+
+namespace PyTorchInterop;
+
+// Every activation, both skip kinds (also from the input), and two losses: what the round trip must carry.
+
+[Residual(Inputs = 5, Loss = Loss.CrossEntropy)]
+[Dense("h0", 8, Activation.GELU)]
+[Dense("h1", 8, Activation.SiLU)]
+[Dense("h2", 6, Activation.Tanh)]
+[Dense("h3", 6, Activation.LeakyReLU, Alpha = 0.2)]
+[Dense("h4", 6, Activation.Softplus)]
+[Dense("y", 3)]
+[Skip("x", "h1", SkipKind.Weighted)]
+[Skip("h0", "h1")]
+[Skip("h2", "h4")]
+[Skip("h1", "y", SkipKind.Weighted)]
+public partial class Classifier;
+
+[Residual(Inputs = 4, Loss = Loss.Huber, HuberDelta = 0.5)]
+[Dense("a", 7, Activation.ReLU)]
+[Dense("b", 7, Activation.Sigmoid)]
+[Dense("c", 2)]
+[Skip("a", "c", SkipKind.Weighted)]
+[Skip("x", "b", SkipKind.Weighted)]
+public partial class Regressor;

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json;
+using PyTorchInterop;
+using SkipNet;
+
+// dotnet run --project samples/PyTorchInterop -- export DIR | check DIR
+//
+// export: for each network, writes DIR/<name>.py (NetworkArchitecture.ToPyTorch), the weights with
+//         PyTorch's names (SaveWeights(…, WeightNames.PyTorch)), a batch (x, targets), SkipNet's
+//         outputs, loss and gradients (the gradients as a weights file of the same names).
+// check:  loads the weights PyTorch wrote (DIR/<name>.torch-*.safetensors) with LoadWeights, and
+//         compares SkipNet's outputs and its SGD steps with PyTorch's. scripts/check-pytorch.sh runs
+//         both halves around the Python side.
+
+if (args is not [("export" or "check") and var command, var directory])
+{
+    Console.Error.WriteLine("usage: PyTorchInterop export DIR | check DIR");
+    return 1;
+}
+
+Directory.CreateDirectory(directory);
+int failures = 0;
+foreach (var network in new Func<IResidualNetwork<double>>[] { () => new Classifier(11), () => new Regressor(12) })
+{
+    var net = network();
+    string name = net.GetType().Name;
+    string stem = Path.Combine(directory, name);
+    if (command == "export")
+    {
+        Export(net, name, stem);
+    }
+    else
+    {
+        failures += Check(network, name, stem);
+    }
+}
+
+return failures == 0 ? 0 : 3;
+
+static void Export(IResidualNetwork<double> net, string name, string stem)
+{
+    File.WriteAllText(stem + ".py", net.Architecture.ToPyTorch(name));
+    net.SaveWeights(stem + ".safetensors", WeightNames.PyTorch);
+    var (x, y) = Batch(net, seed: name.Length);
+    var output = new double[y.Length];
+    net.Forward(x, output);
+    net.ZeroGradients();
+    double loss = net.Backward(x, y);
+
+    // The gradients, saved as the weights of a copy: the same names and shapes as the parameters.
+    var gradients = net.Gradients.ToArray();
+    var copy = Clone(net);
+    gradients.CopyTo(copy.Parameters);
+    copy.SaveWeights(stem + ".grad.safetensors", WeightNames.PyTorch);
+    Json.Write(stem + ".batch.json", new() { ["x"] = x, ["y"] = y, ["output"] = output, ["loss"] = [loss], ["batch"] = [x.Length / net.InputSize] });
+    Console.WriteLine($"{name}: wrote {name}.py, weights, gradients and a batch of {x.Length / net.InputSize}");
+}
+
+static int Check(Func<IResidualNetwork<double>> make, string name, string stem)
+{
+    // The weights the export process saved give, in this process, its outputs bit for bit.
+    var saved = Json.Read(stem + ".batch.json");
+    var reloaded = make();
+    reloaded.Parameters.Clear();
+    reloaded.LoadWeights(stem + ".safetensors");
+    var again = new double[saved["output"].Length];
+    reloaded.Forward(saved["x"], again);
+    bool same = again.AsSpan().SequenceEqual(saved["output"]);
+    Console.WriteLine($"{name}: the weights saved by the export process give its outputs here {(same ? "bit for bit: ok" : "differently: FAILED")}");
+
+    var torch = Json.Read(stem + ".torch.json");
+    int rows = (int)torch["batch"][0];
+    var x = torch["x"];
+    var y = torch["y"];
+
+    // PyTorch's initial weights, loaded, give PyTorch's outputs; three SGD steps give PyTorch's weights after them.
+    var net = make();
+    net.LoadWeights(stem + ".torch-initial.safetensors");
+    var output = new double[rows * net.OutputSize];
+    net.Forward(x, output);
+    double outputs = Worst(output, torch["output"]);
+    double learningRate = torch["lr"][0];
+    for (int step = 0; step < 3; step++)
+    {
+        net.TrainStep(x, y, learningRate);
+    }
+
+    var trained = make();
+    trained.LoadWeights(stem + ".torch-trained.safetensors");
+    double weights = Worst(net.Parameters.ToArray(), trained.Parameters.ToArray());
+    bool ok = same && outputs <= 1e-12 && weights <= 1e-12;
+    Console.WriteLine($"{name}: PyTorch's weights loaded; outputs agree to {outputs:E2}, weights after 3 SGD steps to {weights:E2} (scaled by max(1, |value|)): {(ok ? "ok" : "FAILED")}");
+    return ok ? 0 : 1;
+}
+
+static double Worst(double[] actual, double[] expected)
+{
+    double worst = 0;
+    for (int i = 0; i < expected.Length; i++)
+    {
+        worst = Math.Max(worst, Math.Abs(actual[i] - expected[i]) / Math.Max(1, Math.Abs(expected[i])));
+    }
+
+    return actual.Length == expected.Length ? worst : double.PositiveInfinity;
+}
+
+static (double[] X, double[] Y) Batch(IResidualNetwork<double> net, int seed)
+{
+    const int rows = 9;
+    var random = new Random(seed);
+    var x = Enumerable.Range(0, rows * net.InputSize).Select(_ => random.NextDouble() * 4 - 2).ToArray();
+    var y = new double[rows * net.OutputSize];
+    if (net.Architecture.Loss == Loss.CrossEntropy)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            y[r * net.OutputSize + random.Next(net.OutputSize)] = 1;
+        }
+    }
+    else
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = random.NextDouble() * 2 - 1;
+        }
+    }
+
+    return (x, y);
+}
+
+static IResidualNetwork<double> Clone(IResidualNetwork<double> net) => net switch
+{
+    Classifier c => c.Clone(),
+    Regressor r => r.Clone(),
+    _ => throw new ArgumentException("Unknown network.", nameof(net)),
+};
+
+/// <summary>Named arrays of doubles as JSON, written with round-trip precision.</summary>
+internal static class Json
+{
+    public static void Write(string path, Dictionary<string, double[]> values) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(values.ToDictionary(p => p.Key, p => p.Value.Select(v => v.ToString("R", CultureInfo.InvariantCulture)).ToArray())));
+
+    public static Dictionary<string, double[]> Read(string path) =>
+        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(File.ReadAllText(path))!
+            .ToDictionary(p => p.Key, p => p.Value.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? double.Parse(e.GetString()!, CultureInfo.InvariantCulture) : e.GetDouble()).ToArray());
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The PyTorch round trip, both ways, on two networks with every activation and skip kind:
+#   SkipNet → PyTorch: the module from NetworkArchitecture.ToPyTorch() with SkipNet's weights
+#                      (SaveWeights(…, WeightNames.PyTorch)) computes SkipNet's outputs, loss and gradients;
+#   PyTorch → SkipNet: weights PyTorch saved load with LoadWeights, give PyTorch's outputs, and three
+#                      SGD steps in SkipNet end at PyTorch's weights after three torch.optim.SGD steps.
+# Everything must agree to 1e-12 (scaled by max(1, |value|)). Not part of `dotnet test`.
+# Needs PyTorch: sudo apt-get install python3-torch (Debian's, at /usr/bin/python3), or PYTHON=/path/to/python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-/usr/bin/python3}
+if ! "$PYTHON" -c "import torch" 2>/dev/null; then
+  echo "check-pytorch: $PYTHON cannot import torch. Install it with: sudo apt-get install python3-torch (or set PYTHON)." >&2
+  exit 2
+fi
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+dotnet build samples/PyTorchInterop -c Release -v quiet -nologo >/dev/null
+dotnet run --no-build --project samples/PyTorchInterop -c Release -- export "$dir"
+"$PYTHON" scripts/check_pytorch.py "$dir"
+dotnet run --no-build --project samples/PyTorchInterop -c Release -- check "$dir"
+echo "check-pytorch: passed"

@@ -1,0 +1,118 @@
+"""The Python half of scripts/check-pytorch.sh.
+
+For each network the .NET half exported into DIR: loads SkipNet's weights (PyTorch's names) into the
+module NetworkArchitecture.ToPyTorch() wrote, and checks that PyTorch computes SkipNet's outputs,
+loss and gradients. Then the reverse: a module initialised by PyTorch is saved, trained for three
+SGD steps and saved again, for the .NET half to load and retrace.
+"""
+import importlib.util
+import json
+import struct
+import sys
+
+import torch
+
+try:
+    from safetensors.torch import load_file, save_file  # the reference implementation, when installed
+
+    WRITER = "safetensors.torch"
+except ImportError:
+    WRITER = "this script's safetensors writer (the safetensors package is not installed)"
+    DTYPES = {"F64": torch.float64, "F32": torch.float32}
+    NAMES = {torch.float64: "F64", torch.float32: "F32"}
+
+    def load_file(path):
+        with open(path, "rb") as f:
+            data = f.read()
+        (n,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8 : 8 + n])
+        header.pop("__metadata__", None)
+        start = 8 + n
+        return {
+            name: torch.frombuffer(bytearray(data[start + e["data_offsets"][0] : start + e["data_offsets"][1]]), dtype=DTYPES[e["dtype"]]).reshape(e["shape"])
+            for name, e in header.items()
+        }
+
+    def save_file(tensors, path, metadata=None):
+        header, blobs, offset = {}, [], 0
+        for name in sorted(tensors):
+            t = tensors[name].detach().contiguous()
+            blob = t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
+            header[name] = {"dtype": NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
+            blobs.append(blob)
+            offset += len(blob)
+        if metadata:
+            header["__metadata__"] = metadata
+        text = json.dumps(header, separators=(",", ":")).encode()
+        text += b" " * (-len(text) % 8)
+        with open(path, "wb") as f:
+            f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def worst(actual, expected):
+    """max |a − e| / max(1, |e|)"""
+    a, e = actual.detach().reshape(-1), expected.detach().reshape(-1)
+    return ((a - e).abs() / e.abs().clamp(min=1)).max().item()
+
+
+def floats(values):
+    return [float(v) for v in values]
+
+
+def main(directory):
+    torch.set_default_dtype(torch.float64)
+    failures = 0
+    for name in ["Classifier", "Regressor"]:
+        stem = f"{directory}/{name}"
+        spec = importlib.util.spec_from_file_location(name, stem + ".py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        cls = getattr(module, name)
+
+        # SkipNet → PyTorch: the same outputs, loss and gradients.
+        net = cls().double()
+        net.load_state_dict(load_file(stem + ".safetensors"), strict=True)
+        with open(stem + ".batch.json") as f:
+            batch = {k: floats(v) for k, v in json.load(f).items()}
+        rows = int(batch["batch"][0])
+        x = torch.tensor(batch["x"]).reshape(rows, cls.input_size)
+        y = torch.tensor(batch["y"]).reshape(rows, cls.output_size)
+        out = net(x)
+        loss = module.loss_fn(out, y)
+        loss.backward()
+        grads = load_file(stem + ".grad.safetensors")
+        output_error = worst(out, torch.tensor(batch["output"]))
+        loss_error = worst(loss, torch.tensor(batch["loss"]))
+        grad_error = max(worst(p.grad, grads[n]) for n, p in net.named_parameters())
+        ok = max(output_error, loss_error, grad_error) <= 1e-12
+        failures += not ok
+        print(f"{name}: SkipNet's weights in PyTorch {torch.__version__}: outputs agree to {output_error:.2e}, loss to {loss_error:.2e}, "
+              f"gradients to {grad_error:.2e}: {'ok' if ok else 'FAILED'}")
+
+        # PyTorch → SkipNet: PyTorch's own initial weights, its outputs, and its weights after three SGD steps.
+        torch.manual_seed(7)
+        fresh = cls().double()
+        save_file({k: v.contiguous() for k, v in fresh.state_dict().items()}, stem + ".torch-initial.safetensors")
+        x2 = torch.rand(5, cls.input_size) * 4 - 2
+        if "CrossEntropy" in type(module.loss_fn).__name__:
+            y2 = torch.nn.functional.one_hot(torch.randint(cls.output_size, (5,)), cls.output_size).double()
+        else:
+            y2 = torch.rand(5, cls.output_size) * 2 - 1
+        with torch.no_grad():
+            initial_output = fresh(x2)
+        lr = 0.05
+        optimizer = torch.optim.SGD(fresh.parameters(), lr=lr)
+        for _ in range(3):
+            optimizer.zero_grad()
+            module.loss_fn(fresh(x2), y2).backward()
+            optimizer.step()
+        save_file({k: v.contiguous() for k, v in fresh.state_dict().items()}, stem + ".torch-trained.safetensors")
+        with open(stem + ".torch.json", "w") as f:
+            json.dump({"x": [repr(v) for v in x2.reshape(-1).tolist()], "y": [repr(v) for v in y2.reshape(-1).tolist()],
+                       "output": [repr(v) for v in initial_output.reshape(-1).tolist()], "lr": [repr(lr)], "batch": ["5"]}, f)
+        print(f"{name}: wrote PyTorch's initial weights, outputs and weights after 3 SGD steps with {WRITER}")
+    return failures
+
+
+if __name__ == "__main__":
+    sys.exit(1 if main(sys.argv[1]) else 0)
