@@ -35,6 +35,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
 
             CopySources(Path.Combine(repository, "src"), Path.Combine(sources, "src"));
             Dotnet.Run(sources, "pack", "src/Runtime", "-c", "Release", "-o", Feed, $"-p:Version={Version}");
+            Dotnet.Run(sources, "pack", "src/Onnx", "-c", "Release", "-o", Feed, $"-p:Version={Version}");
         }
 
         public void Dispose() => Directory.Delete(Root, recursive: true);
@@ -130,6 +131,59 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.dll")).ShouldBeTrue();
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.Generator.dll")).ShouldBeFalse("the generator is not a reference");
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.CodeFixes.dll")).ShouldBeFalse("the code fixes are not a reference");
+    }
+
+    [Fact]
+    public void AProjectThatTakesOnlySkipNetOnnxGetsTheGeneratorAndExports()
+    {
+        string consumer = Path.Combine(_packed.Root, "onnx-consumer");
+        Directory.CreateDirectory(consumer);
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{_packed.Feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "OnnxConsumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <RestorePackagesPath>{Path.Combine(_packed.Root, "packages")}</RestorePackagesPath>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="SkipNet.Onnx" Version="{_packed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using System;
+            using System.IO;
+            using System.Linq;
+            using SkipNet;
+            using SkipNet.Onnx;
+
+            var net = new Net(seed: 3);
+            var stream = new MemoryStream();
+            net.ExportOnnx(stream);
+            var model = Onnx.ModelProto.Parser.ParseFrom(stream.ToArray());
+            Console.WriteLine($"producer={model.ProducerName} opset={model.OpsetImport[0].Version} inputs={model.Graph.Input[0].Name} outputs={string.Join(",", model.Graph.Output.Select(o => o.Name))} initializers={string.Join(",", model.Graph.Initializer.Select(i => i.Name))}");
+
+            [Residual(Inputs = 3, Loss = Loss.CrossEntropy)]
+            [Dense("h0", 5, Activation.GELU)]
+            [Dense("y", 2)]
+            [Skip("x", "y", SkipKind.Weighted)]
+            partial class Net;
+            """);
+
+        string output = Dotnet.Run(consumer, "run");
+        output.ShouldContain($"producer=SkipNet opset={SkipNet.Onnx.OnnxExport.Opset} inputs=x outputs=y,probabilities initializers=h0.weight,h0.bias,y.weight,y.bias,x_to_y.weight");
     }
 
     /// <summary>Runs the .NET CLI outside this test host's MSBuild environment; fails with its output on a non-zero exit.</summary>
