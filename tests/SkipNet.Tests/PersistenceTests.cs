@@ -152,6 +152,8 @@ public sealed class PersistenceTests : IDisposable
         { "bad offsets", "needs 1·8 bytes; its data_offsets [0, 4] hold 4" },
         { "unknown dtype", "unknown dtype 'F128'" },
         { "duplicate name", "names 'h0.W' twice" },
+        { "promises a gigabyte", "tensor 'h0.W' needs data bytes up to 1073741824, and the data ends at byte 8" },
+        { "promises a terabyte", "SkipNet reads files of up to" },
     };
 
     [Theory]
@@ -176,6 +178,8 @@ public sealed class PersistenceTests : IDisposable
             "overlap" => Raw("{\"h0.W\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,8]},\"h0.b\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8),
             "bad offsets" => Raw("{\"h0.W\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,4]}}", 4),
             "unknown dtype" => Raw("{\"h0.W\":{\"dtype\":\"F128\",\"shape\":[1,1],\"data_offsets\":[0,16]}}", 16),
+            "promises a gigabyte" => Raw("{\"h0.W\":{\"dtype\":\"F64\",\"shape\":[134217728],\"data_offsets\":[0,1073741824]}}", 8),
+            "promises a terabyte" => Raw("{\"h0.W\":{\"dtype\":\"F64\",\"shape\":[131072,1048576],\"data_offsets\":[0,1099511627776]}}", 8),
             "duplicate name" => Raw("{\"h0.W\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,8]},\"h0.W\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[8,16]}}", 16),
             _ => throw new ArgumentOutOfRangeException(nameof(damage)),
         };

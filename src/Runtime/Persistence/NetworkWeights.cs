@@ -166,22 +166,6 @@ internal sealed class WeightsFile
                     : $"The file's architecture hash {SafeTensors.Shorten(hash)} does not match the architecture it records: the file is damaged.");
         }
 
-        // The data section is only read once every tensor is known to be one this network expects, so
-        // its length is bounded by the network's size (plus what a checkpoint adds) before it is allocated.
-        long limit = 0;
-        foreach (var tensor in header.Tensors)
-        {
-            limit += tensor.End - tensor.Begin;
-        }
-
-        long expected = (long)network.ParameterCount * SizeOf<T>() * 8 + (1L << 20);
-        if (limit > expected && header.Tensors.Count > 0)
-        {
-            var largest = header.Tensors.MaxBy(t => t.End - t.Begin)!;
-            throw new InvalidDataException(
-                $"The file holds {limit} bytes of tensors, more than a network of {network.ParameterCount} parameters and its training state can use; the largest is '{largest.Name}' ({largest.DType} {largest.ShapeText}).");
-        }
-
         return new WeightsFile(header, SafeTensors.ReadData(stream, header));
     }
 
@@ -289,6 +273,4 @@ internal sealed class WeightsFile
         var names = _header.Tensors.Take(8).Select(t => $"'{t.Name}'");
         return string.Join(", ", names) + (_header.Tensors.Count > 8 ? $", … ({_header.Tensors.Count} in all)" : "");
     }
-
-    private static int SizeOf<T>() where T : unmanaged => System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 }

@@ -308,28 +308,59 @@ internal static class SafeTensors
             ? n
             : throw new InvalidDataException($"Tensor '{name}' has a data offset that is not a whole number ≥ 0: {value.GetRawText()}.");
 
-    /// <summary>Reads the data section that follows the header (its length is checked against the stream when it can seek).</summary>
-    /// <exception cref="InvalidDataException">The file ends before the data does; the message names the first tensor cut short.</exception>
+    /// <summary>
+    /// Reads the data section that follows the header. A header that promises more data than the
+    /// stream holds costs no more memory than the stream's length: a seekable stream is measured
+    /// first, any other is read in chunks.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file ends before the data does (the message names the first tensor cut short), or the data exceeds 2 GB.</exception>
     public static byte[] ReadData(Stream stream, SafeTensorsHeader header)
     {
-        var data = new byte[header.DataLength];
-        int got = ReadUpTo(stream, data);
-        if (got < data.Length)
+        if (header.DataLength > Array.MaxLength)
         {
-            var cut = header.Tensors[0];
-            foreach (var tensor in header.Tensors)
+            throw new InvalidDataException($"The file's tensors hold {header.DataLength} bytes; SkipNet reads files of up to {Array.MaxLength} bytes of tensors.");
+        }
+
+        long available = stream.CanSeek ? stream.Length - stream.Position : long.MaxValue;
+        if (available < header.DataLength)
+        {
+            throw Truncated(header, available);
+        }
+
+        var data = new byte[stream.CanSeek ? header.DataLength : Math.Min(header.DataLength, 1 << 20)];
+        long total = 0;
+        while (total < header.DataLength)
+        {
+            if (total == data.Length)
             {
-                if (tensor.End > got)
-                {
-                    cut = tensor;
-                    break;
-                }
+                Array.Resize(ref data, (int)Math.Min(header.DataLength, 2L * data.Length));
             }
 
-            throw new InvalidDataException($"The file is truncated: tensor '{cut.Name}' needs data bytes up to {cut.End}, and the data ends at byte {got}.");
+            int n = stream.Read(data, (int)total, data.Length - (int)total);
+            if (n == 0)
+            {
+                throw Truncated(header, total);
+            }
+
+            total += n;
         }
 
         return data;
+    }
+
+    private static InvalidDataException Truncated(SafeTensorsHeader header, long end)
+    {
+        var cut = header.Tensors[0];
+        foreach (var tensor in header.Tensors)
+        {
+            if (tensor.End > end)
+            {
+                cut = tensor;
+                break;
+            }
+        }
+
+        return new InvalidDataException($"The file is truncated: tensor '{cut.Name}' needs data bytes up to {cut.End}, and the data ends at byte {end}.");
     }
 
     private static int ReadUpTo(Stream stream, Span<byte> buffer)
