@@ -47,9 +47,14 @@ public class MlpBenchmarks<TNet, T>
     [Params(1, 32)]
     public int Batch { get; set; }
 
+    /// <summary>SkipNet.Parallelism.MaxDegreeOfParallelism (the hand-written baseline is always one thread).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        Parallelism.MaxDegreeOfParallelism = Threads;
         _net = new TNet();
         var random = new Random(1);
         _x = Enumerable.Range(0, Batch * _net.InputSize).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();

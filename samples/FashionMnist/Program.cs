@@ -6,7 +6,7 @@ using SkipNet.Onnx;
 using Spectre.Console;
 
 // dotnet run -c Release --project samples/FashionMnist [-- --data DIR] [--epochs N] [--batch N] [--seed N] [--out DIR]
-//                                                       [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE]
+//                                                       [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N]
 //
 // Trains the residual MLP of Networks.cs on Fashion-MNIST with Adam (warm-up, then cosine decay)
 // and prints, last, the three lines scripts read: trained N epochs / training time: S s / test accuracy: 0.xxxx.
@@ -18,7 +18,7 @@ string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "S
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: FashionMnist [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE]");
+    Console.Error.WriteLine("usage: FashionMnist [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N]");
     return 1;
 }
 
@@ -54,13 +54,14 @@ var trainer = new Trainer<float>(net, adam, options.Batch)
     Seed = options.Seed,
     Schedule = options.Epochs > 1 ? SequentialLR<float>.WarmupCosine(adam, warmupSteps: 1, totalSteps: options.Epochs + 1) : null,
     CheckpointPath = options.Checkpoint,
+    MaxDegreeOfParallelism = options.Threads,
 };
 if (options.Checkpoint is { } checkpoint && File.Exists(checkpoint))
 {
     AnsiConsole.MarkupLine($"resuming from [grey]{Markup.Escape(checkpoint)}[/] after epoch {trainer.Resume(checkpoint)}");
 }
 
-AnsiConsole.MarkupLine($"{FashionNet.ParameterCount:N0} parameters; Adam, learning rate {options.LearningRate} (1 epoch of warm-up, then cosine decay), batch {options.Batch}, {options.Epochs} epochs");
+AnsiConsole.MarkupLine($"{FashionNet.ParameterCount:N0} parameters; Adam, learning rate {options.LearningRate} (1 epoch of warm-up, then cosine decay), batch {options.Batch}, {options.Epochs} epochs, {options.Threads ?? Parallelism.MaxDegreeOfParallelism} thread(s)");
 
 TrainingHistory history = null!;
 AnsiConsole.Progress()
@@ -157,7 +158,7 @@ internal sealed class EpochProgress(Action<EpochReport> report) : IProgress<Epoc
     public void Report(EpochReport value) => report(value);
 }
 
-internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out, string? Save, string? Onnx, string? Checkpoint, string? Load)
+internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out, string? Save, string? Onnx, string? Checkpoint, string? Load, int? Threads)
 {
     public static Options? Parse(string[] args)
     {
@@ -165,6 +166,7 @@ internal sealed record Options(string Data, int Epochs, int Batch, int Seed, flo
         int epochs = 12, batch = 128, seed = 1;
         float rate = 1e-3f;
         string? output = null, save = null, onnx = null, checkpoint = null, load = null;
+        int? threads = null;
         for (int i = 0; i < args.Length; i++)
         {
             string? Next() => i + 1 < args.Length ? args[++i] : null;
@@ -180,10 +182,11 @@ internal sealed record Options(string Data, int Epochs, int Batch, int Seed, flo
                 case "--onnx": onnx = Next(); break;
                 case "--checkpoint": checkpoint = Next(); break;
                 case "--load": load = Next(); break;
+                case "--threads" when int.TryParse(Next(), out int t) && t > 0: threads = t; break;
                 default: return null;
             }
         }
 
-        return new Options(data, epochs, batch, seed, rate, output, save, onnx, checkpoint, load);
+        return new Options(data, epochs, batch, seed, rate, output, save, onnx, checkpoint, load, threads);
     }
 }

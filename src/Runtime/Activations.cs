@@ -1,5 +1,7 @@
 using System;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SkipNet;
 
@@ -95,23 +97,92 @@ public static class Activations
         }
     }
 
-    /// <summary>h = GELU(z) = ½·z·(1 + erf(z/√2)), computed in double.</summary>
+    /// <summary>h = GELU(z) = ½·z·(1 + erf(z/√2)), computed in double (four at a time where the CPU has AVX2, and on several threads for long spans; the same bits).</summary>
     public static void GELU<T>(ReadOnlySpan<T> z, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(z.Length, h.Length);
-        for (int i = 0; i < z.Length; i++)
+        if (!ParallelElementwise.Split(ElementwiseOp.GeluForward, z, h))
+        {
+            GELUCore(z, h);
+        }
+    }
+
+    internal static void GELUCore<T>(ReadOnlySpan<T> z, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (SpecialFunctions.IsErfVectorized)
+        {
+            var half = Vector256.Create(0.5);
+            var one = Vector256.Create(1.0);
+            var scale = Vector256.Create(InverseSqrt2);
+            for (; i <= z.Length - 4; i += 4)
+            {
+                var v = Widen(z.Slice(i, 4));
+                Narrow(half * v * (one + SpecialFunctions.ErfVector(v * scale)), h.Slice(i, 4));
+            }
+        }
+
+        for (; i < z.Length; i++)
         {
             h[i] = GELU(z[i]);
         }
     }
 
-    /// <summary>delta ← delta·GELU'(z), GELU'(z) = Φ(z) + z·φ(z).</summary>
+    /// <summary>delta ← delta·GELU'(z), GELU'(z) = Φ(z) + z·φ(z) (erf four at a time where the CPU has AVX2, and on several threads for long spans; the same bits).</summary>
     public static void GELUBackward<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(z.Length, delta.Length);
-        for (int i = 0; i < z.Length; i++)
+        if (!ParallelElementwise.Split(ElementwiseOp.GeluBackward, z, delta))
+        {
+            GELUBackwardCore(z, delta);
+        }
+    }
+
+    internal static void GELUBackwardCore<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (SpecialFunctions.IsErfVectorized)
+        {
+            Span<double> erf = stackalloc double[4];
+            var scale = Vector256.Create(InverseSqrt2);
+            for (; i <= z.Length - 4; i += 4)
+            {
+                var v = Widen(z.Slice(i, 4));
+                SpecialFunctions.ErfVector(v * scale).CopyTo(erf);
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    double x = v.GetElement(lane);
+                    double cdf = 0.5 * (1 + erf[lane]);
+                    double pdf = Math.Exp(-0.5 * x * x) * InverseSqrt2Pi;
+                    delta[i + lane] *= T.CreateTruncating(cdf + x * pdf);
+                }
+            }
+        }
+
+        for (; i < z.Length; i++)
         {
             delta[i] *= GELUDerivative(z[i]);
+        }
+    }
+
+    /// <summary>Four elements of T as doubles.</summary>
+    private static Vector256<double> Widen<T>(ReadOnlySpan<T> four) where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(double)
+            ? Vector256.Create(MemoryMarshal.Cast<T, double>(four))
+            : Vector256.Create(double.CreateTruncating(four[0]), double.CreateTruncating(four[1]), double.CreateTruncating(four[2]), double.CreateTruncating(four[3]));
+
+    /// <summary>Four doubles rounded to T (as T.CreateTruncating rounds: to nearest).</summary>
+    private static void Narrow<T>(Vector256<double> values, Span<T> four) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            values.CopyTo(MemoryMarshal.Cast<T, double>(four));
+            return;
+        }
+
+        for (int lane = 0; lane < 4; lane++)
+        {
+            four[lane] = T.CreateTruncating(values.GetElement(lane));
         }
     }
 

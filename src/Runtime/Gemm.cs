@@ -20,9 +20,14 @@ internal static class Gemm
     /// <summary>C[s, r] += Σ_k A[s, k]·B[r, k]: A is rows×k, B is n×k, C is rows×n (Z += H·Wᵀ).</summary>
     public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => MultiplyAddTransposedB(ref a, ref b, ref c, rows, n, k, 0, n);
+
+    /// <summary>The columns [r0, r1) of C only (r0 a multiple of 4; r1 too, or n): each element is computed as by the whole product.</summary>
+    public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k, int r0, int r1)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int r = 0;
-        for (; r <= n - 4; r += 4)
+        int r = r0;
+        for (; r <= Math.Min(r1, n) - 4; r += 4)
         {
             int s = 0;
             for (; s <= rows - 4; s += 4)
@@ -41,7 +46,7 @@ internal static class Gemm
             }
         }
 
-        for (; r < n; r++)
+        for (; r < r1; r++)
         {
             for (int s = 0; s < rows; s++)
             {
@@ -53,11 +58,20 @@ internal static class Gemm
     /// <summary>C[i, j] += Σ_k A[i·lda + k]·B[k, j], with A m×k, B k×n and C m×n (dH += dZ·W).</summary>
     public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => MultiplyAddNN(ref a, lda, ref b, ref c, m, n, k, n);
+
+    /// <summary>
+    /// As above, on n columns of B and C whose rows are <paramref name="ld"/> apart (a column block of
+    /// wider matrices). Each element is computed as by the whole product as long as the block starts
+    /// on a multiple of two vectors and, unless it ends at the last column, ends on one too.
+    /// </summary>
+    public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = Vector256<T>.Count;
         if (!Vector256.IsHardwareAccelerated || n < 2 * width)
         {
-            Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, n, k);
+            Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, ld, k);
             return;
         }
 
@@ -66,16 +80,16 @@ internal static class Gemm
             // Too few rows to reuse a packed panel: stream the rows of B once, C's rows stay in L1.
             for (int i = 0; i < m; i++)
             {
-                ref T ci = ref Unsafe.Add(ref c, i * n);
+                ref T ci = ref Unsafe.Add(ref c, i * ld);
                 int kk = 0;
                 for (; kk <= k - 4; kk += 4)
                 {
-                    Axpy4(ref Unsafe.Add(ref a, i * lda + kk), ref Unsafe.Add(ref b, kk * n), n, ref ci);
+                    Axpy4(ref Unsafe.Add(ref a, i * lda + kk), ref Unsafe.Add(ref b, kk * ld), ld, ref ci, n);
                 }
 
                 for (; kk < k; kk++)
                 {
-                    Axpy(Unsafe.Add(ref a, i * lda + kk), ref Unsafe.Add(ref b, kk * n), ref ci, n);
+                    Axpy(Unsafe.Add(ref a, i * lda + kk), ref Unsafe.Add(ref b, kk * ld), ref ci, n);
                 }
             }
 
@@ -92,7 +106,7 @@ internal static class Gemm
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - k0);
-            ref T bk = ref Unsafe.Add(ref b, k0 * n);
+            ref T bk = ref Unsafe.Add(ref b, k0 * ld);
             ref T ak = ref Unsafe.Add(ref a, k0);
             int j = 0;
             while (j < jEnd)
@@ -101,7 +115,7 @@ internal static class Gemm
                 int panelWidth = vectors * width;
                 for (int kk = 0; kk < kc; kk++)
                 {
-                    ref T row = ref Unsafe.Add(ref bk, kk * n + j);
+                    ref T row = ref Unsafe.Add(ref bk, kk * ld + j);
                     for (int v = 0; v < vectors; v++)
                     {
                         Vector256.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref p, (nuint)(kk * panelWidth + v * width));
@@ -113,34 +127,30 @@ internal static class Gemm
                 {
                     if (vectors == 3)
                     {
-                        Panel4x3<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), n, i, kc, default);
+                        Panel4x3<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
                     }
                     else
                     {
-                        Panel4x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), n, i, kc, default);
+                        Panel4x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
                     }
                 }
 
                 for (; i < m; i++)
                 {
-                    for (int v = 0; v < vectors; v += 2)
+                    // One row left: a two-vector pass, and a one-vector pass for a third vector. Every
+                    // element is the same chain of FMAs whatever the panel's width, so a column block
+                    // of the product (ParallelGemm) computes each element exactly as the whole does.
+                    Panel1x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                    if (vectors == 3)
                     {
-                        // One row left: two-vector (or, for the third vector, scalar) passes.
-                        if (v + 2 <= vectors)
-                        {
-                            Panel1x2<T, Normal>(ref ak, lda, ref Unsafe.Add(ref p, v * width), panelWidth, ref Unsafe.Add(ref c, j + v * width), ref Unsafe.NullRef<T>(), n, i, kc, default);
-                        }
-                        else
-                        {
-                            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, i, i + 1, j + v * width, j + (v + 1) * width, n, kc);
-                        }
+                        Panel1x1(ref ak, lda, ref Unsafe.Add(ref p, 2 * width), panelWidth, ref Unsafe.Add(ref c, j + 2 * width), ld, i, kc);
                     }
                 }
 
                 j += panelWidth;
             }
 
-            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, n, kc);
+            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, ld, kc);
         }
     }
 
@@ -327,11 +337,10 @@ internal static class Gemm
     }
 
     /// <summary>y[0..n) += α0·x0 + α1·x1 + α2·x2 + α3·x3, with α = alpha[0..4) and x_q the row q·ldx of x: one load and store of y per four FMAs.</summary>
-    private static void Axpy4<T>(ref T alpha, ref T x, int ldx, ref T y)
+    private static void Axpy4<T>(ref T alpha, ref T x, int ldx, ref T y, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int width = Vector256<T>.Count;
-        int n = ldx;
         T a0 = alpha, a1 = Unsafe.Add(ref alpha, 1), a2 = Unsafe.Add(ref alpha, 2), a3 = Unsafe.Add(ref alpha, 3);
         ref T x1 = ref Unsafe.Add(ref x, ldx);
         ref T x2 = ref Unsafe.Add(ref x1, ldx);
@@ -635,6 +644,20 @@ internal static class Gemm
         }
 
         Finish(c00, ref c, ref p, r0, write); Finish(c01, ref c, ref p, r0 + w1, write);
+    }
+
+    /// <summary>One row, one vector: c[i, 0..w) += Σ_k A(i, k)·B[k, 0..w).</summary>
+    private static void Panel1x1<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint r0 = (nuint)(i * ldc);
+        var c00 = Vector256.LoadUnsafe(ref c, r0);
+        for (int kk = 0; kk < k; kk++)
+        {
+            c00 = MulAdd(Vector256.Create(default(Normal).Get(ref a, lda, i, kk)), Vector256.LoadUnsafe(ref Unsafe.Add(ref b, kk * ldb)), c00);
+        }
+
+        c00.StoreUnsafe(ref c, r0);
     }
 
     /// <summary>An accumulator's start: C's current value, or zero when the gradient is written over.</summary>

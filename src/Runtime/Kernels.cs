@@ -28,7 +28,7 @@ public static class Kernels
     {
         var (m, n) = SpanCheck.Batch(inputs.Length, results.Length, batch);
         SpanCheck.Matrix(matrix.Length, n, m);
-        Gemm.MultiplyAddTransposedB(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, n, m);
+        ParallelGemm.MultiplyAddTransposedB(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, n, m);
     }
 
     /// <summary>result += Mᵀ·v, with M of shape v.Length × result.Length.</summary>
@@ -47,7 +47,7 @@ public static class Kernels
     {
         var (n, m) = SpanCheck.Batch(vectors.Length, results.Length, batch);
         SpanCheck.Matrix(matrix.Length, n, m);
-        Gemm.MultiplyAddNN(ref MemoryMarshal.GetReference(vectors), n, ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, m, n);
+        ParallelGemm.MultiplyAddNN(ref MemoryMarshal.GetReference(vectors), n, ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, m, n);
     }
 
     /// <summary>M += u·vᵀ, with M of shape u.Length × v.Length.</summary>
@@ -66,7 +66,7 @@ public static class Kernels
     {
         var (n, m) = SpanCheck.Batch(u.Length, v.Length, batch);
         SpanCheck.Matrix(matrix.Length, n, m);
-        Gemm.MultiplyAddTN(ref MemoryMarshal.GetReference(u), n, ref MemoryMarshal.GetReference(v), ref MemoryMarshal.GetReference(matrix), n, m, batch);
+        ParallelGemm.MultiplyAddTN(ref MemoryMarshal.GetReference(u), n, ref MemoryMarshal.GetReference(v), ref MemoryMarshal.GetReference(matrix), ref Unsafe.NullRef<T>(), n, m, batch, GradientWrite<T>.Accumulate);
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public static class Kernels
         var (n, m) = SpanCheck.Batch(deltas.Length, inputs.Length, batch);
         SpanCheck.Matrix(gradient.Length, n, m);
         SpanCheck.Same(gradient.Length, parameters.Length);
-        Gemm.MultiplyAddTN(ref MemoryMarshal.GetReference(deltas), n, ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetReference(parameters), n, m, batch, write);
+        ParallelGemm.MultiplyAddTN(ref MemoryMarshal.GetReference(deltas), n, ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(gradient), ref MemoryMarshal.GetReference(parameters), n, m, batch, write);
     }
 
     /// <summary>

@@ -164,6 +164,24 @@ public sealed class Trainer<T>
     /// <summary>With <see cref="Patience"/> set, end with the weights of the best epoch (the default), as Keras' restore_best_weights.</summary>
     public bool RestoreBestWeights { get; init; } = true;
 
+    /// <summary>The most threads each matrix product of this trainer's steps may use (overrides <see cref="Parallelism.MaxDegreeOfParallelism"/> on the training thread); null: the global setting.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int? MaxDegreeOfParallelism
+    {
+        get => _maxDegree;
+        init
+        {
+            if (value is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxDegreeOfParallelism must be at least 1, or null for the global setting.");
+            }
+
+            _maxDegree = value;
+        }
+    }
+
+    private readonly int? _maxDegree;
+
     /// <summary>Measure each training batch's accuracy before its step (one more forward pass per batch; labels only).</summary>
     public bool MeasureTrainingAccuracy { get; init; }
 
@@ -188,6 +206,7 @@ public sealed class Trainer<T>
         }
 
         _resumed = null;
+        using var degree = Parallelism.Override(MaxDegreeOfParallelism);
         int inputs = Network.InputSize, outputs = Network.OutputSize, batch = Math.Min(BatchSize, samples);
         var order = state.Order;
         var x = new T[batch * inputs];

@@ -1,0 +1,153 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace SkipNet;
+
+/// <summary>
+/// The three matrix products, split over threads (<see cref="Parallelism"/>) by rows or columns of
+/// the result in whole register blocks, so that every element is computed by exactly the code and
+/// in exactly the order of the single-threaded product: the results are identical for any number
+/// of threads. The operands are pinned while the workers read them.
+/// </summary>
+internal static unsafe class ParallelGemm
+{
+    /// <summary>Rows or columns per indivisible block: the register blocks' height.</summary>
+    private const int Block = 4;
+
+    /// <summary>Z += H·Wᵀ (see <see cref="Gemm.MultiplyAddTransposedB{T}(ref T, ref T, ref T, int, int, int)"/>), split by columns of Z (rows of W).</summary>
+    public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int parts = rows < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)rows * n * k, n / Block);
+        if (parts == 1)
+        {
+            Gemm.MultiplyAddTransposedB(ref a, ref b, ref c, rows, n, k);
+            return;
+        }
+
+        fixed (T* pa = &a, pb = &b, pc = &c)
+        {
+            var work = TransposedB<T>.ForThisThread();
+            work.A = pa;
+            work.B = pb;
+            work.C = pc;
+            (work.Rows, work.N, work.K) = (rows, n, k);
+            WorkerPool.Run(work, parts);
+        }
+    }
+
+    /// <summary>
+    /// dH += dZ·W (see <see cref="Gemm.MultiplyAddNN{T}(ref T, int, ref T, ref T, int, int, int)"/>), split by columns
+    /// of dH (and of W) in whole two-vector panels, so each thread packs only its own panels of W.
+    /// </summary>
+    public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int panel = 2 * System.Runtime.Intrinsics.Vector256<T>.Count;
+        int parts = m < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)m * n * k, n / panel);
+        if (parts == 1)
+        {
+            Gemm.MultiplyAddNN(ref a, lda, ref b, ref c, m, n, k);
+            return;
+        }
+
+        fixed (T* pa = &a, pb = &b, pc = &c)
+        {
+            var work = NN<T>.ForThisThread();
+            work.A = pa;
+            work.B = pb;
+            work.C = pc;
+            (work.Lda, work.M, work.N, work.K, work.Panel) = (lda, m, n, k, panel);
+            WorkerPool.Run(work, parts);
+        }
+    }
+
+    /// <summary>dW (+)= dZᵀ·H, then W −= rate·dW if it steps (see <see cref="Gemm.MultiplyAddTN{T}(ref T, int, ref T, ref T, ref T, int, int, int, GradientWrite{T})"/>), split by rows of dW.</summary>
+    public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int parts = m < 2 * Block || k < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)m * n * k, m / Block);
+        if (parts == 1)
+        {
+            Gemm.MultiplyAddTN(ref a, lda, ref b, ref c, ref p, m, n, k, write);
+            return;
+        }
+
+        fixed (T* pa = &a, pb = &b, pc = &c, pp = &p)
+        {
+            var work = TN<T>.ForThisThread();
+            work.A = pa;
+            work.B = pb;
+            work.C = pc;
+            work.P = pp;
+            (work.Lda, work.M, work.N, work.K, work.Write) = (lda, m, n, k, write);
+            WorkerPool.Run(work, parts);
+        }
+    }
+
+    /// <summary>The part's share [start, end) of <paramref name="length"/> rows or columns, in whole blocks; the last part takes the rest.</summary>
+    private static (int Start, int End) Share(int length, int part, int parts, int block = Block)
+    {
+        int blocks = length / block;
+        int start = block * (int)((long)blocks * part / parts);
+        int end = part == parts - 1 ? length : block * (int)((long)blocks * (part + 1) / parts);
+        return (start, end);
+    }
+
+    private sealed class TransposedB<T> : PartitionedWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static TransposedB<T>? t_work;
+
+        public T* A, B, C;
+        public int Rows, N, K;
+
+        public static TransposedB<T> ForThisThread() => t_work ??= new();
+
+        public override void Run(int part, int parts)
+        {
+            var (r0, r1) = Share(N, part, parts);
+            Gemm.MultiplyAddTransposedB(ref Unsafe.AsRef<T>(A), ref Unsafe.AsRef<T>(B), ref Unsafe.AsRef<T>(C), Rows, N, K, r0, r1);
+        }
+    }
+
+    private sealed class NN<T> : PartitionedWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static NN<T>? t_work;
+
+        public T* A, B, C;
+        public int Lda, M, N, K, Panel;
+
+        public static NN<T> ForThisThread() => t_work ??= new();
+
+        public override void Run(int part, int parts)
+        {
+            var (j0, j1) = Share(N, part, parts, Panel);
+            Gemm.MultiplyAddNN(ref Unsafe.AsRef<T>(A), Lda, ref Unsafe.AsRef<T>(B + j0), ref Unsafe.AsRef<T>(C + j0), M, j1 - j0, K, N);
+        }
+    }
+
+    private sealed class TN<T> : PartitionedWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static TN<T>? t_work;
+
+        public T* A, B, C, P;
+        public int Lda, M, N, K;
+        public GradientWrite<T> Write;
+
+        public static TN<T> ForThisThread() => t_work ??= new();
+
+        public override void Run(int part, int parts)
+        {
+            var (i0, i1) = Share(M, part, parts);
+            ref T p = ref P == null ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef<T>(P + (long)i0 * N);
+            Gemm.MultiplyAddTN(ref Unsafe.AsRef<T>(A + i0), Lda, ref Unsafe.AsRef<T>(B), ref Unsafe.AsRef<T>(C + (long)i0 * N), ref p, i1 - i0, N, K, Write);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+namespace SkipNet.Tests;
+
+/// <summary>Matrix products split over threads give, bit for bit, the single-threaded results, and allocate nothing per call.</summary>
+[Collection(nameof(ParallelismTests))]
+[CollectionDefinition(nameof(ParallelismTests), DisableParallelization = true)]
+public sealed class ParallelismTests : IDisposable
+{
+    private readonly int _degree = Parallelism.MaxDegreeOfParallelism;
+    private readonly long _minimum = Parallelism.MinimumWorkPerPart;
+
+    public ParallelismTests() => Parallelism.MinimumWorkPerPart = 1; // split even the smallest products
+
+    public void Dispose()
+    {
+        Parallelism.MaxDegreeOfParallelism = _degree;
+        Parallelism.MinimumWorkPerPart = _minimum;
+    }
+
+    [Theory]
+    [InlineData(1, 5, 3)]
+    [InlineData(7, 9, 13)]
+    [InlineData(8, 16, 8)]
+    [InlineData(32, 64, 48)]
+    [InlineData(33, 67, 130)]
+    [InlineData(12, 513, 257)]
+    public void EveryProductIsTheSameOnAnyNumberOfThreads(int batch, int outputs, int inputs)
+    {
+        Products<double>(batch, outputs, inputs);
+        Products<float>(batch, outputs, inputs);
+    }
+
+    private static void Products<T>(int batch, int outputs, int inputs)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random(batch * 1000 + outputs);
+        T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
+        var w = Draw(outputs * inputs);
+        var h = Draw(batch * inputs);
+        var dz = Draw(batch * outputs);
+        var z0 = Draw(batch * outputs);
+        var dh0 = Draw(batch * inputs);
+        var dw0 = Draw(outputs * inputs);
+
+        (T[] Z, T[] DH, T[] DW, T[] W) Run(int degree)
+        {
+            Parallelism.MaxDegreeOfParallelism = degree;
+            var z = (T[])z0.Clone();
+            var dh = (T[])dh0.Clone();
+            var dw = (T[])dw0.Clone();
+            var updated = (T[])w.Clone();
+            Kernels.MultiplyAdd<T>(w, h, z, batch);
+            Kernels.TransposeMultiplyAdd<T>(w, dz, dh, batch);
+            Kernels.WeightGradient<T>(dz, h, dw, updated, batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
+            return (z, dh, dw, updated);
+        }
+
+        var one = Run(1);
+        foreach (int degree in new[] { 2, 3, 4 })
+        {
+            long before = WorkerPool.PartsOnWorkers;
+            var many = Run(degree);
+            if (batch >= 8)
+            {
+                WorkerPool.PartsOnWorkers.ShouldBeGreaterThan(before, "the products were split");
+            }
+
+            many.Z.ShouldBe(one.Z, $"Z, {degree} threads, {typeof(T).Name}");
+            many.DH.ShouldBe(one.DH, $"dH, {degree} threads");
+            many.DW.ShouldBe(one.DW, $"dW, {degree} threads");
+            many.W.ShouldBe(one.W, $"W after the step, {degree} threads");
+        }
+    }
+
+    [Fact]
+    public void LongGeluSpansAreTheSameOnAnyNumberOfThreads()
+    {
+        var random = new Random(3);
+        var z = Enumerable.Range(0, 3 * ParallelElementwise.MinimumElementsPerPart + 7).Select(_ => random.NextDouble() * 8 - 4).ToArray();
+        (double[] H, double[] Delta) Run(int degree)
+        {
+            Parallelism.MaxDegreeOfParallelism = degree;
+            var h = new double[z.Length];
+            var delta = Enumerable.Range(0, z.Length).Select(i => 1.0 + i % 5).ToArray();
+            Activations.GELU<double>(z, h);
+            Activations.GELUBackward<double>(z, delta);
+            return (h, delta);
+        }
+
+        var one = Run(1);
+        long before = WorkerPool.PartsOnWorkers;
+        var three = Run(3);
+        WorkerPool.PartsOnWorkers.ShouldBeGreaterThan(before, "the spans were split");
+        three.H.ShouldBe(one.H);
+        three.Delta.ShouldBe(one.Delta);
+    }
+
+    [Fact]
+    public void TrainingIsTheSameOnAnyNumberOfThreads()
+    {
+        double[] Train(int degree)
+        {
+            Parallelism.MaxDegreeOfParallelism = degree;
+            var net = new WideNet(4);
+            var adam = new Adam<double>(net, 1e-3);
+            var random = new Random(1);
+            var x = Enumerable.Range(0, 40 * WideNet.InputSize).Select(_ => random.NextDouble()).ToArray();
+            var y = Enumerable.Range(0, 40 * WideNet.OutputSize).Select(_ => random.NextDouble()).ToArray();
+            for (int step = 0; step < 5; step++)
+            {
+                net.TrainStep(x, y, adam);
+                net.TrainStep(x, y, 0.01);
+            }
+
+            var output = new double[y.Length];
+            net.Forward(x, output);
+            return [.. net.Parameters.ToArray(), .. net.Gradients.ToArray(), .. output];
+        }
+
+        var one = Train(1);
+        Train(2).ShouldBe(one);
+        Train(3).ShouldBe(one);
+    }
+
+    [Fact]
+    public void ATrainersOverrideAppliesToItsSteps()
+    {
+        Parallelism.MaxDegreeOfParallelism = 1;
+        var x = Enumerable.Range(0, 64 * WideNet.InputSize).Select(i => Math.Sin(i)).ToArray();
+        var y = Enumerable.Range(0, 64 * WideNet.OutputSize).Select(i => Math.Cos(i)).ToArray();
+        double[] Fit(int? degree)
+        {
+            var net = new WideNet(2);
+            new Trainer<double>(net, new Adam<double>(net, 0.01), batchSize: 16) { MaxDegreeOfParallelism = degree }.Fit(TrainingSet<double>.WithTargets(x, y), epochs: 2);
+            return net.Parameters.ToArray();
+        }
+
+        long before = WorkerPool.PartsOnWorkers;
+        var single = Fit(null);
+        WorkerPool.PartsOnWorkers.ShouldBe(before, "the global setting is 1 thread");
+        Fit(4).ShouldBe(single);
+        WorkerPool.PartsOnWorkers.ShouldBeGreaterThan(before, "the trainer's override split the products");
+        var other = new ThreeClassNet();
+        Should.Throw<ArgumentOutOfRangeException>(() => new Trainer<double>(other, new Adam<double>(other), 4) { MaxDegreeOfParallelism = 0 });
+        Should.Throw<ArgumentOutOfRangeException>(() => Parallelism.MaxDegreeOfParallelism = 0);
+    }
+
+    [Fact]
+    public void SplitProductsAllocateNothingPerCall()
+    {
+        Parallelism.MaxDegreeOfParallelism = 2;
+        var net = new WideNet(1);
+        var x = new double[32 * WideNet.InputSize];
+        var y = new double[32 * WideNet.OutputSize];
+        net.TrainStep(x, y, 0.01);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            net.TrainStep(x, y, 0.01);
+        }
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
+    }
+}
