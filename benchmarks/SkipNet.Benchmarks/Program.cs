@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- threads   (one against two threads, alternated)
 if (args is ["threads"])
 {
-    ThreadScaling.Run();
+    SkipNet.Benchmarks.ThreadScaling.Run();
     return;
 }
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Numerics;
 using SkipNet;
 
+namespace SkipNet.Benchmarks;
+
 /// <summary>
 /// `-- threads`: TrainStep on one and on two threads, alternated every 150 ms for 12 rounds after a
 /// second of warm-up, with the median of each. Alternating puts both settings under the same
@@ -18,6 +20,7 @@ internal static class ThreadScaling
         Time(new Mlp128(), 32);
         Time(new Mlp128(), 1);
         Time(new Mlp16(), 1);
+        Time(new FashionNet(), 128);
     }
 
     private static void Time<T>(IResidualNetwork<T> net, int batch)

@@ -404,6 +404,12 @@ internal static class Gemm
     private static void DotBlock4x4<T>(ref T a, ref T b, ref T c, int s, int r, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (Vector512.IsHardwareAccelerated && k >= Vector512<T>.Count)
+        {
+            DotBlock4x4Wide(ref a, ref b, ref c, s, r, n, k);
+            return;
+        }
+
         if (!Vector256.IsHardwareAccelerated || k < Vector256<T>.Count)
         {
             DotBlock2x4(ref a, ref b, ref c, s, r, n, k);
@@ -448,6 +454,64 @@ internal static class Gemm
         row1 += Vector256.Sum(c10); Unsafe.Add(ref row1, 1) += Vector256.Sum(c11); Unsafe.Add(ref row1, 2) += Vector256.Sum(c12); Unsafe.Add(ref row1, 3) += Vector256.Sum(c13);
         row2 += Vector256.Sum(c20); Unsafe.Add(ref row2, 1) += Vector256.Sum(c21); Unsafe.Add(ref row2, 2) += Vector256.Sum(c22); Unsafe.Add(ref row2, 3) += Vector256.Sum(c23);
         row3 += Vector256.Sum(c30); Unsafe.Add(ref row3, 1) += Vector256.Sum(c31); Unsafe.Add(ref row3, 2) += Vector256.Sum(c32); Unsafe.Add(ref row3, 3) += Vector256.Sum(c33);
+
+        // The last k mod width terms, element by element.
+        for (int i = 0; i < 4; i++)
+        {
+            for (int q = 0; q < 4; q++)
+            {
+                for (int t = kk; t < k; t++)
+                {
+                    Unsafe.Add(ref c, (s + i) * n + r + q) += Unsafe.Add(ref a0, i * k + t) * Unsafe.Add(ref b0, q * k + t);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="DotBlock4x4{T}"/> with 512-bit vectors, where the CPU runs them (twice the
+    /// multiply-adds per load; on this project's machines also twice the FMA rate).
+    /// </summary>
+    private static void DotBlock4x4Wide<T>(ref T a, ref T b, ref T c, int s, int r, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T a0 = ref Unsafe.Add(ref a, s * k);
+        ref T a1 = ref Unsafe.Add(ref a0, k);
+        ref T a2 = ref Unsafe.Add(ref a1, k);
+        ref T a3 = ref Unsafe.Add(ref a2, k);
+        ref T b0 = ref Unsafe.Add(ref b, r * k);
+        ref T b1 = ref Unsafe.Add(ref b0, k);
+        ref T b2 = ref Unsafe.Add(ref b1, k);
+        ref T b3 = ref Unsafe.Add(ref b2, k);
+        int width = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<T> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        int kk = 0;
+        for (; kk <= k - width; kk += width)
+        {
+            nuint o = (nuint)kk;
+            var x0 = Vector512.LoadUnsafe(ref a0, o);
+            var x1 = Vector512.LoadUnsafe(ref a1, o);
+            var x2 = Vector512.LoadUnsafe(ref a2, o);
+            var x3 = Vector512.LoadUnsafe(ref a3, o);
+            var w = Vector512.LoadUnsafe(ref b0, o);
+            c00 = MulAdd512(x0, w, c00); c10 = MulAdd512(x1, w, c10); c20 = MulAdd512(x2, w, c20); c30 = MulAdd512(x3, w, c30);
+            w = Vector512.LoadUnsafe(ref b1, o);
+            c01 = MulAdd512(x0, w, c01); c11 = MulAdd512(x1, w, c11); c21 = MulAdd512(x2, w, c21); c31 = MulAdd512(x3, w, c31);
+            w = Vector512.LoadUnsafe(ref b2, o);
+            c02 = MulAdd512(x0, w, c02); c12 = MulAdd512(x1, w, c12); c22 = MulAdd512(x2, w, c22); c32 = MulAdd512(x3, w, c32);
+            w = Vector512.LoadUnsafe(ref b3, o);
+            c03 = MulAdd512(x0, w, c03); c13 = MulAdd512(x1, w, c13); c23 = MulAdd512(x2, w, c23); c33 = MulAdd512(x3, w, c33);
+        }
+
+        ref T row0 = ref Unsafe.Add(ref c, s * n + r);
+        ref T row1 = ref Unsafe.Add(ref row0, n);
+        ref T row2 = ref Unsafe.Add(ref row1, n);
+        ref T row3 = ref Unsafe.Add(ref row2, n);
+        row0 += Vector512.Sum(c00); Unsafe.Add(ref row0, 1) += Vector512.Sum(c01); Unsafe.Add(ref row0, 2) += Vector512.Sum(c02); Unsafe.Add(ref row0, 3) += Vector512.Sum(c03);
+        row1 += Vector512.Sum(c10); Unsafe.Add(ref row1, 1) += Vector512.Sum(c11); Unsafe.Add(ref row1, 2) += Vector512.Sum(c12); Unsafe.Add(ref row1, 3) += Vector512.Sum(c13);
+        row2 += Vector512.Sum(c20); Unsafe.Add(ref row2, 1) += Vector512.Sum(c21); Unsafe.Add(ref row2, 2) += Vector512.Sum(c22); Unsafe.Add(ref row2, 3) += Vector512.Sum(c23);
+        row3 += Vector512.Sum(c30); Unsafe.Add(ref row3, 1) += Vector512.Sum(c31); Unsafe.Add(ref row3, 2) += Vector512.Sum(c32); Unsafe.Add(ref row3, 3) += Vector512.Sum(c33);
 
         // The last k mod width terms, element by element.
         for (int i = 0; i < 4; i++)
@@ -676,6 +740,27 @@ internal static class Gemm
         {
             (Vector256.LoadUnsafe(ref p, offset) + Vector256.Create(-write.LearningRate) * value).StoreUnsafe(ref p, offset);
         }
+    }
+
+    /// <summary>a·b + c on 512-bit vectors, fused (one rounding).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> MulAdd512<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(double))
+            {
+                return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+            }
+
+            if (typeof(T) == typeof(float))
+            {
+                return Avx512F.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+            }
+        }
+
+        return a * b + c;
     }
 
     /// <summary>a·b + c, fused (one rounding) where the CPU has FMA.</summary>

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# SkipNet against TorchSharp (libtorch) in one process, alternating, at 1 and 2 threads: the five
+# TrainStep networks (+ mlp-512 in float) and a Fashion-MNIST epoch. Prints a Markdown table
+# (docs/performance.md shows the latest). Not part of `dotnet test`; it restores TorchSharp-cpu
+# (libtorch, several hundred MB) on first use and marks one GLIBCXX version requirement of the
+# output's copy of libLibTorchSharp.so weak (scripts/weaken-glibcxx.py) so that it loads on Debian 12.
+#   scripts/bench-peers.sh [--threads 1,2] [--fashion-epochs N] [--data DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet build benchmarks/SkipNet.Peers -c Release -nologo -v quiet
+lscpu | grep -E "Model name|^CPU\(s\)" | sed 's/  */ /g'
+dotnet benchmarks/SkipNet.Peers/bin/Release/net10.0/SkipNet.Peers.dll "$@"
