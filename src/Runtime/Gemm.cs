@@ -68,6 +68,23 @@ internal static class Gemm
     public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // As for dW: 512-bit panels on the columns they fill, 256-bit ones (and the same scalar tail)
+        // on the rest; one chain of FMAs per element either way, so the same bits.
+        int wide = m > 2 && UseVector512 && Vector512.IsHardwareAccelerated ? n - n % (2 * Vector512<T>.Count) : 0;
+        if (wide > 0)
+        {
+            MultiplyAddNNWide(ref a, lda, ref b, ref c, m, wide, k, ld);
+        }
+
+        if (wide < n)
+        {
+            MultiplyAddNNNarrow(ref a, lda, ref Unsafe.Add(ref b, wide), ref Unsafe.Add(ref c, wide), m, n - wide, k, ld);
+        }
+    }
+
+    private static void MultiplyAddNNNarrow<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int width = Vector256<T>.Count;
         if (!Vector256.IsHardwareAccelerated || n < 2 * width)
         {
@@ -154,6 +171,75 @@ internal static class Gemm
         }
     }
 
+    /// <summary>The packed product on 512-bit panels: n a multiple of two vectors, m &gt; 2.</summary>
+    private static void MultiplyAddNNWide<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector512<T>.Count;
+        if (!Vector512.IsHardwareAccelerated || n < 2 * width)
+        {
+            Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, ld, k);
+            return;
+        }
+
+        // Blocks of KBlockWide rows of B; each column panel of a block (three vectors wide, then two
+        // for the rest) is packed into a contiguous stack buffer, then every four-row panel of C
+        // runs over it from L1.
+        Span<T> packed = stackalloc T[KBlockWide * 3 * Vector512<T>.Count];
+        ref T p = ref MemoryMarshal.GetReference(packed);
+        int jEnd = n - n % (2 * width);
+        int threeWideEnd = ThreeWideEnd(jEnd, width);
+        for (int k0 = 0; k0 < k; k0 += KBlockWide)
+        {
+            int kc = Math.Min(KBlockWide, k - k0);
+            ref T bk = ref Unsafe.Add(ref b, k0 * ld);
+            ref T ak = ref Unsafe.Add(ref a, k0);
+            int j = 0;
+            while (j < jEnd)
+            {
+                int vectors = j < threeWideEnd ? 3 : 2;
+                int panelWidth = vectors * width;
+                for (int kk = 0; kk < kc; kk++)
+                {
+                    ref T row = ref Unsafe.Add(ref bk, kk * ld + j);
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        Vector512.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref p, (nuint)(kk * panelWidth + v * width));
+                    }
+                }
+
+                int i = 0;
+                for (; i <= m - 4; i += 4)
+                {
+                    if (vectors == 3)
+                    {
+                        Panel4x3NW<T>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                    }
+                    else
+                    {
+                        Panel4x2NW<T>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                    }
+                }
+
+                for (; i < m; i++)
+                {
+                    // One row left: a two-vector pass, and a one-vector pass for a third vector. Every
+                    // element is the same chain of FMAs whatever the panel's width, so a column block
+                    // of the product (ParallelGemm) computes each element exactly as the whole does.
+                    Panel1x2NW<T>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                    if (vectors == 3)
+                    {
+                        Panel1x1W(ref ak, lda, ref Unsafe.Add(ref p, 2 * width), panelWidth, ref Unsafe.Add(ref c, j + 2 * width), ld, i, kc);
+                    }
+                }
+
+                j += panelWidth;
+            }
+
+            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, ld, kc);
+        }
+    }
+
     /// <summary>C[i, j] += Σ_k A[k·lda + i]·B[k, j], with A k×m (so Aᵀ is m×k), B k×n and C m×n (dW += dZᵀ·H).</summary>
     public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -167,10 +253,33 @@ internal static class Gemm
     public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // The 512-bit panels take the columns they fill; the 256-bit ones the rest, with the same
+        // scalar tail as on their own. Every element is one chain of FMAs either way, so the
+        // results do not depend on which vectors the CPU has.
+        int wide = UseVector512 && Vector512.IsHardwareAccelerated ? n - n % (2 * Vector512<T>.Count) : 0;
+        if (wide > 0)
+        {
+            MultiplyAddTNWide(ref a, lda, ref b, ref c, ref p, m, wide, k, write, n);
+        }
+
+        if (wide < n)
+        {
+            ref T pRest = ref Unsafe.IsNullRef(ref p) ? ref p : ref Unsafe.Add(ref p, wide);
+            MultiplyAddTNNarrow(ref a, lda, ref Unsafe.Add(ref b, wide), ref Unsafe.Add(ref c, wide), ref pRest, m, n - wide, k, write, n);
+        }
+    }
+
+    /// <summary>Whether products use 512-bit vectors where the CPU runs them (tests compare both ways).</summary>
+    internal static bool UseVector512 { get; set; } = true;
+
+    /// <summary>The 256-bit product on n columns whose rows are <paramref name="ld"/> apart.</summary>
+    private static void MultiplyAddTNNarrow<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int width = Vector256<T>.Count;
         if (!Vector256.IsHardwareAccelerated || n < 2 * width)
         {
-            Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, n, k, write);
+            Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, ld, k, write);
             return;
         }
 
@@ -194,7 +303,7 @@ internal static class Gemm
                 int kc = Math.Min(kBlock, k - k0);
                 var blockWrite = write.ForChunk(first: k0 == 0, last: k0 + kc == k);
                 ref T ak = ref Unsafe.Add(ref a, k0 * lda);
-                ref T bk = ref Unsafe.Add(ref b, k0 * n + j0);
+                ref T bk = ref Unsafe.Add(ref b, k0 * ld + j0);
 
                 // Panel j of the block (columns j..j + w) is kc rows of w elements, from kc·j on.
                 for (int j = 0; j < nc;)
@@ -203,7 +312,7 @@ internal static class Gemm
                     ref T panel = ref Unsafe.Add(ref pb, kc * j);
                     for (int kk = 0; kk < kc; kk++)
                     {
-                        ref T row = ref Unsafe.Add(ref bk, kk * n + j);
+                        ref T row = ref Unsafe.Add(ref bk, kk * ld + j);
                         for (int v = 0; v < vectors; v++)
                         {
                             Vector256.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref panel, (nuint)((kk * vectors + v) * width));
@@ -225,18 +334,18 @@ internal static class Gemm
                         Unsafe.Add(ref pa, 4 * kk + 3) = Unsafe.Add(ref source, 3);
                     }
 
-                    int offset = i * n + j0;
+                    int offset = i * ld + j0;
                     ref T ci = ref Unsafe.Add(ref c, offset);
                     ref T pi = ref Unsafe.Add(ref p, offset);
                     int j = 0;
                     for (; j < threeWideEnd; j += 3 * width)
                     {
-                        Panel4x3<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), n, 0, kc, blockWrite);
+                        Panel4x3<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
                     }
 
                     for (; j < nc; j += panelWidth)
                     {
-                        Panel4x2<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), n, 0, kc, blockWrite);
+                        Panel4x2<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
                     }
                 }
 
@@ -244,13 +353,103 @@ internal static class Gemm
                 {
                     for (int j = 0; j < nc; j += panelWidth)
                     {
-                        Panel1x2<T, Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), n, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), n, i, kc, blockWrite);
+                        Panel1x2<T, Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), ld, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), ld, i, kc, blockWrite);
                     }
                 }
             }
         }
 
-        Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, jEnd, n, n, k, write);
+        Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, jEnd, n, ld, k, write);
+    }
+
+    /// <summary>The 512-bit product on n columns (a multiple of two vectors) whose rows are <paramref name="ld"/> apart.</summary>
+    private static void MultiplyAddTNWide<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector512<T>.Count;
+        if (!Vector512.IsHardwareAccelerated || n < 2 * width)
+        {
+            Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, ld, k, write);
+            return;
+        }
+
+        // C is the large matrix here: walk it in row order, four rows at a time, left to right
+        // over a block of up to TnColumns columns, so each of its cache lines is read and written
+        // once per block of k. The block of B is packed panel by panel (a panel's k rows side by
+        // side, contiguous), because B's own rows may sit a multiple of 4 KiB apart and would then
+        // evict each other from L1; the four rows of Aᵀ a strip needs are packed side by side too.
+        int panelWidth = 2 * width;
+        int jEnd = n - n % panelWidth;
+        int kBlock = TnScratch / TnColumns;
+        Span<T> packedA = stackalloc T[4 * kBlock];
+        ref T pa = ref MemoryMarshal.GetReference(packedA);
+        ref T pb = ref MemoryMarshal.GetArrayDataReference(Scratch<T>.Get(TnScratch));
+        for (int j0 = 0; j0 < jEnd; j0 += TnColumns)
+        {
+            int nc = Math.Min(TnColumns, jEnd - j0);
+            int threeWideEnd = ThreeWideEnd(nc, width);
+            for (int k0 = 0; k0 < k; k0 += kBlock)
+            {
+                int kc = Math.Min(kBlock, k - k0);
+                var blockWrite = write.ForChunk(first: k0 == 0, last: k0 + kc == k);
+                ref T ak = ref Unsafe.Add(ref a, k0 * lda);
+                ref T bk = ref Unsafe.Add(ref b, k0 * ld + j0);
+
+                // Panel j of the block (columns j..j + w) is kc rows of w elements, from kc·j on.
+                for (int j = 0; j < nc;)
+                {
+                    int vectors = j < threeWideEnd ? 3 : 2;
+                    ref T panel = ref Unsafe.Add(ref pb, kc * j);
+                    for (int kk = 0; kk < kc; kk++)
+                    {
+                        ref T row = ref Unsafe.Add(ref bk, kk * ld + j);
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            Vector512.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref panel, (nuint)((kk * vectors + v) * width));
+                        }
+                    }
+
+                    j += vectors * width;
+                }
+
+                int i = 0;
+                for (; i <= m - 4; i += 4)
+                {
+                    for (int kk = 0; kk < kc; kk++)
+                    {
+                        ref T source = ref Unsafe.Add(ref ak, kk * lda + i);
+                        Unsafe.Add(ref pa, 4 * kk) = source;
+                        Unsafe.Add(ref pa, 4 * kk + 1) = Unsafe.Add(ref source, 1);
+                        Unsafe.Add(ref pa, 4 * kk + 2) = Unsafe.Add(ref source, 2);
+                        Unsafe.Add(ref pa, 4 * kk + 3) = Unsafe.Add(ref source, 3);
+                    }
+
+                    int offset = i * ld + j0;
+                    ref T ci = ref Unsafe.Add(ref c, offset);
+                    ref T pi = ref Unsafe.Add(ref p, offset);
+                    int j = 0;
+                    for (; j < threeWideEnd; j += 3 * width)
+                    {
+                        Panel4x3W<T>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                    }
+
+                    for (; j < nc; j += panelWidth)
+                    {
+                        Panel4x2W<T>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                    }
+                }
+
+                for (; i < m; i++)
+                {
+                    for (int j = 0; j < nc; j += panelWidth)
+                    {
+                        Panel1x2W<T>(ref ak, lda, ref Unsafe.Add(ref bk, j), ld, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), ld, i, kc, blockWrite);
+                    }
+                }
+            }
+        }
+
+        Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, jEnd, n, ld, k, write);
     }
 
     /// <summary>Columns per packed block of B in <see cref="MultiplyAddTN{T}(ref T, int, ref T, ref T, ref T, int, int, int, GradientWrite{T})"/>.</summary>
@@ -281,6 +480,9 @@ internal static class Gemm
     }
 
     private const int KBlock = 256;
+
+    /// <summary>Rows of B per packed block of the 512-bit product: half as many, so the panel (three 512-bit vectors wide) stays in L1 too.</summary>
+    private const int KBlockWide = 128;
 
     /// <summary>
     /// Where the three-vector panels of [0, jEnd) stop: an even number of them, so that the rest
@@ -404,7 +606,7 @@ internal static class Gemm
     private static void DotBlock4x4<T>(ref T a, ref T b, ref T c, int s, int r, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Vector512.IsHardwareAccelerated && k >= Vector512<T>.Count)
+        if (UseVector512 && Vector512.IsHardwareAccelerated && k >= Vector512<T>.Count)
         {
             DotBlock4x4Wide(ref a, ref b, ref c, s, r, n, k);
             return;
@@ -722,6 +924,207 @@ internal static class Gemm
         }
 
         c00.StoreUnsafe(ref c, r0);
+    }
+
+    // The register panels of MultiplyAddNNWide: as the 256-bit ones, on 512-bit vectors.
+    private static void Panel4x3NW<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
+        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
+        bool zero = write.Overwrite;
+        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero), c02 = StartW(ref c, r0 + w2, zero);
+        Vector512<T> c10 = StartW(ref c, r1, zero), c11 = StartW(ref c, r1 + w1, zero), c12 = StartW(ref c, r1 + w2, zero);
+        Vector512<T> c20 = StartW(ref c, r2, zero), c21 = StartW(ref c, r2 + w1, zero), c22 = StartW(ref c, r2 + w2, zero);
+        Vector512<T> c30 = StartW(ref c, r3, zero), c31 = StartW(ref c, r3 + w1, zero), c32 = StartW(ref c, r3 + w2, zero);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var b0 = Vector512.LoadUnsafe(ref bk);
+            var b1 = Vector512.LoadUnsafe(ref bk, w1);
+            var b2 = Vector512.LoadUnsafe(ref bk, w2);
+            var x = Vector512.Create(default(Normal).Get(ref a, lda, i, kk));
+            c00 = MulAdd512(x, b0, c00); c01 = MulAdd512(x, b1, c01); c02 = MulAdd512(x, b2, c02);
+            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 1, kk));
+            c10 = MulAdd512(x, b0, c10); c11 = MulAdd512(x, b1, c11); c12 = MulAdd512(x, b2, c12);
+            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 2, kk));
+            c20 = MulAdd512(x, b0, c20); c21 = MulAdd512(x, b1, c21); c22 = MulAdd512(x, b2, c22);
+            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 3, kk));
+            c30 = MulAdd512(x, b0, c30); c31 = MulAdd512(x, b1, c31); c32 = MulAdd512(x, b2, c32);
+        }
+
+        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write); FinishW(c02, ref c, ref p, r0 + w2, write);
+        FinishW(c10, ref c, ref p, r1, write); FinishW(c11, ref c, ref p, r1 + w1, write); FinishW(c12, ref c, ref p, r1 + w2, write);
+        FinishW(c20, ref c, ref p, r2, write); FinishW(c21, ref c, ref p, r2 + w1, write); FinishW(c22, ref c, ref p, r2 + w2, write);
+        FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write); FinishW(c32, ref c, ref p, r3 + w2, write);
+    }
+
+    private static void Panel4x2NW<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count;
+        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
+        bool zero = write.Overwrite;
+        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero);
+        Vector512<T> c10 = StartW(ref c, r1, zero), c11 = StartW(ref c, r1 + w1, zero);
+        Vector512<T> c20 = StartW(ref c, r2, zero), c21 = StartW(ref c, r2 + w1, zero);
+        Vector512<T> c30 = StartW(ref c, r3, zero), c31 = StartW(ref c, r3 + w1, zero);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var b0 = Vector512.LoadUnsafe(ref bk);
+            var b1 = Vector512.LoadUnsafe(ref bk, w1);
+            var x = Vector512.Create(default(Normal).Get(ref a, lda, i, kk));
+            c00 = MulAdd512(x, b0, c00);
+            c01 = MulAdd512(x, b1, c01);
+            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 1, kk));
+            c10 = MulAdd512(x, b0, c10);
+            c11 = MulAdd512(x, b1, c11);
+            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 2, kk));
+            c20 = MulAdd512(x, b0, c20);
+            c21 = MulAdd512(x, b1, c21);
+            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 3, kk));
+            c30 = MulAdd512(x, b0, c30);
+            c31 = MulAdd512(x, b1, c31);
+        }
+
+        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write);
+        FinishW(c10, ref c, ref p, r1, write); FinishW(c11, ref c, ref p, r1 + w1, write);
+        FinishW(c20, ref c, ref p, r2, write); FinishW(c21, ref c, ref p, r2 + w1, write);
+        FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write);
+    }
+
+    private static void Panel1x2NW<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count;
+        nuint r0 = (nuint)(i * ldc);
+        bool zero = write.Overwrite;
+        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var x = Vector512.Create(default(Normal).Get(ref a, lda, i, kk));
+            c00 = MulAdd512(x, Vector512.LoadUnsafe(ref bk), c00);
+            c01 = MulAdd512(x, Vector512.LoadUnsafe(ref bk, w1), c01);
+        }
+
+        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write);
+    }
+
+    private static void Panel1x1W<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint r0 = (nuint)(i * ldc);
+        var c00 = Vector512.LoadUnsafe(ref c, r0);
+        for (int kk = 0; kk < k; kk++)
+        {
+            c00 = MulAdd512(Vector512.Create(default(Normal).Get(ref a, lda, i, kk)), Vector512.LoadUnsafe(ref Unsafe.Add(ref b, kk * ldb)), c00);
+        }
+
+        c00.StoreUnsafe(ref c, r0);
+    }
+
+    // The register panels of MultiplyAddTNWide: Panel4x3, Panel4x2 and Panel1x2 on 512-bit vectors.
+    private static void Panel4x3W<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
+        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
+        bool zero = write.Overwrite;
+        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero), c02 = StartW(ref c, r0 + w2, zero);
+        Vector512<T> c10 = StartW(ref c, r1, zero), c11 = StartW(ref c, r1 + w1, zero), c12 = StartW(ref c, r1 + w2, zero);
+        Vector512<T> c20 = StartW(ref c, r2, zero), c21 = StartW(ref c, r2 + w1, zero), c22 = StartW(ref c, r2 + w2, zero);
+        Vector512<T> c30 = StartW(ref c, r3, zero), c31 = StartW(ref c, r3 + w1, zero), c32 = StartW(ref c, r3 + w2, zero);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var b0 = Vector512.LoadUnsafe(ref bk);
+            var b1 = Vector512.LoadUnsafe(ref bk, w1);
+            var b2 = Vector512.LoadUnsafe(ref bk, w2);
+            var x = Vector512.Create(default(Transposed).Get(ref a, lda, i, kk));
+            c00 = MulAdd512(x, b0, c00); c01 = MulAdd512(x, b1, c01); c02 = MulAdd512(x, b2, c02);
+            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 1, kk));
+            c10 = MulAdd512(x, b0, c10); c11 = MulAdd512(x, b1, c11); c12 = MulAdd512(x, b2, c12);
+            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 2, kk));
+            c20 = MulAdd512(x, b0, c20); c21 = MulAdd512(x, b1, c21); c22 = MulAdd512(x, b2, c22);
+            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 3, kk));
+            c30 = MulAdd512(x, b0, c30); c31 = MulAdd512(x, b1, c31); c32 = MulAdd512(x, b2, c32);
+        }
+
+        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write); FinishW(c02, ref c, ref p, r0 + w2, write);
+        FinishW(c10, ref c, ref p, r1, write); FinishW(c11, ref c, ref p, r1 + w1, write); FinishW(c12, ref c, ref p, r1 + w2, write);
+        FinishW(c20, ref c, ref p, r2, write); FinishW(c21, ref c, ref p, r2 + w1, write); FinishW(c22, ref c, ref p, r2 + w2, write);
+        FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write); FinishW(c32, ref c, ref p, r3 + w2, write);
+    }
+
+    private static void Panel4x2W<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count;
+        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
+        bool zero = write.Overwrite;
+        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero);
+        Vector512<T> c10 = StartW(ref c, r1, zero), c11 = StartW(ref c, r1 + w1, zero);
+        Vector512<T> c20 = StartW(ref c, r2, zero), c21 = StartW(ref c, r2 + w1, zero);
+        Vector512<T> c30 = StartW(ref c, r3, zero), c31 = StartW(ref c, r3 + w1, zero);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var b0 = Vector512.LoadUnsafe(ref bk);
+            var b1 = Vector512.LoadUnsafe(ref bk, w1);
+            var x = Vector512.Create(default(Transposed).Get(ref a, lda, i, kk));
+            c00 = MulAdd512(x, b0, c00);
+            c01 = MulAdd512(x, b1, c01);
+            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 1, kk));
+            c10 = MulAdd512(x, b0, c10);
+            c11 = MulAdd512(x, b1, c11);
+            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 2, kk));
+            c20 = MulAdd512(x, b0, c20);
+            c21 = MulAdd512(x, b1, c21);
+            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 3, kk));
+            c30 = MulAdd512(x, b0, c30);
+            c31 = MulAdd512(x, b1, c31);
+        }
+
+        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write);
+        FinishW(c10, ref c, ref p, r1, write); FinishW(c11, ref c, ref p, r1 + w1, write);
+        FinishW(c20, ref c, ref p, r2, write); FinishW(c21, ref c, ref p, r2 + w1, write);
+        FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write);
+    }
+
+    private static void Panel1x2W<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count;
+        nuint r0 = (nuint)(i * ldc);
+        bool zero = write.Overwrite;
+        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var x = Vector512.Create(default(Transposed).Get(ref a, lda, i, kk));
+            c00 = MulAdd512(x, Vector512.LoadUnsafe(ref bk), c00);
+            c01 = MulAdd512(x, Vector512.LoadUnsafe(ref bk, w1), c01);
+        }
+
+        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> StartW<T>(ref T c, nuint offset, bool zero)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => zero ? Vector512<T>.Zero : Vector512.LoadUnsafe(ref c, offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishW<T>(Vector512<T> value, ref T c, ref T p, nuint offset, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        value.StoreUnsafe(ref c, offset);
+        if (write.Step)
+        {
+            (Vector512.LoadUnsafe(ref p, offset) + Vector512.Create(-write.LearningRate) * value).StoreUnsafe(ref p, offset);
+        }
     }
 
     /// <summary>An accumulator's start: C's current value, or zero when the gradient is written over.</summary>

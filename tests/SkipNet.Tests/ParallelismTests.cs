@@ -55,6 +55,21 @@ public sealed class ParallelismTests : IDisposable
         }
 
         var one = Run(1);
+
+        // 256-bit vectors only: the same bits (each element is one chain of FMAs either way).
+        Gemm.UseVector512 = false;
+        try
+        {
+            var narrow = Run(1);
+            narrow.DW.ShouldBe(one.DW, $"dW with 256-bit vectors only, {typeof(T).Name}");
+            narrow.W.ShouldBe(one.W, "W after the step with 256-bit vectors only");
+            narrow.DH.ShouldBe(one.DH, "dH with 256-bit vectors only");
+        }
+        finally
+        {
+            Gemm.UseVector512 = true;
+        }
+
         foreach (int degree in new[] { 2, 3, 4 })
         {
             long before = WorkerPool.PartsOnWorkers;
