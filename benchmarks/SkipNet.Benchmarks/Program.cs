@@ -8,4 +8,11 @@ if (args is ["threads"])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- widths    (256- against 512-bit products)
+if (args is ["widths"])
+{
+    SkipNet.Benchmarks.VectorWidths.Run();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

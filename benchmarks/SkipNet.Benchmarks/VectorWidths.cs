@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Reflection;
+using SkipNet;
+
+namespace SkipNet.Benchmarks;
+
+/// <summary>
+/// `-- widths`: each product at 512×512×32 on one thread, with 256-bit vectors only and with
+/// 512-bit ones, alternated every 80 ms (the internal switch Gemm.UseVector512, reached by
+/// reflection); medians of 10 rounds after 2 of warm-up, in GFLOP/s.
+/// </summary>
+internal static class VectorWidths
+{
+    public static void Run()
+    {
+        var flag = typeof(Parallelism).Assembly.GetType("SkipNet.Gemm")!.GetProperty("UseVector512", BindingFlags.Static | BindingFlags.NonPublic)!;
+        const int n = 512, k = 512, batch = 32;
+        var random = new Random(1);
+        double[] D(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble()).ToArray();
+        float[] S(int length) => Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray();
+        Parallelism.MaxDegreeOfParallelism = 1;
+        var (w, h, dz, dw, z) = (D(n * k), D(batch * k), D(batch * n), D(n * k), D(batch * n));
+        var (wf, hf, dzf, dwf, zf) = (S(n * k), S(batch * k), S(batch * n), S(n * k), S(batch * n));
+        var step = GradientWrite<double>.TrainStep(1e-9);
+        var stepf = GradientWrite<float>.TrainStep(1e-9f);
+        Console.WriteLine("product            | 256-bit      | 512-bit");
+        foreach (var (name, product) in new (string, Action)[]
+        {
+            ("dH double", () => Kernels.TransposeMultiplyAdd<double>(w, dz, h, batch)),
+            ("dH float", () => Kernels.TransposeMultiplyAdd<float>(wf, dzf, hf, batch)),
+            ("dW+step double", () => Kernels.WeightGradient<double>(dz, h, dw, w, batch, step)),
+            ("dW+step float", () => Kernels.WeightGradient<float>(dzf, hf, dwf, wf, batch, stepf)),
+            ("forward double", () => Kernels.MultiplyAdd<double>(w, h, z, batch)),
+            ("forward float", () => Kernels.MultiplyAdd<float>(wf, hf, zf, batch)),
+        })
+        {
+            var times = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
+            for (int round = 0; round < 12; round++)
+            {
+                foreach (bool wide in new[] { false, true })
+                {
+                    flag.SetValue(null, wide);
+                    int calls = 0;
+                    var clock = Stopwatch.StartNew();
+                    while (clock.ElapsedMilliseconds < 80)
+                    {
+                        product();
+                        calls++;
+                    }
+
+                    if (round >= 2)
+                    {
+                        times[wide].Add(clock.Elapsed.TotalMicroseconds / calls);
+                    }
+                }
+            }
+
+            double Rate(List<double> microseconds)
+            {
+                microseconds.Sort();
+                return 2.0 * n * k * batch / microseconds[microseconds.Count / 2] / 1000;
+            }
+
+            Console.WriteLine($"{name,-18} | {Rate(times[false]),6:F1} GFLOP/s | {Rate(times[true]),6:F1} GFLOP/s");
+        }
+
+        flag.SetValue(null, true);
+    }
+}
