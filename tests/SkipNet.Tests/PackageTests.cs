@@ -34,8 +34,9 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
             }
 
             CopySources(Path.Combine(repository, "src"), Path.Combine(sources, "src"));
-            Dotnet.Run(sources, "pack", "src/Runtime", "-c", "Release", "-o", Feed, $"-p:Version={Version}");
-            Dotnet.Run(sources, "pack", "src/Onnx", "-c", "Release", "-o", Feed, $"-p:Version={Version}");
+            // A copy without .git: MinVer steps aside and the version is the test's own.
+            Dotnet.Run(sources, "pack", "src/Runtime", "-c", "Release", "-o", Feed, $"-p:Version={Version}", "-p:MinVerSkip=true");
+            Dotnet.Run(sources, "pack", "src/Onnx", "-c", "Release", "-o", Feed, $"-p:Version={Version}", "-p:MinVerSkip=true");
         }
 
         public void Dispose() => Directory.Delete(Root, recursive: true);
@@ -114,6 +115,8 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
             double before = net.Evaluate(x, y);
             for (int step = 0; step < 50; step++) net.TrainStep(x, y, 0.05);
             Console.WriteLine($"parameters={Net.ParameterCount} passed={check.Passed} before={before:R} after={net.Evaluate(x, y):R}");
+            var generated = (System.CodeDom.Compiler.GeneratedCodeAttribute)Attribute.GetCustomAttribute(typeof(Net).GetMethod("Forward")!, typeof(System.CodeDom.Compiler.GeneratedCodeAttribute))!;
+            Console.WriteLine($"generator={generated.Tool} {generated.Version}");
             return check.Passed && net.Evaluate(x, y) < before ? 0 : 1;
 
             [Residual(Inputs = 3, Loss = Loss.MSE)]
@@ -128,6 +131,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         string output = Dotnet.Run(consumer, "run");
         output.ShouldContain("passed=True");
         output.ShouldContain("h0->y.S");
+        output.ShouldContain($"generator=SkipNet.Generator {_packed.Version}", Case.Sensitive, "the generated code records the package's version");
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.dll")).ShouldBeTrue();
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.Generator.dll")).ShouldBeFalse("the generator is not a reference");
         File.Exists(Path.Combine(consumer, "bin", "Debug", "net10.0", "SkipNet.CodeFixes.dll")).ShouldBeFalse("the code fixes are not a reference");

@@ -13,7 +13,11 @@ namespace SkipNet.Generator.Emit;
 /// </summary>
 internal static class Emitter
 {
-    public static readonly string Version = typeof(Emitter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+    /// <summary>The generator's version, the package's (from git tags): what the GeneratedCode attribute records.</summary>
+    public static readonly string Version =
+        (typeof(Emitter).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false) as System.Reflection.AssemblyInformationalVersionAttribute[]) is { Length: > 0 } attributes
+            ? attributes[0].InformationalVersion
+            : typeof(Emitter).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
     public static readonly string GeneratedCodeAttribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"SkipNet.Generator\", \"" + Version + "\")]";
 
