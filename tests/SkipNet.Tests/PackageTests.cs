@@ -23,6 +23,8 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
 
         public string Package => Path.Combine(Feed, $"SkipNet.{Version}.nupkg");
 
+        public string Sources => Path.Combine(Root, "repo");
+
         public Packed()
         {
             string repository = Repository.Root;
@@ -190,10 +192,36 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         output.ShouldContain($"producer=SkipNet opset={SkipNet.Onnx.OnnxExport.Opset} inputs=x outputs=y,probabilities initializers=h0.weight,h0.bias,y.weight,y.bias,x_to_y.weight");
     }
 
+    [Fact]
+    public void APublicMemberAddedWithoutAnEntryInThePublicApiFilesFailsTheBuild()
+    {
+        string extra = Path.Combine(_packed.Sources, "src", "Runtime", "Unrecorded.cs");
+        File.WriteAllText(extra, "namespace SkipNet;\n\n/// <summary>Not in PublicAPI.Unshipped.txt.</summary>\npublic static class Unrecorded\n{\n    /// <summary>Nor this.</summary>\n    public static int Answer() => 42;\n}\n");
+        try
+        {
+            var (code, output) = Dotnet.Try(_packed.Sources, "build", "src/Runtime", "-p:MinVerSkip=true");
+            code.ShouldNotBe(0, "an unrecorded public member must fail the build");
+            output.ShouldContain("RS0016");
+            output.ShouldContain("SkipNet.Unrecorded.Answer()");
+        }
+        finally
+        {
+            File.Delete(extra);
+        }
+    }
+
     /// <summary>Runs the .NET CLI outside this test host's MSBuild environment; fails with its output on a non-zero exit.</summary>
     internal static class Dotnet
     {
         public static string Run(string directory, params string[] arguments)
+        {
+            var (code, output) = Try(directory, arguments);
+            code.ShouldBe(0, $"dotnet {string.Join(' ', arguments)} in {directory}:\n{output}");
+            return output;
+        }
+
+        /// <summary>Runs the .NET CLI and returns its exit code and its output (stdout, then stderr).</summary>
+        public static (int Code, string Output) Try(string directory, params string[] arguments)
         {
             var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in arguments)
@@ -212,8 +240,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
             var stderr = process.StandardError.ReadToEndAsync();
             string stdout = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            process.ExitCode.ShouldBe(0, $"dotnet {string.Join(' ', arguments)} in {directory}:\n{stdout}\n{stderr.Result}");
-            return stdout;
+            return (process.ExitCode, stdout + "\n" + stderr.Result);
         }
     }
 }
