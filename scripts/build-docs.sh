@@ -12,7 +12,10 @@ site=docs/_site
 for page in index.html diagnostics.html api/SkipNet.html api/SkipNet.NetworkWeights.html api/SkipNet.Onnx.OnnxExport.html; do
   test -s "$site/$page" || { echo "build-docs: $site/$page is missing" >&2; exit 1; }
 done
-grep -q 'id="skip007"' "$site/diagnostics.html" || { echo "build-docs: diagnostics.html lost its #skipNNN anchors" >&2; exit 1; }
+# Every diagnostic keeps its anchor (#skip001 …), the one its help link names.
+for id in $(grep -oE '^## SKIP[0-9]{3}' docs/diagnostics.md | cut -c4- | tr 'A-Z' 'a-z'); do
+  grep -q "id=\"$id\"" "$site/diagnostics.html" || { echo "build-docs: diagnostics.html has no #$id" >&2; exit 1; }
+done
 
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 if [ -n "$browser" ]; then
