@@ -213,11 +213,11 @@ internal static class Gemm
                 {
                     if (vectors == 3)
                     {
-                        Panel4x3NW<T>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                        Panel4x3W<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
                     }
                     else
                     {
-                        Panel4x2NW<T>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                        Panel4x2W<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
                     }
                 }
 
@@ -226,7 +226,7 @@ internal static class Gemm
                     // One row left: a two-vector pass, and a one-vector pass for a third vector. Every
                     // element is the same chain of FMAs whatever the panel's width, so a column block
                     // of the product (ParallelGemm) computes each element exactly as the whole does.
-                    Panel1x2NW<T>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                    Panel1x2W<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
                     if (vectors == 3)
                     {
                         Panel1x1W(ref ak, lda, ref Unsafe.Add(ref p, 2 * width), panelWidth, ref Unsafe.Add(ref c, j + 2 * width), ld, i, kc);
@@ -430,12 +430,12 @@ internal static class Gemm
                     int j = 0;
                     for (; j < threeWideEnd; j += 3 * width)
                     {
-                        Panel4x3W<T>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                        Panel4x3W<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
                     }
 
                     for (; j < nc; j += panelWidth)
                     {
-                        Panel4x2W<T>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                        Panel4x2W<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
                     }
                 }
 
@@ -443,7 +443,7 @@ internal static class Gemm
                 {
                     for (int j = 0; j < nc; j += panelWidth)
                     {
-                        Panel1x2W<T>(ref ak, lda, ref Unsafe.Add(ref bk, j), ld, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), ld, i, kc, blockWrite);
+                        Panel1x2W<T, Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), ld, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), ld, i, kc, blockWrite);
                     }
                 }
             }
@@ -926,9 +926,10 @@ internal static class Gemm
         c00.StoreUnsafe(ref c, r0);
     }
 
-    // The register panels of MultiplyAddNNWide: as the 256-bit ones, on 512-bit vectors.
-    private static void Panel4x3NW<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+    // The register panels of the 512-bit products: Panel4x3, Panel4x2 and Panel1x2 on 512-bit vectors (and Panel1x1 for dH's last row).
+    private static void Panel4x3W<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
     {
         nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
         nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
@@ -943,13 +944,13 @@ internal static class Gemm
             var b0 = Vector512.LoadUnsafe(ref bk);
             var b1 = Vector512.LoadUnsafe(ref bk, w1);
             var b2 = Vector512.LoadUnsafe(ref bk, w2);
-            var x = Vector512.Create(default(Normal).Get(ref a, lda, i, kk));
+            var x = Vector512.Create(default(TA).Get(ref a, lda, i, kk));
             c00 = MulAdd512(x, b0, c00); c01 = MulAdd512(x, b1, c01); c02 = MulAdd512(x, b2, c02);
-            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 1, kk));
+            x = Vector512.Create(default(TA).Get(ref a, lda, i + 1, kk));
             c10 = MulAdd512(x, b0, c10); c11 = MulAdd512(x, b1, c11); c12 = MulAdd512(x, b2, c12);
-            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 2, kk));
+            x = Vector512.Create(default(TA).Get(ref a, lda, i + 2, kk));
             c20 = MulAdd512(x, b0, c20); c21 = MulAdd512(x, b1, c21); c22 = MulAdd512(x, b2, c22);
-            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 3, kk));
+            x = Vector512.Create(default(TA).Get(ref a, lda, i + 3, kk));
             c30 = MulAdd512(x, b0, c30); c31 = MulAdd512(x, b1, c31); c32 = MulAdd512(x, b2, c32);
         }
 
@@ -959,8 +960,9 @@ internal static class Gemm
         FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write); FinishW(c32, ref c, ref p, r3 + w2, write);
     }
 
-    private static void Panel4x2NW<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+    private static void Panel4x2W<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
     {
         nuint w1 = (nuint)Vector512<T>.Count;
         nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
@@ -974,16 +976,16 @@ internal static class Gemm
             ref T bk = ref Unsafe.Add(ref b, kk * ldb);
             var b0 = Vector512.LoadUnsafe(ref bk);
             var b1 = Vector512.LoadUnsafe(ref bk, w1);
-            var x = Vector512.Create(default(Normal).Get(ref a, lda, i, kk));
+            var x = Vector512.Create(default(TA).Get(ref a, lda, i, kk));
             c00 = MulAdd512(x, b0, c00);
             c01 = MulAdd512(x, b1, c01);
-            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 1, kk));
+            x = Vector512.Create(default(TA).Get(ref a, lda, i + 1, kk));
             c10 = MulAdd512(x, b0, c10);
             c11 = MulAdd512(x, b1, c11);
-            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 2, kk));
+            x = Vector512.Create(default(TA).Get(ref a, lda, i + 2, kk));
             c20 = MulAdd512(x, b0, c20);
             c21 = MulAdd512(x, b1, c21);
-            x = Vector512.Create(default(Normal).Get(ref a, lda, i + 3, kk));
+            x = Vector512.Create(default(TA).Get(ref a, lda, i + 3, kk));
             c30 = MulAdd512(x, b0, c30);
             c31 = MulAdd512(x, b1, c31);
         }
@@ -994,8 +996,9 @@ internal static class Gemm
         FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write);
     }
 
-    private static void Panel1x2NW<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+    private static void Panel1x2W<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
     {
         nuint w1 = (nuint)Vector512<T>.Count;
         nuint r0 = (nuint)(i * ldc);
@@ -1004,7 +1007,7 @@ internal static class Gemm
         for (int kk = 0; kk < k; kk++)
         {
             ref T bk = ref Unsafe.Add(ref b, kk * ldb);
-            var x = Vector512.Create(default(Normal).Get(ref a, lda, i, kk));
+            var x = Vector512.Create(default(TA).Get(ref a, lda, i, kk));
             c00 = MulAdd512(x, Vector512.LoadUnsafe(ref bk), c00);
             c01 = MulAdd512(x, Vector512.LoadUnsafe(ref bk, w1), c01);
         }
@@ -1023,92 +1026,6 @@ internal static class Gemm
         }
 
         c00.StoreUnsafe(ref c, r0);
-    }
-
-    // The register panels of MultiplyAddTNWide: Panel4x3, Panel4x2 and Panel1x2 on 512-bit vectors.
-    private static void Panel4x3W<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
-        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
-        bool zero = write.Overwrite;
-        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero), c02 = StartW(ref c, r0 + w2, zero);
-        Vector512<T> c10 = StartW(ref c, r1, zero), c11 = StartW(ref c, r1 + w1, zero), c12 = StartW(ref c, r1 + w2, zero);
-        Vector512<T> c20 = StartW(ref c, r2, zero), c21 = StartW(ref c, r2 + w1, zero), c22 = StartW(ref c, r2 + w2, zero);
-        Vector512<T> c30 = StartW(ref c, r3, zero), c31 = StartW(ref c, r3 + w1, zero), c32 = StartW(ref c, r3 + w2, zero);
-        for (int kk = 0; kk < k; kk++)
-        {
-            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
-            var b0 = Vector512.LoadUnsafe(ref bk);
-            var b1 = Vector512.LoadUnsafe(ref bk, w1);
-            var b2 = Vector512.LoadUnsafe(ref bk, w2);
-            var x = Vector512.Create(default(Transposed).Get(ref a, lda, i, kk));
-            c00 = MulAdd512(x, b0, c00); c01 = MulAdd512(x, b1, c01); c02 = MulAdd512(x, b2, c02);
-            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 1, kk));
-            c10 = MulAdd512(x, b0, c10); c11 = MulAdd512(x, b1, c11); c12 = MulAdd512(x, b2, c12);
-            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 2, kk));
-            c20 = MulAdd512(x, b0, c20); c21 = MulAdd512(x, b1, c21); c22 = MulAdd512(x, b2, c22);
-            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 3, kk));
-            c30 = MulAdd512(x, b0, c30); c31 = MulAdd512(x, b1, c31); c32 = MulAdd512(x, b2, c32);
-        }
-
-        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write); FinishW(c02, ref c, ref p, r0 + w2, write);
-        FinishW(c10, ref c, ref p, r1, write); FinishW(c11, ref c, ref p, r1 + w1, write); FinishW(c12, ref c, ref p, r1 + w2, write);
-        FinishW(c20, ref c, ref p, r2, write); FinishW(c21, ref c, ref p, r2 + w1, write); FinishW(c22, ref c, ref p, r2 + w2, write);
-        FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write); FinishW(c32, ref c, ref p, r3 + w2, write);
-    }
-
-    private static void Panel4x2W<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint w1 = (nuint)Vector512<T>.Count;
-        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
-        bool zero = write.Overwrite;
-        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero);
-        Vector512<T> c10 = StartW(ref c, r1, zero), c11 = StartW(ref c, r1 + w1, zero);
-        Vector512<T> c20 = StartW(ref c, r2, zero), c21 = StartW(ref c, r2 + w1, zero);
-        Vector512<T> c30 = StartW(ref c, r3, zero), c31 = StartW(ref c, r3 + w1, zero);
-        for (int kk = 0; kk < k; kk++)
-        {
-            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
-            var b0 = Vector512.LoadUnsafe(ref bk);
-            var b1 = Vector512.LoadUnsafe(ref bk, w1);
-            var x = Vector512.Create(default(Transposed).Get(ref a, lda, i, kk));
-            c00 = MulAdd512(x, b0, c00);
-            c01 = MulAdd512(x, b1, c01);
-            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 1, kk));
-            c10 = MulAdd512(x, b0, c10);
-            c11 = MulAdd512(x, b1, c11);
-            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 2, kk));
-            c20 = MulAdd512(x, b0, c20);
-            c21 = MulAdd512(x, b1, c21);
-            x = Vector512.Create(default(Transposed).Get(ref a, lda, i + 3, kk));
-            c30 = MulAdd512(x, b0, c30);
-            c31 = MulAdd512(x, b1, c31);
-        }
-
-        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write);
-        FinishW(c10, ref c, ref p, r1, write); FinishW(c11, ref c, ref p, r1 + w1, write);
-        FinishW(c20, ref c, ref p, r2, write); FinishW(c21, ref c, ref p, r2 + w1, write);
-        FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write);
-    }
-
-    private static void Panel1x2W<T>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint w1 = (nuint)Vector512<T>.Count;
-        nuint r0 = (nuint)(i * ldc);
-        bool zero = write.Overwrite;
-        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero);
-        for (int kk = 0; kk < k; kk++)
-        {
-            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
-            var x = Vector512.Create(default(Transposed).Get(ref a, lda, i, kk));
-            c00 = MulAdd512(x, Vector512.LoadUnsafe(ref bk), c00);
-            c01 = MulAdd512(x, Vector512.LoadUnsafe(ref bk, w1), c01);
-        }
-
-        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -81,31 +81,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
     [Fact]
     public void AFreshProjectBuildsTrainsAndGetsExactGradients()
     {
-        string consumer = Path.Combine(_packed.Root, "consumer");
-        Directory.CreateDirectory(consumer);
-        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{_packed.Feed}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <RestorePackagesPath>{Path.Combine(_packed.Root, "packages")}</RestorePackagesPath>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="SkipNet" Version="{_packed.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        string consumer = Consumer("consumer", "SkipNet", nugetOrg: false);
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
             using System;
             using SkipNet;
@@ -142,32 +118,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
     [Fact]
     public void AProjectThatTakesOnlySkipNetOnnxGetsTheGeneratorAndExports()
     {
-        string consumer = Path.Combine(_packed.Root, "onnx-consumer");
-        Directory.CreateDirectory(consumer);
-        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{_packed.Feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(consumer, "OnnxConsumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                <RestorePackagesPath>{Path.Combine(_packed.Root, "packages")}</RestorePackagesPath>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="SkipNet.Onnx" Version="{_packed.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        string consumer = Consumer("onnx-consumer", "SkipNet.Onnx", nugetOrg: true); // OnnxSharp and Google.Protobuf come from nuget.org
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
             using System;
             using System.IO;
@@ -208,6 +159,38 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         {
             File.Delete(extra);
         }
+    }
+
+    /// <summary>A fresh console project outside the repository that takes <paramref name="package"/> from the test's feed (and, if asked, nuget.org).</summary>
+    private string Consumer(string name, string package, bool nugetOrg)
+    {
+        string consumer = Path.Combine(_packed.Root, name);
+        Directory.CreateDirectory(consumer);
+        string more = nugetOrg ? "\n    <add key=\"nuget.org\" value=\"https://api.nuget.org/v3/index.json\" />" : "";
+        File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{_packed.Feed}" />{more}
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(consumer, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <RestorePackagesPath>{Path.Combine(_packed.Root, "packages")}</RestorePackagesPath>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="{package}" Version="{_packed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        return consumer;
     }
 
     /// <summary>Runs the .NET CLI outside this test host's MSBuild environment; fails with its output on a non-zero exit.</summary>
