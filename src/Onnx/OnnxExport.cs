@@ -98,7 +98,7 @@ public static class OnnxExport
         ReadOnlySpan<T> parameters = network.Parameters;
         foreach (var block in architecture.Blocks)
         {
-            graph.Initializer(PyTorchName(block.Name), block.Name.EndsWith(".b", StringComparison.Ordinal) ? [block.Rows] : [block.Rows, block.Cols], block.Of(parameters));
+            graph.Initializer(block.PyTorchName, block.Name.EndsWith(".b", StringComparison.Ordinal) ? [block.Rows] : [block.Rows, block.Cols], block.Of(parameters));
         }
 
         var outputs = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal) { ["x"] = "x" };
@@ -209,17 +209,5 @@ public static class OnnxExport
             default:
                 throw new NotSupportedException($"Layer '{layer.Name}' has the activation {layer.Activation}, which this version of SkipNet.Onnx does not know.");
         }
-    }
-
-    private static string PyTorchName(string block)
-    {
-        int dot = block.LastIndexOf('.');
-        string owner = block[..dot];
-        return block[(dot + 1)..] switch
-        {
-            "W" => owner + ".weight",
-            "b" => owner + ".bias",
-            _ => owner.Replace("->", "_to_", StringComparison.Ordinal) + ".weight",
-        };
     }
 }

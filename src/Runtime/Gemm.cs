@@ -68,25 +68,7 @@ internal static class Gemm
     public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // As for dW: 512-bit panels on the columns they fill, 256-bit ones (and the same scalar tail)
-        // on the rest; one chain of FMAs per element either way, so the same bits.
-        int wide = m > 2 && UseVector512 && Vector512.IsHardwareAccelerated ? n - n % (2 * Vector512<T>.Count) : 0;
-        if (wide > 0)
-        {
-            MultiplyAddNNWide(ref a, lda, ref b, ref c, m, wide, k, ld);
-        }
-
-        if (wide < n)
-        {
-            MultiplyAddNNNarrow(ref a, lda, ref Unsafe.Add(ref b, wide), ref Unsafe.Add(ref c, wide), m, n - wide, k, ld);
-        }
-    }
-
-    private static void MultiplyAddNNNarrow<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int width = Vector256<T>.Count;
-        if (!Vector256.IsHardwareAccelerated || n < 2 * width)
+        if (!Vector256.IsHardwareAccelerated || n < 2 * Vector256<T>.Count)
         {
             Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, ld, k);
             return;
@@ -113,16 +95,37 @@ internal static class Gemm
             return;
         }
 
+        // As for dW: 512-bit panels on the columns they fill, 256-bit ones (and the same scalar tail)
+        // on the rest; one chain of FMAs per element either way, so the same bits.
+        int wide = UseVector512 && Vector512.IsHardwareAccelerated ? n - n % (2 * Vector512<T>.Count) : 0;
+        if (wide > 0)
+        {
+            MultiplyAddNNPacked<T, Panels512<T>>(ref a, lda, ref b, ref c, m, wide, k, ld);
+        }
+
+        if (wide < n)
+        {
+            MultiplyAddNNPacked<T, Panels256<T>>(ref a, lda, ref Unsafe.Add(ref b, wide), ref Unsafe.Add(ref c, wide), m, n - wide, k, ld);
+        }
+    }
+
+    /// <summary>The packed product, m &gt; 2, in <typeparamref name="TW"/>'s vectors; columns past the last whole two-vector panel one element at a time.</summary>
+    private static void MultiplyAddNNPacked<T, TW>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TW : struct, IPanels<T>
+    {
+        int width = TW.Width;
+
         // Blocks of KBlock rows of B; each column panel of a block (three vectors wide, then two
         // for the rest) is packed into a contiguous stack buffer, then every four-row panel of C
         // runs over it from L1.
-        Span<T> packed = stackalloc T[KBlock * 3 * Vector256<T>.Count];
+        Span<T> packed = stackalloc T[TW.KBlock * 3 * TW.Width];
         ref T p = ref MemoryMarshal.GetReference(packed);
         int jEnd = n - n % (2 * width);
         int threeWideEnd = ThreeWideEnd(jEnd, width);
-        for (int k0 = 0; k0 < k; k0 += KBlock)
+        for (int k0 = 0; k0 < k; k0 += TW.KBlock)
         {
-            int kc = Math.Min(KBlock, k - k0);
+            int kc = Math.Min(TW.KBlock, k - k0);
             ref T bk = ref Unsafe.Add(ref b, k0 * ld);
             ref T ak = ref Unsafe.Add(ref a, k0);
             int j = 0;
@@ -135,7 +138,7 @@ internal static class Gemm
                     ref T row = ref Unsafe.Add(ref bk, kk * ld + j);
                     for (int v = 0; v < vectors; v++)
                     {
-                        Vector256.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref p, (nuint)(kk * panelWidth + v * width));
+                        TW.Copy(ref row, (nuint)(v * width), ref p, (nuint)(kk * panelWidth + v * width));
                     }
                 }
 
@@ -144,11 +147,11 @@ internal static class Gemm
                 {
                     if (vectors == 3)
                     {
-                        Panel4x3<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                        TW.Panel4x3<Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
                     }
                     else
                     {
-                        Panel4x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                        TW.Panel4x2<Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
                     }
                 }
 
@@ -157,10 +160,10 @@ internal static class Gemm
                     // One row left: a two-vector pass, and a one-vector pass for a third vector. Every
                     // element is the same chain of FMAs whatever the panel's width, so a column block
                     // of the product (ParallelGemm) computes each element exactly as the whole does.
-                    Panel1x2<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
+                    TW.Panel1x2<Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
                     if (vectors == 3)
                     {
-                        Panel1x1(ref ak, lda, ref Unsafe.Add(ref p, 2 * width), panelWidth, ref Unsafe.Add(ref c, j + 2 * width), ld, i, kc);
+                        TW.Panel1x1(ref ak, lda, ref Unsafe.Add(ref p, 2 * width), panelWidth, ref Unsafe.Add(ref c, j + 2 * width), ld, i, kc);
                     }
                 }
 
@@ -171,74 +174,6 @@ internal static class Gemm
         }
     }
 
-    /// <summary>The packed product on 512-bit panels: n a multiple of two vectors, m &gt; 2.</summary>
-    private static void MultiplyAddNNWide<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int width = Vector512<T>.Count;
-        if (!Vector512.IsHardwareAccelerated || n < 2 * width)
-        {
-            Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, ld, k);
-            return;
-        }
-
-        // Blocks of KBlockWide rows of B; each column panel of a block (three vectors wide, then two
-        // for the rest) is packed into a contiguous stack buffer, then every four-row panel of C
-        // runs over it from L1.
-        Span<T> packed = stackalloc T[KBlockWide * 3 * Vector512<T>.Count];
-        ref T p = ref MemoryMarshal.GetReference(packed);
-        int jEnd = n - n % (2 * width);
-        int threeWideEnd = ThreeWideEnd(jEnd, width);
-        for (int k0 = 0; k0 < k; k0 += KBlockWide)
-        {
-            int kc = Math.Min(KBlockWide, k - k0);
-            ref T bk = ref Unsafe.Add(ref b, k0 * ld);
-            ref T ak = ref Unsafe.Add(ref a, k0);
-            int j = 0;
-            while (j < jEnd)
-            {
-                int vectors = j < threeWideEnd ? 3 : 2;
-                int panelWidth = vectors * width;
-                for (int kk = 0; kk < kc; kk++)
-                {
-                    ref T row = ref Unsafe.Add(ref bk, kk * ld + j);
-                    for (int v = 0; v < vectors; v++)
-                    {
-                        Vector512.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref p, (nuint)(kk * panelWidth + v * width));
-                    }
-                }
-
-                int i = 0;
-                for (; i <= m - 4; i += 4)
-                {
-                    if (vectors == 3)
-                    {
-                        Panel4x3W<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
-                    }
-                    else
-                    {
-                        Panel4x2W<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
-                    }
-                }
-
-                for (; i < m; i++)
-                {
-                    // One row left: a two-vector pass, and a one-vector pass for a third vector. Every
-                    // element is the same chain of FMAs whatever the panel's width, so a column block
-                    // of the product (ParallelGemm) computes each element exactly as the whole does.
-                    Panel1x2W<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ld, i, kc, default);
-                    if (vectors == 3)
-                    {
-                        Panel1x1W(ref ak, lda, ref Unsafe.Add(ref p, 2 * width), panelWidth, ref Unsafe.Add(ref c, j + 2 * width), ld, i, kc);
-                    }
-                }
-
-                j += panelWidth;
-            }
-
-            Scalar<T, Normal>(ref ak, lda, ref bk, ref c, 0, m, jEnd, n, ld, kc);
-        }
-    }
 
     /// <summary>C[i, j] += Σ_k A[k·lda + i]·B[k, j], with A k×m (so Aᵀ is m×k), B k×n and C m×n (dW += dZᵀ·H).</summary>
     public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
@@ -253,35 +188,37 @@ internal static class Gemm
     public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!Vector256.IsHardwareAccelerated || n < 2 * Vector256<T>.Count)
+        {
+            Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, n, k, write);
+            return;
+        }
+
         // The 512-bit panels take the columns they fill; the 256-bit ones the rest, with the same
         // scalar tail as on their own. Every element is one chain of FMAs either way, so the
         // results do not depend on which vectors the CPU has.
         int wide = UseVector512 && Vector512.IsHardwareAccelerated ? n - n % (2 * Vector512<T>.Count) : 0;
         if (wide > 0)
         {
-            MultiplyAddTNWide(ref a, lda, ref b, ref c, ref p, m, wide, k, write, n);
+            MultiplyAddTNPacked<T, Panels512<T>>(ref a, lda, ref b, ref c, ref p, m, wide, k, write, n);
         }
 
         if (wide < n)
         {
             ref T pRest = ref Unsafe.IsNullRef(ref p) ? ref p : ref Unsafe.Add(ref p, wide);
-            MultiplyAddTNNarrow(ref a, lda, ref Unsafe.Add(ref b, wide), ref Unsafe.Add(ref c, wide), ref pRest, m, n - wide, k, write, n);
+            MultiplyAddTNPacked<T, Panels256<T>>(ref a, lda, ref Unsafe.Add(ref b, wide), ref Unsafe.Add(ref c, wide), ref pRest, m, n - wide, k, write, n);
         }
     }
 
     /// <summary>Whether products use 512-bit vectors where the CPU runs them (tests compare both ways).</summary>
     internal static bool UseVector512 { get; set; } = true;
 
-    /// <summary>The 256-bit product on n columns whose rows are <paramref name="ld"/> apart.</summary>
-    private static void MultiplyAddTNNarrow<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
+    /// <summary>The packed product in <typeparamref name="TW"/>'s vectors, on n columns whose rows are <paramref name="ld"/> apart; columns past the last whole two-vector panel one element at a time.</summary>
+    private static void MultiplyAddTNPacked<T, TW>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TW : struct, IPanels<T>
     {
-        int width = Vector256<T>.Count;
-        if (!Vector256.IsHardwareAccelerated || n < 2 * width)
-        {
-            Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, ld, k, write);
-            return;
-        }
+        int width = TW.Width;
 
         // C is the large matrix here: walk it in row order, four rows at a time, left to right
         // over a block of up to TnColumns columns, so each of its cache lines is read and written
@@ -315,7 +252,7 @@ internal static class Gemm
                         ref T row = ref Unsafe.Add(ref bk, kk * ld + j);
                         for (int v = 0; v < vectors; v++)
                         {
-                            Vector256.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref panel, (nuint)((kk * vectors + v) * width));
+                            TW.Copy(ref row, (nuint)(v * width), ref panel, (nuint)((kk * vectors + v) * width));
                         }
                     }
 
@@ -340,12 +277,12 @@ internal static class Gemm
                     int j = 0;
                     for (; j < threeWideEnd; j += 3 * width)
                     {
-                        Panel4x3<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                        TW.Panel4x3<Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
                     }
 
                     for (; j < nc; j += panelWidth)
                     {
-                        Panel4x2<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                        TW.Panel4x2<Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
                     }
                 }
 
@@ -353,7 +290,7 @@ internal static class Gemm
                 {
                     for (int j = 0; j < nc; j += panelWidth)
                     {
-                        Panel1x2<T, Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), ld, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), ld, i, kc, blockWrite);
+                        TW.Panel1x2<Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), ld, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), ld, i, kc, blockWrite);
                     }
                 }
             }
@@ -362,95 +299,6 @@ internal static class Gemm
         Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, jEnd, n, ld, k, write);
     }
 
-    /// <summary>The 512-bit product on n columns (a multiple of two vectors) whose rows are <paramref name="ld"/> apart.</summary>
-    private static void MultiplyAddTNWide<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int width = Vector512<T>.Count;
-        if (!Vector512.IsHardwareAccelerated || n < 2 * width)
-        {
-            Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, ld, k, write);
-            return;
-        }
-
-        // C is the large matrix here: walk it in row order, four rows at a time, left to right
-        // over a block of up to TnColumns columns, so each of its cache lines is read and written
-        // once per block of k. The block of B is packed panel by panel (a panel's k rows side by
-        // side, contiguous), because B's own rows may sit a multiple of 4 KiB apart and would then
-        // evict each other from L1; the four rows of Aᵀ a strip needs are packed side by side too.
-        int panelWidth = 2 * width;
-        int jEnd = n - n % panelWidth;
-        int kBlock = TnScratch / TnColumns;
-        Span<T> packedA = stackalloc T[4 * kBlock];
-        ref T pa = ref MemoryMarshal.GetReference(packedA);
-        ref T pb = ref MemoryMarshal.GetArrayDataReference(Scratch<T>.Get(TnScratch));
-        for (int j0 = 0; j0 < jEnd; j0 += TnColumns)
-        {
-            int nc = Math.Min(TnColumns, jEnd - j0);
-            int threeWideEnd = ThreeWideEnd(nc, width);
-            for (int k0 = 0; k0 < k; k0 += kBlock)
-            {
-                int kc = Math.Min(kBlock, k - k0);
-                var blockWrite = write.ForChunk(first: k0 == 0, last: k0 + kc == k);
-                ref T ak = ref Unsafe.Add(ref a, k0 * lda);
-                ref T bk = ref Unsafe.Add(ref b, k0 * ld + j0);
-
-                // Panel j of the block (columns j..j + w) is kc rows of w elements, from kc·j on.
-                for (int j = 0; j < nc;)
-                {
-                    int vectors = j < threeWideEnd ? 3 : 2;
-                    ref T panel = ref Unsafe.Add(ref pb, kc * j);
-                    for (int kk = 0; kk < kc; kk++)
-                    {
-                        ref T row = ref Unsafe.Add(ref bk, kk * ld + j);
-                        for (int v = 0; v < vectors; v++)
-                        {
-                            Vector512.LoadUnsafe(ref row, (nuint)(v * width)).StoreUnsafe(ref panel, (nuint)((kk * vectors + v) * width));
-                        }
-                    }
-
-                    j += vectors * width;
-                }
-
-                int i = 0;
-                for (; i <= m - 4; i += 4)
-                {
-                    for (int kk = 0; kk < kc; kk++)
-                    {
-                        ref T source = ref Unsafe.Add(ref ak, kk * lda + i);
-                        Unsafe.Add(ref pa, 4 * kk) = source;
-                        Unsafe.Add(ref pa, 4 * kk + 1) = Unsafe.Add(ref source, 1);
-                        Unsafe.Add(ref pa, 4 * kk + 2) = Unsafe.Add(ref source, 2);
-                        Unsafe.Add(ref pa, 4 * kk + 3) = Unsafe.Add(ref source, 3);
-                    }
-
-                    int offset = i * ld + j0;
-                    ref T ci = ref Unsafe.Add(ref c, offset);
-                    ref T pi = ref Unsafe.Add(ref p, offset);
-                    int j = 0;
-                    for (; j < threeWideEnd; j += 3 * width)
-                    {
-                        Panel4x3W<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
-                    }
-
-                    for (; j < nc; j += panelWidth)
-                    {
-                        Panel4x2W<T, Transposed>(ref pa, 4, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
-                    }
-                }
-
-                for (; i < m; i++)
-                {
-                    for (int j = 0; j < nc; j += panelWidth)
-                    {
-                        Panel1x2W<T, Transposed>(ref ak, lda, ref Unsafe.Add(ref bk, j), ld, ref Unsafe.Add(ref c, j0 + j), ref Unsafe.Add(ref p, j0 + j), ld, i, kc, blockWrite);
-                    }
-                }
-            }
-        }
-
-        Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, jEnd, n, ld, k, write);
-    }
 
     /// <summary>Columns per packed block of B in <see cref="MultiplyAddTN{T}(ref T, int, ref T, ref T, ref T, int, int, int, GradientWrite{T})"/>.</summary>
     private const int TnColumns = 512;
@@ -1102,6 +950,92 @@ internal static class Gemm
         }
 
         return a * b + c;
+    }
+
+    /// <summary>
+    /// The vector width of a packed product, as static members the JIT resolves per width: the
+    /// drivers are written once, and their 256- and 512-bit forms are the same code.
+    /// </summary>
+    internal interface IPanels<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        /// <summary>Elements per vector.</summary>
+        static abstract int Width { get; }
+
+        /// <summary>Rows of B per packed block of dH (the three-vector panel stays in L1).</summary>
+        static abstract int KBlock { get; }
+
+        /// <summary>Copies one vector.</summary>
+        static abstract void Copy(ref T source, nuint sourceOffset, ref T destination, nuint destinationOffset);
+
+        static abstract void Panel4x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess;
+
+        static abstract void Panel4x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess;
+
+        static abstract void Panel1x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess;
+
+        static abstract void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k);
+    }
+
+    /// <summary>256-bit panels.</summary>
+    internal readonly struct Panels256<T> : IPanels<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static int Width => Vector256<T>.Count;
+
+        public static int KBlock => Gemm.KBlock;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Copy(ref T source, nuint sourceOffset, ref T destination, nuint destinationOffset) =>
+            Vector256.LoadUnsafe(ref source, sourceOffset).StoreUnsafe(ref destination, destinationOffset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Panel4x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess => Gemm.Panel4x3<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Panel4x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess => Gemm.Panel4x2<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Panel1x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess => Gemm.Panel1x2<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
+            Gemm.Panel1x1(ref a, lda, ref b, ldb, ref c, ldc, i, k);
+    }
+
+    /// <summary>512-bit panels (used only where the CPU runs them).</summary>
+    internal readonly struct Panels512<T> : IPanels<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static int Width => Vector512<T>.Count;
+
+        public static int KBlock => KBlockWide;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Copy(ref T source, nuint sourceOffset, ref T destination, nuint destinationOffset) =>
+            Vector512.LoadUnsafe(ref source, sourceOffset).StoreUnsafe(ref destination, destinationOffset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Panel4x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess => Panel4x3W<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Panel4x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess => Panel4x2W<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Panel1x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess => Panel1x2W<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
+            Panel1x1W(ref a, lda, ref b, ldb, ref c, ldc, i, k);
     }
 
     /// <summary>How the left operand is read: row-major (A) or transposed (Aᵀ).</summary>

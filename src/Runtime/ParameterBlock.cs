@@ -16,6 +16,26 @@ public sealed record ParameterBlock(string Name, int Offset, int Rows, int Cols)
     /// <summary>Number of elements: <c>Rows·Cols</c>.</summary>
     public int Length => Rows * Cols;
 
+    /// <summary>
+    /// The block's name in the equivalent PyTorch module's <c>state_dict</c>
+    /// (<see cref="NetworkArchitecture.ToPyTorch"/>): "h0.weight", "h0.bias", and "a_to_b.weight" for a
+    /// weighted skip from a to b. Distinct for distinct blocks, since layer names have no underscore.
+    /// </summary>
+    public string PyTorchName
+    {
+        get
+        {
+            int dot = Name.LastIndexOf('.');
+            string owner = Name[..dot];
+            return Name[(dot + 1)..] switch
+            {
+                "b" => owner + ".bias",
+                "S" => owner.Replace("->", "_to_", StringComparison.Ordinal) + ".weight",
+                _ => owner + ".weight",
+            };
+        }
+    }
+
     /// <summary>The block's elements within a parameter or gradient vector.</summary>
     /// <exception cref="ArgumentException">The vector is too short to hold this block.</exception>
     public Span<T> Of<T>(Span<T> vector) => vector.Slice(CheckedOffset(vector.Length), Length);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -65,37 +66,8 @@ internal static class ArchitectureText
     /// <summary>SHA-256 of the canonical JSON, lower-case hex.</summary>
     public static string Hash(string json) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json))).ToLowerInvariant();
 
-    /// <summary>The name PyTorch's module gives the block: "h0.weight", "h0.bias", "a_to_b.weight".</summary>
-    public static string PyTorchName(ParameterBlock block)
-    {
-        int dot = block.Name.LastIndexOf('.');
-        string owner = block.Name[..dot], part = block.Name[(dot + 1)..];
-        return part switch
-        {
-            "W" => owner + ".weight",
-            "b" => owner + ".bias",
-            "S" => owner.Replace("->", "_to_", StringComparison.Ordinal) + ".weight",
-            _ => throw new InvalidOperationException($"Unknown block '{block.Name}'."),
-        };
-    }
-
-    /// <summary>The PyTorch name of every block, in block order; distinct, since layer names have no underscore.</summary>
-    public static string[] PyTorchNames(NetworkArchitecture architecture)
-    {
-        var names = new string[architecture.Blocks.Count];
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < names.Length; i++)
-        {
-            var block = architecture.Blocks[i];
-            names[i] = PyTorchName(block);
-            if (!seen.TryAdd(names[i], block.Name))
-            {
-                throw new InvalidOperationException($"Blocks '{seen[names[i]]}' and '{block.Name}' would both be '{names[i]}' in PyTorch's names.");
-            }
-        }
-
-        return names;
-    }
+    /// <summary>The PyTorch name of every block, in block order.</summary>
+    public static string[] PyTorchNames(NetworkArchitecture architecture) => architecture.Blocks.Select(b => b.PyTorchName).ToArray();
 
     /// <summary>The shape of a block as a tensor: W and S 2-D [rows, cols], b 1-D [rows].</summary>
     public static long[] Shape(ParameterBlock block) =>

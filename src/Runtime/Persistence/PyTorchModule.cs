@@ -46,7 +46,6 @@ public sealed partial record NetworkArchitecture
             throw new ArgumentException($"The class name must be a Python identifier; it is '{className}'.", nameof(className));
         }
 
-        ArchitectureText.PyTorchNames(this); // refuses colliding names
         var modules = Layers.Select(l => l.Name).Concat(Skips.Where(s => s.Kind == SkipKind.Weighted).Select(s => SkipModule(s))).ToList();
         foreach (string module in modules)
         {
