@@ -15,4 +15,11 @@ if (args is ["widths"])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- phases    (where a Fashion-MNIST step spends its time)
+if (args is ["phases"])
+{
+    SkipNet.Benchmarks.Phases.Run();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

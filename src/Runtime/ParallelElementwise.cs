@@ -77,3 +77,55 @@ internal static unsafe class ParallelElementwise
         }
     }
 }
+
+/// <summary>
+/// An element-wise update of parameters from gradients (an optimizer's rule), split over the worker
+/// pool in contiguous blocks of whole vectors. Each element is computed by the same code as on one
+/// thread, so the results do not depend on the number of threads.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+internal abstract unsafe class ElementwiseUpdate<T> : PartitionedWork
+    where T : unmanaged
+{
+    private T* _parameters;
+    private T* _gradients;
+    private int _length;
+
+    /// <summary>Runs <see cref="Update"/> over the whole spans, on several threads when they are long enough.</summary>
+    public void Run(Span<T> parameters, ReadOnlySpan<T> gradients)
+    {
+        int parts = Math.Min(Parallelism.Degree, parameters.Length / Parallelism.MinimumUpdatePerPart);
+        if (parts <= 1)
+        {
+            Update(parameters, gradients, 0);
+            return;
+        }
+
+        fixed (T* p = parameters, g = gradients)
+        {
+            _parameters = p;
+            _gradients = g;
+            _length = parameters.Length;
+            try
+            {
+                WorkerPool.Run(this, parts);
+            }
+            finally
+            {
+                _parameters = _gradients = null;
+            }
+        }
+    }
+
+    /// <summary>Updates parameters[i] from gradients[i]; <paramref name="offset"/> is the index of element 0 in the whole.</summary>
+    protected abstract void Update(Span<T> parameters, ReadOnlySpan<T> gradients, int offset);
+
+    public sealed override void Run(int part, int parts)
+    {
+        const int block = 64;
+        int blocks = _length / block;
+        int start = block * (int)((long)blocks * part / parts);
+        int end = part == parts - 1 ? _length : block * (int)((long)blocks * (part + 1) / parts);
+        Update(new Span<T>(_parameters + start, end - start), new ReadOnlySpan<T>(_gradients + start, end - start), start);
+    }
+}

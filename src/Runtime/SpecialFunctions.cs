@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -97,8 +99,126 @@ public static class SpecialFunctions
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
     }
 
-    /// <summary>Whether <see cref="ErfVector"/> runs on this CPU (AVX2).</summary>
+    /// <summary>
+    /// <see cref="Erf(double)"/> of eight lanes at once, bit for bit, as <see cref="ErfVector(Vector256{double})"/>
+    /// does it, with each coefficient picked from three registers by permutes instead of gathers.
+    /// </summary>
+    internal static Vector512<double> ErfVector(Vector512<double> x)
+    {
+        var ax = Vector512.Abs(x);
+
+        var z = x * x;
+        var taylor = ErfTaylor;
+        var p = Vector512.Create(taylor[^1]);
+        for (int i = taylor.Length - 2; i >= 0; i--)
+        {
+            p = p * z + Vector512.Create(taylor[i]);
+        }
+
+        var series = x + x * p;
+
+        var scaled = Vector512.Min(Vector512.Max((ax - Vector512.Create(0.5)) * Vector512.Create(4.0), Vector512<double>.Zero), Vector512.Create(21.0));
+        var piece = Vector512.Floor(scaled);
+        var t = (ax - (Vector512.Create(0.625) + Vector512.Create(0.25) * piece)) * Vector512.Create(8.0);
+
+        // piece + 2⁵² holds the piece number in its low mantissa bits, which are all the permutes read.
+        var index = (piece + Vector512.Create(4503599627370496.0)).AsInt64();
+        var upper = Vector512.GreaterThanOrEqual(piece, Vector512.Create(16.0));
+        ref double table = ref MemoryMarshal.GetArrayDataReference(ErfPiecesByPower);
+        var sum = Pick(ref table, PieceLength - 1, index, upper);
+        for (int k = PieceLength - 2; k >= 0; k--)
+        {
+            sum = sum * t + Pick(ref table, k, index, upper);
+        }
+
+        var sign = x & Vector512.Create(-0.0);
+        var polynomial = sum | sign;
+        var one = Vector512.Create(1.0) | sign;
+        var result = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(6.0)), polynomial, one);
+        result = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(0.5)), series, result);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
+
+        // Coefficient k of each lane's piece: pieces 0–15 from two registers, 16–23 from a third.
+        static Vector512<double> Pick(ref double table, int k, Vector512<long> index, Vector512<double> upper)
+        {
+            ref double row = ref Unsafe.Add(ref table, k * PaddedPieces);
+            var low = Avx512F.PermuteVar8x64x2(Vector512.LoadUnsafe(ref row), index, Vector512.LoadUnsafe(ref row, 8));
+            var high = Avx512F.PermuteVar8x64(Vector512.LoadUnsafe(ref row, 16), index);
+            return Vector512.ConditionalSelect(upper, high, low);
+        }
+    }
+
+    /// <summary>Whether <see cref="ErfVector(Vector256{double})"/> runs on this CPU (AVX2).</summary>
     internal static bool IsErfVectorized => Avx2.IsSupported;
+
+    /// <summary>Whether the eight-lane <see cref="ErfVector(Vector512{double})"/> and <see cref="ExpNonPositive(Vector512{double})"/> run on this CPU (AVX-512 at full speed).</summary>
+    internal static bool IsVector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    /// <summary>
+    /// e^x for x ≤ 0 (GELU's density e^(−z²/2)), within one ulp: x = n·ln 2 + r with |r| ≤ ½ln 2, e^r
+    /// by its Taylor series to r¹³, times 2ⁿ. Written with plain multiplications and additions only,
+    /// so that the vector forms below give the same bits. Positive x is taken as 0; NaN stays NaN.
+    /// </summary>
+    internal static double ExpNonPositive(double x)
+    {
+        if (double.IsNaN(x))
+        {
+            return x;
+        }
+
+        x = Math.Min(Math.Max(x, ExpFloor), 0);
+        double shifted = x * Log2E + RoundingShift;
+        double n = shifted - RoundingShift;
+        double r = (x - n * Ln2High) - n * Ln2Low;
+        var taylor = ExpTaylor;
+        double p = taylor[^1];
+        for (int i = taylor.Length - 2; i >= 0; i--)
+        {
+            p = p * r + taylor[i];
+        }
+
+        // 2ⁿ as 2^(n+54)·2⁻⁵⁴, so that both factors are normal down to n = −1076.
+        long exponent = BitConverter.DoubleToInt64Bits(shifted) - RoundingShiftBits + 1023 + 54;
+        return p * BitConverter.Int64BitsToDouble(exponent << 52) * TwoToMinus54;
+    }
+
+    /// <summary><see cref="ExpNonPositive(double)"/> of four lanes, bit for bit.</summary>
+    internal static Vector256<double> ExpNonPositive(Vector256<double> x)
+    {
+        var c = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpFloor)), Vector256<double>.Zero);
+        var shifted = c * Vector256.Create(Log2E) + Vector256.Create(RoundingShift);
+        var n = shifted - Vector256.Create(RoundingShift);
+        var r = (c - n * Vector256.Create(Ln2High)) - n * Vector256.Create(Ln2Low);
+        var taylor = ExpTaylor;
+        var p = Vector256.Create(taylor[^1]);
+        for (int i = taylor.Length - 2; i >= 0; i--)
+        {
+            p = p * r + Vector256.Create(taylor[i]);
+        }
+
+        var exponent = shifted.AsInt64() - Vector256.Create(RoundingShiftBits - 1023 - 54);
+        var result = p * Vector256.ShiftLeft(exponent, 52).AsDouble() * Vector256.Create(TwoToMinus54);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+    }
+
+    /// <summary><see cref="ExpNonPositive(double)"/> of eight lanes, bit for bit.</summary>
+    internal static Vector512<double> ExpNonPositive(Vector512<double> x)
+    {
+        var c = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpFloor)), Vector512<double>.Zero);
+        var shifted = c * Vector512.Create(Log2E) + Vector512.Create(RoundingShift);
+        var n = shifted - Vector512.Create(RoundingShift);
+        var r = (c - n * Vector512.Create(Ln2High)) - n * Vector512.Create(Ln2Low);
+        var taylor = ExpTaylor;
+        var p = Vector512.Create(taylor[^1]);
+        for (int i = taylor.Length - 2; i >= 0; i--)
+        {
+            p = p * r + Vector512.Create(taylor[i]);
+        }
+
+        var exponent = shifted.AsInt64() - Vector512.Create(RoundingShiftBits - 1023 - 54);
+        var result = p * Vector512.ShiftLeft(exponent, 52).AsDouble() * Vector512.Create(TwoToMinus54);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
+    }
 
     /// <summary>ln(1 + x), accurate for small x too (where ln(x + 1) would round 1 + x first).</summary>
     public static double Log1P(double x)
@@ -130,6 +250,25 @@ public static class SpecialFunctions
 
     private const int PieceLength = 14;
 
+    // Below this e^x is 0 in double (e^−745.2 is half the smallest subnormal).
+    private const double ExpFloor = -746;
+    private const double Log2E = 1.4426950408889634;
+
+    // fdlibm's split of ln 2: the high part has 21 trailing zero bits, so n·Ln2High is exact.
+    private const double Ln2High = 6.93147180369123816490e-01;
+    private const double Ln2Low = 1.90821492927058770002e-10;
+
+    // 1.5·2⁵²: adding it rounds x·log₂e to an integer (to nearest, ties to even), held in the low bits.
+    private const double RoundingShift = 6755399441055744.0;
+    private const long RoundingShiftBits = 0x4338000000000000;
+    private const double TwoToMinus54 = 1.0 / 18014398509481984.0;
+
+    // 1/k! for k = 0…13.
+    private static readonly double[] ExpTaylor = [1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800, 1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800];
+
+    // Pieces padded to 24, three registers of eight per coefficient.
+    private const int PaddedPieces = 24;
+
     // erf(x) = x + x·Σ ErfTaylor[n]·x^(2n) for |x| < 0.5 (the Taylor series, its first coefficient less 1)
     private static readonly double[] ErfTaylor = [0.1283791670955126, -0.37612638903183754, 0.11283791670955126, -0.026866170645131252, 0.005223977625442188, -0.0008548327023450853, 0.00012055332981789664, -1.492565035840625e-05, 1.6462114365889248e-06, -1.6365844691234924e-07, 1.4807192815879218e-08, -1.2290555301717928e-09, 9.422759064650411e-11];
 
@@ -159,4 +298,22 @@ public static class SpecialFunctions
         0.9999999999999982, 2.5586815105297455e-15, -1.7990729370849425e-15, 8.299889730604075e-16, -2.824228268948326e-16, 7.554084673153757e-17, -1.6528123570154264e-17, 3.0393521114700285e-18, -4.7892313959386645e-19, 6.559744621376433e-20, -7.891767188911442e-21, 8.413205393218905e-22, -8.175063872041273e-23, 6.915994153427094e-24,
         0.9999999999999999, 1.4435093304378218e-16, -1.0600771645328796e-16, 5.114778340429292e-17, -1.8228703207409376e-17, 5.114926329872634e-18, -1.1761383400662439e-18, 2.2775029254334125e-19, -3.7875770206276646e-20, 5.489147576367499e-21, -7.007100731839802e-22, 7.954357817045276e-23, -8.293706412653538e-24, 7.533912470519134e-25,
     ];
+
+    // ErfPieces by coefficient: [k·24 + piece], the two padding pieces copies of the last.
+    private static readonly double[] ErfPiecesByPower = Transpose(ErfPieces);
+
+    private static double[] Transpose(double[] pieces)
+    {
+        int count = pieces.Length / PieceLength;
+        var table = new double[PieceLength * PaddedPieces];
+        for (int k = 0; k < PieceLength; k++)
+        {
+            for (int piece = 0; piece < PaddedPieces; piece++)
+            {
+                table[k * PaddedPieces + piece] = pieces[Math.Min(piece, count - 1) * PieceLength + k];
+            }
+        }
+
+        return table;
+    }
 }

@@ -8,12 +8,20 @@ public sealed class ParallelismTests : IDisposable
     private readonly int _degree = Parallelism.MaxDegreeOfParallelism;
     private readonly long _minimum = Parallelism.MinimumWorkPerPart;
 
-    public ParallelismTests() => Parallelism.MinimumWorkPerPart = 1; // split even the smallest products
+    private readonly int _minimumUpdate = Parallelism.MinimumUpdatePerPart;
+
+    public ParallelismTests()
+    {
+        // Split even the smallest products and updates.
+        Parallelism.MinimumWorkPerPart = 1;
+        Parallelism.MinimumUpdatePerPart = 64;
+    }
 
     public void Dispose()
     {
         Parallelism.MaxDegreeOfParallelism = _degree;
         Parallelism.MinimumWorkPerPart = _minimum;
+        Parallelism.MinimumUpdatePerPart = _minimumUpdate;
     }
 
     [Theory]
@@ -134,6 +142,50 @@ public sealed class ParallelismTests : IDisposable
         var one = Train(1);
         Train(2).ShouldBe(one);
         Train(3).ShouldBe(one);
+    }
+
+    [Fact]
+    public void OptimizerUpdatesAreTheSameOnAnyNumberOfThreads()
+    {
+        var random = new Random(5);
+        var gradients = Enumerable.Range(0, WideNet.ParameterCount).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] Steps(int degree, Func<WideNet, Optimizer<double>> create)
+        {
+            Parallelism.MaxDegreeOfParallelism = degree;
+            var net = new WideNet(1);
+            var optimizer = create(net);
+            for (int step = 0; step < 3; step++)
+            {
+                var g = gradients.Select(v => v * (step + 1)).ToArray();
+                optimizer.Update(net.Parameters, g);
+            }
+
+            var adam = optimizer as Adam<double>;
+            return [.. net.Parameters.ToArray(), .. adam?.FirstMoment.ToArray() ?? [], .. adam?.SecondMoment.ToArray() ?? [], optimizer.LastGradientNorm];
+        }
+
+        foreach (var create in new Func<WideNet, Optimizer<double>>[]
+        {
+            net => new Adam<double>(net, 1e-2, weightDecay: 0.1),
+            net => new AdamW<double>(net, 1e-2, maxGradientNorm: 0.5),
+        })
+        {
+            var one = Steps(1, create);
+            long before = WorkerPool.PartsOnWorkers;
+            var three = Steps(3, create);
+            WorkerPool.PartsOnWorkers.ShouldBeGreaterThan(before, "the updates were split");
+            three.ShouldBe(one);
+            double norm = Math.Sqrt(gradients.Sum(g => 9 * g * g)); // the last step's gradient is 3g
+            one[^1].ShouldBe(norm, norm * 1e-14, "the global norm, summed in eight lanes");
+        }
+
+        // In float: Σg² in double over widened lanes.
+        var single = new WideNetSingle(1);
+        var floats = Enumerable.Range(0, WideNetSingle.ParameterCount).Select(i => (float)Math.Sin(i)).ToArray();
+        var sgd = new Sgd<float>(single, 0.1f);
+        sgd.Update(single.Parameters, floats);
+        double expected = Math.Sqrt(floats.Sum(g => (double)g * g));
+        ((double)sgd.LastGradientNorm).ShouldBe(expected, expected * 1e-7);
     }
 
     [Fact]

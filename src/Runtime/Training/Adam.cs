@@ -15,6 +15,7 @@ public class Adam<T> : Optimizer<T>
 {
     private readonly T[] _m;
     private readonly T[] _v;
+    private readonly Rule _rule;
 
     /// <summary>Creates the optimizer for <paramref name="network"/>, with torch.optim.Adam's defaults.</summary>
     /// <param name="network">The network to update.</param>
@@ -38,6 +39,7 @@ public class Adam<T> : Optimizer<T>
         WeightDecay = weightDecay;
         _m = new T[network.ParameterCount];
         _v = new T[network.ParameterCount];
+        _rule = new Rule(this);
     }
 
     /// <summary>Creates the optimizer for <paramref name="network"/> with all of torch.optim.Adam's defaults (lr = 1e-3).</summary>
@@ -80,76 +82,99 @@ public class Adam<T> : Optimizer<T>
     /// <inheritdoc />
     protected override void Apply(Span<T> parameters, ReadOnlySpan<T> gradients, long step)
     {
-        // As torch: the bias corrections and the step size in double, the elementwise work in T.
-        double lr = double.CreateTruncating(LearningRate);
-        double correction1 = 1 - Math.Pow(Beta1, step), correction2 = 1 - Math.Pow(Beta2, step);
-        T stepSize = T.CreateTruncating(lr / correction1);
-        T correction2Root = T.CreateTruncating(Math.Sqrt(correction2));
-        T mix1 = T.CreateTruncating(1 - Beta1), beta2 = T.CreateTruncating(Beta2), mix2 = T.CreateTruncating(1 - Beta2);
-        T epsilon = T.CreateTruncating(Epsilon);
-        T coupled = CoupledDecay ? T.CreateTruncating(WeightDecay) : T.Zero;
-        T decoupled = CoupledDecay ? T.One : T.CreateTruncating(1 - lr * WeightDecay);
-        bool decays = WeightDecay != 0;
-        var m = _m;
-        var v = _v;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        _rule.Prepare(step);
+        _rule.Run(parameters, gradients);
+    }
+
+    /// <summary>The update of one range of parameters, with the step's constants; split over threads for large networks.</summary>
+    private sealed class Rule(Adam<T> adam) : ElementwiseUpdate<T>
+    {
+        private T _stepSize, _correction2Root, _mix1, _beta2, _mix2, _epsilon, _coupled, _decoupled;
+        private bool _decays, _coupledDecay;
+
+        public void Prepare(long step)
         {
-            // The same operations, in the same order, a vector at a time: the results are those of the loop below.
-            var vStep = new Vector<T>(stepSize);
-            var vRoot = new Vector<T>(correction2Root);
-            var vMix1 = new Vector<T>(mix1);
-            var vBeta2 = new Vector<T>(beta2);
-            var vMix2 = new Vector<T>(mix2);
-            var vEpsilon = new Vector<T>(epsilon);
-            var vCoupled = new Vector<T>(coupled);
-            var vDecoupled = new Vector<T>(decoupled);
-            for (; i <= parameters.Length - Vector<T>.Count; i += Vector<T>.Count)
+            // As torch: the bias corrections and the step size in double, the elementwise work in T.
+            double lr = double.CreateTruncating(adam.LearningRate);
+            double correction1 = 1 - Math.Pow(adam.Beta1, step), correction2 = 1 - Math.Pow(adam.Beta2, step);
+            _stepSize = T.CreateTruncating(lr / correction1);
+            _correction2Root = T.CreateTruncating(Math.Sqrt(correction2));
+            _mix1 = T.CreateTruncating(1 - adam.Beta1);
+            _beta2 = T.CreateTruncating(adam.Beta2);
+            _mix2 = T.CreateTruncating(1 - adam.Beta2);
+            _epsilon = T.CreateTruncating(adam.Epsilon);
+            _coupledDecay = adam.CoupledDecay;
+            _coupled = _coupledDecay ? T.CreateTruncating(adam.WeightDecay) : T.Zero;
+            _decoupled = _coupledDecay ? T.One : T.CreateTruncating(1 - lr * adam.WeightDecay);
+            _decays = adam.WeightDecay != 0;
+        }
+
+        protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradients, int offset)
+        {
+            T stepSize = _stepSize, correction2Root = _correction2Root, mix1 = _mix1, beta2 = _beta2, mix2 = _mix2, epsilon = _epsilon;
+            T coupled = _coupled, decoupled = _decoupled;
+            bool decays = _decays, coupledDecay = _coupledDecay;
+            var m = adam._m.AsSpan(offset, parameters.Length);
+            var v = adam._v.AsSpan(offset, parameters.Length);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                var p = new Vector<T>(parameters.Slice(i));
-                var g = new Vector<T>(gradients.Slice(i));
+                // The same operations, in the same order, a vector at a time: the results are those of the loop below.
+                var vStep = new Vector<T>(stepSize);
+                var vRoot = new Vector<T>(correction2Root);
+                var vMix1 = new Vector<T>(mix1);
+                var vBeta2 = new Vector<T>(beta2);
+                var vMix2 = new Vector<T>(mix2);
+                var vEpsilon = new Vector<T>(epsilon);
+                var vCoupled = new Vector<T>(coupled);
+                var vDecoupled = new Vector<T>(decoupled);
+                for (; i <= parameters.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var p = new Vector<T>(parameters.Slice(i));
+                    var g = new Vector<T>(gradients.Slice(i));
+                    if (decays)
+                    {
+                        if (coupledDecay)
+                        {
+                            g += vCoupled * p;
+                        }
+                        else
+                        {
+                            p *= vDecoupled;
+                        }
+                    }
+
+                    var mi = new Vector<T>(m.Slice(i));
+                    var vi = new Vector<T>(v.Slice(i));
+                    mi += vMix1 * (g - mi);
+                    vi = vi * vBeta2 + vMix2 * g * g;
+                    var denominator = Vector.SquareRoot(vi) / vRoot + vEpsilon;
+                    (p - vStep * (mi / denominator)).CopyTo(parameters.Slice(i));
+                    mi.CopyTo(m.Slice(i));
+                    vi.CopyTo(v.Slice(i));
+                }
+            }
+
+            for (; i < parameters.Length; i++)
+            {
+                T p = parameters[i], g = gradients[i];
                 if (decays)
                 {
-                    if (CoupledDecay)
+                    if (coupledDecay)
                     {
-                        g += vCoupled * p;
+                        g += coupled * p;
                     }
                     else
                     {
-                        p *= vDecoupled;
+                        p *= decoupled;
                     }
                 }
 
-                var mi = new Vector<T>(m, i);
-                var vi = new Vector<T>(v, i);
-                mi += vMix1 * (g - mi);
-                vi = vi * vBeta2 + vMix2 * g * g;
-                var denominator = Vector.SquareRoot(vi) / vRoot + vEpsilon;
-                (p - vStep * (mi / denominator)).CopyTo(parameters.Slice(i));
-                mi.CopyTo(m, i);
-                vi.CopyTo(v, i);
+                m[i] += mix1 * (g - m[i]);
+                v[i] = v[i] * beta2 + mix2 * g * g;
+                T denominator = T.Sqrt(v[i]) / correction2Root + epsilon;
+                parameters[i] = p - stepSize * (m[i] / denominator);
             }
-        }
-
-        for (; i < parameters.Length; i++)
-        {
-            T p = parameters[i], g = gradients[i];
-            if (decays)
-            {
-                if (CoupledDecay)
-                {
-                    g += coupled * p;
-                }
-                else
-                {
-                    p *= decoupled;
-                }
-            }
-
-            m[i] += mix1 * (g - m[i]);
-            v[i] = v[i] * beta2 + mix2 * g * g;
-            T denominator = T.Sqrt(v[i]) / correction2Root + epsilon;
-            parameters[i] = p - stepSize * (m[i] / denominator);
         }
     }
 }

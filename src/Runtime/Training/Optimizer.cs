@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace SkipNet;
 
@@ -115,10 +116,43 @@ public abstract class Optimizer<T>
     /// <summary>‖g‖₂, accumulated in double.</summary>
     private static double Norm(ReadOnlySpan<T> gradients)
     {
-        double sum = 0;
-        foreach (T g in gradients)
+        // Σg² in double over eight running sums (element i into sum i mod 8), added pairwise at the end:
+        // a fixed order, so the vector and scalar paths, and every CPU, give the same bits.
+        int i = 0;
+        double sum;
+        if (Vector256.IsHardwareAccelerated && gradients.Length >= 8)
         {
-            double v = double.CreateTruncating(g);
+            Vector256<double> low = Vector256<double>.Zero, high = Vector256<double>.Zero;
+            for (; i <= gradients.Length - 8; i += 8)
+            {
+                var a = Lanes.Load4(gradients, i);
+                var b = Lanes.Load4(gradients, i + 4);
+                low += a * a;
+                high += b * b;
+            }
+
+            var pairs = low + high;
+            sum = (pairs.GetElement(0) + pairs.GetElement(2)) + (pairs.GetElement(1) + pairs.GetElement(3));
+        }
+        else
+        {
+            Span<double> sums = stackalloc double[8];
+            sums.Clear();
+            for (; i <= gradients.Length - 8; i += 8)
+            {
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    double v = double.CreateTruncating(gradients[i + lane]);
+                    sums[lane] += v * v;
+                }
+            }
+
+            sum = ((sums[0] + sums[4]) + (sums[2] + sums[6])) + ((sums[1] + sums[5]) + (sums[3] + sums[7]));
+        }
+
+        for (; i < gradients.Length; i++)
+        {
+            double v = double.CreateTruncating(gradients[i]);
             sum += v * v;
         }
 
@@ -126,7 +160,6 @@ public abstract class Optimizer<T>
     }
 }
 
-/// <summary>Checks of optimizer settings: ArgumentOutOfRangeException naming the setting and its value.</summary>
 internal static class Check
 {
     public static void Positive<T>(T value, string name) where T : IFloatingPointIeee754<T>
