@@ -24,6 +24,9 @@ public class KernelTests
     [InlineData(1, 513, 517)]  // one sample: the streaming paths
     [InlineData(2, 257, 9)]
     [InlineData(70, 13, 600)]  // dW over two blocks of k (64 + 6 samples) and two blocks of packed columns (512 + 88)
+    [InlineData(48, 37, 300)]  // the forward product in packed panels (with AVX-512): three-vector ones (double), 512- then 256-bit (float)
+    [InlineData(24, 9, 70)]    // ... 512- then 256-bit (double), 256-bit then dot products (float), units left after fours
+    [InlineData(100, 21, 40)]  // ... 512-bit three-vector panels in float, four samples left to dot products
     public void KernelsMatchNaiveLoopsOnLargeShapes(int batch, int n, int m)
     {
         Check<double>(batch, n, m, seed: n * m, tolerance: 1e-12);
