@@ -11,11 +11,25 @@ namespace SkipNet;
 /// </summary>
 public static class Activations
 {
+    // The piecewise-linear maps select per element without a branch (the sign pattern of a layer is
+    // data: a branch on it mispredicts about every other element), a vector at a time; the
+    // selection and the products are those of the scalar tail, so the bits are the same.
+
     /// <summary>h = z if z ≥ 0, else 0.</summary>
     public static void ReLU<T>(ReadOnlySpan<T> z, Span<T> h) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(z.Length, h.Length);
-        for (int i = 0; i < z.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= z.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var v = new Vector<T>(z.Slice(i));
+                Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, Vector<T>.Zero), v, Vector<T>.Zero).CopyTo(h.Slice(i));
+            }
+        }
+
+        for (; i < z.Length; i++)
         {
             h[i] = z[i] >= T.Zero ? z[i] : T.Zero;
         }
@@ -25,12 +39,19 @@ public static class Activations
     public static void ReLUBackward<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(z.Length, delta.Length);
-        for (int i = 0; i < z.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            if (!(z[i] >= T.Zero))
+            for (; i <= z.Length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                delta[i] = T.Zero;
+                var d = new Vector<T>(delta.Slice(i));
+                Vector.ConditionalSelect(Vector.GreaterThanOrEqual(new Vector<T>(z.Slice(i)), Vector<T>.Zero), d, Vector<T>.Zero).CopyTo(delta.Slice(i));
             }
+        }
+
+        for (; i < z.Length; i++)
+        {
+            delta[i] = z[i] >= T.Zero ? delta[i] : T.Zero;
         }
     }
 
@@ -38,7 +59,18 @@ public static class Activations
     public static void LeakyReLU<T>(ReadOnlySpan<T> z, Span<T> h, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(z.Length, h.Length);
-        for (int i = 0; i < z.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var a = new Vector<T>(alpha);
+            for (; i <= z.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var v = new Vector<T>(z.Slice(i));
+                Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, Vector<T>.Zero), v, a * v).CopyTo(h.Slice(i));
+            }
+        }
+
+        for (; i < z.Length; i++)
         {
             h[i] = z[i] >= T.Zero ? z[i] : alpha * z[i];
         }
@@ -48,12 +80,20 @@ public static class Activations
     public static void LeakyReLUBackward<T>(ReadOnlySpan<T> z, Span<T> delta, T alpha) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(z.Length, delta.Length);
-        for (int i = 0; i < z.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            if (!(z[i] >= T.Zero))
+            var a = new Vector<T>(alpha);
+            for (; i <= z.Length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                delta[i] *= alpha;
+                var d = new Vector<T>(delta.Slice(i));
+                Vector.ConditionalSelect(Vector.GreaterThanOrEqual(new Vector<T>(z.Slice(i)), Vector<T>.Zero), d, d * a).CopyTo(delta.Slice(i));
             }
+        }
+
+        for (; i < z.Length; i++)
+        {
+            delta[i] = z[i] >= T.Zero ? delta[i] : delta[i] * alpha;
         }
     }
 

@@ -249,3 +249,57 @@ public class VectorErfTests
         }
     }
 }
+
+/// <summary>The piecewise-linear maps over spans, branch-free a vector at a time, against their definitions element by element.</summary>
+public class PiecewiseLinearSpanTests
+{
+    [Fact]
+    public void ReluAndLeakyReluSpansFollowTheirDefinitionsBitForBit()
+    {
+        Check(Values().ToArray());
+        Check(Values().Select(v => (float)v).ToArray());
+    }
+
+    private static IEnumerable<double> Values()
+    {
+        var random = new Random(13);
+        for (int i = 0; i < 1000; i++)
+        {
+            yield return (random.NextDouble() - 0.5) * 10;
+        }
+
+        // The edges, at positions that land both in whole vectors and in the tail.
+        foreach (double edge in new[] { 0.0, -0.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, -double.Epsilon, double.MaxValue, double.MinValue })
+        {
+            yield return edge;
+        }
+    }
+
+    private static void Check<T>(T[] z) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var alpha = T.CreateTruncating(0.01);
+        for (int length = z.Length - 20; length <= z.Length; length++)
+        {
+            var zs = z.AsSpan(z.Length - length);
+            var h = new T[length];
+            var leaky = new T[length];
+            var delta = Enumerable.Range(0, length).Select(i => T.CreateTruncating(1.5 - i % 3)).ToArray();
+            var leakyDelta = (T[])delta.Clone();
+            Activations.ReLU<T>(zs, h);
+            Activations.LeakyReLU<T>(zs, leaky, alpha);
+            Activations.ReLUBackward<T>(zs, delta);
+            Activations.LeakyReLUBackward<T>(zs, leakyDelta, alpha);
+            for (int i = 0; i < length; i++)
+            {
+                T v = zs[i], d = T.CreateTruncating(1.5 - i % 3);
+                Bits(h[i]).ShouldBe(Bits(v >= T.Zero ? v : T.Zero), $"ReLU({v})");
+                Bits(leaky[i]).ShouldBe(Bits(v >= T.Zero ? v : alpha * v), $"LeakyReLU({v})");
+                Bits(delta[i]).ShouldBe(Bits(v >= T.Zero ? d : T.Zero), $"ReLU'({v})·{d}");
+                Bits(leakyDelta[i]).ShouldBe(Bits(v >= T.Zero ? d : d * alpha), $"LeakyReLU'({v})·{d}");
+            }
+        }
+    }
+
+    private static long Bits<T>(T value) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        => typeof(T) == typeof(double) ? BitConverter.DoubleToInt64Bits(double.CreateTruncating(value)) : BitConverter.SingleToInt32Bits(float.CreateTruncating(value));
+}
