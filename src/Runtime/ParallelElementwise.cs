@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -80,11 +81,13 @@ internal static unsafe class ParallelElementwise
 
 /// <summary>
 /// An element-wise update of parameters from gradients (an optimizer's rule), split over the worker
-/// pool in contiguous blocks of whole vectors. Each element is computed by the same code as on one
-/// thread, so the results do not depend on the number of threads.
+/// pool. Each parameter block is split by rows as the matrix products split it, so a thread updates
+/// the rows of W it computed the gradient of and will read next; a flat split made the next forward
+/// pass fetch half of every matrix from the other core. Each element is computed by the same code
+/// as on one thread, so the results do not depend on the number of threads.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
-internal abstract unsafe class ElementwiseUpdate<T> : PartitionedWork
+internal abstract unsafe class ElementwiseUpdate<T>(IReadOnlyList<ParameterBlock> blocks) : PartitionedWork
     where T : unmanaged
 {
     private T* _parameters;
@@ -122,10 +125,18 @@ internal abstract unsafe class ElementwiseUpdate<T> : PartitionedWork
 
     public sealed override void Run(int part, int parts)
     {
-        const int block = 64;
-        int blocks = _length / block;
-        int start = block * (int)((long)blocks * part / parts);
-        int end = part == parts - 1 ? _length : block * (int)((long)blocks * (part + 1) / parts);
-        Update(new Span<T>(_parameters + start, end - start), new ReadOnlySpan<T>(_gradients + start, end - start), start);
+        int covered = 0;
+        foreach (var block in blocks)
+        {
+            var (r0, r1) = ParallelGemm.Share(block.Rows, part, parts);
+            int start = block.Offset + r0 * block.Cols, length = (r1 - r0) * block.Cols;
+            Update(new Span<T>(_parameters + start, length), new ReadOnlySpan<T>(_gradients + start, length), start);
+            covered += block.Length;
+        }
+
+        if (covered != _length && part == parts - 1)
+        {
+            throw new InvalidOperationException($"The parameter blocks cover {covered} of {_length} parameters.");
+        }
     }
 }

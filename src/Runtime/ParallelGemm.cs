@@ -44,6 +44,25 @@ internal static unsafe class ParallelGemm
     public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (InHalves(m, n, k))
+        {
+            fixed (T* pa = &a, pb = &b, pc = &c)
+            {
+                var halves = Halves<T>.ForThisThread();
+                halves.A = pa;
+                halves.B = pb;
+                halves.C = pc;
+                (halves.Lda, halves.M, halves.N, halves.K) = (lda, m, n, k);
+                halves.Partial = halves.Partial is { } buffer && buffer.Length >= m * n ? buffer : new T[m * n];
+                WorkerPool.Run(halves, Parallelism.Degree >= 2 ? 2 : 1);
+
+                // dH += the second half's sum, on the calling thread (the same order for any number of threads).
+                Gemm.ScaleAdd(T.One, ref halves.Partial[0], ref c, m * n);
+            }
+
+            return;
+        }
+
         int panel = 2 * System.Runtime.Intrinsics.Vector256<T>.Count;
         int parts = m < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)m * n * k, n / panel);
         if (parts == 1)
@@ -87,12 +106,55 @@ internal static unsafe class ParallelGemm
     }
 
     /// <summary>The part's share [start, end) of <paramref name="length"/> rows or columns, in whole blocks; the last part takes the rest.</summary>
-    private static (int Start, int End) Share(int length, int part, int parts, int block = Block)
+    internal static (int Start, int End) Share(int length, int part, int parts, int block = Block)
     {
         int blocks = length / block;
         int start = block * (int)((long)blocks * part / parts);
         int end = part == parts - 1 ? length : block * (int)((long)blocks * (part + 1) / parts);
         return (start, end);
+    }
+
+    /// <summary>
+    /// Whether dH = dZ·W sums over the rows of W in two halves, (dH + Σ first half) + Σ second half:
+    /// for products large enough to be split, decided by the shape alone, so the bits do not depend
+    /// on the number of threads. The halves are the rows the forward product and the step of W
+    /// give to each of two threads; each thread then reads only rows it last wrote. Split by
+    /// columns instead, each reads a quarter of W from the other core, which had just stepped it:
+    /// at 512×512×32 that made the pair (step, dH) on two threads slower than on one. The second
+    /// half's sum (m × n) crosses cores instead, so halves are used where it is the smaller,
+    /// 4m ≤ k (mlp-512 at batch 32, not the Fashion-MNIST network's 256 units at batch 128).
+    /// </summary>
+    private static bool InHalves(int m, int n, int k)
+        => m >= Parallelism.MinimumSamples && 4L * m <= k && (long)m * n * k >= 2 * Parallelism.MinimumWorkPerPart;
+
+    /// <summary>dH's two halves: the first into dH itself, the second into a buffer of the calling thread's (added after).</summary>
+    private sealed class Halves<T> : PartitionedWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static Halves<T>? t_work;
+
+        public T* A, B, C;
+        public int Lda, M, N, K;
+        public T[]? Partial;
+
+        public static Halves<T> ForThisThread() => t_work ??= new();
+
+        public override void Run(int part, int parts)
+        {
+            int k1 = Share(K, 0, 2).End;
+            if (part == 0)
+            {
+                Gemm.MultiplyAddNN(ref Unsafe.AsRef<T>(A), Lda, ref Unsafe.AsRef<T>(B), ref Unsafe.AsRef<T>(C), M, N, k1);
+            }
+
+            if (part == 1 || parts == 1)
+            {
+                var partial = Partial.AsSpan(0, M * N);
+                partial.Clear();
+                Gemm.MultiplyAddNN(ref Unsafe.AsRef<T>(A + k1), Lda, ref Unsafe.AsRef<T>(B + (long)k1 * N), ref partial[0], M, N, K - k1);
+            }
+        }
     }
 
     private sealed class TransposedB<T> : PartitionedWork

@@ -66,6 +66,21 @@ public sealed class ParallelismTests : IDisposable
 
         var one = Run(1);
 
+        // The values too: large dH products sum over W's rows in two halves (ParallelGemm.InHalves).
+        for (int s = 0; s < batch; s++)
+        {
+            for (int j = 0; j < inputs; j++)
+            {
+                double expected = double.CreateTruncating(dh0[s * inputs + j]);
+                for (int i = 0; i < outputs; i++)
+                {
+                    expected += double.CreateTruncating(dz[s * outputs + i]) * double.CreateTruncating(w[i * inputs + j]);
+                }
+
+                double.CreateTruncating(one.DH[s * inputs + j]).ShouldBe(expected, (typeof(T) == typeof(double) ? 1e-12 : 1e-4) * outputs, $"dH[{s}, {j}]");
+            }
+        }
+
         // 256-bit vectors only: the same bits (each element is one chain of FMAs either way).
         Gemm.UseVector512 = false;
         try
