@@ -291,6 +291,12 @@ internal static class Gemm
             return;
         }
 
+        if (k <= 2)
+        {
+            OuterProductRows(ref a, lda, ref b, ref c, ref p, m, n, k, write);
+            return;
+        }
+
         // The 512-bit panels take the columns they fill; the 256-bit ones the rest, with the same
         // scalar tail as on their own. Every element is one chain of FMAs either way, so the
         // results do not depend on which vectors the CPU has.
@@ -304,6 +310,70 @@ internal static class Gemm
         {
             ref T pRest = ref Unsafe.IsNullRef(ref p) ? ref p : ref Unsafe.Add(ref p, wide);
             MultiplyAddTNPacked<T, Panels256<T>>(ref a, lda, ref Unsafe.Add(ref b, wide), ref Unsafe.Add(ref c, wide), ref pRest, m, n - wide, k, write, n);
+        }
+    }
+
+    /// <summary>
+    /// dW (+)= dZᵀ·H for one or two samples, row by row: at batch 1 packing the operands cost as
+    /// much as the product. Each element is the panels' chain of FMAs on the columns they cover
+    /// and <see cref="Scalar{T, TA}(ref T, int, ref T, ref T, ref T, int, int, int, int, int, int, GradientWrite{T})"/>'s
+    /// sum on the rest, stored and stepped as <see cref="Finish{T}"/> does: the same bits.
+    /// </summary>
+    private static void OuterProductRows<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int jEnd = n - n % (2 * Vector256<T>.Count);
+        bool wide = UseVector512 && Vector512.IsHardwareAccelerated;
+        bool zero = write.Overwrite;
+        ref T b1 = ref Unsafe.Add(ref b, k == 2 ? n : 0);
+        for (int i = 0; i < m; i++)
+        {
+            T a0 = Unsafe.Add(ref a, i), a1 = k == 2 ? Unsafe.Add(ref a, lda + i) : T.Zero;
+            ref T ci = ref Unsafe.Add(ref c, i * n);
+            ref T pi = ref write.Step ? ref Unsafe.Add(ref p, i * n) : ref p;
+            int j = 0;
+            if (wide)
+            {
+                var v0 = Vector512.Create(a0);
+                var v1 = Vector512.Create(a1);
+                var rate = Vector512.Create(-write.LearningRate);
+                for (; j <= jEnd - Vector512<T>.Count; j += Vector512<T>.Count)
+                {
+                    nuint o = (nuint)j;
+                    var sum = MulAdd512(v0, Vector512.LoadUnsafe(ref b, o), zero ? Vector512<T>.Zero : Vector512.LoadUnsafe(ref ci, o));
+                    if (k == 2)
+                    {
+                        sum = MulAdd512(v1, Vector512.LoadUnsafe(ref b1, o), sum);
+                    }
+
+                    sum.StoreUnsafe(ref ci, o);
+                    if (write.Step)
+                    {
+                        (Vector512.LoadUnsafe(ref pi, o) + rate * sum).StoreUnsafe(ref pi, o);
+                    }
+                }
+            }
+
+            {
+                var v0 = Vector256.Create(a0);
+                var v1 = Vector256.Create(a1);
+                for (; j <= jEnd - Vector256<T>.Count; j += Vector256<T>.Count)
+                {
+                    nuint o = (nuint)j;
+                    var sum = MulAdd(v0, Vector256.LoadUnsafe(ref b, o), Start(ref ci, o, zero));
+                    if (k == 2)
+                    {
+                        sum = MulAdd(v1, Vector256.LoadUnsafe(ref b1, o), sum);
+                    }
+
+                    Finish(sum, ref ci, ref pi, o, write);
+                }
+            }
+
+            if (jEnd < n)
+            {
+                Scalar<T, Transposed>(ref Unsafe.Add(ref a, i), lda, ref b, ref ci, ref pi, 0, 1, jEnd, n, n, k, write);
+            }
         }
     }
 

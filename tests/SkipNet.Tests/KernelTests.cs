@@ -33,6 +33,36 @@ public class KernelTests
         Check<float>(batch, n, m, seed: n + m, tolerance: 1e-4);
     }
 
+    [Theory]
+    [InlineData(1, 37, 101)]
+    [InlineData(2, 64, 64)]
+    [InlineData(2, 5, 300)]
+    public void WeightGradientsOfOneOrTwoSamplesAreThePanelsBitForBit(int batch, int n, int m)
+    {
+        Compare<double>(batch, n, m);
+        Compare<float>(batch, n, m);
+    }
+
+    /// <summary>
+    /// One or two samples take a row-by-row path; a third sample with δ = 0 adds exact zeros, so the
+    /// packed panels must then give the same bits (written and stepped as TrainStep does).
+    /// </summary>
+    private static void Compare<T>(int batch, int n, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(n * m + batch);
+        T[] Draw(int length) => Enumerable.Range(0, length).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+        var deltas = Draw(batch * n);
+        var inputs = Draw(batch * m);
+        var w = Draw(n * m);
+        var write = GradientWrite<T>.TrainStep(T.CreateTruncating(0.1));
+        var (small, smallW) = (new T[n * m], (T[])w.Clone());
+        Kernels.WeightGradient<T>(deltas, inputs, small, smallW, batch, write);
+        var (packed, packedW) = (new T[n * m], (T[])w.Clone());
+        Kernels.WeightGradient<T>([.. deltas, .. new T[n]], [.. inputs, .. Draw(m)], packed, packedW, batch + 1, write);
+        small.ShouldBe(packed, $"dW, {typeof(T).Name}");
+        smallW.ShouldBe(packedW, $"W after the step, {typeof(T).Name}");
+    }
+
     private static void Check<T>(int batch, int n, int m, int seed, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var random = new Random(seed);
