@@ -189,6 +189,18 @@ internal static class Gemm
                 int panelWidth = vectors * width;
                 TB.Pack<T, TW>(ref b, ldb, k0, kc, j, vectors, ref p);
                 int i = 0;
+                for (; i <= m - 8; i += 8)
+                {
+                    if (vectors == 3)
+                    {
+                        TW.Panel8x3(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ldc, i, kc);
+                    }
+                    else
+                    {
+                        TW.Panel8x2(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ldc, i, kc);
+                    }
+                }
+
                 for (; i <= m - 4; i += 4)
                 {
                     if (vectors == 3)
@@ -877,6 +889,119 @@ internal static class Gemm
         c00.StoreUnsafe(ref c, r0);
     }
 
+    /// <summary>8 rows of A against a 3-vector panel of B, 512-bit (24 accumulators of the 32 registers): C[i.., 0..3w) += A·B, each element one chain of FMAs as in the four-row panels.</summary>
+    private static void Panel8x3W<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
+        nuint r0 = (nuint)(i * ldc);
+        nuint r1 = r0 + (nuint)ldc;
+        nuint r2 = r1 + (nuint)ldc;
+        nuint r3 = r2 + (nuint)ldc;
+        nuint r4 = r3 + (nuint)ldc;
+        nuint r5 = r4 + (nuint)ldc;
+        nuint r6 = r5 + (nuint)ldc;
+        nuint r7 = r6 + (nuint)ldc;
+        Vector512<T> c00 = Vector512.LoadUnsafe(ref c, r0), c01 = Vector512.LoadUnsafe(ref c, r0 + w1), c02 = Vector512.LoadUnsafe(ref c, r0 + w2);
+        Vector512<T> c10 = Vector512.LoadUnsafe(ref c, r1), c11 = Vector512.LoadUnsafe(ref c, r1 + w1), c12 = Vector512.LoadUnsafe(ref c, r1 + w2);
+        Vector512<T> c20 = Vector512.LoadUnsafe(ref c, r2), c21 = Vector512.LoadUnsafe(ref c, r2 + w1), c22 = Vector512.LoadUnsafe(ref c, r2 + w2);
+        Vector512<T> c30 = Vector512.LoadUnsafe(ref c, r3), c31 = Vector512.LoadUnsafe(ref c, r3 + w1), c32 = Vector512.LoadUnsafe(ref c, r3 + w2);
+        Vector512<T> c40 = Vector512.LoadUnsafe(ref c, r4), c41 = Vector512.LoadUnsafe(ref c, r4 + w1), c42 = Vector512.LoadUnsafe(ref c, r4 + w2);
+        Vector512<T> c50 = Vector512.LoadUnsafe(ref c, r5), c51 = Vector512.LoadUnsafe(ref c, r5 + w1), c52 = Vector512.LoadUnsafe(ref c, r5 + w2);
+        Vector512<T> c60 = Vector512.LoadUnsafe(ref c, r6), c61 = Vector512.LoadUnsafe(ref c, r6 + w1), c62 = Vector512.LoadUnsafe(ref c, r6 + w2);
+        Vector512<T> c70 = Vector512.LoadUnsafe(ref c, r7), c71 = Vector512.LoadUnsafe(ref c, r7 + w1), c72 = Vector512.LoadUnsafe(ref c, r7 + w2);
+        ref T ai = ref Unsafe.Add(ref a, i * lda);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var b0 = Vector512.LoadUnsafe(ref bk);
+            var b1 = Vector512.LoadUnsafe(ref bk, w1);
+            var b2 = Vector512.LoadUnsafe(ref bk, w2);
+            ref T ak = ref Unsafe.Add(ref ai, kk);
+            var x0 = Vector512.Create(ak);
+            c00 = MulAdd512(x0, b0, c00); c01 = MulAdd512(x0, b1, c01); c02 = MulAdd512(x0, b2, c02);
+            var x1 = Vector512.Create(Unsafe.Add(ref ak, 1 * lda));
+            c10 = MulAdd512(x1, b0, c10); c11 = MulAdd512(x1, b1, c11); c12 = MulAdd512(x1, b2, c12);
+            var x2 = Vector512.Create(Unsafe.Add(ref ak, 2 * lda));
+            c20 = MulAdd512(x2, b0, c20); c21 = MulAdd512(x2, b1, c21); c22 = MulAdd512(x2, b2, c22);
+            var x3 = Vector512.Create(Unsafe.Add(ref ak, 3 * lda));
+            c30 = MulAdd512(x3, b0, c30); c31 = MulAdd512(x3, b1, c31); c32 = MulAdd512(x3, b2, c32);
+            var x4 = Vector512.Create(Unsafe.Add(ref ak, 4 * lda));
+            c40 = MulAdd512(x4, b0, c40); c41 = MulAdd512(x4, b1, c41); c42 = MulAdd512(x4, b2, c42);
+            var x5 = Vector512.Create(Unsafe.Add(ref ak, 5 * lda));
+            c50 = MulAdd512(x5, b0, c50); c51 = MulAdd512(x5, b1, c51); c52 = MulAdd512(x5, b2, c52);
+            var x6 = Vector512.Create(Unsafe.Add(ref ak, 6 * lda));
+            c60 = MulAdd512(x6, b0, c60); c61 = MulAdd512(x6, b1, c61); c62 = MulAdd512(x6, b2, c62);
+            var x7 = Vector512.Create(Unsafe.Add(ref ak, 7 * lda));
+            c70 = MulAdd512(x7, b0, c70); c71 = MulAdd512(x7, b1, c71); c72 = MulAdd512(x7, b2, c72);
+        }
+
+        c00.StoreUnsafe(ref c, r0); c01.StoreUnsafe(ref c, r0 + w1); c02.StoreUnsafe(ref c, r0 + w2);
+        c10.StoreUnsafe(ref c, r1); c11.StoreUnsafe(ref c, r1 + w1); c12.StoreUnsafe(ref c, r1 + w2);
+        c20.StoreUnsafe(ref c, r2); c21.StoreUnsafe(ref c, r2 + w1); c22.StoreUnsafe(ref c, r2 + w2);
+        c30.StoreUnsafe(ref c, r3); c31.StoreUnsafe(ref c, r3 + w1); c32.StoreUnsafe(ref c, r3 + w2);
+        c40.StoreUnsafe(ref c, r4); c41.StoreUnsafe(ref c, r4 + w1); c42.StoreUnsafe(ref c, r4 + w2);
+        c50.StoreUnsafe(ref c, r5); c51.StoreUnsafe(ref c, r5 + w1); c52.StoreUnsafe(ref c, r5 + w2);
+        c60.StoreUnsafe(ref c, r6); c61.StoreUnsafe(ref c, r6 + w1); c62.StoreUnsafe(ref c, r6 + w2);
+        c70.StoreUnsafe(ref c, r7); c71.StoreUnsafe(ref c, r7 + w1); c72.StoreUnsafe(ref c, r7 + w2);
+    }
+
+    /// <summary>8 rows of A against a 2-vector panel of B, 512-bit (16 accumulators of the 32 registers): C[i.., 0..2w) += A·B, each element one chain of FMAs as in the four-row panels.</summary>
+    private static void Panel8x2W<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
+        nuint r0 = (nuint)(i * ldc);
+        nuint r1 = r0 + (nuint)ldc;
+        nuint r2 = r1 + (nuint)ldc;
+        nuint r3 = r2 + (nuint)ldc;
+        nuint r4 = r3 + (nuint)ldc;
+        nuint r5 = r4 + (nuint)ldc;
+        nuint r6 = r5 + (nuint)ldc;
+        nuint r7 = r6 + (nuint)ldc;
+        Vector512<T> c00 = Vector512.LoadUnsafe(ref c, r0), c01 = Vector512.LoadUnsafe(ref c, r0 + w1);
+        Vector512<T> c10 = Vector512.LoadUnsafe(ref c, r1), c11 = Vector512.LoadUnsafe(ref c, r1 + w1);
+        Vector512<T> c20 = Vector512.LoadUnsafe(ref c, r2), c21 = Vector512.LoadUnsafe(ref c, r2 + w1);
+        Vector512<T> c30 = Vector512.LoadUnsafe(ref c, r3), c31 = Vector512.LoadUnsafe(ref c, r3 + w1);
+        Vector512<T> c40 = Vector512.LoadUnsafe(ref c, r4), c41 = Vector512.LoadUnsafe(ref c, r4 + w1);
+        Vector512<T> c50 = Vector512.LoadUnsafe(ref c, r5), c51 = Vector512.LoadUnsafe(ref c, r5 + w1);
+        Vector512<T> c60 = Vector512.LoadUnsafe(ref c, r6), c61 = Vector512.LoadUnsafe(ref c, r6 + w1);
+        Vector512<T> c70 = Vector512.LoadUnsafe(ref c, r7), c71 = Vector512.LoadUnsafe(ref c, r7 + w1);
+        ref T ai = ref Unsafe.Add(ref a, i * lda);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var b0 = Vector512.LoadUnsafe(ref bk);
+            var b1 = Vector512.LoadUnsafe(ref bk, w1);
+            ref T ak = ref Unsafe.Add(ref ai, kk);
+            var x0 = Vector512.Create(ak);
+            c00 = MulAdd512(x0, b0, c00); c01 = MulAdd512(x0, b1, c01);
+            var x1 = Vector512.Create(Unsafe.Add(ref ak, 1 * lda));
+            c10 = MulAdd512(x1, b0, c10); c11 = MulAdd512(x1, b1, c11);
+            var x2 = Vector512.Create(Unsafe.Add(ref ak, 2 * lda));
+            c20 = MulAdd512(x2, b0, c20); c21 = MulAdd512(x2, b1, c21);
+            var x3 = Vector512.Create(Unsafe.Add(ref ak, 3 * lda));
+            c30 = MulAdd512(x3, b0, c30); c31 = MulAdd512(x3, b1, c31);
+            var x4 = Vector512.Create(Unsafe.Add(ref ak, 4 * lda));
+            c40 = MulAdd512(x4, b0, c40); c41 = MulAdd512(x4, b1, c41);
+            var x5 = Vector512.Create(Unsafe.Add(ref ak, 5 * lda));
+            c50 = MulAdd512(x5, b0, c50); c51 = MulAdd512(x5, b1, c51);
+            var x6 = Vector512.Create(Unsafe.Add(ref ak, 6 * lda));
+            c60 = MulAdd512(x6, b0, c60); c61 = MulAdd512(x6, b1, c61);
+            var x7 = Vector512.Create(Unsafe.Add(ref ak, 7 * lda));
+            c70 = MulAdd512(x7, b0, c70); c71 = MulAdd512(x7, b1, c71);
+        }
+
+        c00.StoreUnsafe(ref c, r0); c01.StoreUnsafe(ref c, r0 + w1);
+        c10.StoreUnsafe(ref c, r1); c11.StoreUnsafe(ref c, r1 + w1);
+        c20.StoreUnsafe(ref c, r2); c21.StoreUnsafe(ref c, r2 + w1);
+        c30.StoreUnsafe(ref c, r3); c31.StoreUnsafe(ref c, r3 + w1);
+        c40.StoreUnsafe(ref c, r4); c41.StoreUnsafe(ref c, r4 + w1);
+        c50.StoreUnsafe(ref c, r5); c51.StoreUnsafe(ref c, r5 + w1);
+        c60.StoreUnsafe(ref c, r6); c61.StoreUnsafe(ref c, r6 + w1);
+        c70.StoreUnsafe(ref c, r7); c71.StoreUnsafe(ref c, r7 + w1);
+    }
+
     // The register panels of the 512-bit products: Panel4x3, Panel4x2 and Panel1x2 on 512-bit vectors (and Panel1x1 for dH's last row).
     private static void Panel4x3W<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -1081,6 +1206,12 @@ internal static class Gemm
             where TA : struct, IAccess;
 
         static abstract void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k);
+
+        /// <summary>Eight rows of A (row-major) against a three-vector panel, accumulated into C.</summary>
+        static abstract void Panel8x3(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k);
+
+        /// <summary>Eight rows of A (row-major) against a two-vector panel, accumulated into C.</summary>
+        static abstract void Panel8x2(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k);
     }
 
     /// <summary>256-bit panels.</summary>
@@ -1110,6 +1241,19 @@ internal static class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
             Gemm.Panel1x1(ref a, lda, ref b, ldb, ref c, ldc, i, k);
+
+        // Sixteen 256-bit registers hold no eight-row panel: two four-row ones.
+        public static void Panel8x3(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        {
+            Gemm.Panel4x3<T, Normal>(ref a, lda, ref b, ldb, ref c, ref Unsafe.NullRef<T>(), ldc, i, k, default);
+            Gemm.Panel4x3<T, Normal>(ref a, lda, ref b, ldb, ref c, ref Unsafe.NullRef<T>(), ldc, i + 4, k, default);
+        }
+
+        public static void Panel8x2(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        {
+            Gemm.Panel4x2<T, Normal>(ref a, lda, ref b, ldb, ref c, ref Unsafe.NullRef<T>(), ldc, i, k, default);
+            Gemm.Panel4x2<T, Normal>(ref a, lda, ref b, ldb, ref c, ref Unsafe.NullRef<T>(), ldc, i + 4, k, default);
+        }
     }
 
     /// <summary>512-bit panels (used only where the CPU runs them).</summary>
@@ -1139,6 +1283,12 @@ internal static class Gemm
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
             Panel1x1W(ref a, lda, ref b, ldb, ref c, ldc, i, k);
+
+        public static void Panel8x3(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
+            Panel8x3W(ref a, lda, ref b, ldb, ref c, ldc, i, k);
+
+        public static void Panel8x2(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
+            Panel8x2W(ref a, lda, ref b, ldb, ref c, ldc, i, k);
     }
 
     /// <summary>How the left operand is read: row-major (A) or transposed (Aᵀ).</summary>
