@@ -508,8 +508,8 @@ internal static class Gemm
 
     private const int KBlock = 256;
 
-    /// <summary>Rows of B per packed block of the 512-bit product: half as many, so the panel (three 512-bit vectors wide) stays in L1 too.</summary>
-    private const int KBlockWide = 128;
+    /// <summary>Rows of B per packed block of the 512-bit product: a quarter as many, so the panel (three 512-bit vectors wide, 12 KiB in double) stays in L1 beside the eight rows of A the eight-row panels read.</summary>
+    private const int KBlockWide = 64;
 
     /// <summary>
     /// Where the three-vector panels of [0, jEnd) stop: an even number of them, so that the rest
