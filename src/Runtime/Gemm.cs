@@ -193,11 +193,11 @@ internal static class Gemm
                 {
                     if (vectors == 3)
                     {
-                        TW.Panel8x3(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ldc, i, kc);
+                        TW.Panel8x3<Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default);
                     }
                     else
                     {
-                        TW.Panel8x2(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ldc, i, kc);
+                        TW.Panel8x2<Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default);
                     }
                 }
 
@@ -407,7 +407,7 @@ internal static class Gemm
         int panelWidth = 2 * width;
         int jEnd = n - n % panelWidth;
         int kBlock = TnScratch / TnColumns;
-        Span<T> packedA = stackalloc T[4 * kBlock];
+        Span<T> packedA = stackalloc T[8 * kBlock];
         ref T pa = ref MemoryMarshal.GetReference(packedA);
         ref T pb = ref MemoryMarshal.GetArrayDataReference(Scratch<T>.Get(TnScratch));
         for (int j0 = 0; j0 < jEnd; j0 += TnColumns)
@@ -439,6 +439,32 @@ internal static class Gemm
                 }
 
                 int i = 0;
+                for (; i <= m - 8; i += 8)
+                {
+                    for (int kk = 0; kk < kc; kk++)
+                    {
+                        ref T source = ref Unsafe.Add(ref ak, kk * lda + i);
+                        for (int r = 0; r < 8; r++)
+                        {
+                            Unsafe.Add(ref pa, 8 * kk + r) = Unsafe.Add(ref source, r);
+                        }
+                    }
+
+                    int offset = i * ld + j0;
+                    ref T ci = ref Unsafe.Add(ref c, offset);
+                    ref T pi = ref Unsafe.Add(ref p, offset);
+                    int j = 0;
+                    for (; j < threeWideEnd; j += 3 * width)
+                    {
+                        TW.Panel8x3<Transposed>(ref pa, 8, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                    }
+
+                    for (; j < nc; j += panelWidth)
+                    {
+                        TW.Panel8x2<Transposed>(ref pa, 8, ref Unsafe.Add(ref pb, kc * j), panelWidth, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                    }
+                }
+
                 for (; i <= m - 4; i += 4)
                 {
                     for (int kk = 0; kk < kc; kk++)
@@ -889,9 +915,10 @@ internal static class Gemm
         c00.StoreUnsafe(ref c, r0);
     }
 
-    /// <summary>8 rows of A against a 3-vector panel of B, 512-bit (24 accumulators of the 32 registers): C[i.., 0..3w) += A·B, each element one chain of FMAs as in the four-row panels.</summary>
-    private static void Panel8x3W<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+    /// <summary>8 rows of A against a 3-vector panel of B, 512-bit (24 accumulators of the 32 registers), C stored as <paramref name="write"/> says: each element one chain of FMAs, as in the four-row panels.</summary>
+    private static void Panel8x3W<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
     {
         nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
         nuint r0 = (nuint)(i * ldc);
@@ -902,53 +929,58 @@ internal static class Gemm
         nuint r5 = r4 + (nuint)ldc;
         nuint r6 = r5 + (nuint)ldc;
         nuint r7 = r6 + (nuint)ldc;
-        Vector512<T> c00 = Vector512.LoadUnsafe(ref c, r0), c01 = Vector512.LoadUnsafe(ref c, r0 + w1), c02 = Vector512.LoadUnsafe(ref c, r0 + w2);
-        Vector512<T> c10 = Vector512.LoadUnsafe(ref c, r1), c11 = Vector512.LoadUnsafe(ref c, r1 + w1), c12 = Vector512.LoadUnsafe(ref c, r1 + w2);
-        Vector512<T> c20 = Vector512.LoadUnsafe(ref c, r2), c21 = Vector512.LoadUnsafe(ref c, r2 + w1), c22 = Vector512.LoadUnsafe(ref c, r2 + w2);
-        Vector512<T> c30 = Vector512.LoadUnsafe(ref c, r3), c31 = Vector512.LoadUnsafe(ref c, r3 + w1), c32 = Vector512.LoadUnsafe(ref c, r3 + w2);
-        Vector512<T> c40 = Vector512.LoadUnsafe(ref c, r4), c41 = Vector512.LoadUnsafe(ref c, r4 + w1), c42 = Vector512.LoadUnsafe(ref c, r4 + w2);
-        Vector512<T> c50 = Vector512.LoadUnsafe(ref c, r5), c51 = Vector512.LoadUnsafe(ref c, r5 + w1), c52 = Vector512.LoadUnsafe(ref c, r5 + w2);
-        Vector512<T> c60 = Vector512.LoadUnsafe(ref c, r6), c61 = Vector512.LoadUnsafe(ref c, r6 + w1), c62 = Vector512.LoadUnsafe(ref c, r6 + w2);
-        Vector512<T> c70 = Vector512.LoadUnsafe(ref c, r7), c71 = Vector512.LoadUnsafe(ref c, r7 + w1), c72 = Vector512.LoadUnsafe(ref c, r7 + w2);
-        ref T ai = ref Unsafe.Add(ref a, i * lda);
+        bool zero = write.Overwrite;
+        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero), c02 = StartW(ref c, r0 + w2, zero);
+        Vector512<T> c10 = StartW(ref c, r1, zero), c11 = StartW(ref c, r1 + w1, zero), c12 = StartW(ref c, r1 + w2, zero);
+        Vector512<T> c20 = StartW(ref c, r2, zero), c21 = StartW(ref c, r2 + w1, zero), c22 = StartW(ref c, r2 + w2, zero);
+        Vector512<T> c30 = StartW(ref c, r3, zero), c31 = StartW(ref c, r3 + w1, zero), c32 = StartW(ref c, r3 + w2, zero);
+        Vector512<T> c40 = StartW(ref c, r4, zero), c41 = StartW(ref c, r4 + w1, zero), c42 = StartW(ref c, r4 + w2, zero);
+        Vector512<T> c50 = StartW(ref c, r5, zero), c51 = StartW(ref c, r5 + w1, zero), c52 = StartW(ref c, r5 + w2, zero);
+        Vector512<T> c60 = StartW(ref c, r6, zero), c61 = StartW(ref c, r6 + w1, zero), c62 = StartW(ref c, r6 + w2, zero);
+        Vector512<T> c70 = StartW(ref c, r7, zero), c71 = StartW(ref c, r7 + w1, zero), c72 = StartW(ref c, r7 + w2, zero);
+        // A(i + r, kk) is a[(i + r)·lda + kk] (Normal) or a[kk·lda + i + r] (Transposed): from a
+        // base per kk, rows r·lda or r apart, so that no index is multiplied out per row.
+        bool normal = typeof(TA) == typeof(Normal);
+        int rowStep = normal ? lda : 1;
         for (int kk = 0; kk < k; kk++)
         {
             ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            ref T ak = ref Unsafe.Add(ref a, normal ? i * lda + kk : kk * lda + i);
             var b0 = Vector512.LoadUnsafe(ref bk);
             var b1 = Vector512.LoadUnsafe(ref bk, w1);
             var b2 = Vector512.LoadUnsafe(ref bk, w2);
-            ref T ak = ref Unsafe.Add(ref ai, kk);
             var x0 = Vector512.Create(ak);
             c00 = MulAdd512(x0, b0, c00); c01 = MulAdd512(x0, b1, c01); c02 = MulAdd512(x0, b2, c02);
-            var x1 = Vector512.Create(Unsafe.Add(ref ak, 1 * lda));
+            var x1 = Vector512.Create(Unsafe.Add(ref ak, 1 * rowStep));
             c10 = MulAdd512(x1, b0, c10); c11 = MulAdd512(x1, b1, c11); c12 = MulAdd512(x1, b2, c12);
-            var x2 = Vector512.Create(Unsafe.Add(ref ak, 2 * lda));
+            var x2 = Vector512.Create(Unsafe.Add(ref ak, 2 * rowStep));
             c20 = MulAdd512(x2, b0, c20); c21 = MulAdd512(x2, b1, c21); c22 = MulAdd512(x2, b2, c22);
-            var x3 = Vector512.Create(Unsafe.Add(ref ak, 3 * lda));
+            var x3 = Vector512.Create(Unsafe.Add(ref ak, 3 * rowStep));
             c30 = MulAdd512(x3, b0, c30); c31 = MulAdd512(x3, b1, c31); c32 = MulAdd512(x3, b2, c32);
-            var x4 = Vector512.Create(Unsafe.Add(ref ak, 4 * lda));
+            var x4 = Vector512.Create(Unsafe.Add(ref ak, 4 * rowStep));
             c40 = MulAdd512(x4, b0, c40); c41 = MulAdd512(x4, b1, c41); c42 = MulAdd512(x4, b2, c42);
-            var x5 = Vector512.Create(Unsafe.Add(ref ak, 5 * lda));
+            var x5 = Vector512.Create(Unsafe.Add(ref ak, 5 * rowStep));
             c50 = MulAdd512(x5, b0, c50); c51 = MulAdd512(x5, b1, c51); c52 = MulAdd512(x5, b2, c52);
-            var x6 = Vector512.Create(Unsafe.Add(ref ak, 6 * lda));
+            var x6 = Vector512.Create(Unsafe.Add(ref ak, 6 * rowStep));
             c60 = MulAdd512(x6, b0, c60); c61 = MulAdd512(x6, b1, c61); c62 = MulAdd512(x6, b2, c62);
-            var x7 = Vector512.Create(Unsafe.Add(ref ak, 7 * lda));
+            var x7 = Vector512.Create(Unsafe.Add(ref ak, 7 * rowStep));
             c70 = MulAdd512(x7, b0, c70); c71 = MulAdd512(x7, b1, c71); c72 = MulAdd512(x7, b2, c72);
         }
 
-        c00.StoreUnsafe(ref c, r0); c01.StoreUnsafe(ref c, r0 + w1); c02.StoreUnsafe(ref c, r0 + w2);
-        c10.StoreUnsafe(ref c, r1); c11.StoreUnsafe(ref c, r1 + w1); c12.StoreUnsafe(ref c, r1 + w2);
-        c20.StoreUnsafe(ref c, r2); c21.StoreUnsafe(ref c, r2 + w1); c22.StoreUnsafe(ref c, r2 + w2);
-        c30.StoreUnsafe(ref c, r3); c31.StoreUnsafe(ref c, r3 + w1); c32.StoreUnsafe(ref c, r3 + w2);
-        c40.StoreUnsafe(ref c, r4); c41.StoreUnsafe(ref c, r4 + w1); c42.StoreUnsafe(ref c, r4 + w2);
-        c50.StoreUnsafe(ref c, r5); c51.StoreUnsafe(ref c, r5 + w1); c52.StoreUnsafe(ref c, r5 + w2);
-        c60.StoreUnsafe(ref c, r6); c61.StoreUnsafe(ref c, r6 + w1); c62.StoreUnsafe(ref c, r6 + w2);
-        c70.StoreUnsafe(ref c, r7); c71.StoreUnsafe(ref c, r7 + w1); c72.StoreUnsafe(ref c, r7 + w2);
+        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write); FinishW(c02, ref c, ref p, r0 + w2, write);
+        FinishW(c10, ref c, ref p, r1, write); FinishW(c11, ref c, ref p, r1 + w1, write); FinishW(c12, ref c, ref p, r1 + w2, write);
+        FinishW(c20, ref c, ref p, r2, write); FinishW(c21, ref c, ref p, r2 + w1, write); FinishW(c22, ref c, ref p, r2 + w2, write);
+        FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write); FinishW(c32, ref c, ref p, r3 + w2, write);
+        FinishW(c40, ref c, ref p, r4, write); FinishW(c41, ref c, ref p, r4 + w1, write); FinishW(c42, ref c, ref p, r4 + w2, write);
+        FinishW(c50, ref c, ref p, r5, write); FinishW(c51, ref c, ref p, r5 + w1, write); FinishW(c52, ref c, ref p, r5 + w2, write);
+        FinishW(c60, ref c, ref p, r6, write); FinishW(c61, ref c, ref p, r6 + w1, write); FinishW(c62, ref c, ref p, r6 + w2, write);
+        FinishW(c70, ref c, ref p, r7, write); FinishW(c71, ref c, ref p, r7 + w1, write); FinishW(c72, ref c, ref p, r7 + w2, write);
     }
 
-    /// <summary>8 rows of A against a 2-vector panel of B, 512-bit (16 accumulators of the 32 registers): C[i.., 0..2w) += A·B, each element one chain of FMAs as in the four-row panels.</summary>
-    private static void Panel8x2W<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+    /// <summary>8 rows of A against a 2-vector panel of B, 512-bit (16 accumulators of the 32 registers), C stored as <paramref name="write"/> says: each element one chain of FMAs, as in the four-row panels.</summary>
+    private static void Panel8x2W<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TA : struct, IAccess
     {
         nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
         nuint r0 = (nuint)(i * ldc);
@@ -959,47 +991,51 @@ internal static class Gemm
         nuint r5 = r4 + (nuint)ldc;
         nuint r6 = r5 + (nuint)ldc;
         nuint r7 = r6 + (nuint)ldc;
-        Vector512<T> c00 = Vector512.LoadUnsafe(ref c, r0), c01 = Vector512.LoadUnsafe(ref c, r0 + w1);
-        Vector512<T> c10 = Vector512.LoadUnsafe(ref c, r1), c11 = Vector512.LoadUnsafe(ref c, r1 + w1);
-        Vector512<T> c20 = Vector512.LoadUnsafe(ref c, r2), c21 = Vector512.LoadUnsafe(ref c, r2 + w1);
-        Vector512<T> c30 = Vector512.LoadUnsafe(ref c, r3), c31 = Vector512.LoadUnsafe(ref c, r3 + w1);
-        Vector512<T> c40 = Vector512.LoadUnsafe(ref c, r4), c41 = Vector512.LoadUnsafe(ref c, r4 + w1);
-        Vector512<T> c50 = Vector512.LoadUnsafe(ref c, r5), c51 = Vector512.LoadUnsafe(ref c, r5 + w1);
-        Vector512<T> c60 = Vector512.LoadUnsafe(ref c, r6), c61 = Vector512.LoadUnsafe(ref c, r6 + w1);
-        Vector512<T> c70 = Vector512.LoadUnsafe(ref c, r7), c71 = Vector512.LoadUnsafe(ref c, r7 + w1);
-        ref T ai = ref Unsafe.Add(ref a, i * lda);
+        bool zero = write.Overwrite;
+        Vector512<T> c00 = StartW(ref c, r0, zero), c01 = StartW(ref c, r0 + w1, zero);
+        Vector512<T> c10 = StartW(ref c, r1, zero), c11 = StartW(ref c, r1 + w1, zero);
+        Vector512<T> c20 = StartW(ref c, r2, zero), c21 = StartW(ref c, r2 + w1, zero);
+        Vector512<T> c30 = StartW(ref c, r3, zero), c31 = StartW(ref c, r3 + w1, zero);
+        Vector512<T> c40 = StartW(ref c, r4, zero), c41 = StartW(ref c, r4 + w1, zero);
+        Vector512<T> c50 = StartW(ref c, r5, zero), c51 = StartW(ref c, r5 + w1, zero);
+        Vector512<T> c60 = StartW(ref c, r6, zero), c61 = StartW(ref c, r6 + w1, zero);
+        Vector512<T> c70 = StartW(ref c, r7, zero), c71 = StartW(ref c, r7 + w1, zero);
+        // A(i + r, kk) is a[(i + r)·lda + kk] (Normal) or a[kk·lda + i + r] (Transposed): from a
+        // base per kk, rows r·lda or r apart, so that no index is multiplied out per row.
+        bool normal = typeof(TA) == typeof(Normal);
+        int rowStep = normal ? lda : 1;
         for (int kk = 0; kk < k; kk++)
         {
             ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            ref T ak = ref Unsafe.Add(ref a, normal ? i * lda + kk : kk * lda + i);
             var b0 = Vector512.LoadUnsafe(ref bk);
             var b1 = Vector512.LoadUnsafe(ref bk, w1);
-            ref T ak = ref Unsafe.Add(ref ai, kk);
             var x0 = Vector512.Create(ak);
             c00 = MulAdd512(x0, b0, c00); c01 = MulAdd512(x0, b1, c01);
-            var x1 = Vector512.Create(Unsafe.Add(ref ak, 1 * lda));
+            var x1 = Vector512.Create(Unsafe.Add(ref ak, 1 * rowStep));
             c10 = MulAdd512(x1, b0, c10); c11 = MulAdd512(x1, b1, c11);
-            var x2 = Vector512.Create(Unsafe.Add(ref ak, 2 * lda));
+            var x2 = Vector512.Create(Unsafe.Add(ref ak, 2 * rowStep));
             c20 = MulAdd512(x2, b0, c20); c21 = MulAdd512(x2, b1, c21);
-            var x3 = Vector512.Create(Unsafe.Add(ref ak, 3 * lda));
+            var x3 = Vector512.Create(Unsafe.Add(ref ak, 3 * rowStep));
             c30 = MulAdd512(x3, b0, c30); c31 = MulAdd512(x3, b1, c31);
-            var x4 = Vector512.Create(Unsafe.Add(ref ak, 4 * lda));
+            var x4 = Vector512.Create(Unsafe.Add(ref ak, 4 * rowStep));
             c40 = MulAdd512(x4, b0, c40); c41 = MulAdd512(x4, b1, c41);
-            var x5 = Vector512.Create(Unsafe.Add(ref ak, 5 * lda));
+            var x5 = Vector512.Create(Unsafe.Add(ref ak, 5 * rowStep));
             c50 = MulAdd512(x5, b0, c50); c51 = MulAdd512(x5, b1, c51);
-            var x6 = Vector512.Create(Unsafe.Add(ref ak, 6 * lda));
+            var x6 = Vector512.Create(Unsafe.Add(ref ak, 6 * rowStep));
             c60 = MulAdd512(x6, b0, c60); c61 = MulAdd512(x6, b1, c61);
-            var x7 = Vector512.Create(Unsafe.Add(ref ak, 7 * lda));
+            var x7 = Vector512.Create(Unsafe.Add(ref ak, 7 * rowStep));
             c70 = MulAdd512(x7, b0, c70); c71 = MulAdd512(x7, b1, c71);
         }
 
-        c00.StoreUnsafe(ref c, r0); c01.StoreUnsafe(ref c, r0 + w1);
-        c10.StoreUnsafe(ref c, r1); c11.StoreUnsafe(ref c, r1 + w1);
-        c20.StoreUnsafe(ref c, r2); c21.StoreUnsafe(ref c, r2 + w1);
-        c30.StoreUnsafe(ref c, r3); c31.StoreUnsafe(ref c, r3 + w1);
-        c40.StoreUnsafe(ref c, r4); c41.StoreUnsafe(ref c, r4 + w1);
-        c50.StoreUnsafe(ref c, r5); c51.StoreUnsafe(ref c, r5 + w1);
-        c60.StoreUnsafe(ref c, r6); c61.StoreUnsafe(ref c, r6 + w1);
-        c70.StoreUnsafe(ref c, r7); c71.StoreUnsafe(ref c, r7 + w1);
+        FinishW(c00, ref c, ref p, r0, write); FinishW(c01, ref c, ref p, r0 + w1, write);
+        FinishW(c10, ref c, ref p, r1, write); FinishW(c11, ref c, ref p, r1 + w1, write);
+        FinishW(c20, ref c, ref p, r2, write); FinishW(c21, ref c, ref p, r2 + w1, write);
+        FinishW(c30, ref c, ref p, r3, write); FinishW(c31, ref c, ref p, r3 + w1, write);
+        FinishW(c40, ref c, ref p, r4, write); FinishW(c41, ref c, ref p, r4 + w1, write);
+        FinishW(c50, ref c, ref p, r5, write); FinishW(c51, ref c, ref p, r5 + w1, write);
+        FinishW(c60, ref c, ref p, r6, write); FinishW(c61, ref c, ref p, r6 + w1, write);
+        FinishW(c70, ref c, ref p, r7, write); FinishW(c71, ref c, ref p, r7 + w1, write);
     }
 
     // The register panels of the 512-bit products: Panel4x3, Panel4x2 and Panel1x2 on 512-bit vectors (and Panel1x1 for dH's last row).
@@ -1207,11 +1243,11 @@ internal static class Gemm
 
         static abstract void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k);
 
-        /// <summary>Eight rows of A (row-major) against a three-vector panel, accumulated into C.</summary>
-        static abstract void Panel8x3(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k);
+        static abstract void Panel8x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess;
 
-        /// <summary>Eight rows of A (row-major) against a two-vector panel, accumulated into C.</summary>
-        static abstract void Panel8x2(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k);
+        static abstract void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess;
     }
 
     /// <summary>256-bit panels.</summary>
@@ -1243,16 +1279,18 @@ internal static class Gemm
             Gemm.Panel1x1(ref a, lda, ref b, ldb, ref c, ldc, i, k);
 
         // Sixteen 256-bit registers hold no eight-row panel: two four-row ones.
-        public static void Panel8x3(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        public static void Panel8x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess
         {
-            Gemm.Panel4x3<T, Normal>(ref a, lda, ref b, ldb, ref c, ref Unsafe.NullRef<T>(), ldc, i, k, default);
-            Gemm.Panel4x3<T, Normal>(ref a, lda, ref b, ldb, ref c, ref Unsafe.NullRef<T>(), ldc, i + 4, k, default);
+            Gemm.Panel4x3<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+            Gemm.Panel4x3<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write);
         }
 
-        public static void Panel8x2(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        public static void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess
         {
-            Gemm.Panel4x2<T, Normal>(ref a, lda, ref b, ldb, ref c, ref Unsafe.NullRef<T>(), ldc, i, k, default);
-            Gemm.Panel4x2<T, Normal>(ref a, lda, ref b, ldb, ref c, ref Unsafe.NullRef<T>(), ldc, i + 4, k, default);
+            Gemm.Panel4x2<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+            Gemm.Panel4x2<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write);
         }
     }
 
@@ -1284,11 +1322,11 @@ internal static class Gemm
         public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
             Panel1x1W(ref a, lda, ref b, ldb, ref c, ldc, i, k);
 
-        public static void Panel8x3(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
-            Panel8x3W(ref a, lda, ref b, ldb, ref c, ldc, i, k);
+        public static void Panel8x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess => Panel8x3W<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
 
-        public static void Panel8x2(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
-            Panel8x2W(ref a, lda, ref b, ldb, ref c, ldc, i, k);
+        public static void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+            where TA : struct, IAccess => Panel8x2W<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
     }
 
     /// <summary>How the left operand is read: row-major (A) or transposed (Aᵀ).</summary>
