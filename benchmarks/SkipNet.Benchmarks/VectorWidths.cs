@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.Intrinsics;
 using SkipNet;
 
 namespace SkipNet.Benchmarks;
@@ -7,10 +8,13 @@ namespace SkipNet.Benchmarks;
 /// <summary>
 /// `-- widths`: each product at 512×512×32 on one thread, with 256-bit vectors only and with
 /// 512-bit ones, alternated every 80 ms (the internal switch Gemm.UseVector512, reached by
-/// reflection); medians of 10 rounds after 2 of warm-up, in GFLOP/s.
+/// reflection); medians of 10 rounds after 2 of warm-up, in GFLOP/s, with the 512-bit FMA peak measured in
+/// the same rounds (12 independent chains; float's is twice double's) and each product's share of it.
 /// </summary>
 internal static class VectorWidths
 {
+    private const int PeakIterations = 1 << 14;
+
     public static void Run()
     {
         var flag = typeof(Parallelism).Assembly.GetType("SkipNet.Gemm")!.GetProperty("UseVector512", BindingFlags.Static | BindingFlags.NonPublic)!;
@@ -23,7 +27,7 @@ internal static class VectorWidths
         var (wf, hf, dzf, dwf, zf) = (S(n * k), S(batch * k), S(batch * n), S(n * k), S(batch * n));
         var step = GradientWrite<double>.TrainStep(1e-9);
         var stepf = GradientWrite<float>.TrainStep(1e-9f);
-        Console.WriteLine("product            | 256-bit      | 512-bit");
+        Console.WriteLine("product            | 256-bit        | 512-bit        | in-run 512-bit peak | 512-bit share");
         foreach (var (name, product) in new (string, Action)[]
         {
             ("dH double", () => Kernels.TransposeMultiplyAdd<double>(w, dz, h, batch)),
@@ -35,8 +39,23 @@ internal static class VectorWidths
         })
         {
             var times = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
+            var peaks = new List<double>();
             for (int round = 0; round < 12; round++)
             {
+                // The peak in the same rounds: the machine's speed drifts, the share should not.
+                var peakClock = Stopwatch.StartNew();
+                int peakCalls = 0;
+                while (peakClock.ElapsedMilliseconds < 40)
+                {
+                    PeakBenchmarks.Run512(PeakIterations);
+                    peakCalls++;
+                }
+
+                if (round >= 2)
+                {
+                    peaks.Add(peakCalls * (double)PeakIterations * PeakBenchmarks.Chains * Vector512<double>.Count * 2 / peakClock.Elapsed.TotalSeconds / 1e9);
+                }
+
                 foreach (bool wide in new[] { false, true })
                 {
                     flag.SetValue(null, wide);
@@ -61,7 +80,10 @@ internal static class VectorWidths
                 return 2.0 * n * k * batch / microseconds[microseconds.Count / 2] / 1000;
             }
 
-            Console.WriteLine($"{name,-18} | {Rate(times[false]),6:F1} GFLOP/s | {Rate(times[true]),6:F1} GFLOP/s");
+            peaks.Sort();
+            double peak = peaks[peaks.Count / 2] * (name.EndsWith("float", StringComparison.Ordinal) ? 2 : 1);
+            double wideRate = Rate(times[true]);
+            Console.WriteLine($"{name,-18} | {Rate(times[false]),6:F1} GFLOP/s | {wideRate,6:F1} GFLOP/s | {peak,7:F1} GFLOP/s       | {wideRate / peak,6:P0}");
         }
 
         flag.SetValue(null, true);
