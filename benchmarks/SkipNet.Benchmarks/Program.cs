@@ -22,4 +22,11 @@ if (args is ["phases"])
     return;
 }
 
+// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- pairs     (products in a step's pairs, one against two threads; memory bandwidth)
+if (args is ["pairs"])
+{
+    SkipNet.Benchmarks.Pairs.Run();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
