@@ -36,7 +36,7 @@ internal static class Pairs
             ("dW+step, forward", () => { Kernels.WeightGradient<T>(dz, h, dw, w, batch, step); Kernels.MultiplyAdd<T>(w, h, z, batch); }),
         })
         {
-            var (one, two) = Alternate(run);
+            var (one, two) = Alternation.Threads(run, milliseconds: 60);
             Console.WriteLine($"{typeof(T).Name,-7} {name,-17} | 1 thread {one,7:F1} µs | 2 threads {two,7:F1} µs | {one / two:F2}×");
         }
     }
@@ -56,7 +56,7 @@ internal static class Pairs
         }
 
         Parallelism.MaxDegreeOfParallelism = 1;
-        var (one, two) = Alternate(() =>
+        var (one, two) = Alternation.Threads(() =>
         {
             if (Parallelism.MaxDegreeOfParallelism == 1)
             {
@@ -66,40 +66,8 @@ internal static class Pairs
             {
                 Parallel.Invoke(() => Part(0, length / 2), () => Part(length / 2, length));
             }
-        });
+        }, milliseconds: 60);
         double bytes = 3.0 * length * sizeof(double);
         Console.WriteLine($"triad, 2 × 64 MiB          | 1 thread {bytes / one / 1e3,6:F1} GB/s | 2 threads {bytes / two / 1e3,6:F1} GB/s");
-    }
-
-    private static (double One, double Two) Alternate(Action run)
-    {
-        var times = new Dictionary<int, List<double>> { [1] = [], [2] = [] };
-        for (int round = 0; round < 12; round++)
-        {
-            foreach (int degree in new[] { 1, 2 })
-            {
-                Parallelism.MaxDegreeOfParallelism = degree;
-                int calls = 0;
-                var clock = Stopwatch.StartNew();
-                while (clock.ElapsedMilliseconds < 60)
-                {
-                    run();
-                    calls++;
-                }
-
-                if (round >= 2)
-                {
-                    times[degree].Add(clock.Elapsed.TotalMicroseconds / calls);
-                }
-            }
-        }
-
-        return (Median(times[1]), Median(times[2]));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }

@@ -46,8 +46,8 @@ internal static class Phases
         };
         foreach (var (name, run) in phases)
         {
-            var (one, two) = Alternate(run);
-            Console.WriteLine($"{net.GetType().Name,-10} {batch,4} | {name,-18} | {Format(one),9} | {Format(two),9}");
+            var (one, two) = Alternation.Threads(run, milliseconds: 60, warmUp: 3);
+            Console.WriteLine($"{net.GetType().Name,-10} {batch,4} | {name,-18} | {Alternation.Format(one),9} | {Alternation.Format(two),9}");
         }
     }
 
@@ -75,44 +75,6 @@ internal static class Phases
             }
         }
 
-        Console.WriteLine($"{"FashionNet",-10} {batch,4} | {"Fit, per step",-18} | {Format(perStep[1].Min()),9} | {Format(perStep[2].Min()),9}");
+        Console.WriteLine($"{"FashionNet",-10} {batch,4} | {"Fit, per step",-18} | {Alternation.Format(perStep[1].Min()),9} | {Alternation.Format(perStep[2].Min()),9}");
     }
-
-    private static (double One, double Two) Alternate(Action run)
-    {
-        var times = new Dictionary<int, List<double>> { [1] = [], [2] = [] };
-        var warm = Stopwatch.StartNew();
-        while (warm.ElapsedMilliseconds < 300)
-        {
-            Parallelism.MaxDegreeOfParallelism = 1 + (int)(warm.ElapsedMilliseconds / 50 % 2);
-            run();
-        }
-
-        for (int round = 0; round < 10; round++)
-        {
-            foreach (int degree in new[] { 1, 2 })
-            {
-                Parallelism.MaxDegreeOfParallelism = degree;
-                int steps = 0;
-                var clock = Stopwatch.StartNew();
-                while (clock.ElapsedMilliseconds < 60)
-                {
-                    run();
-                    steps++;
-                }
-
-                times[degree].Add(clock.Elapsed.TotalMicroseconds / steps);
-            }
-        }
-
-        return (Median(times[1]), Median(times[2]));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
-    }
-
-    private static string Format(double microseconds) => microseconds >= 1000 ? $"{microseconds / 1000:F3} ms" : $"{microseconds:F1} µs";
 }

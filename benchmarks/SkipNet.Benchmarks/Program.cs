@@ -1,31 +1,19 @@
 using BenchmarkDotNet.Running;
+using SkipNet.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- --filter '*' (see docs/performance.md)
-// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- threads   (one against two threads, alternated)
-if (args is ["threads"])
+// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- --filter '*' (see docs/performance.md), or one of the
+// hand-run modes, which alternate the settings they compare in short slices (Alternation):
+var modes = new Dictionary<string, Action>
 {
-    SkipNet.Benchmarks.ThreadScaling.Run();
-    return;
-}
+    ["threads"] = ThreadScaling.Run, // TrainStep on one against two threads
+    ["widths"] = VectorWidths.Run,   // 256- against 512-bit products, and the in-run FMA peak
+    ["phases"] = Phases.Run,         // where a training step spends its time
+    ["pairs"] = Pairs.Run,           // products in a step's pairs on one against two threads; memory bandwidth
+};
 
-// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- widths    (256- against 512-bit products)
-if (args is ["widths"])
+if (args is [var mode] && modes.TryGetValue(mode, out var run))
 {
-    SkipNet.Benchmarks.VectorWidths.Run();
-    return;
-}
-
-// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- phases    (where a Fashion-MNIST step spends its time)
-if (args is ["phases"])
-{
-    SkipNet.Benchmarks.Phases.Run();
-    return;
-}
-
-// dotnet run -c Release --project benchmarks/SkipNet.Benchmarks -- pairs     (products in a step's pairs, one against two threads; memory bandwidth)
-if (args is ["pairs"])
-{
-    SkipNet.Benchmarks.Pairs.Run();
+    run();
     return;
 }
 

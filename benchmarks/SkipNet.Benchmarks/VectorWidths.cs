@@ -38,52 +38,17 @@ internal static class VectorWidths
             ("forward float", () => Kernels.MultiplyAdd<float>(wf, hf, zf, batch)),
         })
         {
-            var times = new Dictionary<bool, List<double>> { [false] = [], [true] = [] };
-            var peaks = new List<double>();
-            for (int round = 0; round < 12; round++)
-            {
-                // The peak in the same rounds: the machine's speed drifts, the share should not.
-                var peakClock = Stopwatch.StartNew();
-                int peakCalls = 0;
-                while (peakClock.ElapsedMilliseconds < 40)
-                {
-                    PeakBenchmarks.Run512(PeakIterations);
-                    peakCalls++;
-                }
-
-                if (round >= 2)
-                {
-                    peaks.Add(peakCalls * (double)PeakIterations * PeakBenchmarks.Chains * Vector512<double>.Count * 2 / peakClock.Elapsed.TotalSeconds / 1e9);
-                }
-
-                foreach (bool wide in new[] { false, true })
-                {
-                    flag.SetValue(null, wide);
-                    int calls = 0;
-                    var clock = Stopwatch.StartNew();
-                    while (clock.ElapsedMilliseconds < 80)
-                    {
-                        product();
-                        calls++;
-                    }
-
-                    if (round >= 2)
-                    {
-                        times[wide].Add(clock.Elapsed.TotalMicroseconds / calls);
-                    }
-                }
-            }
-
-            double Rate(List<double> microseconds)
-            {
-                microseconds.Sort();
-                return 2.0 * n * k * batch / microseconds[microseconds.Count / 2] / 1000;
-            }
-
-            peaks.Sort();
-            double peak = peaks[peaks.Count / 2] * (name.EndsWith("float", StringComparison.Ordinal) ? 2 : 1);
-            double wideRate = Rate(times[true]);
-            Console.WriteLine($"{name,-18} | {Rate(times[false]),6:F1} GFLOP/s | {wideRate,6:F1} GFLOP/s | {peak,7:F1} GFLOP/s       | {wideRate / peak,6:P0}");
+            // The peak in the same rounds: the machine's speed drifts, the share should not.
+            var medians = Alternation.Medians(
+            [
+                (() => { }, () => PeakBenchmarks.Run512(PeakIterations)),
+                (() => flag.SetValue(null, false), product),
+                (() => flag.SetValue(null, true), product),
+            ], milliseconds: 80);
+            double productFlop = 2.0 * n * k * batch, peakFlop = (double)PeakIterations * PeakBenchmarks.Chains * Vector512<double>.Count * 2;
+            double peak = peakFlop / medians[0] / 1000 * (name.EndsWith("float", StringComparison.Ordinal) ? 2 : 1);
+            double narrowRate = productFlop / medians[1] / 1000, wideRate = productFlop / medians[2] / 1000;
+            Console.WriteLine($"{name,-18} | {narrowRate,6:F1} GFLOP/s | {wideRate,6:F1} GFLOP/s | {peak,7:F1} GFLOP/s       | {wideRate / peak,6:P0}");
         }
 
         flag.SetValue(null, true);
