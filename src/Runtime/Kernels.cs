@@ -95,15 +95,46 @@ public static class Kernels
     {
         SpanCheck.Rows(deltas.Length, gradient.Length);
         SpanCheck.Same(gradient.Length, parameters.Length);
-        if (write.Overwrite)
+        int n = gradient.Length, rows = deltas.Length / Math.Max(n, 1);
+        ref T g = ref MemoryMarshal.GetReference(gradient);
+        ref T d = ref MemoryMarshal.GetReference(deltas);
+        ref T p = ref MemoryMarshal.GetReference(parameters);
+
+        // One pass per vector of the gradient: (0 or g) + each row in turn, then p + (−rate)·g; the
+        // additions and products of zeroing, adding the rows and stepping one after another.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            gradient.Clear();
+            var rate = new Vector<T>(-write.LearningRate);
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var sum = write.Overwrite ? Vector<T>.Zero : Vector.LoadUnsafe(ref g, (nuint)i);
+                for (int r = 0; r < rows; r++)
+                {
+                    sum += Vector.LoadUnsafe(ref d, (nuint)(r * n + i));
+                }
+
+                sum.StoreUnsafe(ref g, (nuint)i);
+                if (write.Step)
+                {
+                    (Vector.LoadUnsafe(ref p, (nuint)i) + rate * sum).StoreUnsafe(ref p, (nuint)i);
+                }
+            }
         }
 
-        AddRows(deltas, gradient);
-        if (write.Step)
+        for (; i < n; i++)
         {
-            ScaleAdd(-write.LearningRate, gradient, parameters);
+            T sum = write.Overwrite ? T.Zero : Unsafe.Add(ref g, i);
+            for (int r = 0; r < rows; r++)
+            {
+                sum += Unsafe.Add(ref d, r * n + i);
+            }
+
+            Unsafe.Add(ref g, i) = sum;
+            if (write.Step)
+            {
+                Unsafe.Add(ref p, i) += -write.LearningRate * sum;
+            }
         }
     }
 
