@@ -389,6 +389,45 @@ internal static class Gemm
         }
     }
 
+    /// <summary>Whether <see cref="DenseBackwardRows{T}"/> computes what dH's and dW's own paths would for this shape: one or two samples, rows of W of two vectors or more.</summary>
+    public static bool FusesDenseBackward<T>(int samples, int inputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => samples <= 2 && Vector256.IsHardwareAccelerated && inputs >= 2 * Vector256<T>.Count;
+
+    /// <summary>
+    /// dH += dZ·W, then dW (+)= dZᵀ·H and W −= rate·dW as <paramref name="write"/> says, for one or two
+    /// samples, in one pass over W: sixteen rows at a time, each read for dH and then stepped while
+    /// in L1. dH's rows go in the groups of four of the whole product's streaming path, and dW's rows
+    /// as <see cref="OuterProductRows{T}"/> writes them, so the numbers are those of the two products
+    /// one after the other.
+    /// </summary>
+    public static void DenseBackwardRows<T>(ref T dz, int units, ref T w, ref T h, ref T dh, ref T gradient, int samples, int inputs, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int Rows = 16;
+        for (int r0 = 0; r0 < units; r0 += Rows)
+        {
+            int r1 = Math.Min(units, r0 + Rows);
+            for (int i = 0; i < samples; i++)
+            {
+                ref T dzi = ref Unsafe.Add(ref dz, i * units);
+                ref T dhi = ref Unsafe.Add(ref dh, i * inputs);
+                int kk = r0;
+                for (; kk <= r1 - 4; kk += 4)
+                {
+                    Axpy4(ref Unsafe.Add(ref dzi, kk), ref Unsafe.Add(ref w, kk * inputs), inputs, ref dhi, inputs);
+                }
+
+                for (; kk < r1; kk++)
+                {
+                    Axpy(Unsafe.Add(ref dzi, kk), ref Unsafe.Add(ref w, kk * inputs), ref dhi, inputs);
+                }
+            }
+
+            OuterProductRows(ref Unsafe.Add(ref dz, r0), units, ref h, ref Unsafe.Add(ref gradient, r0 * inputs), ref Unsafe.Add(ref w, r0 * inputs), r1 - r0, inputs, samples, write);
+        }
+    }
+
     /// <summary>Whether products use 512-bit vectors where the CPU runs them (tests compare both ways).</summary>
     internal static bool UseVector512 { get; set; } = true;
 

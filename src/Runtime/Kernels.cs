@@ -85,6 +85,36 @@ public static class Kernels
     }
 
     /// <summary>
+    /// The backward pass of a dense edge in one call: inputDeltas += deltas·M (dH += dZ·M), then the
+    /// gradient of M stored as <paramref name="write"/> says and, if it steps, M −= rate·gradient.
+    /// The same numbers as <see cref="TransposeMultiplyAdd{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/>
+    /// then <see cref="WeightGradient{T}"/>; for one or two samples it reads M once for both.
+    /// Deltas are batch × n, inputs and inputDeltas batch × m, M and its gradient n × m.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void DenseBackward<T>(Span<T> matrix, ReadOnlySpan<T> deltas, ReadOnlySpan<T> inputs, Span<T> inputDeltas, Span<T> gradient, int batch, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (n, m) = SpanCheck.Batch(deltas.Length, inputs.Length, batch);
+        SpanCheck.Same(inputs.Length, inputDeltas.Length);
+        SpanCheck.Matrix(matrix.Length, n, m);
+        SpanCheck.Same(gradient.Length, matrix.Length);
+        ref T w = ref MemoryMarshal.GetReference(matrix);
+        ref T dz = ref MemoryMarshal.GetReference(deltas);
+        ref T h = ref MemoryMarshal.GetReference(inputs);
+        ref T dh = ref MemoryMarshal.GetReference(inputDeltas);
+        ref T g = ref MemoryMarshal.GetReference(gradient);
+        if (Gemm.FusesDenseBackward<T>(batch, m))
+        {
+            Gemm.DenseBackwardRows(ref dz, n, ref w, ref h, ref dh, ref g, batch, m, write);
+            return;
+        }
+
+        ParallelGemm.MultiplyAddNN(ref dz, n, ref w, ref dh, batch, m, n);
+        ParallelGemm.MultiplyAddTN(ref dz, n, ref h, ref g, ref w, n, m, batch, write);
+    }
+
+    /// <summary>
     /// The gradient of a bias from a batch: gradient (+)= Σ rows of <paramref name="deltas"/> (each of
     /// gradient.Length elements), stored as <paramref name="write"/> says, then, if it steps,
     /// parameters −= rate·gradient.

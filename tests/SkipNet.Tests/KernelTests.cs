@@ -35,6 +35,43 @@ public class KernelTests
 
     [Theory]
     [InlineData(1, 37, 101)]
+    [InlineData(2, 16, 16)]
+    [InlineData(1, 130, 9)]
+    [InlineData(2, 5, 3)]
+    [InlineData(3, 21, 40)]
+    [InlineData(9, 67, 33)]
+    public void DenseBackwardIsTheTwoProductsBitForBit(int batch, int n, int m)
+    {
+        DenseBackward<double>(batch, n, m);
+        DenseBackward<float>(batch, n, m);
+    }
+
+    /// <summary>One call (one pass over M for one or two samples) against dH, then dW and the step, in every write mode.</summary>
+    private static void DenseBackward<T>(int batch, int n, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(n * 31 + m + batch);
+        T[] Draw(int length) => Enumerable.Range(0, length).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+        var deltas = Draw(batch * n);
+        var inputs = Draw(batch * m);
+        var (w, dh, g) = (Draw(n * m), Draw(batch * m), Draw(n * m));
+        foreach (var write in new[] { GradientWrite<T>.Accumulate, GradientWrite<T>.OverwriteOnly, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)) })
+        {
+            var (w1, dh1, g1) = ((T[])w.Clone(), (T[])dh.Clone(), (T[])g.Clone());
+            Kernels.DenseBackward<T>(w1, deltas, inputs, dh1, g1, batch, write);
+            var (w2, dh2, g2) = ((T[])w.Clone(), (T[])dh.Clone(), (T[])g.Clone());
+            Kernels.TransposeMultiplyAdd<T>(w2, deltas, dh2, batch);
+            Kernels.WeightGradient<T>(deltas, inputs, g2, w2, batch, write);
+            dh1.ShouldBe(dh2, $"dH, {typeof(T).Name}, overwrite {write.Overwrite}, step {write.Step}");
+            g1.ShouldBe(g2, $"dW, {typeof(T).Name}");
+            w1.ShouldBe(w2, $"W, {typeof(T).Name}");
+        }
+
+        Should.Throw<ArgumentException>(() => Kernels.DenseBackward<T>(new T[n * m], deltas, inputs, new T[batch * m + 1], new T[n * m], batch, GradientWrite<T>.Accumulate));
+        Should.Throw<ArgumentException>(() => Kernels.DenseBackward<T>(new T[n * m], deltas, inputs, new T[batch * m], new T[n * m - 1], batch, GradientWrite<T>.Accumulate));
+    }
+
+    [Theory]
+    [InlineData(1, 37, 101)]
     [InlineData(2, 64, 64)]
     [InlineData(2, 5, 300)]
     public void WeightGradientsOfOneOrTwoSamplesAreThePanelsBitForBit(int batch, int n, int m)

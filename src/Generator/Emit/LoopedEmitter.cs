@@ -185,9 +185,9 @@ internal sealed class LoopedEmitter : IBodyEmitter
         string write = $"global::SkipNet.GradientWrite<{_t}>";
         w.Line("// n_rows samples at once, forward then backward by the chain rule; stores dL/dp as write_ says");
         w.Line("// (added by Backward; written, then stepped on, by TrainStep) and returns the summed loss.");
-        w.Line("// scale_ = 1/N, N = batch size × OutputSize. Each matrix's gradient is taken right after the");
-        w.Line("// matrix's last read (in δ of the node the edge starts from), so a step never changes a");
-        w.Line("// weight that is still needed.");
+        w.Line("// scale_ = 1/N, N = batch size × OutputSize. Each matrix's gradient is taken in the call that");
+        w.Line("// reads the matrix last (DenseBackward: δ of the node the edge starts from, then the gradient),");
+        w.Line("// so a step never changes a weight that is still needed.");
         w.Open($"private {_t} {_names.BackwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, global::System.ReadOnlySpan<{_t}> {_yIn}, int {_rows}, {_t} {_scale}, {write} {_write})");
         w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows});");
         EmitSpans(w, withDeltas: true);
@@ -204,12 +204,15 @@ internal sealed class LoopedEmitter : IBodyEmitter
                 w.Line($"{Delta(node)}.Clear();");
                 foreach (var edge in node.Readers)
                 {
-                    w.Line(edge.Matrix is null
-                        ? $"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)"
-                        : $"{Kernel("TransposeMultiplyAdd")}({Parameters(edge.Matrix)}, {Delta(edge.To)}, {Delta(node)}, {_rows}); // += {edge.Matrix.Name}ᵀ·dL/dz_{edge.To.Name}");
-                }
+                    if (edge.Matrix is not { } m)
+                    {
+                        w.Line($"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)");
+                        continue;
+                    }
 
-                EmitMatrixGradients(w, node);
+                    // This is the matrix's last read: its gradient (and step) follow in the same call.
+                    w.Line($"{Kernel("DenseBackward")}({Parameters(m)}, {Delta(edge.To)}, {H(node)}, {Delta(node)}, {Gradient(m)}, {_rows}, {_write}); // += {m.Name}ᵀ·dL/dz_{edge.To.Name}; dL/d({m.Name}) += Σ dL/dz_{edge.To.Name}·{Name(node)}ᵀ");
+                }
             }
 
             EmitActivationBackward(w, node);
@@ -224,7 +227,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Close();
     }
 
-    /// <summary>dL/dM += Σ δ_to·fromᵀ for each matrix on an edge that reads <paramref name="from"/>: their last reads are behind.</summary>
+    /// <summary>dL/dM += Σ δ_to·fromᵀ for each matrix on an edge that reads the input (no δ of x is needed): their last reads are behind.</summary>
     private void EmitMatrixGradients(SourceWriter w, Node from)
     {
         foreach (var edge in from.Readers.Where(e => e.Matrix is not null))
