@@ -31,6 +31,22 @@ public static class Kernels
         ParallelGemm.MultiplyAddTransposedB(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), batch, n, m);
     }
 
+    /// <summary>
+    /// A dense layer's pre-activations for <paramref name="batch"/> rows s: results[s] = bias + M·inputs[s]
+    /// (Z = b + H·Mᵀ), written over, with M n × m, inputs batch × m, results batch × n. The same numbers
+    /// as <see cref="BroadcastRows{T}"/> then <see cref="MultiplyAdd{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/>,
+    /// in one call; on several threads each writes the bias into the columns it computes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together.</exception>
+    public static void DenseForward<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> bias, ReadOnlySpan<T> inputs, Span<T> results, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (m, n) = SpanCheck.Batch(inputs.Length, results.Length, batch);
+        SpanCheck.Matrix(matrix.Length, n, m);
+        SpanCheck.Same(n, bias.Length);
+        ParallelGemm.MultiplyAddTransposedB(ref MemoryMarshal.GetReference(inputs), ref MemoryMarshal.GetReference(matrix), ref MemoryMarshal.GetReference(results), ref MemoryMarshal.GetReference(bias), batch, n, m);
+    }
+
     /// <summary>result += Mᵀ·v, with M of shape v.Length × result.Length.</summary>
     /// <exception cref="ArgumentException">The lengths do not fit together.</exception>
     public static void TransposeMultiplyAdd<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> vector, Span<T> result)

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SkipNet;
 
@@ -18,23 +19,49 @@ internal static unsafe class ParallelGemm
     /// <summary>Z += H·Wᵀ (see <see cref="Gemm.MultiplyAddTransposedB{T}(ref T, ref T, ref T, int, int, int)"/>), split by columns of Z (rows of W).</summary>
     public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => MultiplyAddTransposedB(ref a, ref b, ref c, ref Unsafe.NullRef<T>(), rows, n, k);
+
+    /// <summary>
+    /// As above, with Z's rows first set to <paramref name="bias"/> when it is not a null reference
+    /// (Z = b + H·Wᵀ): each part writes the bias into its own columns, so Z's columns are written by
+    /// the thread that computes them.
+    /// </summary>
+    public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, ref T bias, int rows, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int parts = rows < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)rows * n * k, n / Block);
         if (parts == 1)
         {
-            Gemm.MultiplyAddTransposedB(ref a, ref b, ref c, rows, n, k);
+            Columns(ref a, ref b, ref c, ref bias, rows, n, k, 0, n);
             return;
         }
 
-        fixed (T* pa = &a, pb = &b, pc = &c)
+        fixed (T* pa = &a, pb = &b, pc = &c, pbias = &bias)
         {
             var work = TransposedB<T>.ForThisThread();
             work.A = pa;
             work.B = pb;
             work.C = pc;
+            work.Bias = pbias;
             (work.Rows, work.N, work.K) = (rows, n, k);
             WorkerPool.Run(work, parts);
         }
+    }
+
+    /// <summary>The columns [r0, r1) of Z: the bias, if any, then the product.</summary>
+    private static void Columns<T>(ref T a, ref T b, ref T c, ref T bias, int rows, int n, int k, int r0, int r1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Unsafe.IsNullRef(ref bias))
+        {
+            var source = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref bias, r0), r1 - r0);
+            for (int s = 0; s < rows; s++)
+            {
+                source.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, s * n + r0), r1 - r0));
+            }
+        }
+
+        Gemm.MultiplyAddTransposedB(ref a, ref b, ref c, rows, n, k, r0, r1);
     }
 
     /// <summary>
@@ -163,7 +190,7 @@ internal static unsafe class ParallelGemm
         [ThreadStatic]
         private static TransposedB<T>? t_work;
 
-        public T* A, B, C;
+        public T* A, B, C, Bias;
         public int Rows, N, K;
 
         public static TransposedB<T> ForThisThread() => t_work ??= new();
@@ -171,7 +198,8 @@ internal static unsafe class ParallelGemm
         public override void Run(int part, int parts)
         {
             var (r0, r1) = Share(N, part, parts);
-            Gemm.MultiplyAddTransposedB(ref Unsafe.AsRef<T>(A), ref Unsafe.AsRef<T>(B), ref Unsafe.AsRef<T>(C), Rows, N, K, r0, r1);
+            ref T bias = ref Bias == null ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef<T>(Bias);
+            Columns(ref Unsafe.AsRef<T>(A), ref Unsafe.AsRef<T>(B), ref Unsafe.AsRef<T>(C), ref bias, Rows, N, K, r0, r1);
         }
     }
 

@@ -35,6 +35,32 @@ public class KernelTests
 
     [Theory]
     [InlineData(1, 37, 101)]
+    [InlineData(9, 13, 5)]
+    [InlineData(48, 37, 300)]
+    [InlineData(64, 512, 64)] // large enough to be split over the default thread count
+    public void DenseForwardIsTheBiasThenTheProductBitForBit(int batch, int n, int m)
+    {
+        DenseForward<double>(batch, n, m);
+        DenseForward<float>(batch, n, m);
+    }
+
+    private static void DenseForward<T>(int batch, int n, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(n * 7 + m + batch);
+        T[] Draw(int length) => Enumerable.Range(0, length).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+        var (w, b, h) = (Draw(n * m), Draw(n), Draw(batch * m));
+        var fused = Draw(batch * n); // written over
+        Kernels.DenseForward<T>(w, b, h, fused, batch);
+        var separate = new T[batch * n];
+        Kernels.BroadcastRows<T>(b, separate);
+        Kernels.MultiplyAdd<T>(w, h, separate, batch);
+        fused.ShouldBe(separate, $"Z, {typeof(T).Name}");
+        Should.Throw<ArgumentException>(() => Kernels.DenseForward<T>(w, new T[n + 1], h, fused, batch));
+        Should.Throw<ArgumentException>(() => Kernels.DenseForward<T>(w, b, h, new T[batch * n + 1], batch));
+    }
+
+    [Theory]
+    [InlineData(1, 37, 101)]
     [InlineData(2, 16, 16)]
     [InlineData(1, 130, 9)]
     [InlineData(2, 5, 3)]

@@ -156,8 +156,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
             var terms = new[] { $"{dense.Matrix!.Name}·{Name(dense.From)}", node.Bias!.Name }
                 .Concat(node.Skips.Select(s => s.Matrix is null ? Name(s.From) : $"{s.Matrix.Name}·{Name(s.From)}"));
             w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}   (for each sample)");
-            w.Line($"{Kernel("BroadcastRows")}({Parameters(node.Bias)}, {Z(node)});");
-            w.Line($"{Kernel("MultiplyAdd")}({Parameters(dense.Matrix)}, {H(dense.From)}, {Z(node)}, {_rows});");
+            w.Line($"{Kernel("DenseForward")}({Parameters(dense.Matrix)}, {Parameters(node.Bias)}, {H(dense.From)}, {Z(node)}, {_rows});");
             foreach (var skip in node.Skips)
             {
                 w.Line(skip.Matrix is null
