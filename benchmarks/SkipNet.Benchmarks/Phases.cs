@@ -7,7 +7,7 @@ namespace SkipNet.Benchmarks;
 /// <summary>
 /// `-- phases`: where a training step spends its time, at one and two threads: forward alone, the
 /// backward pass (forward included), the SGD TrainStep, Adam's update and the Adam TrainStep, and
-/// for the Fashion-MNIST network a trainer's epoch over random data, per step. Medians of
+/// for the Fashion-MNIST network a trainer's epoch over random data, per step, and GELU per element. Medians of
 /// alternating 100 ms rounds.
 /// </summary>
 internal static class Phases
@@ -20,6 +20,19 @@ internal static class Phases
         Profile(new Mlp128(), 32);
         Profile(new FashionNet(1), 128);
         FitPerStep(128);
+        Gelu();
+    }
+
+    /// <summary>GELU forward and backward on 32,768 floats (one Fashion-MNIST layer at batch 128), one thread, per element.</summary>
+    private static void Gelu()
+    {
+        var random = new Random(3);
+        var z = Enumerable.Range(0, 32_768).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray();
+        var h = new float[z.Length];
+        var delta = new float[z.Length];
+        Action one = () => Parallelism.MaxDegreeOfParallelism = 1;
+        var medians = Alternation.Medians([(one, () => Activations.GELU<float>(z, h)), (one, () => Activations.GELUBackward<float>(z, delta))], milliseconds: 60);
+        Console.WriteLine($"GELU, 32,768 floats, one thread: forward {medians[0] * 1000 / z.Length:F2} ns an element, backward {medians[1] * 1000 / z.Length:F2} ns");
     }
 
     private static void Profile<T>(IResidualNetwork<T> net, int batch)

@@ -18,8 +18,8 @@ internal enum ElementwiseOp
 /// </summary>
 internal static unsafe class ParallelElementwise
 {
-    /// <summary>Elements below which a map stays on the calling thread (GELU costs about 13–20 ns an element; a hand-off 1–2 µs).</summary>
-    internal const int MinimumElementsPerPart = 2048;
+    /// <summary>Elements per part below which a map stays on the calling thread: GELU costs 2.4–3.7 ns an element forward and 4.0–6.2 backward in float (eight lanes; `-- phases` in the benchmarks), a hand-off 1–2 µs, so a part is at least about 10 µs.</summary>
+    internal const int MinimumElementsPerPart = 4096;
 
     /// <summary>Runs the map split over threads and returns true, or returns false when it is not worth splitting.</summary>
     public static bool Split<T>(ElementwiseOp op, ReadOnlySpan<T> input, Span<T> output)
