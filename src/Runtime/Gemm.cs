@@ -17,12 +17,10 @@ namespace SkipNet;
 /// </summary>
 internal static class Gemm
 {
-    /// <summary>C[s, r] += Σ_k A[s, k]·B[r, k]: A is rows×k, B is n×k, C is rows×n (Z += H·Wᵀ).</summary>
-    public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => MultiplyAddTransposedB(ref a, ref b, ref c, rows, n, k, 0, n);
-
-    /// <summary>The columns [r0, r1) of C only (r0 a multiple of 4; r1 too, or n): each element is computed as by the whole product.</summary>
+    /// <summary>
+    /// C[s, r] += Σ_k A[s, k]·B[r, k] (Z += H·Wᵀ; A is rows×k, B is n×k, C is rows×n), on the columns
+    /// [r0, r1) of C only (r0 a multiple of 4; r1 too, or n): each element is computed as by the whole product.
+    /// </summary>
     public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k, int r0, int r1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -118,13 +116,13 @@ internal static class Gemm
     public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k, int ld)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector256.IsHardwareAccelerated || n < 2 * Vector256<T>.Count)
+        if (!HasVectorRows<T>(n))
         {
             Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, ld, k);
             return;
         }
 
-        if (m <= 2)
+        if (m <= StreamingSamples)
         {
             // Too few rows to reuse a packed panel: stream the rows of B once, C's rows stay in L1.
             for (int i = 0; i < m; i++)
@@ -297,13 +295,13 @@ internal static class Gemm
     public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector256.IsHardwareAccelerated || n < 2 * Vector256<T>.Count)
+        if (!HasVectorRows<T>(n))
         {
             Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, n, k, write);
             return;
         }
 
-        if (k <= 2)
+        if (k <= StreamingSamples)
         {
             OuterProductRows(ref a, lda, ref b, ref c, ref p, m, n, k, write);
             return;
@@ -389,10 +387,18 @@ internal static class Gemm
         }
     }
 
-    /// <summary>Whether <see cref="DenseBackwardRows{T}"/> computes what dH's and dW's own paths would for this shape: one or two samples, rows of W of two vectors or more.</summary>
+    /// <summary>Samples up to which dH streams the rows of W and dW is written row by row (no packing): <see cref="DenseBackwardRows{T}"/> fuses exactly these two paths.</summary>
+    private const int StreamingSamples = 2;
+
+    /// <summary>Whether rows of <paramref name="width"/> elements take the vector paths of dH and dW (two 256-bit vectors or more), not the scalar one.</summary>
+    private static bool HasVectorRows<T>(int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Vector256.IsHardwareAccelerated && width >= 2 * Vector256<T>.Count;
+
+    /// <summary>Whether <see cref="DenseBackwardRows{T}"/> computes what dH's and dW's own paths would for this shape: their streaming paths, on vector rows.</summary>
     public static bool FusesDenseBackward<T>(int samples, int inputs)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => samples <= 2 && Vector256.IsHardwareAccelerated && inputs >= 2 * Vector256<T>.Count;
+        => samples <= StreamingSamples && HasVectorRows<T>(inputs);
 
     /// <summary>
     /// dH += dZ·W, then dW (+)= dZᵀ·H and W −= rate·dW as <paramref name="write"/> says, for one or two

@@ -87,12 +87,28 @@ internal static unsafe class ParallelElementwise
 /// as on one thread, so the results do not depend on the number of threads.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
-internal abstract unsafe class ElementwiseUpdate<T>(IReadOnlyList<ParameterBlock> blocks) : PartitionedWork
+internal abstract unsafe class ElementwiseUpdate<T> : PartitionedWork
     where T : unmanaged
 {
+    private readonly IReadOnlyList<ParameterBlock> _blocks;
     private T* _parameters;
     private T* _gradients;
-    private int _length;
+
+    /// <summary>
+    /// The update of a network's parameters, laid out in <paramref name="blocks"/>. Blocks that do not
+    /// cover the parameters end to end, in order (a network implemented by hand, say), are split as
+    /// one flat block instead.
+    /// </summary>
+    protected ElementwiseUpdate(IReadOnlyList<ParameterBlock> blocks, int parameterCount)
+    {
+        int next = 0;
+        foreach (var block in blocks)
+        {
+            next = block.Offset == next ? next + block.Length : -1;
+        }
+
+        _blocks = next == parameterCount ? blocks : [new ParameterBlock("parameters", 0, parameterCount, 1)];
+    }
 
     /// <summary>Runs <see cref="Update"/> over the whole spans, on several threads when they are long enough.</summary>
     public void Run(Span<T> parameters, ReadOnlySpan<T> gradients)
@@ -108,7 +124,6 @@ internal abstract unsafe class ElementwiseUpdate<T>(IReadOnlyList<ParameterBlock
         {
             _parameters = p;
             _gradients = g;
-            _length = parameters.Length;
             try
             {
                 WorkerPool.Run(this, parts);
@@ -125,18 +140,11 @@ internal abstract unsafe class ElementwiseUpdate<T>(IReadOnlyList<ParameterBlock
 
     public sealed override void Run(int part, int parts)
     {
-        int covered = 0;
-        foreach (var block in blocks)
+        foreach (var block in _blocks)
         {
             var (r0, r1) = ParallelGemm.Share(block.Rows, part, parts);
             int start = block.Offset + r0 * block.Cols, length = (r1 - r0) * block.Cols;
             Update(new Span<T>(_parameters + start, length), new ReadOnlySpan<T>(_gradients + start, length), start);
-            covered += block.Length;
-        }
-
-        if (covered != _length && part == parts - 1)
-        {
-            throw new InvalidOperationException($"The parameter blocks cover {covered} of {_length} parameters.");
         }
     }
 }

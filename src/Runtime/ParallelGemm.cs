@@ -16,7 +16,7 @@ internal static unsafe class ParallelGemm
     /// <summary>Rows or columns per indivisible block: the register blocks' height.</summary>
     private const int Block = 4;
 
-    /// <summary>Z += H·Wᵀ (see <see cref="Gemm.MultiplyAddTransposedB{T}(ref T, ref T, ref T, int, int, int)"/>), split by columns of Z (rows of W).</summary>
+    /// <summary>Z += H·Wᵀ (see <see cref="Gemm.MultiplyAddTransposedB{T}(ref T, ref T, ref T, int, int, int, int, int)"/>), split by columns of Z (rows of W).</summary>
     public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
         => MultiplyAddTransposedB(ref a, ref b, ref c, ref Unsafe.NullRef<T>(), rows, n, k);

@@ -87,7 +87,7 @@ public class Adam<T> : Optimizer<T>
     }
 
     /// <summary>The update of one range of parameters, with the step's constants; split over threads for large networks.</summary>
-    private sealed class Rule(Adam<T> adam) : ElementwiseUpdate<T>(adam.Network.Blocks)
+    private sealed class Rule(Adam<T> adam) : ElementwiseUpdate<T>(adam.Network.Blocks, adam.Network.ParameterCount)
     {
         private T _stepSize, _correction2Root, _mix1, _beta2, _mix2, _epsilon, _coupled, _decoupled;
         private bool _decays, _coupledDecay;
