@@ -15,7 +15,7 @@ namespace SkipNet;
 /// Register-blocked matrix products on row-major matrices, with 256-bit FMA where the CPU has it
 /// and plain scalar loops elsewhere. Callers check the sizes.
 /// </summary>
-internal static class Gemm
+internal static partial class Gemm
 {
     /// <summary>
     /// C[s, r] += Σ_k A[s, k]·B[r, k] (Z += H·Wᵀ; A is rows×k, B is n×k, C is rows×n), on the columns
@@ -303,7 +303,15 @@ internal static class Gemm
 
         if (k <= StreamingSamples)
         {
-            OuterProductRows(ref a, lda, ref b, ref c, ref p, m, n, k, write);
+            if (HasShortRows<T>(n))
+            {
+                StreamColumns(ref a, lda, ref Unsafe.NullRef<T>(), ref b, ref Unsafe.NullRef<T>(), ref c, ref p, m, n, k, write);
+            }
+            else
+            {
+                OuterProductRows(ref a, lda, ref b, ref c, ref p, m, n, k, write);
+            }
+
             return;
         }
 
@@ -410,6 +418,12 @@ internal static class Gemm
     public static void DenseBackwardRows<T>(ref T dz, int units, ref T w, ref T h, ref T dh, ref T gradient, int samples, int inputs, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (HasShortRows<T>(inputs))
+        {
+            StreamColumns(ref dz, units, ref w, ref h, ref dh, ref gradient, ref w, units, inputs, samples, write);
+            return;
+        }
+
         const int Rows = 16;
         for (int r0 = 0; r0 < units; r0 += Rows)
         {

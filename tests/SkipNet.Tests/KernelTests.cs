@@ -63,6 +63,8 @@ public class KernelTests
     [InlineData(1, 37, 101)]
     [InlineData(2, 16, 16)]
     [InlineData(1, 130, 9)]
+    [InlineData(1, 9, 300)]  // rows over 1 KiB in double: streamed row by row, not in strips of columns
+    [InlineData(2, 7, 260)]
     [InlineData(2, 5, 3)]
     [InlineData(3, 21, 40)]
     [InlineData(9, 67, 33)]

@@ -33,6 +33,10 @@ public sealed class ParallelismTests : IDisposable
     [InlineData(12, 513, 257)]
     [InlineData(100, 21, 40)] // the forward product in 512-bit three-vector panels, and four samples left to dot products
     [InlineData(24, 9, 70)]   // ... 512- then 256-bit panels in double; 256-bit, then dot products, in float
+    [InlineData(1, 16, 16)]   // one or two samples: dH and dW in strips of columns (512-, then 256-bit, then single columns)
+    [InlineData(2, 19, 101)]
+    [InlineData(1, 40, 37)]
+    [InlineData(2, 9, 300)]   // ... rows of 1 KiB or more in double (and float at 300): row by row
     public void EveryProductIsTheSameOnAnyNumberOfThreads(int batch, int outputs, int inputs)
     {
         Products<double>(batch, outputs, inputs);
@@ -61,6 +65,13 @@ public sealed class ParallelismTests : IDisposable
             Kernels.MultiplyAdd<T>(w, h, z, batch);
             Kernels.TransposeMultiplyAdd<T>(w, dz, dh, batch);
             Kernels.WeightGradient<T>(dz, h, dw, updated, batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
+
+            // The same dH, dW and step in one call.
+            var (fusedDh, fusedDw, fusedW) = ((T[])dh0.Clone(), (T[])dw0.Clone(), (T[])w.Clone());
+            Kernels.DenseBackward<T>(fusedW, dz, h, fusedDh, fusedDw, batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
+            fusedDh.ShouldBe(dh, $"DenseBackward's dH, {degree} thread(s)");
+            fusedDw.ShouldBe(dw, $"DenseBackward's dW, {degree} thread(s)");
+            fusedW.ShouldBe(updated, $"DenseBackward's step, {degree} thread(s)");
             return (z, dh, dw, updated);
         }
 
