@@ -200,17 +200,33 @@ internal sealed class LoopedEmitter : IBodyEmitter
             if (node != output)
             {
                 w.Line($"// δ_{node.Name} = dL/d{node.Name} = Σ over the {node.Readers.Count} edge(s) that read {node.Name}");
-                w.Line($"{Delta(node)}.Clear();");
-                foreach (var edge in node.Readers)
+                // Identity skips first: the first one's δ is copied in, which costs less than
+                // clearing δ and adding it.
+                bool started = false;
+                foreach (var edge in node.Readers.OrderBy(e => e.Matrix is null ? 0 : 1))
                 {
                     if (edge.Matrix is not { } m)
                     {
-                        w.Line($"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)");
+                        w.Line(started
+                            ? $"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)"
+                            : $"{Delta(edge.To)}.CopyTo({Delta(node)}); // = dL/dz_{edge.To.Name} (identity skip)");
+                        started = true;
                         continue;
+                    }
+
+                    if (!started)
+                    {
+                        w.Line($"{Delta(node)}.Clear();");
+                        started = true;
                     }
 
                     // This is the matrix's last read: its gradient (and step) follow in the same call.
                     w.Line($"{Kernel("DenseBackward")}({Parameters(m)}, {Delta(edge.To)}, {H(node)}, {Delta(node)}, {Gradient(m)}, {_rows}, {_write}); // += {m.Name}ᵀ·dL/dz_{edge.To.Name}; dL/d({m.Name}) += Σ dL/dz_{edge.To.Name}·{Name(node)}ᵀ");
+                }
+
+                if (!started)
+                {
+                    w.Line($"{Delta(node)}.Clear();");
                 }
             }
 
