@@ -47,7 +47,9 @@ if (fashionEpochs > 0 && files.All(f => f is not null))
         double skipnet = double.MaxValue, torchSharp = double.MaxValue;
         for (int round = 0; round < fashionEpochs; round++)
         {
+            Settle();
             skipnet = Math.Min(skipnet, SkipNetEpoch(x, labels));
+            Settle();
             torchSharp = Math.Min(torchSharp, TorchEpoch(x, labels));
         }
 
@@ -77,7 +79,8 @@ static void Row(string what, int threads, (double SkipNet, double TorchSharp) ti
 // Both steps warmed up, then 15 rounds of ~60 ms each, alternating between the two so that both
 // meet the same conditions on a machine whose speed drifts; the median of each, in µs per call.
 // Calls run in groups sized during the warm-up to ~50 µs, so reading the clock costs nothing
-// measurable even on the seed net.
+// measurable even on the seed net. Each round starts after the other side's idle threads have
+// gone to sleep (see Settle).
 static (double First, double Second) Compare(Action first, Action second)
 {
     int groupFirst = Warm(first), groupSecond = Warm(second);
@@ -85,7 +88,9 @@ static (double First, double Second) Compare(Action first, Action second)
     var b = new List<double>();
     for (int round = 0; round < 15; round++)
     {
+        Settle();
         a.Add(Round(first, groupFirst));
+        Settle();
         b.Add(Round(second, groupSecond));
     }
 
@@ -93,6 +98,13 @@ static (double First, double Second) Compare(Action first, Action second)
     b.Sort();
     return (a[a.Count / 2], b[b.Count / 2]);
 }
+
+// Idle worker threads spin before they sleep: libtorch's OpenMP (libgomp) threads for some
+// milliseconds, SkipNet's for 1 ms. Measured right after the other side's round, a two-thread step
+// shared its second core with them (SkipNet's mlp-512 on two threads: 1.30× its one-thread speed
+// this way, 1.65× with libgomp told not to spin, in back-to-back runs). A pause outside the clock
+// lets both sides' threads go to sleep, without changing how either spins within its own step.
+static void Settle() => Thread.Sleep(50);
 
 static int Warm(Action step)
 {
