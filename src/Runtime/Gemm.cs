@@ -406,7 +406,7 @@ internal static partial class Gemm
         }
     }
 
-    /// <summary>Samples up to which dH streams the rows of W and dW is written row by row (no packing): <see cref="DenseBackwardRows{T}"/> fuses exactly these two paths.</summary>
+    /// <summary>Samples up to which dH and dW stream W without packing (row by row, or in strips of columns on short rows): <see cref="DenseBackwardRows{T}"/> fuses exactly these paths.</summary>
     private const int StreamingSamples = 2;
 
     /// <summary>Whether rows of <paramref name="width"/> elements take the vector paths of dH and dW (two 256-bit vectors or more), not the scalar one.</summary>
@@ -421,9 +421,10 @@ internal static partial class Gemm
 
     /// <summary>
     /// dH += dZ·W, then dW (+)= dZᵀ·H and W −= rate·dW as <paramref name="write"/> says, for one or two
-    /// samples, in one pass over W: sixteen rows at a time, each read for dH and then stepped while
-    /// in L1. dH's rows go in the groups of four of the whole product's streaming path, and dW's rows
-    /// as <see cref="OuterProductRows{T}"/> writes them, so the numbers are those of the two products
+    /// samples, in one pass over W: on short rows in strips of columns (<see cref="StreamColumns{T}"/>),
+    /// otherwise sixteen rows at a time, each read for dH and then stepped while in L1. dH's rows go
+    /// in the groups of four of the whole product's streaming path, and dW's rows as
+    /// <see cref="OuterProductRows{T}"/> writes them, so the numbers are those of the two products
     /// one after the other.
     /// </summary>
     public static void DenseBackwardRows<T>(ref T dz, int units, ref T w, ref T h, ref T dh, ref T gradient, int samples, int inputs, GradientWrite<T> write)
