@@ -314,15 +314,7 @@ internal static partial class Gemm
 
         if (k <= StreamingSamples)
         {
-            if (HasShortRows<T>(n))
-            {
-                StreamColumns(ref a, lda, ref Unsafe.NullRef<T>(), ref b, ref Unsafe.NullRef<T>(), ref c, ref p, m, n, k, write);
-            }
-            else
-            {
-                OuterProductRows(ref a, lda, ref b, ref c, ref p, m, n, k, write);
-            }
-
+            DenseBackwardRows(ref a, lda, ref Unsafe.NullRef<T>(), ref b, ref Unsafe.NullRef<T>(), ref c, ref p, m, n, k, write);
             return;
         }
 
@@ -420,43 +412,50 @@ internal static partial class Gemm
         => samples <= StreamingSamples && HasVectorRows<T>(inputs);
 
     /// <summary>
-    /// dH += dZ·W, then dW (+)= dZᵀ·H and W −= rate·dW as <paramref name="write"/> says, for one or two
-    /// samples, in one pass over W: on short rows in strips of columns (<see cref="StreamColumns{T}"/>),
-    /// otherwise sixteen rows at a time, each read for dH and then stepped while in L1. dH's rows go
-    /// in the groups of four of the whole product's streaming path, and dW's rows as
-    /// <see cref="OuterProductRows{T}"/> writes them, so the numbers are those of the two products
-    /// one after the other.
+    /// For one or two samples (k ≤ 2), without packing: dH += dZ·W when <paramref name="dh"/> is not
+    /// null, then C (+)= dZᵀ·H and P −= rate·C as <paramref name="write"/> says, in one pass over W
+    /// (dZ is k×m with rows <paramref name="lda"/> apart; W, C and P are m×n; H and dH are k×n). Short
+    /// rows go in strips of columns (<see cref="StreamColumns{T}"/>); longer ones sixteen rows at a
+    /// time, each read for dH and then stepped while in L1, dH's rows in the groups of four of the
+    /// whole product's streaming path and C's as <see cref="OuterProductRows{T}"/> writes them. Either
+    /// way the numbers are those of dH's product, then dW's, one after the other.
     /// </summary>
-    public static void DenseBackwardRows<T>(ref T dz, int units, ref T w, ref T h, ref T dh, ref T gradient, int samples, int inputs, GradientWrite<T> write)
+    public static void DenseBackwardRows<T>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (HasShortRows<T>(inputs))
+        if (HasShortRows<T>(n))
         {
-            StreamColumns(ref dz, units, ref w, ref h, ref dh, ref gradient, ref w, units, inputs, samples, write);
+            StreamColumns(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, write);
+            return;
+        }
+
+        if (Unsafe.IsNullRef(ref dh))
+        {
+            OuterProductRows(ref dz, lda, ref h, ref c, ref p, m, n, k, write);
             return;
         }
 
         const int Rows = 16;
-        for (int r0 = 0; r0 < units; r0 += Rows)
+        for (int r0 = 0; r0 < m; r0 += Rows)
         {
-            int r1 = Math.Min(units, r0 + Rows);
-            for (int i = 0; i < samples; i++)
+            int r1 = Math.Min(m, r0 + Rows);
+            for (int i = 0; i < k; i++)
             {
-                ref T dzi = ref Unsafe.Add(ref dz, i * units);
-                ref T dhi = ref Unsafe.Add(ref dh, i * inputs);
+                ref T dzi = ref Unsafe.Add(ref dz, i * lda);
+                ref T dhi = ref Unsafe.Add(ref dh, i * n);
                 int kk = r0;
                 for (; kk <= r1 - 4; kk += 4)
                 {
-                    Axpy4(ref Unsafe.Add(ref dzi, kk), ref Unsafe.Add(ref w, kk * inputs), inputs, ref dhi, inputs);
+                    Axpy4(ref Unsafe.Add(ref dzi, kk), ref Unsafe.Add(ref w, kk * n), n, ref dhi, n);
                 }
 
                 for (; kk < r1; kk++)
                 {
-                    Axpy(Unsafe.Add(ref dzi, kk), ref Unsafe.Add(ref w, kk * inputs), ref dhi, inputs);
+                    Axpy(Unsafe.Add(ref dzi, kk), ref Unsafe.Add(ref w, kk * n), ref dhi, n);
                 }
             }
 
-            OuterProductRows(ref Unsafe.Add(ref dz, r0), units, ref h, ref Unsafe.Add(ref gradient, r0 * inputs), ref Unsafe.Add(ref w, r0 * inputs), r1 - r0, inputs, samples, write);
+            OuterProductRows(ref Unsafe.Add(ref dz, r0), lda, ref h, ref Unsafe.Add(ref c, r0 * n), ref Unsafe.Add(ref p, r0 * n), r1 - r0, n, k, write);
         }
     }
 
