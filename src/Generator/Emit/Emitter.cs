@@ -117,6 +117,8 @@ internal static class Emitter
 
         private string Span => $"global::System.Span<{_t}>";
 
+        private string Aligned => $"global::SkipNet.AlignedArray<{_t}>";
+
         private string Write => $"global::SkipNet.GradientWrite<{_t}>";
 
         public void Emit(CancellationToken cancellationToken)
@@ -297,9 +299,10 @@ internal static class Emitter
         private void EmitState()
         {
             _w.Line("// The state of one network: its parameters (seed 0's until a constructor or Initialize draws");
-            _w.Line("// others), its gradients, and the guard that turns overlapping training calls into an exception.");
-            _w.Line($"private {_t}[] {_names.ParametersField} = {_names.NewParameters}(0);");
-            _w.Line($"private {_t}[] {_names.GradientsField} = new {_t}[ParameterCount];");
+            _w.Line("// others) and gradients, each starting on a cache line, and the guard that turns overlapping");
+            _w.Line("// training calls into an exception.");
+            _w.Line($"private {Aligned} {_names.ParametersField} = {_names.NewParameters}(0);");
+            _w.Line($"private {Aligned} {_names.GradientsField} = new(ParameterCount);");
             _w.Line($"private global::SkipNet.TrainingGuard {_names.GuardField};");
             _w.Line();
         }
@@ -330,7 +333,7 @@ internal static class Emitter
             ], $"public {type}(int seed)",
                 "if (seed != 0)",
                 "{",
-                $"    {_names.DrawParameters}({_names.ParametersField}, seed); // the field's initializer drew seed 0",
+                $"    {_names.DrawParameters}({_names.ParametersField}.Span, seed); // the field's initializer drew seed 0",
                 "}");
         }
 
@@ -346,7 +349,7 @@ internal static class Emitter
             _w.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
             _w.Line(GeneratedCodeAttribute);
             _w.Open($"{(shape.IsSealed ? "private" : "protected")} {type}({type} original){(shape.HasRecordBase ? " : base(original)" : "")}");
-            string[] copy = [$"{P} = ({_t}[])original.{P}.Clone();", $"{G} = ({_t}[])original.{G}.Clone();", .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
+            string[] copy = [$"{P} = original.{P}.Clone();", $"{G} = original.{G}.Clone();", .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
             foreach (var line in GuardedBy("original." + _names.GuardField, copy))
             {
                 _w.Line(line);
@@ -359,17 +362,17 @@ internal static class Emitter
         private void EmitAccessors()
         {
             Member("Parameters", ["<summary>All parameters, in the layout of <see cref=\"Blocks\"/>. Writable: set weights here or through the block accessors.</summary>"],
-                $"public {Span} Parameters", attribute: false, $"=> {_names.ParametersField};");
+                $"public {Span} Parameters", attribute: false, $"=> {_names.ParametersField}.Span;");
             Member("Gradients", ["<summary>The accumulated gradient dL/dp, in the same layout as <see cref=\"Parameters\"/>.</summary>"],
-                $"public {ROS} Gradients", attribute: false, $"=> {_names.GradientsField};");
+                $"public {ROS} Gradients", attribute: false, $"=> {_names.GradientsField}.Span;");
             foreach (var block in _plan.Blocks)
             {
                 string shape = $"{block.Rows}×{block.Cols}";
                 Member(block.Property, [$"<summary>{block.Name}: {Describe(block)} ({shape}, row-major), a view into <see cref=\"Parameters\"/>.</summary>"],
-                    $"public {Span} {block.Property}", attribute: false, $"=> new({_names.ParametersField}, {block.Offset}, {block.Length});");
+                    $"public {Span} {block.Property}", attribute: false, $"=> {_names.ParametersField}.Slice({block.Offset}, {block.Length});");
                 string gradient = block.Property + Naming.GradientSuffix;
                 Member(gradient, [$"<summary>dL/d({block.Name}) ({shape}, row-major), a view into <see cref=\"Gradients\"/>.</summary>"],
-                    $"public {ROS} {gradient}", attribute: false, $"=> new({_names.GradientsField}, {block.Offset}, {block.Length});");
+                    $"public {ROS} {gradient}", attribute: false, $"=> {_names.GradientsField}.Slice({block.Offset}, {block.Length});");
             }
         }
 
@@ -413,13 +416,13 @@ internal static class Emitter
                 $"return {_names.EvaluateRows}(x, y, samples) / {LossRule.Of(_model.Loss).Divisor("samples")};");
 
             Member("ZeroGradients", ["<summary>Sets every gradient to zero. " + Training + "</summary>"],
-                "public void ZeroGradients()", Guarded($"global::System.Array.Clear({_names.GradientsField});"));
+                "public void ZeroGradients()", Guarded($"{_names.GradientsField}.Span.Clear();"));
 
             Member("Step", [
                 "<summary>Plain gradient descent: p ← p − learningRate·dL/dp, for every parameter. " + Training + "</summary>",
                 "<exception cref=\"global::System.ArgumentOutOfRangeException\">The learning rate is negative, infinite or NaN; nothing is changed.</exception>",
             ], $"public void Step({_t} learningRate)",
-                Guarded($"global::SkipNet.Optimizers.Sgd<{_t}>({_names.ParametersField}, {_names.GradientsField}, learningRate); // checks the rate first"));
+                Guarded($"global::SkipNet.Optimizers.Sgd<{_t}>({_names.ParametersField}.Span, {_names.GradientsField}.Span, learningRate); // checks the rate first"));
 
             Member("TrainStep", [
                 "<summary>",
@@ -436,7 +439,7 @@ internal static class Emitter
                 [$"int samples = {_names.CheckBatch}(x, y);", $"{Write} write = {Write}.TrainStep(learningRate);", .. Guarded($"return {_names.BackwardCore}(x, y, samples, write);")]);
 
             string optimizer = $"global::SkipNet.Optimizer<{_t}>";
-            string update = $"optimizer.Update({_names.ParametersField}, {_names.GradientsField});";
+            string update = $"optimizer.Update({_names.ParametersField}.Span, {_names.GradientsField}.Span);";
             string bound = "global::SkipNet.Guard.Optimizer(optimizer, this, \"optimizer\");";
             Member("Step", [
                 "<summary>The optimizer's update of every parameter from <see cref=\"Gradients\"/> (its <c>Step()</c> calls this). " + Training + "</summary>",
@@ -478,7 +481,7 @@ internal static class Emitter
             Member("Initialize", [
                 "<summary>Draws the parameters anew, as the constructor with this seed does, and sets the gradients to zero. " + Training + "</summary>",
                 "<param name=\"seed\">The same seed gives the same weights everywhere.</param>",
-            ], "public void Initialize(int seed)", Guarded($"{_names.DrawParameters}({P}, seed);", $"global::System.Array.Clear({G});"));
+            ], "public void Initialize(int seed)", Guarded($"{_names.DrawParameters}({P}.Span, seed);", $"{G}.Span.Clear();"));
         }
 
         private void EmitClone(string P, string G, string training)
@@ -491,8 +494,8 @@ internal static class Emitter
                 "<exception cref=\"global::System.InvalidOperationException\">A training call is running on this instance.</exception>",
             ], $"public {_names.Type} Clone()", Guarded(
                 $"{_names.Type} copy = ({_names.Type})base.MemberwiseClone();",
-                $"copy.{P} = ({_t}[]){P}.Clone();",
-                $"copy.{G} = ({_t}[]){G}.Clone();",
+                $"copy.{P} = {P}.Clone();",
+                $"copy.{G} = {G}.Clone();",
                 $"copy.{_names.GuardField} = default;",
                 "return copy;"));
         }
@@ -538,10 +541,10 @@ internal static class Emitter
 
         private void EmitHelpers(CancellationToken cancellationToken)
         {
-            _w.Line($"private static {_t}[] {_names.NewParameters}(int seed)");
+            _w.Line($"private static {Aligned} {_names.NewParameters}(int seed)");
             _w.Line("{");
-            _w.Line($"    {_t}[] parameters = new {_t}[ParameterCount];");
-            _w.Line($"    {_names.DrawParameters}(parameters, seed);");
+            _w.Line($"    {Aligned} parameters = new(ParameterCount);");
+            _w.Line($"    {_names.DrawParameters}(parameters.Span, seed);");
             _w.Line("    return parameters;");
             _w.Line("}");
             _w.Line();

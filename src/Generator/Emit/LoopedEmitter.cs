@@ -56,7 +56,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     private string Kernel(string name) => $"global::SkipNet.Kernels.{name}<{_t}>";
 
-    private string Gradient(Block b) => $"new global::System.Span<{_t}>({_names.GradientsField}, {b.Offset}, {b.Length})";
+    private string Gradient(Block b) => $"{_names.GradientsField}.Slice({b.Offset}, {b.Length})";
 
     public void Emit(SourceWriter w, CancellationToken cancellationToken)
     {

@@ -79,7 +79,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         string P = _names.ParametersField, G = _names.GradientsField;
         w.Open($"private {_t} {_names.BackwardRows}({ROS} x, {ROS} y, int samples, {_t} scale, global::SkipNet.GradientWrite<{_t}> write)");
         w.Open("if (write.Overwrite)");
-        w.Line($"global::System.Array.Clear({G});");
+        w.Line($"{G}.Span.Clear();");
         w.Close();
         w.Line();
         w.Line($"{_t} sum = {Num(0)};");
@@ -88,7 +88,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         w.Close();
         w.Line();
         w.Open("if (write.Step)");
-        w.Line($"global::SkipNet.Optimizers.Sgd<{_t}>({P}, {G}, write.LearningRate);");
+        w.Line($"global::SkipNet.Optimizers.Sgd<{_t}>({P}.Span, {G}.Span, write.LearningRate);");
         w.Close();
         w.Line();
         w.Line("return sum;");
@@ -127,7 +127,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         EmitLoss(w);
         EmitLossGradient(w);
         w.Line();
-        w.Line($"global::System.Span<{_t}> {_g} = new({G}, 0, ParameterCount);");
+        w.Line($"global::System.Span<{_t}> {_g} = {G}.Span;");
         foreach (var node in _plan.Layers.Reverse())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -141,7 +141,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
 
     private void EmitParameters(SourceWriter w)
     {
-        w.Line($"global::System.ReadOnlySpan<{_t}> {_p} = new({_names.ParametersField}, 0, ParameterCount);");
+        w.Line($"global::System.ReadOnlySpan<{_t}> {_p} = {_names.ParametersField}.Span;");
         foreach (var block in _plan.Blocks)
         {
             for (int r = 0; r < block.Rows; r++)
