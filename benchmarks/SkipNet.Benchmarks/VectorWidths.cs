@@ -8,7 +8,7 @@ namespace SkipNet.Benchmarks;
 /// <summary>
 /// `-- widths`: each product at 512×512×32 on one thread, with 256-bit vectors only and with
 /// 512-bit ones, alternated every 80 ms (the internal switch Gemm.UseVector512, reached by
-/// reflection); medians of 10 rounds after 2 of warm-up, in GFLOP/s, with the 512-bit FMA peak measured in
+/// reflection), on buffers aligned as a network holds them; medians of 10 rounds after 2 of warm-up, in GFLOP/s, with the 512-bit FMA peak measured in
 /// the same rounds (12 independent chains; float's is twice double's) and each product's share of it.
 /// </summary>
 internal static class VectorWidths
@@ -22,20 +22,27 @@ internal static class VectorWidths
         var random = new Random(1);
         double[] D(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble()).ToArray();
         float[] S(int length) => Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray();
+        AlignedArray<T> A<T>(T[] values) where T : unmanaged // every buffer starts on a cache line, as in a network
+        {
+            var aligned = new AlignedArray<T>(values.Length);
+            values.CopyTo(aligned.Span);
+            return aligned;
+        }
+
         Parallelism.MaxDegreeOfParallelism = 1;
-        var (w, h, dz, dw, z) = (D(n * k), D(batch * k), D(batch * n), D(n * k), D(batch * n));
-        var (wf, hf, dzf, dwf, zf) = (S(n * k), S(batch * k), S(batch * n), S(n * k), S(batch * n));
+        var (w, h, dz, dw, z) = (A(D(n * k)), A(D(batch * k)), A(D(batch * n)), A(D(n * k)), A(D(batch * n)));
+        var (wf, hf, dzf, dwf, zf) = (A(S(n * k)), A(S(batch * k)), A(S(batch * n)), A(S(n * k)), A(S(batch * n)));
         var step = GradientWrite<double>.TrainStep(1e-9);
         var stepf = GradientWrite<float>.TrainStep(1e-9f);
         Console.WriteLine("product            | 256-bit        | 512-bit        | in-run 512-bit peak | 512-bit share");
         foreach (var (name, product) in new (string, Action)[]
         {
-            ("dH double", () => Kernels.TransposeMultiplyAdd<double>(w, dz, h, batch)),
-            ("dH float", () => Kernels.TransposeMultiplyAdd<float>(wf, dzf, hf, batch)),
-            ("dW+step double", () => Kernels.WeightGradient<double>(dz, h, dw, w, batch, step)),
-            ("dW+step float", () => Kernels.WeightGradient<float>(dzf, hf, dwf, wf, batch, stepf)),
-            ("forward double", () => Kernels.MultiplyAdd<double>(w, h, z, batch)),
-            ("forward float", () => Kernels.MultiplyAdd<float>(wf, hf, zf, batch)),
+            ("dH double", () => Kernels.TransposeMultiplyAdd<double>(w.Span, dz.Span, h.Span, batch)),
+            ("dH float", () => Kernels.TransposeMultiplyAdd<float>(wf.Span, dzf.Span, hf.Span, batch)),
+            ("dW+step double", () => Kernels.WeightGradient<double>(dz.Span, h.Span, dw.Span, w.Span, batch, step)),
+            ("dW+step float", () => Kernels.WeightGradient<float>(dzf.Span, hf.Span, dwf.Span, wf.Span, batch, stepf)),
+            ("forward double", () => Kernels.MultiplyAdd<double>(w.Span, h.Span, z.Span, batch)),
+            ("forward float", () => Kernels.MultiplyAdd<float>(wf.Span, hf.Span, zf.Span, batch)),
         })
         {
             // The peak in the same rounds: the machine's speed drifts, the share should not.

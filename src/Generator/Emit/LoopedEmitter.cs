@@ -79,18 +79,18 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line("[global::System.ThreadStatic]");
         w.Line($"private static {type}? {_names.WorkspaceField};");
         w.Line();
-        w.Line($"/// <summary>One thread's buffers: z, h and δ of every layer for up to {chunk} samples, one row each.</summary>");
+        w.Line($"/// <summary>One thread's buffers: z, h and δ of every layer for up to {chunk} samples, one row each, each starting on a cache line.</summary>");
         w.Open($"private sealed class {type}");
         foreach (var node in _plan.Layers)
         {
-            string size = $"new {_t}[{chunk} * {Literals.Int(node.Width)}]";
+            string buffer = $"public readonly global::SkipNet.AlignedArray<{_t}>", size = $"new({chunk} * {Literals.Int(node.Width)})";
             if (HasZ(node))
             {
-                w.Line($"public readonly {_t}[] {ZField(node)} = {size};");
+                w.Line($"{buffer} {ZField(node)} = {size};");
             }
 
-            w.Line($"public readonly {_t}[] {HField(node)} = {size};");
-            w.Line($"public readonly {_t}[] {DeltaField(node)} = {size};");
+            w.Line($"{buffer} {HField(node)} = {size};");
+            w.Line($"{buffer} {DeltaField(node)} = {size};");
         }
 
         w.Close();
@@ -107,7 +107,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
             w.Line($"int rows = global::System.Math.Min({_names.Chunk}, samples - start);");
         }
 
-        string outputRows = $"new {ROS}(ws.{HField(output)}, 0, rows * OutputSize)";
+        string outputRows = $"ws.{HField(output)}.Slice(0, rows * OutputSize)";
 
         w.Open($"private void {_names.ForwardRows}({ROS} x, global::System.Span<{_t}> output, int samples)");
         w.Line(ws);
@@ -260,13 +260,13 @@ internal sealed class LoopedEmitter : IBodyEmitter
             string rows = $"0, {_rows} * {Literals.Int(node.Width)}";
             if (HasZ(node))
             {
-                w.Line($"global::System.Span<{_t}> {Z(node)} = new({_ws}.{ZField(node)}, {rows});");
+                w.Line($"global::System.Span<{_t}> {Z(node)} = {_ws}.{ZField(node)}.Slice({rows});");
             }
 
-            w.Line($"global::System.Span<{_t}> {H(node)} = new({_ws}.{HField(node)}, {rows});");
+            w.Line($"global::System.Span<{_t}> {H(node)} = {_ws}.{HField(node)}.Slice({rows});");
             if (withDeltas)
             {
-                w.Line($"global::System.Span<{_t}> {Delta(node)} = new({_ws}.{DeltaField(node)}, {rows});");
+                w.Line($"global::System.Span<{_t}> {Delta(node)} = {_ws}.{DeltaField(node)}.Slice({rows});");
             }
         }
     }
