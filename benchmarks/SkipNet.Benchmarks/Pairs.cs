@@ -8,7 +8,9 @@ namespace SkipNet.Benchmarks;
 /// `-- pairs`: what two threads gain on pairs of products at 512×512×32 as a step runs them (dW
 /// written and stepped, then dH or the forward product), against each product alone, and a
 /// streaming triad (a += s·b over 2 × 64 MiB) on one and two threads: the memory bandwidth.
-/// One and two threads alternate every 60 ms; medians of 10 rounds.
+/// One and two threads alternate every 60 ms; medians of 10 rounds. Last, the half of an
+/// mlp-128 layer's backward pass at batch 1 that a split would give each thread, on private data:
+/// one thread alone, then two at once (what splitting mlp-128 at batch 1 would cost).
 /// </summary>
 internal static class Pairs
 {
@@ -17,6 +19,86 @@ internal static class Pairs
         Products<float>();
         Products<double>();
         Triad();
+        Halves();
+    }
+
+    /// <summary>
+    /// DenseBackward (dH, dW overwritten, step) of one sample on a private 64 × 128 layer in
+    /// double, 1,000 calls per round: on one thread alone, then on two threads at once, each on its
+    /// own layer, started together. After 0.5 s of warm-up on both threads (the kernels' tiered
+    /// compilation), medians of 20 rounds of each thread's time per call.
+    /// </summary>
+    private static void Halves()
+    {
+        const int rows = 64, columns = 128, calls = 1000;
+        Parallelism.MaxDegreeOfParallelism = 1;
+        var layers = Enumerable.Range(0, 2).Select(seed =>
+        {
+            var random = new Random(seed);
+            double[] D(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() * 1e-3).ToArray();
+            var (w, g) = (new AlignedArray<double>(rows * columns), new AlignedArray<double>(rows * columns));
+            D(rows * columns).CopyTo(w.Span);
+            return (W: w, G: g, Dz: D(rows), H: D(columns), Dh: D(columns));
+        }).ToArray();
+        var step = GradientWrite<double>.TrainStep(1e-9);
+        double Calls(int layer)
+        {
+            var (w, g, dz, h, dh) = layers[layer];
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++)
+            {
+                Kernels.DenseBackward<double>(w.Span, dz, h, dh, g.Span, 1, step);
+            }
+
+            return Stopwatch.GetElapsedTime(start).TotalNanoseconds / calls;
+        }
+
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 500)
+        {
+            Calls(0);
+            Calls(1);
+        }
+
+        int go = 0, done = 0;
+        bool stop = false;
+        double other = 0;
+        var partner = new Thread(() =>
+        {
+            for (int round = 1; ; round++)
+            {
+                while (Volatile.Read(ref go) < round)
+                {
+                    if (Volatile.Read(ref stop))
+                    {
+                        return;
+                    }
+                }
+
+                other = Calls(1);
+                Volatile.Write(ref done, round);
+            }
+        }) { IsBackground = true };
+        partner.Start();
+        var (alone, together) = (new List<double>(), new List<double>());
+        for (int round = 1; round <= 22; round++)
+        {
+            double single = Calls(0);
+            Volatile.Write(ref go, round);
+            double mine = Calls(0);
+            while (Volatile.Read(ref done) < round)
+            {
+            }
+
+            if (round > 2)
+            {
+                alone.Add(single);
+                together.Add(Math.Max(mine, other));
+            }
+        }
+
+        Volatile.Write(ref stop, true);
+        Console.WriteLine($"mlp-128 half-layer backward, batch 1 | alone {Alternation.Median(alone),6:F0} ns | two at once {Alternation.Median(together),6:F0} ns (the slower thread)");
     }
 
     private static void Products<T>()

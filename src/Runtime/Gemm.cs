@@ -399,7 +399,7 @@ internal static partial class Gemm
     }
 
     /// <summary>Samples up to which dH and dW stream W without packing (row by row, or in strips of columns on short rows): <see cref="DenseBackwardRows{T}"/> fuses exactly these paths.</summary>
-    private const int StreamingSamples = 2;
+    internal const int StreamingSamples = 2;
 
     /// <summary>Whether rows of <paramref name="width"/> elements take the vector paths of dH and dW (two 256-bit vectors or more), not the scalar one.</summary>
     private static bool HasVectorRows<T>(int width)

@@ -122,7 +122,7 @@ public static class Kernels
         ref T g = ref MemoryMarshal.GetReference(gradient);
         if (Gemm.FusesDenseBackward<T>(batch, m))
         {
-            Gemm.DenseBackwardRows(ref dz, n, ref w, ref h, ref dh, ref g, ref w, n, m, batch, write);
+            ParallelGemm.DenseBackwardRows(ref dz, n, ref w, ref h, ref dh, ref g, ref w, n, m, batch, write);
             return;
         }
 

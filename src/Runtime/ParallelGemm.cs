@@ -16,6 +16,9 @@ internal static unsafe class ParallelGemm
     /// <summary>Rows or columns per indivisible block: the register blocks' height.</summary>
     private const int Block = 4;
 
+    /// <summary>Rows of W per indivisible block of a streamed split (<see cref="StreamedHalves"/>): the eight of a one-sample forward dot block.</summary>
+    private const int StreamedBlock = 8;
+
     /// <summary>Z += H·Wᵀ (see <see cref="Gemm.MultiplyAddTransposedB{T}(ref T, ref T, ref T, int, int, int, int, int)"/>), split by columns of Z (rows of W).</summary>
     public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, int rows, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -29,7 +32,8 @@ internal static unsafe class ParallelGemm
     public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, ref T bias, int rows, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int parts = rows < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)rows * n * k, n / Block);
+        bool streamed = StreamedHalves(rows, n, k);
+        int parts = streamed ? StreamedParts : rows < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)rows * n * k, n / Block);
         if (parts == 1)
         {
             Columns(ref a, ref b, ref c, ref bias, rows, n, k, 0, n);
@@ -43,7 +47,7 @@ internal static unsafe class ParallelGemm
             work.B = pb;
             work.C = pc;
             work.Bias = pbias;
-            (work.Rows, work.N, work.K) = (rows, n, k);
+            (work.Rows, work.N, work.K, work.Block) = (rows, n, k, streamed ? StreamedBlock : Block);
             WorkerPool.Run(work, parts);
         }
     }
@@ -80,7 +84,8 @@ internal static unsafe class ParallelGemm
                 halves.B = pb;
                 halves.C = pc;
                 (halves.Lda, halves.M, halves.N, halves.K) = (lda, m, n, k);
-                halves.Partial = halves.Partial is { } buffer && buffer.Length >= m * n ? buffer : new T[m * n];
+                halves.Half = Share(k, 0, 2, StreamedHalves(m, k, n) ? StreamedBlock : Block).End;
+                halves.Partial = Partial(halves.Partial, m * n);
                 WorkerPool.Run(halves, Parallelism.Degree >= 2 ? 2 : 1);
 
                 // dH += the second half's sum, on the calling thread (the same order for any number of threads).
@@ -113,7 +118,8 @@ internal static unsafe class ParallelGemm
     public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int parts = m < 2 * Block || k < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)m * n * k, m / Block);
+        bool streamed = StreamedHalves(k, m, n);
+        int parts = streamed ? StreamedParts : m < 2 * Block || k < Parallelism.MinimumSamples ? 1 : Parallelism.Parts((long)m * n * k, m / Block);
         if (parts == 1)
         {
             Gemm.MultiplyAddTN(ref a, lda, ref b, ref c, ref p, m, n, k, write);
@@ -127,8 +133,46 @@ internal static unsafe class ParallelGemm
             work.B = pb;
             work.C = pc;
             work.P = pp;
-            (work.Lda, work.M, work.N, work.K, work.Write) = (lda, m, n, k, write);
+            (work.Lda, work.M, work.N, work.K, work.Write, work.Block) = (lda, m, n, k, write, streamed ? StreamedBlock : Block);
             WorkerPool.Run(work, parts);
+        }
+    }
+
+    /// <summary>
+    /// dH += dZ·W, then dW (+)= dZᵀ·H and the step, for one or two samples in one pass over W (see
+    /// <see cref="Gemm.DenseBackwardRows{T}"/>; dZ is k × m, W m × n). Where <see cref="StreamedHalves"/>
+    /// says, in the two halves of W's rows that the forward product gives each thread: the first
+    /// half's sum into dH, the second's into a buffer added after, on any number of threads.
+    /// </summary>
+    public static void DenseBackwardRows<T>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!StreamedHalves(k, m, n))
+        {
+            Gemm.DenseBackwardRows(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, write);
+            return;
+        }
+
+        fixed (T* pdz = &dz, pw = &w, ph = &h, pdh = &dh, pc = &c, pp = &p)
+        {
+            var work = Backward<T>.ForThisThread();
+            work.DZ = pdz;
+            work.W = pw;
+            work.H = ph;
+            work.DH = pdh;
+            work.C = pc;
+            work.P = pp;
+            (work.Lda, work.M, work.N, work.K, work.Write, work.Half) = (lda, m, n, k, write, Share(m, 0, 2, StreamedBlock).End);
+            if (pdh != null)
+            {
+                work.Partial = Partial(work.Partial, k * n);
+            }
+
+            WorkerPool.Run(work, StreamedParts);
+            if (pdh != null)
+            {
+                Gemm.ScaleAdd(T.One, ref work.Partial![0], ref dh, k * n);
+            }
         }
     }
 
@@ -152,7 +196,22 @@ internal static unsafe class ParallelGemm
     /// 4m ≤ k (mlp-512 at batch 32, not the Fashion-MNIST network's 256 units at batch 128).
     /// </summary>
     private static bool InHalves(int m, int n, int k)
-        => m >= Parallelism.MinimumSamples && 4L * m <= k && (long)m * n * k >= 2 * Parallelism.MinimumWorkPerPart;
+        => StreamedHalves(m, k, n) || (m >= Parallelism.MinimumSamples && 4L * m <= k && (long)m * n * k >= 2 * Parallelism.MinimumWorkPerPart);
+
+    /// <summary>
+    /// Whether the passes of <paramref name="samples"/> over W (<paramref name="rows"/> ×
+    /// <paramref name="columns"/>) are split into two halves by rows of W: for one or two samples
+    /// and W of at least <see cref="Parallelism.MinimumStreamedWork"/> elements, by shape alone.
+    /// </summary>
+    private static bool StreamedHalves(int samples, int rows, int columns)
+        => samples <= Gemm.StreamingSamples && rows >= 2 * StreamedBlock && (long)rows * columns >= Parallelism.MinimumStreamedWork;
+
+    /// <summary>How many threads run a streamed split: two halves, or both on the calling thread.</summary>
+    private static int StreamedParts => Parallelism.Degree >= 2 ? 2 : 1;
+
+    /// <summary>The calling thread's buffer for dH's second half, grown to <paramref name="length"/> once.</summary>
+    private static T[] Partial<T>(T[]? buffer, int length)
+        => buffer is not null && buffer.Length >= length ? buffer : new T[length];
 
     /// <summary>dH's two halves: the first into dH itself, the second into a buffer of the calling thread's (added after).</summary>
     private sealed class Halves<T> : PartitionedWork
@@ -162,14 +221,14 @@ internal static unsafe class ParallelGemm
         private static Halves<T>? t_work;
 
         public T* A, B, C;
-        public int Lda, M, N, K;
+        public int Lda, M, N, K, Half;
         public T[]? Partial;
 
         public static Halves<T> ForThisThread() => t_work ??= new();
 
         public override void Run(int part, int parts)
         {
-            int k1 = Share(K, 0, 2).End;
+            int k1 = Half;
             if (part == 0)
             {
                 Gemm.MultiplyAddNN(ref Unsafe.AsRef<T>(A), Lda, ref Unsafe.AsRef<T>(B), ref Unsafe.AsRef<T>(C), M, N, k1);
@@ -191,13 +250,13 @@ internal static unsafe class ParallelGemm
         private static TransposedB<T>? t_work;
 
         public T* A, B, C, Bias;
-        public int Rows, N, K;
+        public int Rows, N, K, Block;
 
         public static TransposedB<T> ForThisThread() => t_work ??= new();
 
         public override void Run(int part, int parts)
         {
-            var (r0, r1) = Share(N, part, parts);
+            var (r0, r1) = Share(N, part, parts, Block);
             ref T bias = ref Bias == null ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef<T>(Bias);
             Columns(ref Unsafe.AsRef<T>(A), ref Unsafe.AsRef<T>(B), ref Unsafe.AsRef<T>(C), ref bias, Rows, N, K, r0, r1);
         }
@@ -229,15 +288,58 @@ internal static unsafe class ParallelGemm
 
         public T* A, B, C, P;
         public int Lda, M, N, K;
+        public int Block;
         public GradientWrite<T> Write;
 
         public static TN<T> ForThisThread() => t_work ??= new();
 
         public override void Run(int part, int parts)
         {
-            var (i0, i1) = Share(M, part, parts);
+            var (i0, i1) = Share(M, part, parts, Block);
             ref T p = ref P == null ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef<T>(P + (long)i0 * N);
             Gemm.MultiplyAddTN(ref Unsafe.AsRef<T>(A + i0), Lda, ref Unsafe.AsRef<T>(B), ref Unsafe.AsRef<T>(C + (long)i0 * N), ref p, i1 - i0, N, K, Write);
         }
+    }
+
+    /// <summary>The two halves of a streamed backward pass: rows [0, Half) of W with dH itself, the rest with the buffer.</summary>
+    private sealed class Backward<T> : PartitionedWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static Backward<T>? t_work;
+
+        public T* DZ, W, H, DH, C, P;
+        public int Lda, M, N, K, Half;
+        public GradientWrite<T> Write;
+        public T[]? Partial;
+
+        public static Backward<T> ForThisThread() => t_work ??= new();
+
+        public override void Run(int part, int parts)
+        {
+            if (part == 0)
+            {
+                Rows(0, Half, ref At(DH, 0));
+            }
+
+            if (part == 1 || parts == 1)
+            {
+                ref T partial = ref Unsafe.NullRef<T>();
+                if (DH != null)
+                {
+                    var buffer = Partial.AsSpan(0, K * N);
+                    buffer.Clear();
+                    partial = ref buffer[0];
+                }
+
+                Rows(Half, M, ref partial);
+            }
+        }
+
+        private void Rows(int r0, int r1, ref T dh)
+            => Gemm.DenseBackwardRows(ref At(DZ, r0), Lda, ref At(W, (long)r0 * N), ref At(H, 0), ref dh, ref At(C, (long)r0 * N), ref At(P, (long)r0 * N), r1 - r0, N, K, Write);
+
+        /// <summary>The element <paramref name="offset"/> past <paramref name="origin"/>, or a null reference if that is null.</summary>
+        private static ref T At(T* origin, long offset) => ref origin == null ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef<T>(origin + offset);
     }
 }

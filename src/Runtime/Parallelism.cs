@@ -51,11 +51,20 @@ public static class Parallelism
     internal static long MinimumWorkPerPart { get; set; } = 1L << 20;
 
     /// <summary>
-    /// Samples below which no product is split: with fewer, every product is a matrix–vector one
-    /// bound by memory, and splitting it moves the weights between the cores' caches at every
-    /// step (measured: mlp-512 at batch 1 took 2.3× as long on two threads).
+    /// Samples from which a product is split by <see cref="Parts"/>. One or two samples are split
+    /// another way (<see cref="MinimumStreamedWork"/>); from three to seven, not at all.
     /// </summary>
     internal const int MinimumSamples = 8;
+
+    /// <summary>
+    /// Elements of W (n × m) from which the passes over one or two samples, each a matrix–vector
+    /// product bound by reading W and dW, are split into two halves by rows of W: the forward
+    /// product, dW and the step by their rows, dH as the fixed sum of the two halves' sums. Every
+    /// pass gives a thread the same rows, so each core keeps its half of W and dW in its own cache
+    /// from step to step (split by other rows in each pass, mlp-512 at batch 1 took 2.3× as long
+    /// on two threads). Settable for the tests, which split small products.
+    /// </summary>
+    internal static long MinimumStreamedWork { get; set; } = 1L << 17;
 
     /// <summary>
     /// Parameters per part below which an optimizer's update stays on the calling thread. Measured:

@@ -9,12 +9,14 @@ public sealed class ParallelismTests : IDisposable
     private readonly long _minimum = Parallelism.MinimumWorkPerPart;
 
     private readonly int _minimumUpdate = Parallelism.MinimumUpdatePerPart;
+    private readonly long _minimumStreamed = Parallelism.MinimumStreamedWork;
 
     public ParallelismTests()
     {
         // Split even the smallest products and updates.
         Parallelism.MinimumWorkPerPart = 1;
         Parallelism.MinimumUpdatePerPart = 64;
+        Parallelism.MinimumStreamedWork = 1;
     }
 
     public void Dispose()
@@ -22,6 +24,7 @@ public sealed class ParallelismTests : IDisposable
         Parallelism.MaxDegreeOfParallelism = _degree;
         Parallelism.MinimumWorkPerPart = _minimum;
         Parallelism.MinimumUpdatePerPart = _minimumUpdate;
+        Parallelism.MinimumStreamedWork = _minimumStreamed;
     }
 
     [Theory]
@@ -37,6 +40,8 @@ public sealed class ParallelismTests : IDisposable
     [InlineData(2, 19, 101)]
     [InlineData(1, 40, 37)]
     [InlineData(2, 9, 300)]   // ... rows of 1 KiB or more in double (and float at 300): row by row
+    [InlineData(1, 44, 200)]  // ... split in two halves of W's rows at 40 (whole blocks of eight), dH summed half by half
+    [InlineData(2, 130, 24)]
     public void EveryProductIsTheSameOnAnyNumberOfThreads(int batch, int outputs, int inputs)
     {
         Products<double>(batch, outputs, inputs);
@@ -117,7 +122,7 @@ public sealed class ParallelismTests : IDisposable
         {
             long before = WorkerPool.PartsOnWorkers;
             var many = Run(degree);
-            if (batch >= 8)
+            if (batch >= 8 || (batch <= 2 && outputs >= 16))
             {
                 WorkerPool.PartsOnWorkers.ShouldBeGreaterThan(before, "the products were split");
             }
@@ -167,6 +172,10 @@ public sealed class ParallelismTests : IDisposable
             {
                 net.TrainStep(x, y, adam);
                 net.TrainStep(x, y, 0.01);
+
+                // One and two samples: every pass split by the same halves of W's rows.
+                net.TrainStep(x.AsSpan(0, WideNet.InputSize), y.AsSpan(0, WideNet.OutputSize), 0.01);
+                net.TrainStep(x.AsSpan(0, 2 * WideNet.InputSize), y.AsSpan(0, 2 * WideNet.OutputSize), adam);
             }
 
             var output = new double[y.Length];
@@ -254,10 +263,12 @@ public sealed class ParallelismTests : IDisposable
         var x = new double[32 * WideNet.InputSize];
         var y = new double[32 * WideNet.OutputSize];
         net.TrainStep(x, y, 0.01);
+        net.TrainStep(x.AsSpan(0, WideNet.InputSize), y.AsSpan(0, WideNet.OutputSize), 0.01);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++)
         {
             net.TrainStep(x, y, 0.01);
+            net.TrainStep(x.AsSpan(0, WideNet.InputSize), y.AsSpan(0, WideNet.OutputSize), 0.01); // split in halves too
         }
 
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
