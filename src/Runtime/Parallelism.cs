@@ -9,7 +9,8 @@ namespace SkipNet;
 /// How many threads a looped network's matrix products may use. Each product large enough to pay
 /// for the hand-off is split by rows or columns of its result over a persistent pool of worker
 /// threads, so no element is ever summed across threads: the results are bit for bit those of one
-/// thread, for any setting. Small products (narrow layers, batch 1) stay on the calling thread.
+/// thread, for any setting. Small products (narrow layers, and at batch 1 layers under 2¹⁷
+/// weights) stay on the calling thread.
 /// </summary>
 /// <remarks>
 /// The pool serves one product at a time. A product that starts while the pool is busy (several
