@@ -193,7 +193,8 @@ internal static unsafe class ParallelGemm
     /// columns instead, each reads a quarter of W from the other core, which had just stepped it:
     /// at 512×512×32 that made the pair (step, dH) on two threads slower than on one. The second
     /// half's sum (m × n) crosses cores instead, so halves are used where it is the smaller,
-    /// 4m ≤ k (mlp-512 at batch 32, not the Fashion-MNIST network's 256 units at batch 128).
+    /// 4m ≤ k (mlp-512 at batch 32, not the Fashion-MNIST network's 256 units at batch 128), and
+    /// for one or two samples wherever the other passes split (<see cref="StreamedHalves"/>).
     /// </summary>
     private static bool InHalves(int m, int n, int k)
         => StreamedHalves(m, k, n) || (m >= Parallelism.MinimumSamples && 4L * m <= k && (long)m * n * k >= 2 * Parallelism.MinimumWorkPerPart);
