@@ -63,7 +63,9 @@ public static class Parallelism
     /// product, dW and the step by their rows, dH as the fixed sum of the two halves' sums. Every
     /// pass gives a thread the same rows, so each core keeps its half of W and dW in its own cache
     /// from step to step (split by other rows in each pass, mlp-512 at batch 1 took 2.3× as long
-    /// on two threads). Settable for the tests, which split small products.
+    /// on two threads). Measured with this split: mlp-512 (2¹⁸ weights a layer) 1.97× as fast on
+    /// two threads; mlp-128 (2¹⁴) 18.5 → 55–61 µs, as its half layers ran at half speed side by side
+    /// (docs/performance.md, "The limits"). Settable for the tests, which split small products.
     /// </summary>
     internal static long MinimumStreamedWork { get; set; } = 1L << 17;
 
