@@ -10,7 +10,8 @@ namespace SkipNet.Benchmarks;
 /// streaming triad (a += s·b over 2 × 64 MiB) on one and two threads: the memory bandwidth.
 /// One and two threads alternate every 60 ms; medians of 10 rounds. Last, the half of an
 /// mlp-128 layer's backward pass at batch 1 that a split would give each thread, on private data:
-/// one thread alone, then two at once (what splitting mlp-128 at batch 1 would cost).
+/// one thread alone, then two at once (what splitting mlp-128 at batch 1 would cost); and what
+/// reading a layer's H costs when the other core wrote it.
 /// </summary>
 internal static class Pairs
 {
@@ -20,6 +21,104 @@ internal static class Pairs
         Products<double>();
         Triad();
         Halves();
+        Handover();
+    }
+
+    /// <summary>
+    /// A layer's H at mlp-512's batch 32 (32 × 512 doubles, 128 KiB, in the L2) summed by the core
+    /// that just wrote it, against summed by the other core: each product of a two-thread step reads
+    /// all of H, which the other thread wrote. Four settings, 200 repetitions a round, medians of 10
+    /// rounds: fill H; fill and sum it; fill it and hand it to a partner thread (a flag each way)
+    /// that does not read it; the same with the partner summing it. The sums' times are the second
+    /// minus the first and the fourth minus the third.
+    /// </summary>
+    private static void Handover()
+    {
+        const int length = 32 * 512, repetitions = 200;
+        var h = new AlignedArray<double>(length);
+        int go = 0, done = 0;
+        bool stop = false, partnerReads = false;
+        double sink = 0, value = 0;
+        var partner = new Thread(() =>
+        {
+            for (int round = 1; ; round++)
+            {
+                while (Volatile.Read(ref go) < round)
+                {
+                    if (Volatile.Read(ref stop))
+                    {
+                        return;
+                    }
+                }
+
+                if (Volatile.Read(ref partnerReads))
+                {
+                    sink += Sum(h.Span);
+                }
+
+                Volatile.Write(ref done, round);
+            }
+        }) { IsBackground = true };
+        partner.Start();
+
+        int handed = 0;
+        void Local(bool read)
+        {
+            for (int r = 0; r < repetitions; r++)
+            {
+                h.Span.Fill(value++);
+                if (read)
+                {
+                    sink += Sum(h.Span);
+                }
+            }
+        }
+
+        void Across(bool read)
+        {
+            Volatile.Write(ref partnerReads, read);
+            for (int r = 0; r < repetitions; r++)
+            {
+                h.Span.Fill(value++);
+                Volatile.Write(ref go, ++handed);
+                while (Volatile.Read(ref done) < handed)
+                {
+                }
+            }
+        }
+
+        var medians = Alternation.Medians(
+        [
+            (() => { }, () => Local(read: false)),
+            (() => { }, () => Local(read: true)),
+            (() => { }, () => Across(read: false)),
+            (() => { }, () => Across(read: true)),
+        ], milliseconds: 60).Select(m => m / repetitions).ToArray();
+        Volatile.Write(ref stop, true);
+        double here = medians[1] - medians[0], there = medians[3] - medians[2];
+        double kib = length * sizeof(double) / 1024.0;
+        Console.WriteLine($"sum of H ({kib:F0} KiB) | written by this core {here,5:F1} µs ({length * sizeof(double) / here / 1e3,5:F1} GB/s) | by the other core {there,5:F1} µs ({length * sizeof(double) / there / 1e3,5:F1} GB/s)");
+    }
+
+    private static double Sum(ReadOnlySpan<double> values)
+    {
+        Vector<double> s0 = default, s1 = default, s2 = default, s3 = default;
+        int width = Vector<double>.Count, i = 0;
+        for (; i <= values.Length - 4 * width; i += 4 * width)
+        {
+            s0 += new Vector<double>(values[i..]);
+            s1 += new Vector<double>(values[(i + width)..]);
+            s2 += new Vector<double>(values[(i + 2 * width)..]);
+            s3 += new Vector<double>(values[(i + 3 * width)..]);
+        }
+
+        double sum = Vector.Sum(s0 + s1 + s2 + s3);
+        for (; i < values.Length; i++)
+        {
+            sum += values[i];
+        }
+
+        return sum;
     }
 
     /// <summary>

@@ -6,9 +6,9 @@ using SkipNet.Benchmarks;
 var modes = new Dictionary<string, Action>
 {
     ["threads"] = ThreadScaling.Run, // TrainStep on one against two threads
-    ["widths"] = VectorWidths.Run,   // 256- against 512-bit products, and the in-run FMA peak
+    ["widths"] = VectorWidths.Run,   // 256- against 512-bit products (W beyond and within the L2), and the in-run FMA peak
     ["phases"] = Phases.Run,         // where a training step spends its time
-    ["pairs"] = Pairs.Run,           // products in a step's pairs on one against two threads; memory bandwidth
+    ["pairs"] = Pairs.Run,           // products in a step's pairs on one against two threads; memory and cross-core bandwidth
 };
 
 if (args is [var mode] && modes.TryGetValue(mode, out var run))
