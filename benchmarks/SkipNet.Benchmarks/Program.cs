@@ -8,6 +8,7 @@ var modes = new Dictionary<string, Action>
     ["threads"] = ThreadScaling.Run, // TrainStep on one against two threads
     ["widths"] = VectorWidths.Run,   // 256- against 512-bit products (W beyond and within the L2), and the in-run FMA peak
     ["phases"] = Phases.Run,         // where a training step spends its time
+    ["floor"] = Floor.Run,           // mlp-128 at batch 1 against a loop that only moves its memory
     ["pairs"] = Pairs.Run,           // products in a step's pairs on one against two threads; memory and cross-core bandwidth
 };
 
