@@ -60,10 +60,11 @@ public class KernelTests
     }
 
     [Theory]
-    [InlineData(1, 37, 101)]
+    [InlineData(1, 37, 101)] // one sample in double: an eight-vector strip (with AVX-512), two-vector strips, a scalar tail
     [InlineData(2, 16, 16)]
     [InlineData(1, 130, 9)]
     [InlineData(1, 9, 300)]  // rows over 1 KiB in double: streamed row by row, not in strips of columns
+    [InlineData(1, 19, 200)] // one sample in float: an eight-vector strip (with AVX-512), two-vector strips, a scalar tail
     [InlineData(2, 7, 260)]
     [InlineData(2, 5, 3)]
     [InlineData(3, 21, 40)]
@@ -99,7 +100,8 @@ public class KernelTests
     }
 
     [Theory]
-    [InlineData(1, 37, 101)]
+    [InlineData(1, 37, 101)] // one sample in double: an eight-vector strip (with AVX-512), two-vector strips, a scalar tail
+    [InlineData(1, 9, 200)]  // ... the same in float
     [InlineData(2, 64, 64)]
     [InlineData(2, 5, 300)]
     public void WeightGradientsOfOneOrTwoSamplesAreThePanelsBitForBit(int batch, int n, int m)
