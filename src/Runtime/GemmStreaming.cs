@@ -25,7 +25,7 @@ internal static partial class Gemm
     /// For one or two samples (k ≤ 2): dH += dZ·W when <paramref name="dh"/> is not null, then
     /// C (+)= dZᵀ·H and P −= rate·C as <paramref name="write"/> says. dZ is k×m with rows
     /// <paramref name="lda"/> apart, W, C and P are m×n, H and dH are k×n. Columns go in strips of
-    /// two vectors (eight 512-bit ones for one sample, <see cref="StripW8{T}"/>), each over all m
+    /// two vectors (eight for one sample, <see cref="Strip8{T, TV, TOps}"/>), each over all m
     /// rows with its slice of H and dH in registers: the only memory
     /// traffic is W's read and C's and P's writes. The numbers are the whole products': each
     /// element of dH one chain of FMAs over W's rows in order (a plain multiply-add past the last
@@ -47,13 +47,22 @@ internal static partial class Gemm
             {
                 for (; j <= dwVectors - 8 * Vector512<T>.Count; j += 8 * Vector512<T>.Count)
                 {
-                    StripW8(ref dz, ref w, ref h, ref dh, ref c, ref p, m, n, j, write);
+                    Strip8<T, Vector512<T>, Vectors512<T>>(ref dz, ref w, ref h, ref dh, ref c, ref p, m, n, j, write);
                 }
             }
 
             for (; j <= dwVectors - 2 * Vector512<T>.Count; j += 2 * Vector512<T>.Count)
             {
                 StripW(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
+            }
+        }
+
+        // The same with 256-bit vectors, where the 512-bit ones are not used (32 columns in double).
+        if (k == 1)
+        {
+            for (; j <= dwVectors - 8 * Vector256<T>.Count; j += 8 * Vector256<T>.Count)
+            {
+                Strip8<T, Vector256<T>, Vectors256<T>>(ref dz, ref w, ref h, ref dh, ref c, ref p, m, n, j, write);
             }
         }
 
@@ -160,90 +169,147 @@ internal static partial class Gemm
     }
 
     /// <summary>
-    /// As <see cref="StripW{T}"/> for one sample, eight 512-bit vectors wide (64 columns in double,
-    /// 128 in float): eight of dH's chains of FMAs in flight instead of two, with the strip of H
-    /// and dH in 16 of the 32 registers. On mlp-128's step at batch 1, where W and dW arrive from
-    /// beyond the L2, this took 17.1–18.0 µs against 18.8–19.4 µs with two-vector strips
-    /// (`-- floor` in the benchmarks, six alternating runs each); the numbers are the same, element
-    /// by element.
+    /// As <see cref="Strip{T}"/> and <see cref="StripW{T}"/> for one sample, eight vectors wide (in
+    /// double, 64 columns with 512-bit vectors, 32 with 256-bit ones): eight of dH's chains of FMAs
+    /// in flight instead of two, with the strip of H and dH in 16 registers. On mlp-128's step at
+    /// batch 1, where W and dW arrive from beyond the L2, this took 17.1–18.0 µs against 18.8–19.4
+    /// µs with two-vector strips (`-- floor` in the benchmarks, six alternating runs each), and
+    /// with 256-bit vectors only, 18.2–18.8 against 19.5–20.8 µs (a TrainStep loop, six alternating
+    /// runs each). The numbers are the same, element by element.
     /// </summary>
-    private static void StripW8<T>(ref T dz, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int j, GradientWrite<T> write)
+    private static void Strip8<T, TV, TOps>(ref T dz, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int j, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct
+        where TOps : struct, IStripVectors<T, TV>
     {
-        nuint width = (nuint)Vector512<T>.Count, o = (nuint)j, ld = (nuint)n;
+        nuint width = (nuint)TOps.Count, o = (nuint)j, ld = (nuint)n;
         bool withDh = !Unsafe.IsNullRef(ref dh), zero = write.Overwrite, step = write.Step;
-        var h0 = Vector512.LoadUnsafe(ref h, o);
-        var h1 = Vector512.LoadUnsafe(ref h, o + width);
-        var h2 = Vector512.LoadUnsafe(ref h, o + 2 * width);
-        var h3 = Vector512.LoadUnsafe(ref h, o + 3 * width);
-        var h4 = Vector512.LoadUnsafe(ref h, o + 4 * width);
-        var h5 = Vector512.LoadUnsafe(ref h, o + 5 * width);
-        var h6 = Vector512.LoadUnsafe(ref h, o + 6 * width);
-        var h7 = Vector512.LoadUnsafe(ref h, o + 7 * width);
-        Vector512<T> d0 = default, d1 = default, d2 = default, d3 = default, d4 = default, d5 = default, d6 = default, d7 = default;
+        TV h0 = TOps.Load(ref h, o), h1 = TOps.Load(ref h, o + width), h2 = TOps.Load(ref h, o + 2 * width), h3 = TOps.Load(ref h, o + 3 * width);
+        TV h4 = TOps.Load(ref h, o + 4 * width), h5 = TOps.Load(ref h, o + 5 * width), h6 = TOps.Load(ref h, o + 6 * width), h7 = TOps.Load(ref h, o + 7 * width);
+        TV d0 = default, d1 = default, d2 = default, d3 = default, d4 = default, d5 = default, d6 = default, d7 = default;
         if (withDh)
         {
-            d0 = Vector512.LoadUnsafe(ref dh, o);
-            d1 = Vector512.LoadUnsafe(ref dh, o + width);
-            d2 = Vector512.LoadUnsafe(ref dh, o + 2 * width);
-            d3 = Vector512.LoadUnsafe(ref dh, o + 3 * width);
-            d4 = Vector512.LoadUnsafe(ref dh, o + 4 * width);
-            d5 = Vector512.LoadUnsafe(ref dh, o + 5 * width);
-            d6 = Vector512.LoadUnsafe(ref dh, o + 6 * width);
-            d7 = Vector512.LoadUnsafe(ref dh, o + 7 * width);
+            (d0, d1, d2, d3) = (TOps.Load(ref dh, o), TOps.Load(ref dh, o + width), TOps.Load(ref dh, o + 2 * width), TOps.Load(ref dh, o + 3 * width));
+            (d4, d5, d6, d7) = (TOps.Load(ref dh, o + 4 * width), TOps.Load(ref dh, o + 5 * width), TOps.Load(ref dh, o + 6 * width), TOps.Load(ref dh, o + 7 * width));
         }
 
-        var rate = Vector512.Create(-write.LearningRate);
+        TV rate = TOps.Broadcast(-write.LearningRate);
         for (int r = 0; r < m; r++)
         {
             nuint row = (nuint)r * ld + o;
-            var a = Vector512.Create(Unsafe.Add(ref dz, r));
+            TV a = TOps.Broadcast(Unsafe.Add(ref dz, r));
             if (withDh)
             {
-                d0 = MulAdd512(a, Vector512.LoadUnsafe(ref w, row), d0);
-                d1 = MulAdd512(a, Vector512.LoadUnsafe(ref w, row + width), d1);
-                d2 = MulAdd512(a, Vector512.LoadUnsafe(ref w, row + 2 * width), d2);
-                d3 = MulAdd512(a, Vector512.LoadUnsafe(ref w, row + 3 * width), d3);
-                d4 = MulAdd512(a, Vector512.LoadUnsafe(ref w, row + 4 * width), d4);
-                d5 = MulAdd512(a, Vector512.LoadUnsafe(ref w, row + 5 * width), d5);
-                d6 = MulAdd512(a, Vector512.LoadUnsafe(ref w, row + 6 * width), d6);
-                d7 = MulAdd512(a, Vector512.LoadUnsafe(ref w, row + 7 * width), d7);
+                // dH += a·W's row, read before the step below rewrites it.
+                d0 = TOps.MulAdd(a, TOps.Load(ref w, row), d0);
+                d1 = TOps.MulAdd(a, TOps.Load(ref w, row + width), d1);
+                d2 = TOps.MulAdd(a, TOps.Load(ref w, row + 2 * width), d2);
+                d3 = TOps.MulAdd(a, TOps.Load(ref w, row + 3 * width), d3);
+                d4 = TOps.MulAdd(a, TOps.Load(ref w, row + 4 * width), d4);
+                d5 = TOps.MulAdd(a, TOps.Load(ref w, row + 5 * width), d5);
+                d6 = TOps.MulAdd(a, TOps.Load(ref w, row + 6 * width), d6);
+                d7 = TOps.MulAdd(a, TOps.Load(ref w, row + 7 * width), d7);
             }
 
-            GradientVector(a, h0, ref c, ref p, row, zero, step, rate);
-            GradientVector(a, h1, ref c, ref p, row + width, zero, step, rate);
-            GradientVector(a, h2, ref c, ref p, row + 2 * width, zero, step, rate);
-            GradientVector(a, h3, ref c, ref p, row + 3 * width, zero, step, rate);
-            GradientVector(a, h4, ref c, ref p, row + 4 * width, zero, step, rate);
-            GradientVector(a, h5, ref c, ref p, row + 5 * width, zero, step, rate);
-            GradientVector(a, h6, ref c, ref p, row + 6 * width, zero, step, rate);
-            GradientVector(a, h7, ref c, ref p, row + 7 * width, zero, step, rate);
+            GradientVector<T, TV, TOps>(a, h0, ref c, ref p, row, zero, step, rate);
+            GradientVector<T, TV, TOps>(a, h1, ref c, ref p, row + width, zero, step, rate);
+            GradientVector<T, TV, TOps>(a, h2, ref c, ref p, row + 2 * width, zero, step, rate);
+            GradientVector<T, TV, TOps>(a, h3, ref c, ref p, row + 3 * width, zero, step, rate);
+            GradientVector<T, TV, TOps>(a, h4, ref c, ref p, row + 4 * width, zero, step, rate);
+            GradientVector<T, TV, TOps>(a, h5, ref c, ref p, row + 5 * width, zero, step, rate);
+            GradientVector<T, TV, TOps>(a, h6, ref c, ref p, row + 6 * width, zero, step, rate);
+            GradientVector<T, TV, TOps>(a, h7, ref c, ref p, row + 7 * width, zero, step, rate);
         }
 
         if (withDh)
         {
-            d0.StoreUnsafe(ref dh, o);
-            d1.StoreUnsafe(ref dh, o + width);
-            d2.StoreUnsafe(ref dh, o + 2 * width);
-            d3.StoreUnsafe(ref dh, o + 3 * width);
-            d4.StoreUnsafe(ref dh, o + 4 * width);
-            d5.StoreUnsafe(ref dh, o + 5 * width);
-            d6.StoreUnsafe(ref dh, o + 6 * width);
-            d7.StoreUnsafe(ref dh, o + 7 * width);
+            TOps.Store(d0, ref dh, o);
+            TOps.Store(d1, ref dh, o + width);
+            TOps.Store(d2, ref dh, o + 2 * width);
+            TOps.Store(d3, ref dh, o + 3 * width);
+            TOps.Store(d4, ref dh, o + 4 * width);
+            TOps.Store(d5, ref dh, o + 5 * width);
+            TOps.Store(d6, ref dh, o + 6 * width);
+            TOps.Store(d7, ref dh, o + 7 * width);
         }
     }
 
-    /// <summary>One vector of a one-sample strip's gradient row: C (+)= a·h, stored, then P += rate·C if it steps (rate is −lr), as <see cref="StripW{T}"/> computes it.</summary>
+    /// <summary>One vector of a one-sample strip's gradient row: C (+)= a·h, stored, then P += rate·C if it steps (rate is −lr), as the two-vector strips compute it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GradientVector<T>(Vector512<T> a, Vector512<T> h, ref T c, ref T p, nuint at, bool zero, bool step, Vector512<T> rate)
+    private static void GradientVector<T, TV, TOps>(TV a, TV h, ref T c, ref T p, nuint at, bool zero, bool step, TV rate)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct
+        where TOps : struct, IStripVectors<T, TV>
     {
-        var g = MulAdd512(a, h, zero ? Vector512<T>.Zero : Vector512.LoadUnsafe(ref c, at));
-        g.StoreUnsafe(ref c, at);
+        TV g = TOps.MulAdd(a, h, zero ? default : TOps.Load(ref c, at));
+        TOps.Store(g, ref c, at);
         if (step)
         {
-            (Vector512.LoadUnsafe(ref p, at) + rate * g).StoreUnsafe(ref p, at);
+            TOps.Store(TOps.AddScaled(TOps.Load(ref p, at), rate, g), ref p, at);
         }
+    }
+
+    /// <summary>The vector operations of <see cref="Strip8{T, TV, TOps}"/>, for one width (resolved by the JIT per width, as <see cref="IPanels{T}"/> is).</summary>
+    private interface IStripVectors<T, TV>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct
+    {
+        /// <summary>Elements per vector.</summary>
+        static abstract int Count { get; }
+
+        static abstract TV Load(ref T source, nuint offset);
+
+        static abstract void Store(TV value, ref T destination, nuint offset);
+
+        static abstract TV Broadcast(T value);
+
+        /// <summary>a·b + c, fused where the CPU has FMA (<see cref="MulAdd{T}"/>, <see cref="MulAdd512{T}"/>).</summary>
+        static abstract TV MulAdd(TV a, TV b, TV c);
+
+        /// <summary>p + rate·g, a multiply then an add, as the step of every other path.</summary>
+        static abstract TV AddScaled(TV p, TV rate, TV g);
+    }
+
+    private readonly struct Vectors256<T> : IStripVectors<T, Vector256<T>>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static int Count => Vector256<T>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Load(ref T source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector256<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> MulAdd(Vector256<T> a, Vector256<T> b, Vector256<T> c) => Gemm.MulAdd(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> AddScaled(Vector256<T> p, Vector256<T> rate, Vector256<T> g) => p + rate * g;
+    }
+
+    private readonly struct Vectors512<T> : IStripVectors<T, Vector512<T>>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static int Count => Vector512<T>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Load(ref T source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector512<T> value, ref T destination, nuint offset) => value.StoreUnsafe(ref destination, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> MulAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => MulAdd512(a, b, c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> AddScaled(Vector512<T> p, Vector512<T> rate, Vector512<T> g) => p + rate * g;
     }
 
     /// <summary>As <see cref="Strip{T}"/>, two 512-bit vectors wide.</summary>

@@ -38,9 +38,9 @@ public sealed class ParallelismTests : IDisposable
     [InlineData(24, 9, 70)]   // ... 512- then 256-bit panels in double; 256-bit, then dot products, in float
     [InlineData(1, 16, 16)]   // one or two samples: dH and dW in strips of columns (512-, then 256-bit, then single columns)
     [InlineData(2, 19, 101)]
-    [InlineData(1, 40, 37)]
+    [InlineData(1, 40, 37)]   // ... with 256-bit vectors only, one eight-vector strip (32 columns in double)
     [InlineData(2, 9, 300)]   // ... rows of 1 KiB or more in double (and float at 300): row by row
-    [InlineData(1, 44, 200)]  // ... split in two halves of W's rows at 40 (whole blocks of eight), dH summed half by half
+    [InlineData(1, 44, 200)]  // ... split in two halves of W's rows at 40 (whole blocks of eight), dH summed half by half; eight-vector strips of both widths in float
     [InlineData(2, 130, 24)]
     public void EveryProductIsTheSameOnAnyNumberOfThreads(int batch, int outputs, int inputs)
     {
