@@ -25,9 +25,9 @@ internal static partial class Gemm
     /// For one or two samples (k ≤ 2): dH += dZ·W when <paramref name="dh"/> is not null, then
     /// C (+)= dZᵀ·H and P −= rate·C as <paramref name="write"/> says. dZ is k×m with rows
     /// <paramref name="lda"/> apart, W, C and P are m×n, H and dH are k×n. Columns go in strips of
-    /// two vectors (eight for one sample, <see cref="Strip8{T, TV, TOps}"/>), each over all m
-    /// rows with its slice of H and dH in registers: the only memory
-    /// traffic is W's read and C's and P's writes. The numbers are the whole products': each
+    /// two vectors (<see cref="Strip2{T, TV, TOps}"/>; eight for one sample,
+    /// <see cref="Strip8{T, TV, TOps}"/>), 512-bit then 256-bit, each over all m rows with its
+    /// slice of H and dH in registers: the only memory traffic is W's read and C's and P's writes. The numbers are the whole products': each
     /// element of dH one chain of FMAs over W's rows in order (a plain multiply-add past the last
     /// 256-bit vector), each of C the FMA of its (one or two) terms (plain past the last two
     /// 256-bit vectors), as <see cref="Scalar{T, TA}(ref T, int, ref T, ref T, ref T, int, int, int, int, int, int, GradientWrite{T})"/>
@@ -53,7 +53,7 @@ internal static partial class Gemm
 
             for (; j <= dwVectors - 2 * Vector512<T>.Count; j += 2 * Vector512<T>.Count)
             {
-                StripW(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
+                Strip2<T, Vector512<T>, Vectors512<T>>(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
             }
         }
 
@@ -68,7 +68,7 @@ internal static partial class Gemm
 
         for (; j < dwVectors; j += 2 * Vector256<T>.Count)
         {
-            Strip(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
+            Strip2<T, Vector256<T>, Vectors256<T>>(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
         }
 
         for (; j < n; j++)
@@ -100,76 +100,77 @@ internal static partial class Gemm
         Scalar<T, Transposed>(ref dz, lda, ref h, ref c, ref p, 0, m, j, j + 1, n, k, write);
     }
 
-    /// <summary>One strip of two 256-bit vectors of columns from <paramref name="j"/>, over all m rows.</summary>
-    private static void Strip<T>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, int j, GradientWrite<T> write)
+    /// <summary>One strip of two vectors of columns from <paramref name="j"/>, over all m rows, for one or two samples.</summary>
+    private static void Strip2<T, TV, TOps>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, int j, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct
+        where TOps : struct, IStripVectors<T, TV>
     {
-        nuint width = (nuint)Vector256<T>.Count, o = (nuint)j, ld = (nuint)n;
+        nuint width = (nuint)TOps.Count, o = (nuint)j, ld = (nuint)n;
         bool withDh = !Unsafe.IsNullRef(ref dh), two = k == 2, zero = write.Overwrite, step = write.Step;
-        var h00 = Vector256.LoadUnsafe(ref h, o);
-        var h01 = Vector256.LoadUnsafe(ref h, o + width);
-        var h10 = two ? Vector256.LoadUnsafe(ref h, ld + o) : default;
-        var h11 = two ? Vector256.LoadUnsafe(ref h, ld + o + width) : default;
-        Vector256<T> d00 = default, d01 = default, d10 = default, d11 = default;
+        TV h00 = TOps.Load(ref h, o), h01 = TOps.Load(ref h, o + width);
+        TV h10 = two ? TOps.Load(ref h, ld + o) : default, h11 = two ? TOps.Load(ref h, ld + o + width) : default;
+        TV d00 = default, d01 = default, d10 = default, d11 = default;
         if (withDh)
         {
-            d00 = Vector256.LoadUnsafe(ref dh, o);
-            d01 = Vector256.LoadUnsafe(ref dh, o + width);
-            d10 = two ? Vector256.LoadUnsafe(ref dh, ld + o) : default;
-            d11 = two ? Vector256.LoadUnsafe(ref dh, ld + o + width) : default;
+            (d00, d01) = (TOps.Load(ref dh, o), TOps.Load(ref dh, o + width));
+            if (two)
+            {
+                (d10, d11) = (TOps.Load(ref dh, ld + o), TOps.Load(ref dh, ld + o + width));
+            }
         }
 
-        var rate = Vector256.Create(-write.LearningRate);
+        TV rate = TOps.Broadcast(-write.LearningRate);
         ref T dz1 = ref Unsafe.Add(ref dz, two ? lda : 0);
         for (int r = 0; r < m; r++)
         {
             nuint row = (nuint)r * ld + o;
-            var a0 = Vector256.Create(Unsafe.Add(ref dz, r));
-            var a1 = Vector256.Create(Unsafe.Add(ref dz1, r));
+            TV a0 = TOps.Broadcast(Unsafe.Add(ref dz, r));
+            TV a1 = TOps.Broadcast(Unsafe.Add(ref dz1, r));
             if (withDh)
             {
-                var w0 = Vector256.LoadUnsafe(ref w, row);
-                var w1 = Vector256.LoadUnsafe(ref w, row + width);
-                d00 = MulAdd(a0, w0, d00);
-                d01 = MulAdd(a0, w1, d01);
+                // dH += a·W's row, read before the step below rewrites it.
+                TV w0 = TOps.Load(ref w, row), w1 = TOps.Load(ref w, row + width);
+                d00 = TOps.MulAdd(a0, w0, d00);
+                d01 = TOps.MulAdd(a0, w1, d01);
                 if (two)
                 {
-                    d10 = MulAdd(a1, w0, d10);
-                    d11 = MulAdd(a1, w1, d11);
+                    d10 = TOps.MulAdd(a1, w0, d10);
+                    d11 = TOps.MulAdd(a1, w1, d11);
                 }
             }
 
-            var g0 = MulAdd(a0, h00, zero ? Vector256<T>.Zero : Vector256.LoadUnsafe(ref c, row));
-            var g1 = MulAdd(a0, h01, zero ? Vector256<T>.Zero : Vector256.LoadUnsafe(ref c, row + width));
+            TV g0 = TOps.MulAdd(a0, h00, zero ? default : TOps.Load(ref c, row));
+            TV g1 = TOps.MulAdd(a0, h01, zero ? default : TOps.Load(ref c, row + width));
             if (two)
             {
-                g0 = MulAdd(a1, h10, g0);
-                g1 = MulAdd(a1, h11, g1);
+                g0 = TOps.MulAdd(a1, h10, g0);
+                g1 = TOps.MulAdd(a1, h11, g1);
             }
 
-            g0.StoreUnsafe(ref c, row);
-            g1.StoreUnsafe(ref c, row + width);
+            TOps.Store(g0, ref c, row);
+            TOps.Store(g1, ref c, row + width);
             if (step)
             {
-                (Vector256.LoadUnsafe(ref p, row) + rate * g0).StoreUnsafe(ref p, row);
-                (Vector256.LoadUnsafe(ref p, row + width) + rate * g1).StoreUnsafe(ref p, row + width);
+                TOps.Store(TOps.AddScaled(TOps.Load(ref p, row), rate, g0), ref p, row);
+                TOps.Store(TOps.AddScaled(TOps.Load(ref p, row + width), rate, g1), ref p, row + width);
             }
         }
 
         if (withDh)
         {
-            d00.StoreUnsafe(ref dh, o);
-            d01.StoreUnsafe(ref dh, o + width);
+            TOps.Store(d00, ref dh, o);
+            TOps.Store(d01, ref dh, o + width);
             if (two)
             {
-                d10.StoreUnsafe(ref dh, ld + o);
-                d11.StoreUnsafe(ref dh, ld + o + width);
+                TOps.Store(d10, ref dh, ld + o);
+                TOps.Store(d11, ref dh, ld + o + width);
             }
         }
     }
 
     /// <summary>
-    /// As <see cref="Strip{T}"/> and <see cref="StripW{T}"/> for one sample, eight vectors wide (in
+    /// As <see cref="Strip2{T, TV, TOps}"/> for one sample, eight vectors wide (in
     /// double, 64 columns with 512-bit vectors, 32 with 256-bit ones): eight of dH's chains of FMAs
     /// in flight instead of two, with the strip of H and dH in 16 registers. On mlp-128's step at
     /// batch 1, where W and dW arrive from beyond the L2, this took 17.1–18.0 µs against 18.8–19.4
@@ -249,7 +250,7 @@ internal static partial class Gemm
         }
     }
 
-    /// <summary>The vector operations of <see cref="Strip8{T, TV, TOps}"/>, for one width (resolved by the JIT per width, as <see cref="IPanels{T}"/> is).</summary>
+    /// <summary>The vector operations of the strips (<see cref="Strip2{T, TV, TOps}"/>, <see cref="Strip8{T, TV, TOps}"/>), for one width (resolved by the JIT per width, as <see cref="IPanels{T}"/> is).</summary>
     private interface IStripVectors<T, TV>
         where T : unmanaged, IFloatingPointIeee754<T>
         where TV : struct
@@ -310,73 +311,5 @@ internal static partial class Gemm
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> AddScaled(Vector512<T> p, Vector512<T> rate, Vector512<T> g) => p + rate * g;
-    }
-
-    /// <summary>As <see cref="Strip{T}"/>, two 512-bit vectors wide.</summary>
-    private static void StripW<T>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, int j, GradientWrite<T> write)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        nuint width = (nuint)Vector512<T>.Count, o = (nuint)j, ld = (nuint)n;
-        bool withDh = !Unsafe.IsNullRef(ref dh), two = k == 2, zero = write.Overwrite, step = write.Step;
-        var h00 = Vector512.LoadUnsafe(ref h, o);
-        var h01 = Vector512.LoadUnsafe(ref h, o + width);
-        var h10 = two ? Vector512.LoadUnsafe(ref h, ld + o) : default;
-        var h11 = two ? Vector512.LoadUnsafe(ref h, ld + o + width) : default;
-        Vector512<T> d00 = default, d01 = default, d10 = default, d11 = default;
-        if (withDh)
-        {
-            d00 = Vector512.LoadUnsafe(ref dh, o);
-            d01 = Vector512.LoadUnsafe(ref dh, o + width);
-            d10 = two ? Vector512.LoadUnsafe(ref dh, ld + o) : default;
-            d11 = two ? Vector512.LoadUnsafe(ref dh, ld + o + width) : default;
-        }
-
-        var rate = Vector512.Create(-write.LearningRate);
-        ref T dz1 = ref Unsafe.Add(ref dz, two ? lda : 0);
-        for (int r = 0; r < m; r++)
-        {
-            nuint row = (nuint)r * ld + o;
-            var a0 = Vector512.Create(Unsafe.Add(ref dz, r));
-            var a1 = Vector512.Create(Unsafe.Add(ref dz1, r));
-            if (withDh)
-            {
-                var w0 = Vector512.LoadUnsafe(ref w, row);
-                var w1 = Vector512.LoadUnsafe(ref w, row + width);
-                d00 = MulAdd512(a0, w0, d00);
-                d01 = MulAdd512(a0, w1, d01);
-                if (two)
-                {
-                    d10 = MulAdd512(a1, w0, d10);
-                    d11 = MulAdd512(a1, w1, d11);
-                }
-            }
-
-            var g0 = MulAdd512(a0, h00, zero ? Vector512<T>.Zero : Vector512.LoadUnsafe(ref c, row));
-            var g1 = MulAdd512(a0, h01, zero ? Vector512<T>.Zero : Vector512.LoadUnsafe(ref c, row + width));
-            if (two)
-            {
-                g0 = MulAdd512(a1, h10, g0);
-                g1 = MulAdd512(a1, h11, g1);
-            }
-
-            g0.StoreUnsafe(ref c, row);
-            g1.StoreUnsafe(ref c, row + width);
-            if (step)
-            {
-                (Vector512.LoadUnsafe(ref p, row) + rate * g0).StoreUnsafe(ref p, row);
-                (Vector512.LoadUnsafe(ref p, row + width) + rate * g1).StoreUnsafe(ref p, row + width);
-            }
-        }
-
-        if (withDh)
-        {
-            d00.StoreUnsafe(ref dh, o);
-            d01.StoreUnsafe(ref dh, o + width);
-            if (two)
-            {
-                d10.StoreUnsafe(ref dh, ld + o);
-                d11.StoreUnsafe(ref dh, ld + o + width);
-            }
-        }
     }
 }
