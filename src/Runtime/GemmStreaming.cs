@@ -24,53 +24,25 @@ internal static partial class Gemm
     /// <summary>
     /// For one or two samples (k ≤ 2): dH += dZ·W when <paramref name="dh"/> is not null, then
     /// C (+)= dZᵀ·H and P −= rate·C as <paramref name="write"/> says. dZ is k×m with rows
-    /// <paramref name="lda"/> apart, W, C and P are m×n, H and dH are k×n. Columns go in strips of
-    /// two vectors (<see cref="Strip2{T, TV, TOps}"/>; eight for one sample,
-    /// <see cref="Strip8{T, TV, TOps}"/>), 512-bit then 256-bit, each over all m rows with its
-    /// slice of H and dH in registers: the only memory traffic is W's read and C's and P's writes. The numbers are the whole products': each
-    /// element of dH one chain of FMAs over W's rows in order (a plain multiply-add past the last
-    /// 256-bit vector), each of C the FMA of its (one or two) terms (plain past the last two
-    /// 256-bit vectors), as <see cref="Scalar{T, TA}(ref T, int, ref T, ref T, ref T, int, int, int, int, int, int, GradientWrite{T})"/>
+    /// <paramref name="lda"/> apart, W, C and P are m×n, H and dH are k×n. Columns go in strips
+    /// (<see cref="Strips{T, TV, TOps}"/>), 512-bit then 256-bit, each over all m rows with its
+    /// slice of H and dH in registers: the only memory traffic is W's read and C's and P's writes.
+    /// The numbers are the whole products': each element of dH one chain of FMAs over W's rows in
+    /// order (a plain multiply-add past the last 256-bit vector), each of C the FMA of its (one or
+    /// two) terms (plain past the last two 256-bit vectors), as <see cref="Scalar{T, TA}(ref T, int, ref T, ref T, ref T, int, int, int, int, int, int, GradientWrite{T})"/>
     /// and <see cref="Axpy{T}"/> do there. Where P is W, each row is read for dH before it is stepped.
     /// </summary>
     private static void StreamColumns<T>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int dwVectors = n - n % (2 * Vector256<T>.Count);
-        bool wide = UseVector512 && Vector512.IsHardwareAccelerated;
         int j = 0;
-        if (wide)
+        if (UseVector512 && Vector512.IsHardwareAccelerated)
         {
-            // One sample: eight vectors a strip, so that eight of dH's chains (one FMA per row
-            // each) run side by side instead of two; the columns left take two-vector strips.
-            if (k == 1)
-            {
-                for (; j <= dwVectors - 8 * Vector512<T>.Count; j += 8 * Vector512<T>.Count)
-                {
-                    Strip8<T, Vector512<T>, Vectors512<T>>(ref dz, ref w, ref h, ref dh, ref c, ref p, m, n, j, write);
-                }
-            }
-
-            for (; j <= dwVectors - 2 * Vector512<T>.Count; j += 2 * Vector512<T>.Count)
-            {
-                Strip2<T, Vector512<T>, Vectors512<T>>(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
-            }
+            j = Strips<T, Vector512<T>, Vectors512<T>>(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, 0, dwVectors, write);
         }
 
-        // The same with 256-bit vectors, where the 512-bit ones are not used (32 columns in double).
-        if (k == 1)
-        {
-            for (; j <= dwVectors - 8 * Vector256<T>.Count; j += 8 * Vector256<T>.Count)
-            {
-                Strip8<T, Vector256<T>, Vectors256<T>>(ref dz, ref w, ref h, ref dh, ref c, ref p, m, n, j, write);
-            }
-        }
-
-        for (; j < dwVectors; j += 2 * Vector256<T>.Count)
-        {
-            Strip2<T, Vector256<T>, Vectors256<T>>(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
-        }
-
+        j = Strips<T, Vector256<T>, Vectors256<T>>(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, dwVectors, write);
         for (; j < n; j++)
         {
             StreamColumn(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
@@ -98,6 +70,34 @@ internal static partial class Gemm
         }
 
         Scalar<T, Transposed>(ref dz, lda, ref h, ref c, ref p, 0, m, j, j + 1, n, k, write);
+    }
+
+    /// <summary>
+    /// The strips of one vector width from column <paramref name="j"/> up to <paramref name="end"/>
+    /// (or as far as whole strips reach): for one sample, eight vectors a strip, so that eight of
+    /// dH's chains (one FMA per row each) run side by side instead of two; then two-vector strips.
+    /// Returns the first column left.
+    /// </summary>
+    private static int Strips<T, TV, TOps>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, int j, int end, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct
+        where TOps : struct, IStripVectors<T, TV>
+    {
+        int width = TOps.Count;
+        if (k == 1)
+        {
+            for (; j <= end - 8 * width; j += 8 * width)
+            {
+                Strip8<T, TV, TOps>(ref dz, ref w, ref h, ref dh, ref c, ref p, m, n, j, write);
+            }
+        }
+
+        for (; j <= end - 2 * width; j += 2 * width)
+        {
+            Strip2<T, TV, TOps>(ref dz, lda, ref w, ref h, ref dh, ref c, ref p, m, n, k, j, write);
+        }
+
+        return j;
     }
 
     /// <summary>One strip of two vectors of columns from <paramref name="j"/>, over all m rows, for one or two samples.</summary>
