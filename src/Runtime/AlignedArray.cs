@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -44,7 +45,21 @@ public readonly struct AlignedArray<T> where T : unmanaged
     /// <summary>The <paramref name="length"/> elements from <paramref name="start"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range does not lie within the array.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Span<T> Slice(int start, int length) => Span.Slice(start, length);
+    public Span<T> Slice(int start, int length)
+    {
+        // One range check against Length (the generated networks slice parameters and workspaces
+        // this way in every step, so the call is kept small enough to inline).
+        if ((ulong)(uint)start + (uint)length > (uint)Length)
+        {
+            ThrowOutOfRange(start, length);
+        }
+
+        return _array is null ? default : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _origin + start), length);
+    }
+
+    [DoesNotReturn]
+    private void ThrowOutOfRange(int start, int length)
+        => throw new ArgumentOutOfRangeException(nameof(start), $"The range [{start}, {start}+{length}) does not lie within the {Length} elements.");
 
     /// <summary>A new aligned array with the same elements.</summary>
     public AlignedArray<T> Clone()

@@ -58,8 +58,13 @@ public class AlignedArrayTests
         var a = new AlignedArray<float>(8);
         Should.Throw<ArgumentOutOfRangeException>(() => a.Slice(5, 4)); // within the allocation's slack, but past Length
         Should.Throw<ArgumentOutOfRangeException>(() => a.Slice(-1, 2));
+        Should.Throw<ArgumentOutOfRangeException>(() => a.Slice(2, -1));
+        Should.Throw<ArgumentOutOfRangeException>(() => a.Slice(int.MaxValue, 2)); // no overflow past the check
         Should.Throw<ArgumentOutOfRangeException>(() => new AlignedArray<double>(-1));
+        a.Slice(8, 0).Length.ShouldBe(0);
         default(AlignedArray<double>).Span.Length.ShouldBe(0);
+        default(AlignedArray<double>).Slice(0, 0).Length.ShouldBe(0);
+        Should.Throw<ArgumentOutOfRangeException>(() => default(AlignedArray<double>).Slice(0, 1));
     }
 
     [Fact]
