@@ -148,13 +148,8 @@ internal static partial class Gemm
                 g1 = TOps.MulAdd(a1, h11, g1);
             }
 
-            TOps.Store(g0, ref c, row);
-            TOps.Store(g1, ref c, row + width);
-            if (step)
-            {
-                TOps.Store(TOps.AddScaled(TOps.Load(ref p, row), rate, g0), ref p, row);
-                TOps.Store(TOps.AddScaled(TOps.Load(ref p, row + width), rate, g1), ref p, row + width);
-            }
+            StoreGradient<T, TV, TOps>(g0, ref c, ref p, row, step, rate);
+            StoreGradient<T, TV, TOps>(g1, ref c, ref p, row + width, step, rate);
         }
 
         if (withDh)
@@ -235,14 +230,21 @@ internal static partial class Gemm
         }
     }
 
-    /// <summary>One vector of a one-sample strip's gradient row: C (+)= a·h, stored, then P += rate·C if it steps (rate is −lr), as the two-vector strips compute it.</summary>
+    /// <summary>One vector of a one-sample strip's gradient row: C (+)= a·h, then stored as <see cref="StoreGradient{T, TV, TOps}"/> does.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void GradientVector<T, TV, TOps>(TV a, TV h, ref T c, ref T p, nuint at, bool zero, bool step, TV rate)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TV : struct
         where TOps : struct, IStripVectors<T, TV>
+        => StoreGradient<T, TV, TOps>(TOps.MulAdd(a, h, zero ? default : TOps.Load(ref c, at)), ref c, ref p, at, step, rate);
+
+    /// <summary>A vector of the gradient g stored into C, then P += rate·g if it steps (rate is −lr): every strip's store and step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreGradient<T, TV, TOps>(TV g, ref T c, ref T p, nuint at, bool step, TV rate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TV : struct
+        where TOps : struct, IStripVectors<T, TV>
     {
-        TV g = TOps.MulAdd(a, h, zero ? default : TOps.Load(ref c, at));
         TOps.Store(g, ref c, at);
         if (step)
         {
