@@ -214,6 +214,161 @@ public sealed class CheckpointTests : IDisposable
         other.Parameters.ToArray().ShouldBe(before);
     }
 
+    /// <summary>Rewrites one entry of a safetensors file's __metadata__, as a hostile or damaged file would hold it.</summary>
+    internal static void Tamper(string path, string key, string value)
+    {
+        var bytes = System.IO.File.ReadAllBytes(path);
+        long length = BitConverter.ToInt64(bytes, 0);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(bytes.AsSpan(8, (int)length))!.AsObject();
+        header["__metadata__"]![key] = value;
+        var json = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        using var file = System.IO.File.Create(path);
+        file.Write(BitConverter.GetBytes((long)json.Length));
+        file.Write(json);
+        file.Write(bytes.AsSpan(8 + (int)length));
+    }
+
+    public static TheoryData<string, string, string> OutOfRange => new()
+    {
+        { "optimizer.lr", "1e300", $"learning rate is 1E+300 ({float.PositiveInfinity} as Single)" },
+        { "optimizer.lr", "-0.5", "learning rate is -0.5" },
+        { "optimizer.lr", "NaN", "learning rate is NaN" },
+        { "optimizer.step", "9223372036854775807", "optimizer.step is 9223372036854775807" },
+        { "optimizer.last_grad_norm", "-1", "last_grad_norm is -1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRange))]
+    public void AScalarOutOfRangeIsRefusedBeforeAnythingChanges(string key, string value, string message)
+    {
+        var net = new ClassifierSingle(1);
+        var adam = new Adam<float>(net, 0.01f);
+        var (x, y) = Batch(net, new Random(1));
+        net.TrainStep(x, y, adam);
+        string path = File("float.safetensors");
+        Checkpoint.Save(path, adam);
+        Tamper(path, key, value);
+
+        var target = new ClassifierSingle(2);
+        var again = new Adam<float>(target, 0.02f);
+        target.TrainStep(x, y, again);
+        var (parameters, moments, step, rate) = (target.Parameters.ToArray(), again.FirstMoment.ToArray(), again.StepCount, again.LearningRate);
+
+        Should.Throw<InvalidDataException>(() => Checkpoint.Load(path, again)).Message.ShouldContain(message);
+        target.Parameters.ToArray().ShouldBe(parameters);
+        again.FirstMoment.ToArray().ShouldBe(moments);
+        again.StepCount.ShouldBe(step);
+        again.LearningRate.ShouldBe(rate);
+    }
+
+    [Fact]
+    public void TheLastStepAnOptimizerCountsIsRefusedNotWrapped()
+    {
+        var net = new MixedLooped(1);
+        var sgd = new Sgd<double>(net, 0.01);
+        var (x, y) = Batch(net, new Random(1));
+        net.TrainStep(x, y, sgd);
+        string path = File("steps.safetensors");
+        Checkpoint.Save(path, sgd);
+        Tamper(path, "optimizer.step", (1L << 53).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Checkpoint.Load(path, sgd);
+        var before = net.Parameters.ToArray();
+
+        Should.Throw<InvalidOperationException>(() => net.TrainStep(x, y, sgd)).Message.ShouldContain("the most it counts");
+        sgd.StepCount.ShouldBe(1L << 53);
+        net.Parameters.ToArray().ShouldBe(before);
+    }
+
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("1000000000")]
+    [InlineData("0")]
+    public void ATrainerCheckpointWhoseSizesDisagreeWithItsFileIsRefusedWithoutAllocatingThem(string samples)
+    {
+        var (trainer, training) = SmallRun(new ThreeClassNet(1), File("sizes.safetensors"));
+        trainer.Fit(training, epochs: 1);
+        Tamper(File("sizes.safetensors"), "trainer.samples", samples);
+
+        var (again, _) = SmallRun(new ThreeClassNet(2), null);
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        Should.Throw<InvalidDataException>(() => again.Resume(File("sizes.safetensors"))).Message.ShouldContain($"trainer.samples is {samples}, but its 'trainer/order' holds 40 indices");
+        (GC.GetAllocatedBytesForCurrentThread() - allocated).ShouldBeLessThan(10_000_000);
+    }
+
+    [Theory]
+    [InlineData("trainer.best_epoch", "7", "best_epoch is 7, after its last epoch (1)")]
+    [InlineData("trainer.stopped", "maybe", "trainer.stopped is 'maybe'")]
+    [InlineData("trainer.best_loss", "NaN", "best_loss is NaN")]
+    public void ATrainerCheckpointWithAnInconsistentScalarIsRefused(string key, string value, string message)
+    {
+        var (trainer, training) = SmallRun(new ThreeClassNet(1), File("scalars.safetensors"));
+        trainer.Fit(training, epochs: 1);
+        Tamper(File("scalars.safetensors"), key, value);
+
+        var net = new ThreeClassNet(2);
+        var before = net.Parameters.ToArray();
+        var (again, _) = SmallRun(net, null);
+        Should.Throw<InvalidDataException>(() => again.Resume(File("scalars.safetensors"))).Message.ShouldContain(message);
+        net.Parameters.ToArray().ShouldBe(before);
+    }
+
+    private static (Trainer<double> Trainer, TrainingSet<double> Training) SmallRun(ThreeClassNet net, string? checkpoint, int? patience = 5)
+    {
+        var random = new Random(3);
+        var x = Enumerable.Range(0, 2 * 40).Select(_ => random.NextDouble() * 4 - 2).ToArray();
+        var labels = Enumerable.Range(0, 40).Select(i => x[2 * i] > 0 ? 1 : 0).ToArray();
+        var sgd = new Sgd<double>(net, 0.05);
+        return (new Trainer<double>(net, sgd, batchSize: 8) { Seed = 1, Patience = patience, CheckpointPath = checkpoint }, TrainingSet<double>.WithLabels(x, labels));
+    }
+
+    [Fact]
+    public void ADivergingRunStopsAndKeepsItsLastGoodCheckpointAndBestWeights()
+    {
+        string path = File("diverging.safetensors");
+        var net = new ThreeClassNet(1);
+        var (trainer, training) = SmallRun(net, path);
+        var progress = new Progress(r =>
+        {
+            if (r.Epoch == 3)
+            {
+                trainer.Optimizer.LearningRate = 1e305; // the next epoch's steps overflow
+            }
+        });
+
+        var error = Should.Throw<NotFiniteNumberException>(() => trainer.Fit(training, epochs: 10, progress: progress));
+        error.Message.ShouldContain("Training diverged in epoch 4: parameter ");
+        error.Message.ShouldContain($"The checkpoint '{path}' still holds epoch 3, the last good one");
+        error.Message.ShouldMatch(@".*The network holds the weights of epoch [123], the best\..*");
+        NonFinite.IndexOf<double>(net.Parameters).ShouldBe(-1);
+
+        // The file is the one epoch 3 wrote, and its own trainer resumes from it.
+        var resumedNet = new ThreeClassNet(2);
+        var (resumed, _) = SmallRun(resumedNet, path);
+        resumed.Resume(path).ShouldBe(3);
+        NonFinite.Find(resumedNet).ShouldBeNull();
+    }
+
+    [Fact]
+    public void NonFiniteWeightsAreNeverSavedAndTheOldFileStays()
+    {
+        var net = new MixedLooped(1);
+        var adam = new Adam<double>(net, 0.01);
+        string weights = File("w.safetensors"), checkpoint = File("c.safetensors");
+        net.SaveWeights(weights);
+        Checkpoint.Save(checkpoint, adam);
+        var (w, c) = (System.IO.File.ReadAllBytes(weights), System.IO.File.ReadAllBytes(checkpoint));
+
+        net.Parameters[5] = double.PositiveInfinity;
+        Should.Throw<InvalidOperationException>(() => net.SaveWeights(weights)).Message.ShouldContain($"holds {double.PositiveInfinity} at [");
+        Should.Throw<InvalidOperationException>(() => Checkpoint.Save(checkpoint, adam)).Message.ShouldContain("nothing was written");
+        var stream = new MemoryStream();
+        Should.Throw<InvalidOperationException>(() => net.SaveWeights(stream));
+        stream.Length.ShouldBe(0);
+        System.IO.File.ReadAllBytes(weights).ShouldBe(w);
+        System.IO.File.ReadAllBytes(checkpoint).ShouldBe(c);
+        Directory.GetFiles(_directory).Length.ShouldBe(2);
+    }
+
     private sealed class Progress(Action<EpochReport> report) : IProgress<EpochReport>
     {
         public void Report(EpochReport value) => report(value);

@@ -286,4 +286,58 @@ public class OptimizerTests
         seen[8].ShouldBe((1 + Math.Cos(Math.PI * 5 / 10)) / 2, 1e-15);
         seen[13].ShouldBe(0, 1e-15);
     }
+
+    [Fact]
+    public void SchedulesMadeByHandForSequentialLRShareTheInitialRateAsInTorch()
+    {
+        // torch.optim: LinearLR(opt, 0.1, 1.0, total_iters=2), CosineAnnealingLR(opt, T_max=4), SequentialLR(opt, [both], milestones=[2]).
+        var adam = new Adam<double>(new MixedLooped(1), 1.0);
+        var warmup = new LinearLR<double>(adam, startFactor: 0.1, totalSteps: 2);
+        var cosine = new CosineAnnealingLR<double>(adam, maxSteps: 4);
+        var sequence = new SequentialLR<double>(adam, [warmup, cosine], [2]);
+        cosine.BaseRate.ShouldBe(1.0);
+        var seen = new List<double> { adam.LearningRate };
+        for (int i = 0; i < 5; i++)
+        {
+            sequence.Step();
+            seen.Add(adam.LearningRate);
+        }
+
+        seen.ShouldBe([0.1, 0.55, 1, (1 + Math.Cos(Math.PI / 4)) / 2, 0.5, (1 + Math.Cos(Math.PI * 3 / 4)) / 2], 1e-15);
+        seen[3].ShouldBe(0.8535533905932737, 1e-15);
+
+        // A SequentialLR inside another keeps the same base rate.
+        var sgd = new Sgd<double>(new MixedLooped(1), 2.0);
+        var inner = SequentialLR<double>.WarmupCosine(sgd, warmupSteps: 2, totalSteps: 4, startFactor: 0.5);
+        var tail = new LinearLR<double>(sgd, startFactor: 0.25, endFactor: 0.25, totalSteps: 1);
+        var outer = new SequentialLR<double>(sgd, [inner, tail], [4]);
+        var rates = new List<double> { sgd.LearningRate };
+        for (int i = 0; i < 5; i++)
+        {
+            outer.Step();
+            rates.Add(sgd.LearningRate);
+        }
+
+        rates.ShouldBe([1.0, 1.5, 2.0, 1.0, 0.5, 0.5], 1e-15);
+    }
+
+    [Fact]
+    public void UpdateRefusesTheSpansOfAnotherNetworkOfTheSameLength()
+    {
+        var net = new MixedLooped(1);
+        var other = new MixedLooped(2);
+        var adam = new Adam<double>(net, 1e-3);
+        other.Backward(X, Y);
+        var parameters = other.Parameters.ToArray();
+        var gradients = other.Gradients.ToArray();
+        var otherGradients = new double[MixedLooped.ParameterCount];
+        other.Gradients.CopyTo(otherGradients);
+
+        Should.Throw<ArgumentException>(() => adam.Update(other.Parameters, otherGradients)).Message.ShouldContain("not the parameters and gradients of the network this optimizer was made for");
+        Should.Throw<ArgumentException>(() => adam.Update(net.Parameters, otherGradients));
+        other.Parameters.ToArray().ShouldBe(parameters);
+        adam.StepCount.ShouldBe(0);
+        adam.FirstMoment.ToArray().ShouldAllBe(m => m == 0);
+        other.Gradients.ToArray().ShouldBe(gradients);
+    }
 }

@@ -283,6 +283,31 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public void SavingIntoAMissingFolderNamesTheUsersPath()
+    {
+        string path = Path.Combine(_directory, "missing", "w.safetensors");
+        var error = Should.Throw<DirectoryNotFoundException>(() => new SeedNet(1).SaveWeights(path));
+        error.Message.ShouldContain($"Could not write '{path}'");
+        error.Message.ShouldNotContain(".tmp");
+    }
+
+    [Fact]
+    public void SavingThroughASymbolicLinkWritesItsTargetAndKeepsTheLink()
+    {
+        Directory.CreateDirectory(File("models"));
+        string target = File("models/w.safetensors"), link = File("current.safetensors");
+        new SeedNet(1).SaveWeights(target);
+        System.IO.File.CreateSymbolicLink(link, "models/w.safetensors");
+
+        new SeedNet(2).SaveWeights(link);
+        new FileInfo(link).LinkTarget.ShouldBe("models/w.safetensors");
+        var loaded = new SeedNet(3);
+        loaded.LoadWeights(target);
+        loaded.Parameters.ToArray().ShouldBe(new SeedNet(2).Parameters.ToArray());
+        Directory.GetFiles(File("models")).ShouldBe([target]);
+    }
+
+    [Fact]
     public void ThePyTorchModuleIsApproved() =>
         SeedNet.Architecture.ToPyTorch("SeedNet").ShouldMatchApproved(c => c.SubFolder("Approved").NoDiff().WithFileExtension("py"));
 

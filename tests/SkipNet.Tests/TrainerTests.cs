@@ -141,4 +141,26 @@ public class TrainerTests
         var mse = new MixedLooped(1);
         Should.Throw<ArgumentException>(() => new Trainer<double>(mse, new Sgd<double>(mse, 0.1)).Fit(TrainingSet<double>.WithLabels(new double[3], new[] { 0 }), 1)).Message.ShouldContain("Class labels need");
     }
+
+    [Fact]
+    public void SettingsOutOfRangeAreRefusedBeforeAnythingTrains()
+    {
+        var net = new ThreeClassNet(1);
+        var adam = new Adam<double>(net, 0.01);
+        var before = net.Parameters.ToArray();
+        Should.Throw<ArgumentOutOfRangeException>(() => new Trainer<double>(net, adam) { MinimumImprovement = -0.1 }).ParamName.ShouldBe("MinimumImprovement");
+        Should.Throw<ArgumentOutOfRangeException>(() => new Trainer<double>(net, adam) { MinimumImprovement = double.NaN });
+        Should.Throw<ArgumentOutOfRangeException>(() => new Trainer<double>(net, adam) { MinimumImprovement = double.PositiveInfinity });
+        Should.Throw<ArgumentOutOfRangeException>(() => new Trainer<double>(net, adam) { Patience = -1 }).ParamName.ShouldBe("Patience");
+        var otherAdam = new Adam<double>(net, 0.01);
+        Should.Throw<ArgumentException>(() => new Trainer<double>(net, adam) { Schedule = new CosineAnnealingLR<double>(otherAdam, 5) })
+            .Message.ShouldContain("another optimizer");
+        net.Parameters.ToArray().ShouldBe(before);
+
+        // Patience 0 stops at the first epoch that does not improve, as Keras' patience=0 does.
+        var (x, labels) = Blobs(60, 1);
+        var history = new Trainer<double>(net, new Sgd<double>(net, 0)) { Patience = 0 }.Fit(TrainingSet<double>.WithLabels(x, labels), epochs: 5);
+        history.Epochs.Count.ShouldBe(2);
+        history.StoppedEarly.ShouldBeTrue();
+    }
 }

@@ -151,14 +151,27 @@ public static class Checkpoint
             state.Add((values, saved));
         }
 
+        // Every scalar is checked as the optimizer will hold it (cast to T) before anything is copied.
         double rate = Number(meta, "optimizer.lr");
-        if (!(rate >= 0) || double.IsInfinity(rate))
+        T learningRate = T.CreateTruncating(rate);
+        if (!(rate >= 0) || !T.IsFinite(learningRate))
         {
-            throw new InvalidDataException($"The checkpoint's learning rate is {rate}; it must be a finite number ≥ 0.");
+            throw new InvalidDataException(
+                $"The checkpoint's learning rate is {Text.Of(rate)}{(double.IsFinite(rate) ? $" ({learningRate} as {typeof(T).Name})" : "")}; it must be a finite number ≥ 0 in the network's precision.");
         }
 
         long step = Whole(meta, "optimizer.step");
+        if (step > Optimizer<T>.MaxStepCount)
+        {
+            throw new InvalidDataException($"The checkpoint's optimizer.step is {step}; an optimizer counts at most {Optimizer<T>.MaxStepCount} steps.");
+        }
+
         double norm = Number(meta, "optimizer.last_grad_norm");
+        if (norm < 0)
+        {
+            throw new InvalidDataException($"The checkpoint's optimizer.last_grad_norm is {Text.Of(norm)}; a norm is ≥ 0.");
+        }
+
         Expect(meta, "schedule", schedule is null ? "none" : ScheduleName(schedule), "schedule");
         int steps = 0;
         if (schedule is not null)
@@ -184,7 +197,7 @@ public static class Checkpoint
 
             optimizer.StepCount = step;
             optimizer.LastGradientNorm = T.CreateTruncating(norm);
-            optimizer.LearningRate = T.CreateTruncating(rate);
+            optimizer.LearningRate = learningRate;
             if (schedule is not null)
             {
                 schedule.Steps = steps;

@@ -248,6 +248,9 @@ internal sealed class WeightsFile
         _used.Add(name);
     }
 
+    /// <summary>The number of elements of a one-dimensional tensor, or −1 when there is none of that name and rank.</summary>
+    public long LengthOf(string name) => _header.Find(name) is { Shape: [long length] } ? length : -1;
+
     /// <summary>Whether the file has a tensor of that name.</summary>
     public bool Has(string name) => _header.Find(name) is not null;
 

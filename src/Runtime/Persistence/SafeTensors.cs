@@ -33,9 +33,25 @@ internal sealed record SafeTensorsHeader(IReadOnlyDictionary<string, string> Met
 /// <summary>A tensor to write: name, dtype, shape and its little-endian bytes.</summary>
 internal readonly record struct TensorData(string Name, string DType, long[] Shape, byte[] Bytes)
 {
+    /// <summary>The tensor of <paramref name="values"/>.</summary>
+    /// <exception cref="InvalidOperationException">A float or double value is NaN or infinite: the loaders refuse such a file, so none is written.</exception>
     public static TensorData Of<T>(string name, long[] shape, ReadOnlySpan<T> values)
         where T : unmanaged
-        => new(name, SafeTensors.DTypeOf<T>(), shape, SafeTensors.ToLittleEndian(values));
+    {
+        int bad = typeof(T) == typeof(double) ? NonFinite.IndexOf(MemoryMarshal.Cast<T, double>(values))
+            : typeof(T) == typeof(float) ? NonFinite.IndexOf(MemoryMarshal.Cast<T, float>(values))
+            : -1;
+        if (bad >= 0)
+        {
+            double value = typeof(T) == typeof(double) ? MemoryMarshal.Cast<T, double>(values)[bad] : MemoryMarshal.Cast<T, float>(values)[bad];
+            long cols = shape.Length == 2 ? shape[1] : 0;
+            string where = cols > 0 ? $"[{bad / cols}, {bad % cols}]" : $"[{bad}]";
+            throw new InvalidOperationException(
+                $"Tensor '{name}' holds {value} at {where}: a file with a NaN or an infinity could not be loaded again, so nothing was written. Find where it came from with NonFinite.Find, or save an earlier state.");
+        }
+
+        return new(name, SafeTensors.DTypeOf<T>(), shape, SafeTensors.ToLittleEndian(values));
+    }
 }
 
 /// <summary>
@@ -380,11 +396,27 @@ internal static class SafeTensors
         return total;
     }
 
-    /// <summary>Writes to a temporary file beside <paramref name="path"/>, then renames it over the path, so a crash never leaves half a file.</summary>
+    /// <summary>
+    /// Writes to a temporary file beside <paramref name="path"/>, then renames it over the path, so a
+    /// crash never leaves half a file. A symbolic link is written through: its final target is
+    /// replaced and the link stays.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> (or of its link's target) does not exist; the message names the user's path.</exception>
     public static void WriteFileAtomically(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
+        if (new FileInfo(full) is { LinkTarget: not null } link && link.ResolveLinkTarget(returnFinalTarget: true) is { } target)
+        {
+            full = target.FullName;
+        }
+
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"Could not write '{path}': the folder '{folder}' does not exist.");
+        }
+
         string temporary = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try
         {

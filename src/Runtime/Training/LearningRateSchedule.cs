@@ -14,19 +14,24 @@ namespace SkipNet;
 public abstract class LearningRateSchedule<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Takes the optimizer's current rate as the base rate.</summary>
+    /// <summary>
+    /// Takes the optimizer's initial rate as the base rate: its rate when its first schedule was
+    /// made, as torch records <c>initial_lr</c> once. So schedules made one after another for
+    /// <see cref="SequentialLR{T}"/> share one base rate, although each sets the optimizer's rate
+    /// when made.
+    /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
     protected LearningRateSchedule(Optimizer<T> optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         Optimizer = optimizer;
-        BaseRate = double.CreateTruncating(optimizer.LearningRate);
+        BaseRate = optimizer.InitialLearningRate ??= double.CreateTruncating(optimizer.LearningRate);
     }
 
     /// <summary>The optimizer whose rate this schedule sets.</summary>
     public Optimizer<T> Optimizer { get; }
 
-    /// <summary>The rate the optimizer had when the schedule was made.</summary>
+    /// <summary>The rate the optimizer had when its first schedule was made (torch's <c>initial_lr</c>).</summary>
     public double BaseRate { get; }
 
     /// <summary>Steps taken (torch's last_epoch): 0 until the first <see cref="Step"/>.</summary>
@@ -120,8 +125,10 @@ public sealed class CosineAnnealingLR<T> : LearningRateSchedule<T>
 
 /// <summary>
 /// torch.optim.lr_scheduler.SequentialLR: one schedule after another, switching at the milestones;
-/// each counts its steps from its own milestone. <see cref="WarmupCosine"/> builds the usual warm-up
-/// then cosine decay.
+/// each counts its steps from its own milestone, from the optimizer's initial rate (so a warm-up
+/// <see cref="LinearLR{T}"/> then a <see cref="CosineAnnealingLR{T}"/> made by hand give torch's
+/// 0.1, 0.55, 1, 0.854… for a base rate of 1). <see cref="WarmupCosine"/> builds the usual warm-up
+/// then cosine decay. The schedules may be any of SkipNet's, <see cref="SequentialLR{T}"/> included.
 /// </summary>
 /// <typeparam name="T">The network's element type.</typeparam>
 public sealed class SequentialLR<T> : LearningRateSchedule<T>
@@ -157,11 +164,8 @@ public sealed class SequentialLR<T> : LearningRateSchedule<T>
             throw new ArgumentOutOfRangeException(nameof(totalSteps), totalSteps, $"Expected 1 ≤ warmupSteps < totalSteps; warmupSteps is {warmupSteps}.");
         }
 
-        T rate = optimizer.LearningRate;
         var warmup = new LinearLR<T>(optimizer, startFactor, 1.0, warmupSteps);
-        optimizer.LearningRate = rate;
         var cosine = new CosineAnnealingLR<T>(optimizer, totalSteps - warmupSteps, minimumRate);
-        optimizer.LearningRate = rate;
         return new SequentialLR<T>(optimizer, [warmup, cosine], [warmupSteps]);
     }
 

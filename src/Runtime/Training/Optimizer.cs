@@ -55,8 +55,14 @@ public abstract class Optimizer<T>
         }
     }
 
+    /// <summary>The rate when the first schedule of this optimizer was made (torch's <c>initial_lr</c>): every schedule's base rate.</summary>
+    internal double? InitialLearningRate { get; set; }
+
     /// <summary>When set, each step first scales the gradient down to this global L2 norm if it is longer (torch.nn.utils.clip_grad_norm_).</summary>
     public T? MaxGradientNorm { get; }
+
+    /// <summary>The most steps an optimizer counts: 2^53, beyond which t is no longer exact in double (Adam's β^t).</summary>
+    internal const long MaxStepCount = 1L << 53;
 
     /// <summary>The number of steps taken, t in the formulas (the first step is t = 1).</summary>
     public long StepCount { get; internal set; }
@@ -81,6 +87,18 @@ public abstract class Optimizer<T>
         {
             throw new ArgumentException(
                 $"Expected the parameters and gradients of the network this optimizer was made for ({Network.ParameterCount} each); their lengths are {parameters.Length} and {gradients.Length}.");
+        }
+
+        // The same memory, not only the same length: an optimizer's state belongs to one network.
+        if (parameters != Network.Parameters || (ReadOnlySpan<T>)gradients != Network.Gradients)
+        {
+            throw new ArgumentException(
+                $"The spans are not the parameters and gradients of the network this optimizer was made for ({Network.GetType().Name}), though they have its length; make an optimizer for each network.");
+        }
+
+        if (StepCount >= MaxStepCount)
+        {
+            throw new InvalidOperationException($"The optimizer has taken {StepCount} steps, the most it counts; nothing was changed.");
         }
 
         StepCount++;

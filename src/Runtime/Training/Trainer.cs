@@ -153,13 +153,54 @@ public sealed class Trainer<T>
     public bool Shuffle { get; init; } = true;
 
     /// <summary>A schedule of the optimizer's rate, stepped after each epoch.</summary>
-    public LearningRateSchedule<T>? Schedule { get; init; }
+    /// <exception cref="ArgumentException">Set to a schedule of another optimizer (it would never set this one's rate).</exception>
+    public LearningRateSchedule<T>? Schedule
+    {
+        get => _schedule;
+        init
+        {
+            if (value is not null && !ReferenceEquals(value.Optimizer, Optimizer))
+            {
+                throw new ArgumentException("The schedule sets the rate of another optimizer, so it would never change this trainer's: make it with the trainer's optimizer.", nameof(Schedule));
+            }
 
-    /// <summary>Stop after this many epochs without improvement of the validation loss (the training loss without a validation set); null: never.</summary>
-    public int? Patience { get; init; }
+            _schedule = value;
+        }
+    }
 
-    /// <summary>The least decrease of the loss that counts as an improvement (Keras' min_delta).</summary>
-    public double MinimumImprovement { get; init; }
+    private readonly LearningRateSchedule<T>? _schedule;
+
+    /// <summary>Stop after this many epochs without improvement of the validation loss (the training loss without a validation set); null: never. 0 stops at the first epoch that does not improve.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0.</exception>
+    public int? Patience
+    {
+        get => _patience;
+        init
+        {
+            if (value is < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Patience), value, "Patience must be 0 or more epochs, or null for no early stopping.");
+            }
+
+            _patience = value;
+        }
+    }
+
+    private readonly int? _patience;
+
+    /// <summary>The least decrease of the loss that counts as an improvement (Keras' min_delta): a finite number ≥ 0, 0 by default.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative, infinite or NaN value.</exception>
+    public double MinimumImprovement
+    {
+        get => _minimumImprovement;
+        init
+        {
+            Check.NonNegative(value, nameof(MinimumImprovement));
+            _minimumImprovement = value;
+        }
+    }
+
+    private readonly double _minimumImprovement;
 
     /// <summary>With <see cref="Patience"/> set, end with the weights of the best epoch (the default), as Keras' restore_best_weights.</summary>
     public bool RestoreBestWeights { get; init; } = true;
@@ -251,6 +292,11 @@ public sealed class Trainer<T>
             }
 
             clock.Stop();
+            if (Diverged() is { } where)
+            {
+                throw Divergence(epoch, where, state);
+            }
+
             double? validationLoss = null, validationAccuracy = null;
             if (validation is not null)
             {
@@ -281,6 +327,7 @@ public sealed class Trainer<T>
             {
                 var (metadata, tensors) = CheckpointContents(state);
                 SafeTensors.WriteFileAtomically(path, stream => SafeTensors.Write(stream, metadata, tensors));
+                _checkpointEpoch = epoch;
             }
 
             progress?.Report(report);
@@ -293,6 +340,54 @@ public sealed class Trainer<T>
         }
 
         return new TrainingHistory(state.Reports.ToArray(), state.BestEpoch, state.Stopped, restore);
+    }
+
+    /// <summary>The first NaN or infinity in the parameters or the optimizer's state, or null.</summary>
+    private string? Diverged()
+    {
+        if (NonFinite.Find(Network.Parameters, Network.Blocks, "parameter") is { } parameter)
+        {
+            return parameter.ToString();
+        }
+
+        foreach (var (name, values) in Optimizer.State)
+        {
+            int index = NonFinite.IndexOf<T>(values);
+            if (index >= 0)
+            {
+                return $"the optimizer's {name}[{index}] is {values[index]}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A run whose weights went non-finite stops: its checkpoint keeps the last good epoch (a file
+    /// with a NaN could not be resumed from), and the network goes back to the best weights if it
+    /// kept them.
+    /// </summary>
+    private NotFiniteNumberException Divergence(int epoch, string where, FitState state)
+    {
+        var message = new System.Text.StringBuilder($"Training diverged in epoch {epoch}: {where}.");
+        if (CheckpointPath is { } path)
+        {
+            message.Append(_checkpointEpoch == 0
+                ? $" No checkpoint of this run was written to '{path}'."
+                : $" The checkpoint '{path}' still holds epoch {_checkpointEpoch}, the last good one: Resume from it.");
+        }
+
+        if (state.Best is not null && RestoreBestWeights && state.BestEpoch > 0)
+        {
+            state.Best.CopyTo(Network.Parameters);
+            message.Append($" The network holds the weights of epoch {state.BestEpoch}, the best.");
+        }
+        else
+        {
+            message.Append(" The network holds the non-finite weights.");
+        }
+
+        return new NotFiniteNumberException(message.ToString());
     }
 
     /// <summary>
@@ -318,23 +413,44 @@ public sealed class Trainer<T>
             }
         }
 
+        // Sizes are checked against the file before anything is allocated from them.
         long samples = Checkpoint.Whole(meta, "trainer.samples");
-        if (samples < 1 || samples > int.MaxValue)
+        long stored = file.LengthOf("trainer/order");
+        if (samples < 1 || samples != stored)
         {
-            throw new InvalidDataException($"The checkpoint's trainer.samples is {samples}.");
+            throw new InvalidDataException($"The checkpoint's trainer.samples is {samples}, but its 'trainer/order' holds {(stored < 0 ? "nothing" : stored + " indices")}: the file is damaged.");
         }
 
         var order = new int[samples];
         file.ReadIndices("trainer/order", order);
+        var reports = History.Parse(meta.GetValueOrDefault("trainer.history"));
+        long bestEpoch = Checkpoint.Whole(meta, "trainer.best_epoch");
+        if (bestEpoch > reports.Count)
+        {
+            throw new InvalidDataException($"The checkpoint's trainer.best_epoch is {bestEpoch}, after its last epoch ({reports.Count}): the file is damaged.");
+        }
+
+        string stopped = meta.GetValueOrDefault("trainer.stopped") ?? "";
+        if (stopped is not ("true" or "false"))
+        {
+            throw new InvalidDataException($"The checkpoint's trainer.stopped is '{SafeTensors.Shorten(stopped)}'; expected true or false.");
+        }
+
+        double bestLoss = Checkpoint.Number(meta, "trainer.best_loss");
+        if (double.IsNaN(bestLoss) || (bestEpoch > 0 && double.IsInfinity(bestLoss)))
+        {
+            throw new InvalidDataException($"The checkpoint's trainer.best_loss is {Text.Of(bestLoss)} at epoch {bestEpoch}: the file is damaged.");
+        }
+
         var state = new FitState(order)
         {
             RandomState = ulong.TryParse(meta.GetValueOrDefault("trainer.random_state"), NumberStyles.None, CultureInfo.InvariantCulture, out ulong r)
                 ? r : throw new InvalidDataException("The checkpoint's 'trainer.random_state' is missing or not a whole number."),
-            BestLoss = Checkpoint.Number(meta, "trainer.best_loss"),
-            BestEpoch = (int)Math.Min(Checkpoint.Whole(meta, "trainer.best_epoch"), int.MaxValue),
-            Stopped = meta.GetValueOrDefault("trainer.stopped") == "true",
+            BestLoss = bestLoss,
+            BestEpoch = (int)bestEpoch,
+            Stopped = stopped == "true",
         };
-        state.Reports.AddRange(History.Parse(meta.GetValueOrDefault("trainer.history")));
+        state.Reports.AddRange(reports);
         if (Patience is not null)
         {
             state.Best = new T[Network.ParameterCount];
@@ -344,6 +460,7 @@ public sealed class Trainer<T>
         file.CheckNothingElse([]);
         commit();
         _resumed = state;
+        _checkpointEpoch = state.Reports.Count;
         return state.Reports.Count;
     }
 
@@ -351,6 +468,9 @@ public sealed class Trainer<T>
     public string? CheckpointPath { get; init; }
 
     private FitState? _resumed;
+
+    /// <summary>The epoch of the last checkpoint this trainer wrote or resumed from (0: none).</summary>
+    private int _checkpointEpoch;
 
     private IEnumerable<(string Key, string Value)> Settings() =>
     [
