@@ -41,6 +41,9 @@ public static class GradientCheck
         network.Backward(x, y);
         var analytic = network.Gradients.ToArray();
 
+        // Non-finite data or parameters make every difference meaningless: the check fails, naming the first.
+        var nonFinite = Where(x, "x") ?? Where(y, "y") ?? NonFinite.Find(network.Parameters, network.Blocks, "parameter")?.ToString();
+
         var parameters = network.Parameters;
         var blocks = new List<BlockError>();
         foreach (var block in network.Blocks)
@@ -70,8 +73,11 @@ public static class GradientCheck
                 worstAbsolute = Math.Max(worstAbsolute, error);
                 worstRelative = Math.Max(worstRelative, scale == 0 ? 0 : error / scale);
 
-                // The worst entry is the one furthest outside (or least inside) its tolerance.
-                double ratio = error / (absolute + relative * Math.Abs(numeric) + noise);
+                // The worst entry is the one furthest outside (or least inside) its tolerance; a NaN or
+                // an infinity anywhere (the gradient, either loss) is outside every tolerance.
+                double ratio = double.IsFinite(a) && double.IsFinite(plus) && double.IsFinite(minus) && double.IsFinite(numeric)
+                    ? error / (absolute + relative * Math.Abs(numeric) + noise)
+                    : double.PositiveInfinity;
                 if (ratio > worstRatio)
                 {
                     (worstRatio, worstIndex, worstAnalytic, worstNumeric) = (ratio, i - block.Offset, a, numeric);
@@ -82,7 +88,13 @@ public static class GradientCheck
             blocks.Add(worst);
         }
 
-        return new GradientCheckReport(blocks);
+        return new GradientCheckReport(blocks) { NonFinite = nonFinite };
+    }
+
+    private static string? Where<T>(ReadOnlySpan<T> values, string name) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int index = SkipNet.NonFinite.IndexOf(values);
+        return index < 0 ? null : $"{name}[{index}] is {values[index]}";
     }
 
     /// <summary>
@@ -108,13 +120,21 @@ public sealed record BlockError(string Block, double WorstAbsolute, double Worst
 /// <summary>The result of <see cref="GradientCheck.Run{T}"/>: one line per parameter block.</summary>
 public sealed record GradientCheckReport(IReadOnlyList<BlockError> Blocks)
 {
-    /// <summary>Every entry of every block within the tolerance.</summary>
-    public bool Passed => Blocks.All(b => b.Passed);
+    /// <summary>The first NaN or infinity among the samples, the targets and the parameters ("y[3] is NaN", "parameter h1.W[2, 0] is ∞ (index 17)"), or null. Any makes the check fail.</summary>
+    public string? NonFinite { get; init; }
+
+    /// <summary>Every entry of every block within the tolerance, every value finite.</summary>
+    public bool Passed => NonFinite is null && Blocks.All(b => b.Passed);
 
     /// <summary>A table: block, worst absolute and relative error, and the worst entry.</summary>
     public override string ToString()
     {
         var text = new StringBuilder();
+        if (NonFinite is not null)
+        {
+            text.AppendLine($"FAILED: {NonFinite}; the check needs finite samples, targets and parameters.");
+        }
+
         text.AppendLine($"{"block",-16} {"worst |a − n|",14} {"worst relative",14}  worst entry");
         foreach (var b in Blocks)
         {

@@ -174,9 +174,10 @@ public static class Losses
     }
 
     /// <summary>
-    /// Σ over rows of [−Σ_c y_c·log softmax(ŷ)_c] = Σ over rows of [(Σ_c y_c)·logsumexp(ŷ) − Σ_c y_c·ŷ_c]:
-    /// softmax cross-entropy on rows of <paramref name="classes"/> logits, the log-sum-exp taken
-    /// with the row's maximum subtracted.
+    /// Σ over rows of [−Σ_c y_c·log softmax(ŷ)_c]: softmax cross-entropy on rows of
+    /// <paramref name="classes"/> logits, computed as PyTorch's log_softmax is, from the shifted
+    /// logits d_c = ŷ_c − max(ŷ): (Σ_c y_c)·ln Σ_c e^(d_c) − Σ_c y_c·d_c. Nothing of the size of the
+    /// logits themselves is added or subtracted, so logits of 10⁷ in float lose nothing.
     /// </summary>
     public static T CrossEntropy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> target, int classes) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -190,12 +191,13 @@ public static class Losses
             T max = Max(z), exps = T.Zero, targetSum = T.Zero, dot = T.Zero;
             for (int c = 0; c < classes; c++)
             {
-                exps += T.Exp(z[c] - max);
+                T d = z[c] - max;
+                exps += T.Exp(d);
                 targetSum += y[c];
-                dot += y[c] * z[c];
+                dot += y[c] * d;
             }
 
-            sum += targetSum * (max + T.Log(exps)) - dot;
+            sum += targetSum * T.Log(exps) - dot;
         }
 
         return sum;
@@ -216,14 +218,14 @@ public static class Losses
             T max = Max(z), exps = T.Zero, targetSum = T.Zero, dot = T.Zero;
             for (int c = 0; c < classes; c++)
             {
-                T e = T.Exp(z[c] - max);
+                T d = z[c] - max, e = T.Exp(d);
                 g[c] = e;
                 exps += e;
                 targetSum += y[c];
-                dot += y[c] * z[c];
+                dot += y[c] * d;
             }
 
-            sum += targetSum * (max + T.Log(exps)) - dot;
+            sum += targetSum * T.Log(exps) - dot;
             for (int c = 0; c < classes; c++)
             {
                 g[c] = (g[c] / exps * targetSum - y[c]) * scale;
@@ -234,7 +236,7 @@ public static class Losses
     }
 
     /// <summary>σ(z) without overflow: 1/(1 + e^−z) for z ≥ 0, e^z/(1 + e^z) below.</summary>
-    private static T Sigmoid<T>(T z) where T : IFloatingPointIeee754<T>
+    internal static T Sigmoid<T>(T z) where T : IFloatingPointIeee754<T>
     {
         if (z >= T.Zero)
         {

@@ -170,4 +170,110 @@ public class ClassificationTests
             Losses.Mean<double>(net.Architecture, outputs, y).ShouldBe(net.Evaluate(x, y), 1e-14, net.Architecture.Loss.ToString());
         }
     }
+
+    /// <summary>Networks of every loss, with one and with several outputs where the loss allows both.</summary>
+    private static readonly Dictionary<Loss, Func<IResidualNetwork<float>>[]> EveryLoss = new()
+    {
+        [Loss.L1] = [() => new SeedNetSingle(1), () => new WideNetSingle(1)],
+        [Loss.MSE] = [() => new MixedSingle(1)],
+        [Loss.Huber] = [() => new HuberSingle(1)],
+        [Loss.BinaryCrossEntropy] = [() => new YesNoNet(1), () => new MultiLabelSingle(1)],
+        [Loss.CrossEntropy] = [() => new ClassifierSingle(1)],
+    };
+
+    public static TheoryData<Loss> AllLosses => new(Enum.GetValues<Loss>());
+
+    [Theory]
+    [MemberData(nameof(AllLosses))]
+    public void EveryHelperAnswersByTheLoss(Loss loss)
+    {
+        foreach (var make in EveryLoss[loss])
+        {
+            var net = make();
+            net.Architecture.Loss.ShouldBe(loss);
+            int n = net.InputSize, k = net.OutputSize;
+            var random = new Random(7);
+            var x = Enumerable.Range(0, 40 * n).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray();
+            var outputs = new float[40 * k];
+            net.Forward(x, outputs);
+            bool multiLabel = loss == Loss.BinaryCrossEntropy && k > 1, oneValue = loss is not (Loss.BinaryCrossEntropy or Loss.CrossEntropy) && k == 1;
+            var probabilities = new float[k];
+
+            if (multiLabel || oneValue)
+            {
+                Should.Throw<InvalidOperationException>(() => net.PredictClass(x.AsSpan(0, n))).Message.ShouldContain(multiLabel ? "multi-label" : "a value rather than a class");
+                Should.Throw<InvalidOperationException>(() => net.Accuracy(x, new int[40]));
+            }
+            else
+            {
+                var classes = Enumerable.Range(0, 40).Select(s => k == 1 ? (outputs[s] >= 0 ? 1 : 0) : Classification.ArgMax<float>(outputs.AsSpan(s * k, k))).ToArray();
+                Enumerable.Range(0, 40).Select(s => net.PredictClass(x.AsSpan(s * n, n))).ShouldBe(classes);
+                net.Accuracy(x, classes).ShouldBe(1.0);
+                net.Accuracy(x, classes.Select(c => (c + 1) % Math.Max(2, k)).ToArray()).ShouldBe(0.0);
+            }
+
+            if (loss is not (Loss.BinaryCrossEntropy or Loss.CrossEntropy))
+            {
+                Should.Throw<InvalidOperationException>(() => net.PredictProbabilities(x.AsSpan(0, n), probabilities)).Message.ShouldContain("needs a classifier");
+                continue;
+            }
+
+            for (int s = 0; s < 40; s++)
+            {
+                net.PredictProbabilities(x.AsSpan(s * n, n), probabilities);
+                var logits = outputs.AsSpan(s * k, k).ToArray().Select(v => (double)v).ToArray();
+                var expected = loss == Loss.CrossEntropy
+                    ? logits.Select(v => Math.Exp(v - logits.Max()) / logits.Sum(w => Math.Exp(w - logits.Max()))).ToArray()
+                    : logits.Select(v => 1 / (1 + Math.Exp(-v))).ToArray();
+                probabilities.Select(p => (double)p).ToArray().ShouldBe(expected, 1e-6);
+            }
+        }
+    }
+
+    [Fact]
+    public void AOneOutputBinaryClassifierPredictsBothClassesWithTheirProbabilities()
+    {
+        var net = new YesNoNet(1);
+        net.YBias[0] = -20.5f;
+        net.YWeights.Clear();
+        var probability = new float[1];
+        net.PredictProbabilities([0.1f, 0.2f, 0.3f], probability);
+        probability[0].ShouldBe(1.25e-9f, 1e-10f);
+        net.PredictClass([0.1f, 0.2f, 0.3f]).ShouldBe(0);
+        net.YBias[0] = 0;
+        net.PredictClass([0.1f, 0.2f, 0.3f]).ShouldBe(1, "σ(0) = ½ counts as class 1");
+        net.PredictProbabilities([0.1f, 0.2f, 0.3f], probability);
+        probability[0].ShouldBe(0.5f);
+    }
+
+    /// <summary>Logits, the target class, and torch.nn.functional.cross_entropy's value for them in float32.</summary>
+    public static TheoryData<float[], int, float> LargeLogits => new()
+    {
+        { [1e4f, 1e4f - 1, 0], 1, 1.31326163f },
+        { [1e7f, 1e7f - 2, 0], 1, 2.1269281f },
+        { [1e16f, 1e16f, 0], 0, 0.6931472f },
+        { [-1e16f, -1e16f, 0], 0, 1e16f },
+    };
+
+    [Theory]
+    [MemberData(nameof(LargeLogits))]
+    public void CrossEntropyOfLargeLogitsIsAsStableAsPyTorchs(float[] logits, int label, float torch)
+    {
+        var y = new float[3];
+        y[label] = 1;
+        Losses.CrossEntropy<float>(logits, y, 3).ShouldBe(torch, Math.Abs(torch) * 1e-6f);
+        var gradient = new float[3];
+        Losses.CrossEntropy<float>(logits, y, 3, 1f, gradient).ShouldBe(torch, Math.Abs(torch) * 1e-6f);
+
+        // Through both code styles: zero weights, the logits as y's bias.
+        foreach (var net in new IResidualNetwork<float>[] { new ClassifierSingle(1), new ClassifierSingleUnrolled(1) })
+        {
+            var block = net.Blocks.Single(b => b.Name == "y.b");
+            net.Blocks.Where(b => b.Name is "y.W").Single().Of(net.Parameters).Clear();
+            logits.CopyTo(block.Of(net.Parameters));
+            net.Evaluate([0.1f, 0.2f, 0.3f, 0.4f], y).ShouldBe(torch, Math.Abs(torch) * 1e-6f, net.GetType().Name);
+        }
+
+        Losses.CrossEntropy<double>(logits.Select(v => (double)v).ToArray(), y.Select(v => (double)v).ToArray(), 3).ShouldBe(torch, Math.Abs(torch) * 1e-6);
+    }
 }

@@ -58,6 +58,32 @@ public class GradientCheckUtilityTests
         report.ToString().ShouldContain("FAILED");
     }
 
+    [Theory]
+    [InlineData("target NaN", "y[1] is NaN")]
+    [InlineData("input ∞", "x[2] is")]
+    [InlineData("weight ∞", "parameter b.W[0, 1] is")]
+    [InlineData("weight NaN", "parameter o.b[1, 0] is NaN")]
+    public void ANonFiniteValueFailsTheCheckAndSaysWhere(string what, string where)
+    {
+        foreach (var net in new IResidualNetwork<double>[] { new MixedUnrolled(1), new MixedLooped(1) })
+        {
+            double[] x = [0.3, -0.2, 0.5], y = [0.1, -0.4];
+            switch (what)
+            {
+                case "target NaN": y[1] = double.NaN; break;
+                case "input ∞": x[2] = double.PositiveInfinity; break;
+                case "weight ∞": net.Blocks.Single(b => b.Name == "b.W").Of(net.Parameters)[1] = double.PositiveInfinity; break;
+                default: net.Blocks.Single(b => b.Name == "o.b").Of(net.Parameters)[1] = double.NaN; break;
+            }
+
+            var report = GradientCheck.Run(net, x, y);
+            report.Passed.ShouldBeFalse(what);
+            report.NonFinite.ShouldNotBeNull().ShouldStartWith(where);
+            report.ToString().ShouldContain("FAILED: " + where);
+            report.Blocks.ShouldContain(b => !b.Passed, "the entries whose differences are not finite fail too");
+        }
+    }
+
     [Fact]
     public void ParametersAreLeftUnchangedAndBadSpansChangeNothing()
     {

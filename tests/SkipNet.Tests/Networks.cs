@@ -144,6 +144,12 @@ public partial class ClassifierSingle;
 [Dense("y", 2)]
 public partial class BinaryNet;
 
+// One yes/no output: a binary classifier on a logit.
+[Residual(Inputs = 3, Loss = Loss.BinaryCrossEntropy, Precision = Precision.Single)]
+[Dense("h", 4, Activation.Tanh)]
+[Dense("y", 1)]
+public partial class YesNoNet;
+
 [Residual(Inputs = 3, Loss = Loss.Huber, HuberDelta = 0.5, CodeStyle = CodeStyle.Looped)]
 [Dense("h", 4, Activation.Softplus)]
 [Dense("y", 2)]
@@ -167,3 +173,21 @@ public partial class ThreeClassNet;
 [Skip("x", "None", SkipKind.Weighted)]
 [Skip("lambda", "None")]
 public partial class PythonKeywordNet;
+
+// Float twins of the Huber and multi-label networks, for the classification helpers on every loss.
+[Residual(Inputs = 3, Loss = Loss.Huber, HuberDelta = 0.5, Precision = Precision.Single)]
+[Dense("h", 4, Activation.Softplus)]
+[Dense("y", 2)]
+public partial class HuberSingle;
+
+[Residual(Inputs = 3, Loss = Loss.BinaryCrossEntropy, Precision = Precision.Single, CodeStyle = CodeStyle.Looped)]
+[Dense("h", 4, Activation.SiLU)]
+[Dense("y", 3)]
+public partial class MultiLabelSingle;
+
+[Residual(Inputs = 4, Loss = Loss.CrossEntropy, Precision = Precision.Single, CodeStyle = CodeStyle.Unrolled)]
+[Dense("h0", 5, Activation.GELU)]
+[Dense("h1", 5, Activation.SiLU)]
+[Dense("y", 3)]
+[Skip("h0", "h1")]
+public partial class ClassifierSingleUnrolled;

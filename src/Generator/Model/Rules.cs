@@ -287,17 +287,22 @@ internal sealed class LossRule
             {
                 var outputs = Enumerable.Range(0, s.Outputs).ToList();
                 string max = s.Temp("m_"), sum = s.Temp("sum_exp_"), total = s.Temp("sum_y_");
-                s.Line($"// Cross-entropy on the logits ŷ = {s.OutputName}: L = −Σ_c y_c·log softmax(ŷ)_c = (Σ_c y_c)·logsumexp(ŷ) − Σ_c y_c·ŷ_c");
-                s.Line("// (this sample's; the caller divides by the number of samples B). logsumexp subtracts the largest logit first.");
+                s.Line($"// Cross-entropy on the logits ŷ = {s.OutputName}: L = −Σ_c y_c·log softmax(ŷ)_c = (Σ_c y_c)·ln Σ_c e^(d_c) − Σ_c y_c·d_c, d_c = ŷ_c − max(ŷ)");
+                s.Line("// (this sample's; the caller divides by the number of samples B), from the shifted logits as PyTorch's log_softmax.");
                 s.Line($"{s.T} {max} = {outputs.Skip(1).Aggregate(s.Prediction(0), (m, i) => $"{s.Code.Math}.Max({m}, {s.Prediction(i)})")};");
                 foreach (int i in outputs)
                 {
-                    s.Line($"{s.T} {s.Temp("exp_" + s.UnitName(i))} = {s.Code.Math}.Exp({s.Prediction(i)} - {max});");
+                    s.Line($"{s.T} {s.Temp("d_" + s.UnitName(i))} = {s.Prediction(i)} - {max};");
+                }
+
+                foreach (int i in outputs)
+                {
+                    s.Line($"{s.T} {s.Temp("exp_" + s.UnitName(i))} = {s.Code.Math}.Exp({s.Temp("d_" + s.UnitName(i))});");
                 }
 
                 s.Line($"{s.T} {sum} = {string.Join(" + ", outputs.Select(i => s.Temp("exp_" + s.UnitName(i))))};");
                 s.Line($"{s.T} {total} = {string.Join(" + ", outputs.Select(s.Target))};");
-                s.Line($"{s.T} {s.Loss} = {total} * ({max} + {s.Code.Math}.Log({sum})) - ({string.Join(" + ", outputs.Select(i => $"{s.Target(i)} * {s.Prediction(i)}"))});");
+                s.Line($"{s.T} {s.Loss} = {total} * {s.Code.Math}.Log({sum}) - ({string.Join(" + ", outputs.Select(i => $"{s.Target(i)} * {s.Temp("d_" + s.UnitName(i))}"))});");
             },
             (s, d) =>
             {

@@ -89,34 +89,80 @@ public static class Classification
         return best;
     }
 
-    /// <summary>The class a network predicts for one sample: the index of its largest output.</summary>
+    /// <summary>
+    /// The class a network predicts for one sample. A <see cref="Loss.CrossEntropy"/> network, or a
+    /// regression network with several outputs: the index of its largest output (the first on ties).
+    /// A one-output <see cref="Loss.BinaryCrossEntropy"/> network: 1 when the logit is ≥ 0 (σ ≥ ½), else 0.
+    /// </summary>
     /// <exception cref="ArgumentException">x is not one sample.</exception>
+    /// <exception cref="InvalidOperationException">The network has no single class to predict: binary cross-entropy on several outputs (multi-label: use <see cref="PredictProbabilities{T}"/>), or one regression output.</exception>
     public static int PredictClass<T>(this IResidualNetwork<T> network, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         Guard.Length(x, 1, network.InputSize, nameof(x));
+        RequireClasses(network, nameof(PredictClass));
         Span<T> output = network.OutputSize <= 256 ? stackalloc T[network.OutputSize] : new T[network.OutputSize];
         network.Forward(x, output);
-        return ArgMax<T>(output);
+        return Predicted<T>(output);
     }
 
-    /// <summary>The softmax probabilities a cross-entropy network gives one sample.</summary>
+    /// <summary>
+    /// The probabilities a classifier gives one sample: the softmax of the logits for a
+    /// <see cref="Loss.CrossEntropy"/> network; σ of each logit for a <see cref="Loss.BinaryCrossEntropy"/>
+    /// network (the probability of class 1 for one output, of each label for several).
+    /// </summary>
     /// <exception cref="ArgumentException">x is not one sample, or probabilities is not OutputSize long.</exception>
+    /// <exception cref="InvalidOperationException">The network's loss is a regression loss (L1, MSE, Huber), whose outputs are no probabilities.</exception>
     public static void PredictProbabilities<T>(this IResidualNetwork<T> network, ReadOnlySpan<T> x, Span<T> probabilities) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         Guard.Length(x, 1, network.InputSize, nameof(x));
         Guard.Length<T>(probabilities, 1, network.OutputSize, nameof(probabilities));
+        var loss = network.Architecture.Loss;
+        if (loss is not (Loss.CrossEntropy or Loss.BinaryCrossEntropy))
+        {
+            throw new InvalidOperationException($"PredictProbabilities needs a classifier (Loss.CrossEntropy or Loss.BinaryCrossEntropy); this network's loss is {loss}, whose outputs are values, not probabilities: read them with Forward.");
+        }
+
         network.Forward(x, probabilities);
-        Softmax<T>(probabilities, probabilities, network.OutputSize);
+        if (loss == Loss.CrossEntropy)
+        {
+            Softmax<T>(probabilities, probabilities, network.OutputSize);
+            return;
+        }
+
+        foreach (ref T p in probabilities)
+        {
+            p = Losses.Sigmoid(p);
+        }
     }
 
+    /// <summary>Refuses networks whose outputs name no single class.</summary>
+    private static void RequireClasses<T>(IResidualNetwork<T> network, string helper) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var loss = network.Architecture.Loss;
+        if (loss == Loss.BinaryCrossEntropy && network.OutputSize > 1)
+        {
+            throw new InvalidOperationException($"{helper}: this BinaryCrossEntropy network has {network.OutputSize} outputs, each a yes/no label of its own (multi-label), so no single class: read each label's probability with PredictProbabilities (label i is on when σ(ŷ_i) ≥ ½).");
+        }
+
+        if (loss != Loss.BinaryCrossEntropy && loss != Loss.CrossEntropy && network.OutputSize == 1)
+        {
+            throw new InvalidOperationException($"{helper}: this {loss} network has one output, a value rather than a class: a classifier has Loss.CrossEntropy (one output per class) or Loss.BinaryCrossEntropy (one output for yes/no).");
+        }
+    }
+
+    /// <summary>The predicted class of one row of outputs: the largest, or for one logit, 1 when it is ≥ 0.</summary>
+    private static int Predicted<T>(ReadOnlySpan<T> row) where T : unmanaged, IFloatingPointIeee754<T> =>
+        row.Length == 1 ? (row[0] >= T.Zero ? 1 : 0) : ArgMax(row);
+
     /// <summary>
-    /// The fraction of samples whose predicted class (the largest output) is their label. For a
-    /// network with one output (binary cross-entropy), the prediction is 1 when the logit is &gt; 0.
+    /// The fraction of samples whose predicted class (<see cref="PredictClass{T}"/>'s: the largest
+    /// output, or for one binary cross-entropy output, 1 when the logit is ≥ 0) is their label.
     /// Runs the network in batches of up to 256 samples; allocates one buffer.
     /// </summary>
     /// <exception cref="ArgumentException">x and labels hold different numbers of samples.</exception>
+    /// <exception cref="InvalidOperationException">The network has no single class to predict (as for <see cref="PredictClass{T}"/>).</exception>
     public static double Accuracy<T>(this IResidualNetwork<T> network, ReadOnlySpan<T> x, ReadOnlySpan<int> labels) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -125,6 +171,8 @@ public static class Classification
         {
             throw new ArgumentException($"Expected {samples} labels, one per sample of x; there are {labels.Length}.", nameof(labels));
         }
+
+        RequireClasses(network, nameof(Accuracy));
 
         const int Batch = 256;
         var output = new T[Math.Min(Batch, samples) * network.OutputSize];
@@ -140,15 +188,14 @@ public static class Classification
         return (double)correct / samples;
     }
 
-    /// <summary>How many rows of outputs predict their label (the largest output; one output: logit &gt; 0 means 1).</summary>
+    /// <summary>How many rows of outputs predict their label (the largest output; one output: logit ≥ 0 means 1).</summary>
     internal static int Correct<T>(ReadOnlySpan<T> outputs, int width, ReadOnlySpan<int> labels) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int correct = 0;
         for (int s = 0; s < labels.Length; s++)
         {
             var row = outputs.Slice(s * width, width);
-            int predicted = width == 1 ? (row[0] > T.Zero ? 1 : 0) : ArgMax(row);
-            correct += predicted == labels[s] ? 1 : 0;
+            correct += Predicted(row) == labels[s] ? 1 : 0;
         }
 
         return correct;
