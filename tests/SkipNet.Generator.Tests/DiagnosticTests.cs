@@ -66,6 +66,8 @@ public class DiagnosticTests
         { "SKIP031", "[Residual(Inputs = 1, Loss = Loss.CrossEntropy)]\n[Dense(\"h0\", 2, Activation.ReLU)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "1", "use Loss.BinaryCrossEntropy for a single yes/no output" },
         { "SKIP032", $"[Residual(Inputs = 1, Loss = Loss.Huber, HuberDelta = 0)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 0", "HuberDelta is 0; Huber's threshold must be a finite number > 0" },
         { "SKIP032", $"[Residual(Inputs = 1, Loss = Loss.Huber, HuberDelta = double.NaN)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = double.NaN", "HuberDelta is NaN" },
+        { "SKIP032", $"[Residual(Inputs = 1, Loss = Loss.Huber, HuberDelta = 1e-50, Precision = Precision.Single)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 1e-50", "HuberDelta is 1E-50, which is 0 in float (Precision.Single); Huber's threshold must be a finite number > 0" },
+        { "SKIP032", $"[Residual(Inputs = 1, Loss = Loss.Huber, HuberDelta = 1e300, Precision = Precision.Single)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 1e300", "which is ∞ in float" },
         { "SKIP033", $"[Residual(Inputs = 1, Loss = Loss.MSE, HuberDelta = 2)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 2", "the loss is MSE" },
         { "SKIP022", "[Residual(Inputs = 1, Loss = Loss.Huber)]\n[Dense(\"h0\", 2, Activation.GELU)]\n[Dense(\"y\", 1, Activation.ReLU)]\npublic partial class Net { }", "Activation.ReLU", "with Huber loss" },
     };

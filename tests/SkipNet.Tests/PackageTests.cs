@@ -144,6 +144,42 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
     }
 
     [Fact]
+    public void AStrictLibraryBuildsTheGeneratedCodeWithoutAWarning()
+    {
+        string consumer = Consumer("strict", "SkipNet", nugetOrg: false, library: true,
+            "<GenerateDocumentationFile>true</GenerateDocumentationFile><AnalysisMode>All</AnalysisMode><AnalysisLevel>latest</AnalysisLevel><EnforceCodeStyleInBuild>true</EnforceCodeStyleInBuild>");
+        File.WriteAllText(Path.Combine(consumer, "Networks.cs"), """
+            using SkipNet;
+
+            namespace Strict;
+
+            /// <summary>Unrolled, double, a weighted skip.</summary>
+            [Residual(Inputs = 1, Loss = Loss.L1)]
+            [Dense("h0", 1, Activation.ReLU)]
+            [Dense("y", 1)]
+            [Skip("h0", "y", SkipKind.Weighted)]
+            public partial class Small { }
+
+            /// <summary>Looped, float, cross-entropy.</summary>
+            [Residual(Inputs = 20, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+            [Dense("h0", 32, Activation.GELU)]
+            [Dense("Step", 32, Activation.SiLU)]
+            [Dense("y", 10)]
+            [Skip("h0", "y", SkipKind.Weighted)]
+            public partial class Wide { }
+
+            /// <summary>A record, layers named like contextual keywords and members.</summary>
+            [Residual(Inputs = 2, Loss = Loss.Huber, CodeStyle = CodeStyle.Looped)]
+            [Dense("value", 3, Activation.Tanh)]
+            [Dense("Forward", 1)]
+            [Skip("x", "Forward", SkipKind.Weighted)]
+            public partial record Rec { }
+            """);
+
+        Dotnet.Run(consumer, "build");
+    }
+
+    [Fact]
     public void APublicMemberAddedWithoutAnEntryInThePublicApiFilesFailsTheBuild()
     {
         string extra = Path.Combine(_packed.Sources, "src", "Runtime", "Unrecorded.cs");
@@ -162,7 +198,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
     }
 
     /// <summary>A fresh console project outside the repository that takes <paramref name="package"/> from the test's feed (and, if asked, nuget.org).</summary>
-    private string Consumer(string name, string package, bool nugetOrg)
+    private string Consumer(string name, string package, bool nugetOrg, bool library = false, string properties = "")
     {
         string consumer = Path.Combine(_packed.Root, name);
         Directory.CreateDirectory(consumer);
@@ -179,10 +215,10 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         File.WriteAllText(Path.Combine(consumer, name + ".csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
-                <OutputType>Exe</OutputType>
+                <OutputType>{(library ? "Library" : "Exe")}</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>{properties}
                 <RestorePackagesPath>{Path.Combine(_packed.Root, "packages")}</RestorePackagesPath>
               </PropertyGroup>
               <ItemGroup>

@@ -428,7 +428,7 @@ internal static class Emitter
                 "<summary>",
                 "One training step on k ≥ 1 samples: <see cref=\"Gradients\"/> receives this batch's dL/dp (written over,",
                 "not added to), then p ← p − learningRate·dL/dp. The same numbers as <see cref=\"ZeroGradients\"/>,",
-                "<see cref=\"Backward\"/> and <see cref=\"Step\"/> one after another, in fewer passes over memory.",
+                "<see cref=\"Backward\"/> and <see cref=\"Step(" + _t + ")\"/> one after another, in fewer passes over memory.",
                 Training,
                 "</summary>",
                 "<returns>The mean loss before the step.</returns>",

@@ -98,9 +98,15 @@ internal static class Parser
         if (huberDelta is { } delta)
         {
             var location = NamedArgumentLocation(residualSyntax, "HuberDelta");
-            if (!(delta > 0) || double.IsInfinity(delta) || (precision == Precision.Single && float.IsInfinity((float)delta)))
+            if (!(delta > 0) || double.IsInfinity(delta))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.HuberDeltaOutOfRange, location, Literals.Describe(delta)));
+            }
+            else if (precision == Precision.Single && (float.IsInfinity((float)delta) || (float)delta == 0))
+            {
+                // δ as the float network holds it: overflowing to ∞ or underflowing to 0 (every residual then on the linear branch, δ·|e| = 0).
+                string single = float.IsInfinity((float)delta) ? "∞" : "0";
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.HuberDeltaOutOfRange, location, $"{Literals.Describe(delta)}, which is {single} in float (Precision.Single)"));
             }
             else if (loss != LossKind.Huber)
             {
