@@ -152,12 +152,6 @@ static int[,] Confusion(FashionNet net, float[] x, int[] labels)
     return counts;
 }
 
-/// <summary>Reports on the training thread as each epoch ends (Progress&lt;T&gt; would post to another).</summary>
-internal sealed class EpochProgress(Action<EpochReport> report) : IProgress<EpochReport>
-{
-    public void Report(EpochReport value) => report(value);
-}
-
 internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out, string? Save, string? Onnx, string? Checkpoint, string? Load, int? Threads)
 {
     public static Options? Parse(string[] args)

@@ -191,3 +191,11 @@ public partial class MultiLabelSingle;
 [Dense("y", 3)]
 [Skip("h0", "h1")]
 public partial class ClassifierSingleUnrolled;
+
+// The Fashion-MNIST sample's network, for results across batch sizes.
+[Residual(Inputs = 784, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+[Dense("h0", 256, Activation.GELU)]
+[Dense("h1", 256, Activation.GELU)]
+[Dense("y", 10)]
+[Skip("h0", "h1")]
+public partial class FashionLike;

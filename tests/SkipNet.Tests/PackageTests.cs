@@ -144,6 +144,49 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
     }
 
     [Fact]
+    public void TheReadmesClassifierExampleRunsAsPrintedAndPrintsEveryEpoch()
+    {
+        // The README's block, split where C# wants it: the declaration in a file of its own, the statements at the top level.
+        string readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
+        int heading = readme.IndexOf("### Train a classifier", StringComparison.Ordinal);
+        int start = readme.IndexOf("```csharp\n", heading, StringComparison.Ordinal) + "```csharp\n".Length;
+        string block = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        int statements = block.IndexOf("var net", StringComparison.Ordinal);
+        string consumer = Consumer("readme-classifier", "SkipNet", nugetOrg: false);
+        File.WriteAllText(Path.Combine(consumer, "Classifier.cs"), "using SkipNet;\n\n" + block[..statements]);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), $$"""
+            using System;
+            using SkipNet;
+
+            // Small stand-ins for Fashion-MNIST: 200 training and 100 test images of two classes, brighter or darker.
+            var random = new Random(1);
+            int[] trainLabels = new int[200], testLabels = new int[100];
+            float[] trainX = Images(trainLabels), testX = Images(testLabels);
+            float[] image = testX[..784];
+            float[] Images(int[] labels)
+            {
+                var x = new float[labels.Length * 784];
+                for (int s = 0; s < labels.Length; s++)
+                {
+                    labels[s] = random.Next(2);
+                    for (int i = 0; i < 784; i++) x[s * 784 + i] = (float)random.NextDouble() * 0.5f + labels[s] * 0.5f;
+                }
+
+                return x;
+            }
+
+            {{block[statements..]}}
+            Console.WriteLine($"epochs={history.Epochs.Count} accuracy={accuracy:F2} class={shirtOrCoat}");
+            """);
+
+        string output = Dotnet.Run(consumer, "run");
+        int epochs = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"epochs=(\d+)").Groups[1].Value);
+        epochs.ShouldBeGreaterThan(0);
+        System.Text.RegularExpressions.Regex.Matches(output, @"^(\d+): \d", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => int.Parse(m.Groups[1].Value)).ShouldBe(Enumerable.Range(1, epochs), "one line per epoch, all printed before the program ends");
+    }
+
+    [Fact]
     public void AStrictLibraryBuildsTheGeneratedCodeWithoutAWarning()
     {
         string consumer = Consumer("strict", "SkipNet", nugetOrg: false, library: true,

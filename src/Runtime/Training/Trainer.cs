@@ -90,6 +90,21 @@ public sealed class TrainingSet<T>
 /// <param name="Elapsed">The whole epoch, validation included.</param>
 public sealed record EpochReport(int Epoch, double TrainingLoss, double? TrainingAccuracy, double? ValidationLoss, double? ValidationAccuracy, double LearningRate, TimeSpan TrainingTime, TimeSpan Elapsed);
 
+/// <summary>
+/// Reports each epoch on the training thread, as it ends, before the next one starts: what a console
+/// program wants from <see cref="Trainer{T}.Fit"/>'s progress. (<see cref="Progress{T}"/> posts its
+/// callback to the thread pool when there is no synchronization context, as in a console program,
+/// so its lines may come late or, at exit, never.)
+/// </summary>
+/// <param name="report">Called with each epoch's report.</param>
+public sealed class EpochProgress(Action<EpochReport> report) : IProgress<EpochReport>
+{
+    private readonly Action<EpochReport> _report = report ?? throw new ArgumentNullException(nameof(report));
+
+    /// <inheritdoc />
+    public void Report(EpochReport value) => _report(value);
+}
+
 /// <summary>What <see cref="Trainer{T}.Fit"/> did.</summary>
 /// <param name="Epochs">One report per epoch run.</param>
 /// <param name="BestEpoch">The epoch with the lowest validation loss (training loss without a validation set).</param>
