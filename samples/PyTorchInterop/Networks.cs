@@ -24,3 +24,17 @@ public partial class Classifier;
 [Skip("a", "c", SkipKind.Weighted)]
 [Skip("x", "b", SkipKind.Weighted)]
 public partial class Regressor;
+
+// The classifier in float, for the ONNX export (GELU composed from Erf below opset 20).
+[Residual(Inputs = 5, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+[Dense("h0", 8, Activation.GELU)]
+[Dense("h1", 8, Activation.SiLU)]
+[Dense("h2", 6, Activation.Tanh)]
+[Dense("h3", 6, Activation.LeakyReLU, Alpha = 0.2)]
+[Dense("h4", 6, Activation.Softplus)]
+[Dense("y", 3)]
+[Skip("x", "h1", SkipKind.Weighted)]
+[Skip("h0", "h1")]
+[Skip("h2", "h4")]
+[Skip("h1", "y", SkipKind.Weighted)]
+public partial class ClassifierSingle;

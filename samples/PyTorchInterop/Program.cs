@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using PyTorchInterop;
 using SkipNet;
+using SkipNet.Onnx;
 
-// dotnet run --project samples/PyTorchInterop -- export DIR | check DIR
+// dotnet run --project samples/PyTorchInterop -- export DIR | check DIR | onnx DIR
 //
 // export: for each network, writes DIR/<name>.py (NetworkArchitecture.ToPyTorch), the weights with
 //         PyTorch's names (SaveWeights(…, WeightNames.PyTorch)), a batch (x, targets), SkipNet's
@@ -11,14 +12,35 @@ using SkipNet;
 // check:  loads the weights PyTorch wrote (DIR/<name>.torch-*.safetensors) with LoadWeights, and
 //         compares SkipNet's outputs and its SGD steps with PyTorch's. scripts/check-pytorch.sh runs
 //         both halves around the Python side.
+// onnx:   writes every network as ONNX at opsets 17 to 20, for scripts/check-onnx.sh (onnx.checker).
 
-if (args is not [("export" or "check") and var command, var directory])
+if (args is not [("export" or "check" or "onnx") and var command, var directory])
 {
-    Console.Error.WriteLine("usage: PyTorchInterop export DIR | check DIR");
+    Console.Error.WriteLine("usage: PyTorchInterop export DIR | check DIR | onnx DIR");
     return 1;
 }
 
 Directory.CreateDirectory(directory);
+if (command == "onnx")
+{
+    // scripts/check-onnx.sh: every network at every opset the export writes, for onnx.checker.
+    foreach (var (name, write) in new (string, Action<string, int>)[]
+    {
+        ("Classifier", (path, opset) => new Classifier(11).ExportOnnx(path, opset)),
+        ("Regressor", (path, opset) => new Regressor(12).ExportOnnx(path, opset)),
+        ("ClassifierSingle", (path, opset) => new ClassifierSingle(13).ExportOnnx(path, opset)),
+    })
+    {
+        for (int opset = OnnxExport.MinimumOpset; opset <= OnnxExport.Opset; opset++)
+        {
+            write(Path.Combine(directory, $"{name}.opset{opset}.onnx"), opset);
+        }
+    }
+
+    Console.WriteLine($"wrote 3 networks at opsets {OnnxExport.MinimumOpset} to {OnnxExport.Opset} to {directory}");
+    return 0;
+}
+
 int failures = 0;
 foreach (var network in new Func<IResidualNetwork<double>>[] { () => new Classifier(11), () => new Regressor(12) })
 {

@@ -8,8 +8,9 @@ using Onnx;
 namespace SkipNet.Onnx;
 
 /// <summary>
-/// Exports a SkipNet network as an ONNX model (opset <see cref="Opset"/>), for ONNX Runtime, ML.NET's
-/// OnnxTransformer, Triton or any other ONNX runtime.
+/// Exports a SkipNet network as an ONNX model (opset <see cref="Opset"/> by default, down to
+/// <see cref="MinimumOpset"/> on request), for ONNX Runtime, ML.NET's OnnxTransformer, Triton or any
+/// other ONNX runtime.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -27,7 +28,7 @@ namespace SkipNet.Onnx;
 /// LeakyReLU as <c>LeakyRelu</c> in float and as <c>Where(z &lt; 0, α·z, z)</c> in double (the
 /// operator's α attribute is a float); SiLU as z / (1 + e^−z) and Softplus as SkipNet computes them
 /// (ln(1 + e^z) with the accurate ln(1 + u), z itself above 20), from <c>Exp</c>, <c>Log</c> and
-/// arithmetic; GELU as the <c>Gelu</c> operator in float and, in double, as ½·z·(1 + erf(z/√2)) with
+/// arithmetic; GELU as the <c>Gelu</c> operator in float (½·z·(1 + <c>Erf</c>(z/√2)) below opset 20) and, in double, as ½·z·(1 + erf(z/√2)) with
 /// SkipNet's own erf (its Taylor series and piecewise polynomials, selected with <c>Where</c> and
 /// <c>Gather</c>), because ONNX Runtime has no double kernel for <c>Erf</c>, <c>Gelu</c> or
 /// <c>Softplus</c>. So a double model computes in double throughout: it matches <c>Forward</c> to
@@ -36,21 +37,38 @@ namespace SkipNet.Onnx;
 /// </remarks>
 public static class OnnxExport
 {
-    /// <summary>The ONNX operator set the models use (20: the first with <c>Gelu</c>).</summary>
+    /// <summary>The ONNX operator set the models use by default (20: the first with <c>Gelu</c>).</summary>
     public const int Opset = 20;
 
-    /// <summary>The ONNX IR version of the models (9, which opset 20 needs).</summary>
+    /// <summary>The lowest operator set the export writes (17, as ONNX 1.12 and ONNX Runtime 1.11 read it); below 20, float GELU is composed from <c>Erf</c>.</summary>
+    public const int MinimumOpset = 17;
+
+    /// <summary>The ONNX IR version of the models at the default opset (9, which opset 20 needs).</summary>
     public const int IrVersion = 9;
+
+    /// <summary>The IR version a model of <paramref name="opset"/> declares: the lowest that carries it (8 up to opset 18, 9 for 19 and 20), so older checkers and runtimes read it.</summary>
+    public static int IrVersionOf(int opset) => opset <= 18 ? 8 : 9;
 
     /// <summary>Writes the network as an ONNX model to <paramref name="path"/> (conventionally <c>*.onnx</c>), replacing the file atomically.</summary>
     /// <exception cref="ArgumentNullException">The network is null.</exception>
     /// <exception cref="ArgumentException">The path is empty.</exception>
     public static void ExportOnnx<T>(this IResidualNetwork<T> network, string path)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => ExportOnnx(network, path, Opset);
+
+    /// <summary>Writes the network as an ONNX model of operator set <paramref name="opset"/> to <paramref name="path"/>, replacing the file atomically.</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="path">The file to write (conventionally <c>*.onnx</c>).</param>
+    /// <param name="opset">From <see cref="MinimumOpset"/> (17) to <see cref="Opset"/> (20): the model declares it and the IR version <see cref="IrVersionOf"/> gives.</param>
+    /// <exception cref="ArgumentNullException">The network is null.</exception>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The opset is not one the export writes; nothing is written.</exception>
+    public static void ExportOnnx<T>(this IResidualNetwork<T> network, string path, int opset)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var model = Build(network);
+        var model = Build(network, opset);
         string full = Path.GetFullPath(path);
         string temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
@@ -74,24 +92,43 @@ public static class OnnxExport
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static void ExportOnnx<T>(this IResidualNetwork<T> network, Stream stream)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => ExportOnnx(network, stream, Opset);
+
+    /// <summary>Writes the network as an ONNX model of operator set <paramref name="opset"/> (17 to 20) to <paramref name="stream"/> (left open).</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The opset is not one the export writes; nothing is written.</exception>
+    public static void ExportOnnx<T>(this IResidualNetwork<T> network, Stream stream, int opset)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(stream);
-        Build(network).WriteTo(stream);
+        Build(network, opset).WriteTo(stream);
     }
 
     /// <summary>The network as an ONNX model, in bytes (for <c>new InferenceSession(bytes)</c>).</summary>
     /// <exception cref="ArgumentNullException">The network is null.</exception>
     public static byte[] ToOnnxBytes<T>(this IResidualNetwork<T> network)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        return Build(network).ToByteArray();
-    }
+        => ToOnnxBytes(network, Opset);
 
-    private static ModelProto Build<T>(IResidualNetwork<T> network)
+    /// <summary>The network as an ONNX model of operator set <paramref name="opset"/> (17 to 20), in bytes.</summary>
+    /// <exception cref="ArgumentNullException">The network is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The opset is not one the export writes.</exception>
+    public static byte[] ToOnnxBytes<T>(this IResidualNetwork<T> network, int opset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(network);
+        return Build(network, opset).ToByteArray();
+    }
+
+    private static ModelProto Build<T>(IResidualNetwork<T> network, int opset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (opset is < MinimumOpset or > Opset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(opset), opset, $"SkipNet.Onnx writes opsets {MinimumOpset} to {Opset}; {opset} is not one of them.");
+        }
+
         var graph = new OnnxGraph<T>(network.GetType().Name);
         var architecture = network.Architecture;
         graph.Input("x", network.InputSize);
@@ -121,7 +158,7 @@ public static class OnnxExport
                 z = graph.Node("Add", [z, added], $"{layer.Name}.z+{skip.From}", $"{layer.Name}/skip {skip.From}");
             }
 
-            outputs[layer.Name] = Activation(graph, layer, z, last ? "y" : layer.Name + ".h");
+            outputs[layer.Name] = Activation(graph, layer, z, last ? "y" : layer.Name + ".h", opset);
             previous = layer.Name;
         }
 
@@ -139,19 +176,19 @@ public static class OnnxExport
 
         var model = new ModelProto
         {
-            IrVersion = IrVersion,
+            IrVersion = IrVersionOf(opset),
             ProducerName = "SkipNet",
             ProducerVersion = typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             Domain = "skipnet",
             DocString = $"{network.GetType().FullName}, exported by SkipNet.Onnx. Input x [batch, {network.InputSize}], output y [batch, {network.OutputSize}] ({architecture.Loss} network).",
             Graph = graph.Proto,
         };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model;
     }
 
     /// <summary>The activation of one layer, from z, into the tensor <paramref name="output"/>.</summary>
-    private static string Activation<T>(OnnxGraph<T> g, LayerInfo layer, string z, string output)
+    private static string Activation<T>(OnnxGraph<T> g, LayerInfo layer, string z, string output, int opset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         string n = layer.Name;
@@ -195,8 +232,17 @@ public static class OnnxExport
                 return g.Node("Where", [above, z, log1p], output, n + "/softplus");
             }
 
-            case SkipNet.Activation.GELU when single:
+            case SkipNet.Activation.GELU when single && opset >= 20:
                 return g.Node("Gelu", [z], output, n + "/gelu");
+            case SkipNet.Activation.GELU when single:
+            {
+                // Before opset 20 there is no Gelu: ½·z·(1 + Erf(z/√2)), Erf having a float kernel everywhere.
+                string scaled = g.Node("Mul", [z, g.Constant(0.70710678118654752440)], n + ".z_over_sqrt2", n + "/z_over_sqrt2");
+                string erf = g.Node("Erf", [scaled], n + ".erf", n + "/erf");
+                string half = g.Node("Mul", [g.Constant(0.5), z], n + ".half_z", n + "/half_z");
+                return g.Node("Mul", [half, g.Node("Add", [g.Constant(1), erf], n + ".one_plus_erf", n + "/one_plus_erf")], output, n + "/gelu");
+            }
+
             case SkipNet.Activation.GELU:
             {
                 // ½·z·(1 + erf(z/√2)) in double, in SkipNet's order of operations.

@@ -55,16 +55,22 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
     public void TheExportedModelGivesForwardsOutputs(int id)
     {
         var spec = networks.Specs[id];
-        double worstDouble = Compare(networks.Create<double>(spec.ClassName(CodeStyle.Looped, Precision.Double), id), id, 1e-12);
-        double worstSingle = Compare(networks.Create<float>(spec.ClassName(CodeStyle.Looped, Precision.Single), id), id, 1e-5);
-        output.WriteLine($"net {id}: worst scaled difference {worstDouble:E2} in double, {worstSingle:E2} in float");
+        foreach (int opset in new[] { OnnxExport.Opset, OnnxExport.MinimumOpset })
+        {
+            double worstDouble = Compare(networks.Create<double>(spec.ClassName(CodeStyle.Looped, Precision.Double), id), id, 1e-12, opset);
+            double worstSingle = Compare(networks.Create<float>(spec.ClassName(CodeStyle.Looped, Precision.Single), id), id, 1e-5, opset);
+            output.WriteLine($"net {id}, opset {opset}: worst scaled difference {worstDouble:E2} in double, {worstSingle:E2} in float");
+        }
     }
 
     /// <summary>Runs the exported model and Forward on the same inputs; returns the worst |Δ|/max(1, |y|).</summary>
-    private static double Compare<T>(IResidualNetwork<T> net, int seed, double tolerance)
+    private static double Compare<T>(IResidualNetwork<T> net, int seed, double tolerance, int opset)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        using var session = new InferenceSession(net.ToOnnxBytes());
+        var bytes = net.ToOnnxBytes(opset);
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(bytes);
+        (model.IrVersion, model.OpsetImport.Single().Version).ShouldBe((opset <= 18 ? 8L : 9L, (long)opset));
+        using var session = new InferenceSession(bytes);
         session.InputMetadata.Keys.ShouldBe(["x"]);
         var loss = net.Architecture.Loss;
         bool probabilities = loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy;
@@ -148,9 +154,10 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
     }
 
     [Theory]
-    [InlineData("GeluSweepSingle")]
-    [InlineData("SoftplusSweepSingle")]
-    public void EachFloatActivationMatchesSkipNetsToFloatPrecision(string className)
+    [InlineData("GeluSweepSingle", OnnxExport.Opset)]
+    [InlineData("SoftplusSweepSingle", OnnxExport.Opset)]
+    [InlineData("SoftplusSweepSingle", OnnxExport.MinimumOpset)]
+    public void EachFloatActivationMatchesSkipNetsToFloatPrecision(string className, int opset)
     {
         var net = networks.Create<float>(className, 0);
         net.Parameters.Fill(0);
@@ -159,9 +166,32 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
         var x = Enumerable.Range(0, 8_001).Select(i => (float)(-40 + i * 0.01)).ToArray();
         var expected = new float[x.Length];
         net.Forward(x, expected);
-        using var session = new InferenceSession(net.ToOnnxBytes());
+        using var session = new InferenceSession(net.ToOnnxBytes(opset));
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [x.Length, 1]))]);
         Check(results[0].AsTensor<float>().ToArray(), expected, 1e-5, "y");
+    }
+
+    [Theory]
+    [InlineData(17)]
+    [InlineData(18)]
+    [InlineData(19)]
+    public void FloatGeluBelowOpset20IsComposedFromErf(int opset)
+    {
+        var net = networks.Create<float>("GeluSweepSingle", 0);
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(net.ToOnnxBytes(opset));
+        model.Graph.Node.Select(n => n.OpType).ShouldContain("Erf");
+        model.Graph.Node.Select(n => n.OpType).ShouldNotContain("Gelu");
+        EachFloatActivationMatchesSkipNetsToFloatPrecision("GeluSweepSingle", opset);
+    }
+
+    [Fact]
+    public void AnOpsetOutsideSeventeenToTwentyIsRefusedAndNothingIsWritten()
+    {
+        var net = networks.Create<float>("GeluSweepSingle", 0);
+        var stream = new MemoryStream();
+        Should.Throw<ArgumentOutOfRangeException>(() => net.ExportOnnx(stream, 16)).Message.ShouldContain("opsets 17 to 20");
+        Should.Throw<ArgumentOutOfRangeException>(() => net.ExportOnnx(stream, 21));
+        stream.Length.ShouldBe(0);
     }
 
     [Fact]
