@@ -1,8 +1,20 @@
+// This file is compiled twice: into the runtime (public, namespace SkipNet) and, linked, into the
+// generator (internal, namespace SkipNet.Generator.Model), which reads attribute arguments as these
+// values. One source, so the two cannot drift apart: a member added here exists in both.
+#if SKIPNET_GENERATOR
+namespace SkipNet.Generator.Model;
+#else
 namespace SkipNet;
+#endif
 
 /// <summary>The activation a dense layer applies to its pre-activation z.</summary>
 /// <remarks>Derivatives follow <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>; ReLU's derivative at exactly 0 is 1.</remarks>
-public enum Activation
+#if SKIPNET_GENERATOR
+internal
+#else
+public
+#endif
+enum Activation
 {
     /// <summary>f(z) = z.</summary>
     Identity = 0,
@@ -36,7 +48,12 @@ public enum Activation
 /// The training loss. The mean is over every element of the batch (N = batch size × output width),
 /// except for <see cref="CrossEntropy"/>, whose mean is over the samples, as PyTorch's.
 /// </summary>
-public enum Loss
+#if SKIPNET_GENERATOR
+internal
+#else
+public
+#endif
+enum Loss
 {
     /// <summary>Mean absolute error: (1/N) Σ |y − ŷ|; dL/dŷ = sign(ŷ − y)/N with sign(0) = 0.</summary>
     L1 = 0,
@@ -66,7 +83,12 @@ public enum Loss
 }
 
 /// <summary>How a skip edge adds the source layer's activation into the target's pre-activation.</summary>
-public enum SkipKind
+#if SKIPNET_GENERATOR
+internal
+#else
+public
+#endif
+enum SkipKind
 {
     /// <summary>Adds h_from itself; both layers must have the same width.</summary>
     Identity = 0,
@@ -76,7 +98,12 @@ public enum SkipKind
 }
 
 /// <summary>The element type the generated network stores and computes in.</summary>
-public enum Precision
+#if SKIPNET_GENERATOR
+internal
+#else
+public
+#endif
+enum Precision
 {
     /// <summary>64-bit <see cref="double"/> (the default).</summary>
     Double = 0,
@@ -86,7 +113,12 @@ public enum Precision
 }
 
 /// <summary>How the generator writes the network's code.</summary>
-public enum CodeStyle
+#if SKIPNET_GENERATOR
+internal
+#else
+public
+#endif
+enum CodeStyle
 {
     /// <summary>Unrolled when every layer (and the input) has at most 8 units, looped otherwise.</summary>
     Auto = 0,

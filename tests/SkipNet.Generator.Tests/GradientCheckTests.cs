@@ -7,6 +7,7 @@ namespace SkipNet.Generator.Tests;
 /// compiled together once, and checked against <see cref="Reference"/> and against central
 /// finite differences per docs/conventions.md.
 /// </summary>
+[Trait("Category", "Slow")] // dotnet test --filter "Category!=Slow" leaves it out of a first check
 public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
 {
     public const int Count = 200;

@@ -9,6 +9,7 @@ namespace SkipNet.Generator.Tests;
 /// diagnostics, or compiler errors in the user's own code, or generated code that compiles
 /// without errors.
 /// </summary>
+[Trait("Category", "Slow")] // dotnet test --filter "Category!=Slow" leaves it out of a first check
 public class NeverThrowsTests
 {
     private const int Declarations = 5_000;

@@ -4,6 +4,7 @@ namespace SkipNet.Tests;
 /// In steady state, Forward, Evaluate, Backward, Step and TrainStep allocate nothing, for any batch (a
 /// looped network's first call on a thread makes that thread's workspace: ThreadingTests measures it).
 /// </summary>
+[Trait("Category", "Slow")] // dotnet test --filter "Category!=Slow" leaves it out of a first check
 public class AllocationTests
 {
     public static TheoryData<string, int> Cases() => new()

@@ -322,7 +322,7 @@ public class OptimizerTests
     }
 
     [Fact]
-    public void UpdateRefusesTheSpansOfAnotherNetworkOfTheSameLength()
+    public void UpdateRefusesTheParametersOfAnotherNetworkOfTheSameLength()
     {
         var net = new MixedLooped(1);
         var other = new MixedLooped(2);
@@ -333,11 +333,15 @@ public class OptimizerTests
         var otherGradients = new double[MixedLooped.ParameterCount];
         other.Gradients.CopyTo(otherGradients);
 
-        Should.Throw<ArgumentException>(() => adam.Update(other.Parameters, otherGradients)).Message.ShouldContain("not the parameters and gradients of the network this optimizer was made for");
-        Should.Throw<ArgumentException>(() => adam.Update(net.Parameters, otherGradients));
+        Should.Throw<ArgumentException>(() => adam.Update(other.Parameters, otherGradients)).Message.ShouldContain("not those of the network this optimizer was made for");
+        Should.Throw<ArgumentException>(() => adam.Update(other.Parameters, other.Gradients.ToArray()));
         other.Parameters.ToArray().ShouldBe(parameters);
         adam.StepCount.ShouldBe(0);
         adam.FirstMoment.ToArray().ShouldAllBe(m => m == 0);
         other.Gradients.ToArray().ShouldBe(gradients);
+
+        // Its own parameters with gradients from elsewhere (accumulated, averaged) are an update like any.
+        adam.Update(net.Parameters, otherGradients);
+        adam.StepCount.ShouldBe(1);
     }
 }

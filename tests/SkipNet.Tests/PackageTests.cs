@@ -7,6 +7,7 @@ namespace SkipNet.Tests;
 /// Packs SkipNet once (from a copy of the sources, so the repository is not touched), then builds
 /// and runs a fresh project outside the repository that uses it by PackageReference.
 /// </summary>
+[Trait("Category", "Slow")] // dotnet test --filter "Category!=Slow" leaves it out of a first check
 public class PackageTests : IClassFixture<PackageTests.Packed>
 {
     private readonly Packed _packed;

@@ -8,6 +8,7 @@ namespace SkipNet.Tests;
 /// gets, and allocate nothing once each thread has its workspace; training calls that overlap throw
 /// InvalidOperationException and change nothing, so the numbers are those of the calls that ran.
 /// </summary>
+[Trait("Category", "Slow")] // dotnet test --filter "Category!=Slow" leaves it out of a first check
 public class ThreadingTests
 {
     private const int Threads = 4;

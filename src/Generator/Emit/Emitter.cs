@@ -292,7 +292,7 @@ internal static class Emitter
             lines.AddRange(["    },", "    new global::SkipNet.SkipInfo[]", "    {"]);
             lines.AddRange(_model.Skips.Select(s => $"        new(\"{s.From}\", \"{s.To}\", global::SkipNet.SkipKind.{s.Kind}),"));
             lines.Add("    },");
-            lines.AddRange(_model.Loss == LossKind.Huber ? ["    Blocks,", $"    HuberDelta: {Literals.Number(_model.HuberDelta, Precision.Double)});"] : ["    Blocks);"]);
+            lines.AddRange(_model.Loss == Loss.Huber ? ["    Blocks,", $"    HuberDelta: {Literals.Number(_model.HuberDelta, Precision.Double)});"] : ["    Blocks);"]);
             return lines;
         }
 

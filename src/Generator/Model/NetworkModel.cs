@@ -21,7 +21,7 @@ internal sealed record NetworkModel(
     TypeShape Shape,
     EquatableArray<string> TakenNames,
     int Inputs,
-    LossKind Loss,
+    Loss Loss,
     double HuberDelta,
     Precision Precision,
     bool Unrolled,

@@ -163,7 +163,7 @@ internal interface ILossSite
 /// </summary>
 internal sealed class LossRule
 {
-    private LossRule(LossKind kind, bool perSample, string? logitsOf, int minimumOutputs, Func<double, Code, string> kernelArguments, Action<ILossSite, double> loss, Action<ILossSite, double> gradient, string description)
+    private LossRule(Loss kind, bool perSample, string? logitsOf, int minimumOutputs, Func<double, Code, string> kernelArguments, Action<ILossSite, double> loss, Action<ILossSite, double> gradient, string description)
     {
         Kind = kind;
         PerSample = perSample;
@@ -175,7 +175,7 @@ internal sealed class LossRule
         Description = description;
     }
 
-    public LossKind Kind { get; }
+    public Loss Kind { get; }
 
     /// <summary>The mean is over samples (B), not over every element (N = B × OutputSize).</summary>
     public bool PerSample { get; }
@@ -200,9 +200,9 @@ internal sealed class LossRule
     /// <summary>The divisor of the mean as C#, for a batch of <paramref name="samples"/>.</summary>
     public string Divisor(string samples) => PerSample ? samples : $"({samples} * OutputSize)";
 
-    public static LossRule Of(LossKind loss) => loss switch
+    public static LossRule Of(Loss loss) => loss switch
     {
-        LossKind.L1 => new(loss, perSample: false, logitsOf: null, minimumOutputs: 1, (d, c) => "",
+        Loss.L1 => new(loss, perSample: false, logitsOf: null, minimumOutputs: 1, (d, c) => "",
             (s, d) =>
             {
                 s.Line($"// L1 loss, ŷ = {s.OutputName}: L = |{s.Generic.Yhat} − {s.Generic.Target}| (summed here; the caller divides by N)");
@@ -218,7 +218,7 @@ internal sealed class LossRule
                 }
             },
             "the mean L1 loss over all k·OutputSize outputs"),
-        LossKind.MSE => new(loss, perSample: false, logitsOf: null, minimumOutputs: 1, (d, c) => "",
+        Loss.MSE => new(loss, perSample: false, logitsOf: null, minimumOutputs: 1, (d, c) => "",
             (s, d) =>
             {
                 s.Line($"// MSE loss, ŷ = {s.OutputName}: L = ({s.Generic.Yhat} − {s.Generic.Target})² (summed here; the caller divides by N)");
@@ -238,7 +238,7 @@ internal sealed class LossRule
                 }
             },
             "the mean MSE loss over all k·OutputSize outputs"),
-        LossKind.Huber => new(loss, perSample: false, logitsOf: null, minimumOutputs: 1, (d, c) => ", " + c.Num(d),
+        Loss.Huber => new(loss, perSample: false, logitsOf: null, minimumOutputs: 1, (d, c) => ", " + c.Num(d),
             (s, d) =>
             {
                 string delta = s.Code.Num(d), half = s.Code.Num(0.5);
@@ -265,7 +265,7 @@ internal sealed class LossRule
                 }
             },
             "the mean Huber loss over all k·OutputSize outputs"),
-        LossKind.BinaryCrossEntropy => new(loss, perSample: false, logitsOf: "sigmoid", minimumOutputs: 1, (d, c) => "",
+        Loss.BinaryCrossEntropy => new(loss, perSample: false, logitsOf: "sigmoid", minimumOutputs: 1, (d, c) => "",
             (s, d) =>
             {
                 var (o, t) = s.Generic;
@@ -282,7 +282,7 @@ internal sealed class LossRule
                 }
             },
             "the mean binary cross-entropy over all k·OutputSize outputs"),
-        LossKind.CrossEntropy => new(loss, perSample: true, logitsOf: "softmax", minimumOutputs: 2, (d, c) => ", OutputSize",
+        Loss.CrossEntropy => new(loss, perSample: true, logitsOf: "softmax", minimumOutputs: 2, (d, c) => ", OutputSize",
             (s, d) =>
             {
                 var outputs = Enumerable.Range(0, s.Outputs).ToList();

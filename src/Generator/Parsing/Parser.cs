@@ -63,7 +63,7 @@ internal static class Parser
 
         int? inputs = null;
         double? huberDelta = null;
-        var loss = LossKind.MSE;
+        var loss = Loss.MSE;
         var precision = Precision.Double;
         var style = CodeStyle.Auto;
         foreach (var named in residual.NamedArguments)
@@ -81,7 +81,7 @@ internal static class Parser
                     inputs = named.Value.Value as int? ?? 0;
                     break;
                 case "Loss":
-                    loss = ReadEnum<LossKind>(named.Value, "Loss", location, diagnostics);
+                    loss = ReadEnum<Loss>(named.Value, "Loss", location, diagnostics);
                     break;
                 case "Precision":
                     precision = ReadEnum<Precision>(named.Value, "Precision", location, diagnostics);
@@ -108,7 +108,7 @@ internal static class Parser
                 string single = float.IsInfinity((float)delta) ? "∞" : "0";
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.HuberDeltaOutOfRange, location, $"{Literals.Describe(delta)}, which is {single} in float (Precision.Single)"));
             }
-            else if (loss != LossKind.Huber)
+            else if (loss != Loss.Huber)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.HuberDeltaIgnored, location, loss));
             }
@@ -191,7 +191,7 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.CrossEntropyOneOutput, output.UnitsLocation, name));
         }
 
-        if (activation == Activation.ReLU && loss.Kind is LossKind.MSE or LossKind.Huber)
+        if (activation == Activation.ReLU && loss.Kind is Loss.MSE or Loss.Huber)
         {
             diagnostics.Add(DiagnosticInfo.Create(
                 Descriptors.SuspiciousOutput, output.ActivationLocation, name, "ReLU", loss.Kind,

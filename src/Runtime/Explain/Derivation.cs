@@ -419,15 +419,7 @@ public sealed class Derivation
         }
 
         var arch = Architecture;
-        string lossName = arch.Loss switch
-        {
-            SkipNet.Loss.L1 => "L1",
-            SkipNet.Loss.MSE => "MSE",
-            SkipNet.Loss.Huber => $"Huber (δ = {F(arch.HuberDelta)})",
-            SkipNet.Loss.BinaryCrossEntropy => "binary cross-entropy",
-            SkipNet.Loss.CrossEntropy => "cross-entropy",
-            _ => throw new InvalidOperationException("Unknown loss " + arch.Loss),
-        };
+        string lossName = LossInfo.Of(arch.Loss).Name(F(arch.HuberDelta));
 
         // A sample wider than a few values is summarised as its quantities are (length, norm, first entries).
         string Vector(Quantity q) =>

@@ -189,53 +189,13 @@ internal sealed class DerivationBuilder
         return h;
     }
 
-    private static (string Text, string Latex) ActivationFormula(LayerInfo layer, Quantity z) => layer.Activation switch
-    {
-        Activation.Identity => (z.Name + " (identity)", z.LatexName),
-        Activation.ReLU => ($"ReLU({z.Name})", $"\\operatorname{{ReLU}}({z.LatexName})"),
-        Activation.LeakyReLU => ($"LeakyReLU({z.Name})", $"\\operatorname{{LeakyReLU}}({z.LatexName})"),
-        Activation.Tanh => ($"tanh({z.Name})", $"\\tanh({z.LatexName})"),
-        Activation.Sigmoid => ($"σ({z.Name})", $"\\sigma({z.LatexName})"),
-        Activation.GELU => ($"GELU({z.Name}) = {z.Name}·Φ({z.Name})", $"\\operatorname{{GELU}}({z.LatexName}) = {z.LatexName} \\, \\Phi({z.LatexName})"),
-        Activation.SiLU => ($"SiLU({z.Name}) = {z.Name}·σ({z.Name})", $"\\operatorname{{SiLU}}({z.LatexName}) = {z.LatexName} \\, \\sigma({z.LatexName})"),
-        Activation.Softplus => ($"softplus({z.Name}) = ln(1 + e^{z.Name})", $"\\operatorname{{softplus}}({z.LatexName}) = \\ln(1 + e^{{{z.LatexName}}})"),
-        _ => throw Unknown(layer.Activation),
-    };
+    private static (string Text, string Latex) ActivationFormula(LayerInfo layer, Quantity z) =>
+        ActivationInfo.Of(layer.Activation).Formula(z.Name, z.LatexName);
 
-    private static Expr Activate(LayerInfo layer, Expr z)
-    {
-        double alpha = layer.Alpha;
-        return layer.Activation switch
-        {
-            Activation.Identity => z,
-            Activation.ReLU => new Call("ReLU", "\\operatorname{ReLU}", z, v => v >= 0 ? v : 0),
-            Activation.LeakyReLU => new Call($"LeakyReLU[α={Expr.Format(alpha, Notation.Text)}]", $"\\operatorname{{LeakyReLU}}_{{{Expr.Format(alpha, Notation.Latex)}}}", z, v => v >= 0 ? v : alpha * v),
-            Activation.Tanh => new Call("tanh", "\\tanh", z, Math.Tanh),
-            Activation.Sigmoid => new Call("σ", "\\sigma", z, v => 1 / (1 + Math.Exp(-v))),
-            Activation.GELU => new Call("GELU", "\\operatorname{GELU}", z, Activations.GELU),
-            Activation.SiLU => new Call("SiLU", "\\operatorname{SiLU}", z, Activations.SiLU),
-            Activation.Softplus => new Call("softplus", "\\operatorname{softplus}", z, Activations.Softplus),
-            _ => throw Unknown(layer.Activation),
-        };
-    }
+    private static Expr Activate(LayerInfo layer, Expr z) => ActivationInfo.Of(layer.Activation).Apply(z, layer.Alpha);
 
     /// <summary>f'(z) as the generated code computes it: from z for ReLU kinds, from h for tanh and σ.</summary>
-    private static Expr Derivative(LayerInfo layer, Ref z, Ref h)
-    {
-        double alpha = layer.Alpha;
-        return layer.Activation switch
-        {
-            Activation.ReLU => new Indicator(z),
-            Activation.LeakyReLU => new Call($"LeakyReLU'[α={Expr.Format(alpha, Notation.Text)}]", $"\\operatorname{{LeakyReLU}}'_{{{Expr.Format(alpha, Notation.Latex)}}}", z, v => v >= 0 ? 1 : alpha),
-            Activation.Tanh => new Difference(new Num(1), new Square(h)),
-            Activation.Sigmoid => new Product(h, new Difference(new Num(1), h)),
-            Activation.GELU => new Call("GELU'", "\\operatorname{GELU}'", z, Activations.GELUDerivative),
-            Activation.SiLU => new Call("SiLU'", "\\operatorname{SiLU}'", z, Activations.SiLUDerivative),
-            Activation.Softplus => new Call("softplus'", "\\operatorname{softplus}'", z, Activations.SoftplusDerivative),
-            Activation.Identity => new Num(1),
-            _ => throw Unknown(layer.Activation),
-        };
-    }
+    private static Expr Derivative(LayerInfo layer, Ref z, Ref h) => ActivationInfo.Of(layer.Activation).DerivativeOf(z, h, layer.Alpha);
 
     private Quantity LossOf(Quantity output, string name, string latex, Stage stage)
     {
@@ -252,18 +212,9 @@ internal sealed class DerivationBuilder
                 $"−Σ_c {y}[c]·ln {p.Name}[c]", $"-\\sum_c {yl}_c \\ln {p.LatexName}_c");
         }
 
-        (Func<int, Expr> term, string text, string tex) = _net.Loss switch
-        {
-            SkipNet.Loss.L1 => ((Func<int, Expr>)(k => new Abs(new Difference(Yk(k), Ok(k)))), $"|{y} − {o}|", $"\\lvert {yl} - {ol} \\rvert"),
-            SkipNet.Loss.MSE => (k => new Square(new Difference(Yk(k), Ok(k))), $"({y} − {o})²", $"({yl} - {ol})^2"),
-            SkipNet.Loss.Huber => (k => new Call($"huber[δ={Expr.Format(_net.HuberDelta, Notation.Text)}]", $"\\operatorname{{huber}}_{{{Expr.Format(_net.HuberDelta, Notation.Latex)}}}", new Difference(Ok(k), Yk(k)), Huber),
-                $"huber({o} − {y})", $"\\operatorname{{huber}}_\\delta({ol} - {yl})"),
-            SkipNet.Loss.BinaryCrossEntropy => (k => new Difference(
-                    new Sum([new Call("max0", "\\max_0", Ok(k), v => Math.Max(v, 0)), new Call("ln1pe−abs", "\\operatorname{ln1pe}", Ok(k), v => SpecialFunctions.Log1P(Math.Exp(-Math.Abs(v))))]),
-                    new Product(Ok(k), Yk(k))),
-                $"max({o}, 0) + ln(1 + e^−|{o}|) − {o}·{y}", $"\\max({ol}, 0) + \\ln(1 + e^{{-\\lvert {ol} \\rvert}}) - {ol} \\, {yl}"),
-            _ => throw new InvalidOperationException("Unknown loss " + _net.Loss),
-        };
+        var info = LossInfo.Of(_net.Loss);
+        var (_, text, tex) = info.ExplainTerm(Ok(0), Yk(0), _net.HuberDelta, o, y, ol, yl);
+        Expr term(int k) => info.ExplainTerm(Ok(k), Yk(k), _net.HuberDelta, o, y, ol, yl).Term;
         return Defined(name, latex, 1, 1, stage, _ =>
         {
             var sum = new Sum(Enumerable.Range(0, n).Select(term).ToArray());
@@ -281,8 +232,6 @@ internal sealed class DerivationBuilder
             c => new Quotient(Exp(c), new Sum(Enumerable.Range(0, n).Select(Exp).ToArray())),
             $"softmax({output.Name}) = exp({output.Name}[c]) / Σ_k exp({output.Name}[k])", $"\\operatorname{{softmax}}({output.LatexName})");
     }
-
-    private double Huber(double d) => Math.Abs(d) < _net.HuberDelta ? 0.5 * d * d : _net.HuberDelta * (Math.Abs(d) - 0.5 * _net.HuberDelta);
 
     private void Backward(Dictionary<string, Quantity> h)
     {
@@ -315,45 +264,27 @@ internal sealed class DerivationBuilder
         }
     }
 
-    private static (string Text, string Latex) DerivativeFormula(LayerInfo layer, Quantity dh, Quantity z, Quantity h)
-    {
-        string dhLatex = dh.LatexName;
-        string d = dh.Name;
-        return layer.Activation switch
-        {
-            Activation.Identity => (d, dhLatex),
-            Activation.ReLU => ($"{d} ⊙ [{z.Name} ≥ 0]", $"{dhLatex} \\odot [{z.LatexName} \\ge 0]"),
-            Activation.LeakyReLU => ($"{d} ⊙ LeakyReLU'({z.Name})", $"{dhLatex} \\odot \\operatorname{{LeakyReLU}}'({z.LatexName})"),
-            Activation.Tanh => ($"{d} ⊙ (1 − {h.Name}²)", $"{dhLatex} \\odot (1 - {h.LatexName}^2)"),
-            Activation.Sigmoid => ($"{d} ⊙ {h.Name} ⊙ (1 − {h.Name})", $"{dhLatex} \\odot {h.LatexName} \\odot (1 - {h.LatexName})"),
-            Activation.GELU => ($"{d} ⊙ GELU'({z.Name})", $"{dhLatex} \\odot \\operatorname{{GELU}}'({z.LatexName})"),
-            Activation.SiLU => ($"{d} ⊙ SiLU'({z.Name})", $"{dhLatex} \\odot \\operatorname{{SiLU}}'({z.LatexName})"),
-            Activation.Softplus => ($"{d} ⊙ σ({z.Name})", $"{dhLatex} \\odot \\sigma({z.LatexName})"),
-            _ => throw Unknown(layer.Activation),
-        };
-    }
-
-    private static InvalidOperationException Unknown(Activation activation) => new("Unknown activation " + activation);
+    private static (string Text, string Latex) DerivativeFormula(LayerInfo layer, Quantity dh, Quantity z, Quantity h) =>
+        ActivationInfo.Of(layer.Activation).Factor(z.Name, z.LatexName, h.Name, h.LatexName) is { } factor
+            ? ($"{dh.Name} ⊙ {factor.Text}", $"{dh.LatexName} \\odot {factor.Latex}")
+            : (dh.Name, dh.LatexName);
 
     /// <summary>dL/dŷ, the hand-off from the loss to the backward pass (one sample: B = 1).</summary>
     private Quantity OutputGradient(int n)
     {
         string o = Output.Name, y = Y.Name, ol = Output.LatexName, yl = Y.LatexName;
         string over = n == 1 ? "" : $"/{n}", overLatex = n == 1 ? "" : $" / {n}";
-        Expr Residual(int k) => new Difference(new Ref(Output, k), new Ref(Y, k));
         Expr Mean(Expr g) => n == 1 ? g : new Quotient(g, new Num(n));
-        (Func<int, Expr> entry, string text, string tex) = _net.Loss switch
+        if (_net.Loss == SkipNet.Loss.CrossEntropy)
         {
-            SkipNet.Loss.L1 => ((Func<int, Expr>)(k => Mean(new Call("sign", "\\operatorname{sign}", Residual(k), v => Math.Sign(v)))),
-                $"sign({o} − {y}){over}", $"\\operatorname{{sign}}({ol} - {yl}){overLatex}"),
-            SkipNet.Loss.MSE => (k => Mean(new Product(new Num(2), Residual(k))), $"2({o} − {y}){over}", $"\\frac{{2}}{{{n}}}({ol} - {yl})"),
-            SkipNet.Loss.Huber => (k => Mean(new Call("huber'", "\\operatorname{huber}'", Residual(k), d => Math.Abs(d) < _net.HuberDelta ? d : _net.HuberDelta * Math.Sign(d))),
-                $"huber'({o} − {y}){over}", $"\\operatorname{{huber}}'_\\delta({ol} - {yl}){overLatex}"),
-            SkipNet.Loss.BinaryCrossEntropy => (k => Mean(new Difference(new Call("σ", "\\sigma", new Ref(Output, k), v => 1 / (1 + Math.Exp(-v))), new Ref(Y, k))),
-                $"(σ({o}) − {y}){over}", $"(\\sigma({ol}) - {yl}){overLatex}"),
-            SkipNet.Loss.CrossEntropy => CrossEntropyGradient(),
-            _ => throw new InvalidOperationException("Unknown loss " + _net.Loss),
-        };
+            var (ceEntry, ceText, ceTex) = CrossEntropyGradient();
+            return Defined(Grad(Output.Name), GradLatex(Output), n, 1, Stage.Backward, ceEntry, ceText, ceTex);
+        }
+
+        var info = LossInfo.Of(_net.Loss);
+        var (_, text, tex) = info.ExplainGradient(new Ref(Output, 0), new Ref(Y, 0), _net.HuberDelta, o, y, ol, yl);
+        Expr entry(int k) => Mean(info.ExplainGradient(new Ref(Output, k), new Ref(Y, k), _net.HuberDelta, o, y, ol, yl).Gradient);
+        (text, tex) = (text + over, tex + overLatex);
         return Defined(Grad(Output.Name), GradLatex(Output), n, 1, Stage.Backward, entry, text, tex);
     }
 

@@ -116,15 +116,7 @@ public sealed partial record NetworkArchitecture
         text.AppendLine();
         text.AppendLine();
         text.AppendLine($"# The training loss, as SkipNet's {Loss}: the mean over {(Loss == Loss.CrossEntropy ? "samples" : "all outputs")}.");
-        text.AppendLine("loss_fn = " + Loss switch
-        {
-            Loss.L1 => "nn.L1Loss()",
-            Loss.MSE => "nn.MSELoss()",
-            Loss.Huber => $"nn.HuberLoss(delta={Text.Of(HuberDelta)})",
-            Loss.BinaryCrossEntropy => "nn.BCEWithLogitsLoss()",
-            Loss.CrossEntropy => "nn.CrossEntropyLoss()  # targets: class indices, or class probabilities as in SkipNet",
-            _ => throw new InvalidOperationException($"Unknown loss {Loss}."),
-        });
+        text.AppendLine("loss_fn = " + LossInfo.Of(Loss).PyTorch(HuberDelta));
         return text.ToString();
 
         int Width(string layer) => layer == "x" ? InputSize : Layers.First(l => l.Name == layer).Width;
@@ -142,18 +134,7 @@ public sealed partial record NetworkArchitecture
 
     private static string Module(string module) => Safe(module) ? $"self.{module}" : $"getattr(self, \"{module}\")";
 
-    private static string Activate(LayerInfo layer, string z) => layer.Activation switch
-    {
-        Activation.Identity => z,
-        Activation.ReLU => $"torch.relu({z})",
-        Activation.LeakyReLU => $"F.leaky_relu({z}, {Text.Of(layer.Alpha)})",
-        Activation.Tanh => $"torch.tanh({z})",
-        Activation.Sigmoid => $"torch.sigmoid({z})",
-        Activation.GELU => $"F.gelu({z})",
-        Activation.SiLU => $"F.silu({z})",
-        Activation.Softplus => $"F.softplus({z})",
-        _ => throw new InvalidOperationException($"Unknown activation {layer.Activation}."),
-    };
+    private static string Activate(LayerInfo layer, string z) => ActivationInfo.Of(layer.Activation).PyTorch(z, layer.Alpha);
 
     private string Describe()
     {

@@ -80,7 +80,7 @@ public abstract class Optimizer<T>
     /// <see cref="Step"/> instead. Clips <paramref name="gradients"/> in place when
     /// <see cref="MaxGradientNorm"/> is set (as PyTorch leaves the clipped gradient in .grad).
     /// </summary>
-    /// <exception cref="ArgumentException">The spans are not this optimizer's network's parameters and gradients.</exception>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> is not this optimizer's network's <see cref="IResidualNetwork{T}.Parameters"/> (the same memory), or <paramref name="gradients"/> is not as long; nothing is changed. The gradients may be the network's or any span of its length (accumulated or averaged ones).</exception>
     public void Update(Span<T> parameters, Span<T> gradients)
     {
         if (parameters.Length != Network.ParameterCount || gradients.Length != Network.ParameterCount)
@@ -89,11 +89,13 @@ public abstract class Optimizer<T>
                 $"Expected the parameters and gradients of the network this optimizer was made for ({Network.ParameterCount} each); their lengths are {parameters.Length} and {gradients.Length}.");
         }
 
-        // The same memory, not only the same length: an optimizer's state belongs to one network.
-        if (parameters != Network.Parameters || (ReadOnlySpan<T>)gradients != Network.Gradients)
+        // The same memory, not only the same length: an optimizer's state belongs to one network's
+        // parameters. (The gradients may come from elsewhere: accumulated, averaged over workers.)
+        if (parameters != Network.Parameters)
         {
             throw new ArgumentException(
-                $"The spans are not the parameters and gradients of the network this optimizer was made for ({Network.GetType().Name}), though they have its length; make an optimizer for each network.");
+                $"The parameters are not those of the network this optimizer was made for ({Network.GetType().Name}), though they have its length; make an optimizer for each network.",
+                nameof(parameters));
         }
 
         if (StepCount >= MaxStepCount)

@@ -1,0 +1,163 @@
+using System;
+using SkipNet.Explain;
+
+namespace SkipNet;
+
+/// <summary>What an activation's derivative is computed from, as the generated code computes it.</summary>
+internal enum DerivativeOperand
+{
+    /// <summary>Nothing: the derivative is 1 (Identity).</summary>
+    None,
+
+    /// <summary>The pre-activation z (the ReLU family, GELU, SiLU, Softplus).</summary>
+    Z,
+
+    /// <summary>The activation h (tanh and σ: 1 − h², h·(1 − h)).</summary>
+    H,
+}
+
+/// <summary>
+/// Every fact the runtime holds about one activation, in one place: f and f′ in double (the
+/// reference the tests and Explain compute with), what f′ reads, the initializer, how Explain writes
+/// it, and the PyTorch expression. Explain, <see cref="NetworkArchitecture.ToPyTorch"/> and the
+/// tests' reference read it; <see cref="Of"/> has no default branch that hides a missing member:
+/// one added to <see cref="Activation"/> without its entry throws, by name, in every consumer, and
+/// <c>tests/SkipNet.Tests/ConformanceTests.cs</c> walks every member through all of them.
+/// </summary>
+internal sealed class ActivationInfo
+{
+    private ActivationInfo(
+        Activation kind, bool he, DerivativeOperand reads, string text, string latex,
+        Func<double, double, double> forward, Func<double, double, double, double> derivative,
+        Func<Expr, Expr, double, Expr>? derivativeExpression, string? definition, string? definitionLatex,
+        string? factor, string? factorLatex, Func<string, double, string> pyTorch)
+    {
+        Kind = kind;
+        He = he;
+        Reads = reads;
+        Text = text;
+        Latex = latex;
+        Forward = forward;
+        Derivative = derivative;
+        _derivativeExpression = derivativeExpression;
+        _definition = definition;
+        _definitionLatex = definitionLatex;
+        _factor = factor;
+        _factorLatex = factorLatex;
+        _pyTorch = pyTorch;
+    }
+
+    private readonly Func<Expr, Expr, double, Expr>? _derivativeExpression;
+    private readonly string? _definition, _definitionLatex, _factor, _factorLatex;
+    private readonly Func<string, double, string> _pyTorch;
+
+    public Activation Kind { get; }
+
+    /// <summary>He uniform for the matrices into the layer (the ReLU family and its smooth cousins), else Glorot uniform.</summary>
+    public bool He { get; }
+
+    /// <summary>What f′ is computed from.</summary>
+    public DerivativeOperand Reads { get; }
+
+    /// <summary>"ReLU", "σ": the function's name in text.</summary>
+    public string Text { get; }
+
+    /// <summary>The name in LaTeX.</summary>
+    public string Latex { get; }
+
+    /// <summary>h = f(z, α), in double.</summary>
+    public Func<double, double, double> Forward { get; }
+
+    /// <summary>f′ from (z, h, α), in double, from what <see cref="Reads"/> names, as the generated code computes it.</summary>
+    public Func<double, double, double, double> Derivative { get; }
+
+    /// <summary>The entry for <paramref name="activation"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A member without an entry: add it here.</exception>
+    public static ActivationInfo Of(Activation activation) => activation switch
+    {
+        Activation.Identity => new(activation, he: false, DerivativeOperand.None, "identity", "\\operatorname{id}",
+            (z, a) => z, (z, h, a) => 1, (z, h, a) => new Num(1), null, null, null, null, (z, a) => z),
+        Activation.ReLU => new(activation, he: true, DerivativeOperand.Z, "ReLU", "\\operatorname{ReLU}",
+            (z, a) => z >= 0 ? z : 0, (z, h, a) => z >= 0 ? 1 : 0, (z, h, a) => new Indicator(z), null, null, "[{z} ≥ 0]", "[{z} \\ge 0]",
+            (z, a) => $"torch.relu({z})"),
+        Activation.LeakyReLU => new(activation, he: true, DerivativeOperand.Z, "LeakyReLU", "\\operatorname{LeakyReLU}",
+            (z, a) => z >= 0 ? z : a * z, (z, h, a) => z >= 0 ? 1 : a, null, null, null, null, null,
+            (z, a) => $"F.leaky_relu({z}, {(global::SkipNet.Text.Of(a))})"),
+        Activation.Tanh => new(activation, he: false, DerivativeOperand.H, "tanh", "\\tanh",
+            (z, a) => Math.Tanh(z), (z, h, a) => 1 - h * h, (z, h, a) => new Difference(new Num(1), new Square(h)), null, null, "(1 − {h}²)", "(1 - {h}^2)",
+            (z, a) => $"torch.tanh({z})"),
+        Activation.Sigmoid => new(activation, he: false, DerivativeOperand.H, "σ", "\\sigma",
+            (z, a) => 1 / (1 + Math.Exp(-z)), (z, h, a) => h * (1 - h), (z, h, a) => new Product(h, new Difference(new Num(1), h)), null, null, "{h} ⊙ (1 − {h})", "{h} \\odot (1 - {h})",
+            (z, a) => $"torch.sigmoid({z})"),
+        Activation.GELU => new(activation, he: true, DerivativeOperand.Z, "GELU", "\\operatorname{GELU}",
+            (z, a) => Activations.GELU(z), (z, h, a) => Activations.GELUDerivative(z), null, "{z}·Φ({z})", "{z} \\, \\Phi({z})", null, null,
+            (z, a) => $"F.gelu({z})"),
+        Activation.SiLU => new(activation, he: true, DerivativeOperand.Z, "SiLU", "\\operatorname{SiLU}",
+            (z, a) => Activations.SiLU(z), (z, h, a) => Activations.SiLUDerivative(z), null, "{z}·σ({z})", "{z} \\, \\sigma({z})", null, null,
+            (z, a) => $"F.silu({z})"),
+        Activation.Softplus => new(activation, he: true, DerivativeOperand.Z, "softplus", "\\operatorname{softplus}",
+            (z, a) => Activations.Softplus(z), (z, h, a) => Activations.SoftplusDerivative(z), null, "ln(1 + e^{z})", "\\ln(1 + e^{{z}})", "σ({z})", "\\sigma({z})",
+            (z, a) => $"F.softplus({z})"),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Activation.{activation} has no entry in ActivationInfo.Of: add one (see CONTRIBUTING.md)."),
+    };
+
+    /// <summary>"ReLU", or with its parameter: "LeakyReLU[α=0.1]" (text) and its LaTeX; with <paramref name="prime"/>, f′'s: "LeakyReLU'[α=0.1]".</summary>
+    public (string Text, string Latex) Name(double alpha, string prime = "") => Kind == Activation.LeakyReLU
+        ? ($"{Text}{prime}[α={Expr.Format(alpha, Notation.Text)}]", $"{Latex}{prime}_{{{Expr.Format(alpha, Notation.Latex)}}}")
+        : (Text + prime, Latex + prime);
+
+    /// <summary>h = f(z) as Explain writes a layer's forward equation: "GELU(z_h0) = z_h0·Φ(z_h0)".</summary>
+    public (string Text, string Latex) Formula(string z, string zLatex)
+    {
+        if (Kind == Activation.Identity)
+        {
+            return (z + " (identity)", zLatex);
+        }
+
+        string text = $"{Text}({z})", latex = $"{Latex}({zLatex})";
+        return _definition is null
+            ? (text, latex)
+            : ($"{text} = {_definition.Replace("{z}", z, StringComparison.Ordinal)}", $"{latex} = {_definitionLatex!.Replace("{z}", zLatex, StringComparison.Ordinal)}");
+    }
+
+    /// <summary>f(z) as an expression of Explain's, evaluated in double.</summary>
+    public Expr Apply(Expr z, double alpha)
+    {
+        if (Kind == Activation.Identity)
+        {
+            return z;
+        }
+
+        var (text, latex) = Name(alpha);
+        return new Call(text, latex, z, v => Forward(v, alpha));
+    }
+
+    /// <summary>f′ as an expression of z or h (whichever the generated code reads), evaluated in double.</summary>
+    public Expr DerivativeOf(Expr z, Expr h, double alpha)
+    {
+        if (_derivativeExpression is not null)
+        {
+            return _derivativeExpression(z, h, alpha);
+        }
+
+        var (text, latex) = Name(alpha, "'");
+        return new Call(text, latex, z, v => Derivative(v, v, alpha));
+    }
+
+    /// <summary>The factor dL/dh is multiplied by, element-wise, as Explain writes dL/dz for a vector: "[z ≥ 0]", "(1 − h²)", "GELU'(z)"; null for identity.</summary>
+    public (string Text, string Latex)? Factor(string z, string zLatex, string h, string hLatex)
+    {
+        if (Kind == Activation.Identity)
+        {
+            return null;
+        }
+
+        return _factor is null
+            ? ($"{Text}'({z})", $"{Latex}'({zLatex})")
+            : (_factor.Replace("{z}", z, StringComparison.Ordinal).Replace("{h}", h, StringComparison.Ordinal),
+               _factorLatex!.Replace("{z}", zLatex, StringComparison.Ordinal).Replace("{h}", hLatex, StringComparison.Ordinal));
+    }
+
+    /// <summary>The PyTorch expression of h from the expression of z: "torch.relu(z)", "F.leaky_relu(z, 0.2)".</summary>
+    public string PyTorch(string z, double alpha) => _pyTorch(z, alpha);
+}
