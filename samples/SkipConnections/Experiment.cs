@@ -1,4 +1,5 @@
 using SkipNet;
+using SkipNet.CompilerServices;
 
 namespace SkipConnections;
 

@@ -1,5 +1,6 @@
 using ScottPlot;
 using SkipNet;
+using SkipNet.CompilerServices;
 
 namespace SkipConnections;
 

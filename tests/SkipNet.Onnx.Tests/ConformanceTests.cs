@@ -116,7 +116,7 @@ public class ConformanceTests
                 ? outputs.Select((o, i) => element(o, y[i], 0.3)).Sum() / 6
                 : Enumerable.Range(0, 2).Sum(s => CrossEntropyRow(outputs.AsSpan(s * 3, 3), y.AsSpan(s * 3, 3))) / 2;
             net.Evaluate(x, y).ShouldBe(expected, 1e-12, $"{loss}, {net.GetType().Name}");
-            SkipNet.Losses.Mean<double>(net.Architecture, outputs, y).ShouldBe(expected, 1e-12);
+            SkipNet.CompilerServices.Losses.Mean<double>(net.Architecture, outputs, y).ShouldBe(expected, 1e-12);
             if (info.ElementGradient is { } gradient)
             {
                 double numeric = (info.Element!(outputs[0] + 1e-6, y[0], 0.3) - info.Element(outputs[0] - 1e-6, y[0], 0.3)) / 2e-6;

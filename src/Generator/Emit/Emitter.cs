@@ -42,7 +42,7 @@ internal static class Emitter
             w.Open($"partial {outer.Keyword} {outer.Name}");
         }
 
-        w.Open($"partial {model.Shape.Keyword} {names.Type} : global::SkipNet.IResidualNetwork<{plan.T}>");
+        w.Open($"partial {model.Shape.Keyword} {names.Type} : {RuntimeNames.IResidualNetwork}<{plan.T}>");
         new Shell(w, plan, names).Emit(cancellationToken);
         w.Close();
 
@@ -117,9 +117,9 @@ internal static class Emitter
 
         private string Span => $"global::System.Span<{_t}>";
 
-        private string Aligned => $"global::SkipNet.AlignedArray<{_t}>";
+        private string Aligned => $"{RuntimeNames.AlignedArray}<{_t}>";
 
-        private string Write => $"global::SkipNet.GradientWrite<{_t}>";
+        private string Write => $"{RuntimeNames.GradientWrite}<{_t}>";
 
         public void Emit(CancellationToken cancellationToken)
         {
@@ -217,14 +217,14 @@ internal static class Emitter
             Constant("ParameterCount", "<summary>Number of parameters: the length of <see cref=\"Parameters\"/> and <see cref=\"Gradients\"/>.</summary>",
                 "int", Literals.Int(_stub ? 0 : _plan.ParameterCount));
 
-            var blocks = new List<string> { "new global::SkipNet.ParameterBlock[]", "{" };
+            var blocks = new List<string> { $"new {RuntimeNames.ParameterBlock}[]", "{" };
             blocks.AddRange(_plan.Blocks.Select(b => $"    new(\"{b.Name}\", {b.Offset}, {b.Rows}, {b.Cols}),"));
             blocks.Add("};");
             Property("Blocks", [$"<summary>The blocks of the parameter vector, in layout order (<see href=\"{Links.Conventions}\">docs/conventions.md</see>).</summary>"],
-                "public static global::System.Collections.Generic.IReadOnlyList<global::SkipNet.ParameterBlock> Blocks", blocks);
+                $"public static global::System.Collections.Generic.IReadOnlyList<{RuntimeNames.ParameterBlock}> Blocks", blocks);
 
             Property("Architecture", ["<summary>This network's declaration as data: input width, layers, skip edges, loss and <see cref=\"Blocks\"/> (read by <see cref=\"Explain\"/>).</summary>"],
-                "public static global::SkipNet.NetworkArchitecture Architecture", ArchitectureLines());
+                $"public static {RuntimeNames.NetworkArchitecture} Architecture", ArchitectureLines());
 
             string diagram = _stub ? "(not generated: the declaration has errors)" : Diagram(_plan);
             if (Omitted("Diagram"))
@@ -286,11 +286,11 @@ internal static class Emitter
 
         private List<string> ArchitectureLines()
         {
-            var lines = new List<string> { "new(", $"    {_model.Inputs},", $"    global::SkipNet.Loss.{_model.Loss},", "    new global::SkipNet.LayerInfo[]", "    {" };
+            var lines = new List<string> { "new(", $"    {_model.Inputs},", $"    {RuntimeNames.LossEnum}.{_model.Loss},", $"    new {RuntimeNames.LayerInfo}[]", "    {" };
             lines.AddRange(_model.Layers.Select(l =>
-                $"        new(\"{l.Name}\", {l.Units}, global::SkipNet.Activation.{l.Activation}, {Literals.Number(l.Alpha, Precision.Double)}),"));
-            lines.AddRange(["    },", "    new global::SkipNet.SkipInfo[]", "    {"]);
-            lines.AddRange(_model.Skips.Select(s => $"        new(\"{s.From}\", \"{s.To}\", global::SkipNet.SkipKind.{s.Kind}),"));
+                $"        new(\"{l.Name}\", {l.Units}, {RuntimeNames.ActivationEnum}.{l.Activation}, {Literals.Number(l.Alpha, Precision.Double)}),"));
+            lines.AddRange(["    },", $"    new {RuntimeNames.SkipInfo}[]", "    {"]);
+            lines.AddRange(_model.Skips.Select(s => $"        new(\"{s.From}\", \"{s.To}\", {RuntimeNames.SkipKindEnum}.{s.Kind}),"));
             lines.Add("    },");
             lines.AddRange(_model.Loss == Loss.Huber ? ["    Blocks,", $"    HuberDelta: {Literals.Number(_model.HuberDelta, Precision.Double)});"] : ["    Blocks);"]);
             return lines;
@@ -303,7 +303,7 @@ internal static class Emitter
             _w.Line("// training calls into an exception.");
             _w.Line($"private {Aligned} {_names.ParametersField} = {_names.NewParameters}(0);");
             _w.Line($"private {Aligned} {_names.GradientsField} = new(ParameterCount);");
-            _w.Line($"private global::SkipNet.TrainingGuard {_names.GuardField};");
+            _w.Line($"private {RuntimeNames.TrainingGuard} {_names.GuardField};");
             _w.Line();
         }
 
@@ -394,8 +394,8 @@ internal static class Emitter
                 "<param name=\"output\">Receives ŷ for each sample: length k·OutputSize.</param>",
                 "<exception cref=\"global::System.ArgumentException\">A length does not fit; nothing is written.</exception>",
             ], $"public void Forward({ROS} x, {Span} output)",
-                "int samples = global::SkipNet.Guard.SampleCount(x, InputSize, \"x\");",
-                $"global::SkipNet.Guard.Length<{_t}>(output, samples, OutputSize, \"output\");",
+                $"int samples = {RuntimeNames.GuardSampleCount}(x, InputSize, \"x\");",
+                $"{RuntimeNames.GuardLength}<{_t}>(output, samples, OutputSize, \"output\");",
                 $"{_names.ForwardRows}(x, output, samples);");
 
             Member("Backward", [
@@ -422,7 +422,7 @@ internal static class Emitter
                 "<summary>Plain gradient descent: p ← p − learningRate·dL/dp, for every parameter. " + Training + "</summary>",
                 "<exception cref=\"global::System.ArgumentOutOfRangeException\">The learning rate is negative, infinite or NaN; nothing is changed.</exception>",
             ], $"public void Step({_t} learningRate)",
-                Guarded($"global::SkipNet.Optimizers.Sgd<{_t}>({_names.ParametersField}.Span, {_names.GradientsField}.Span, learningRate); // checks the rate first"));
+                Guarded($"{RuntimeNames.Sgd}<{_t}>({_names.ParametersField}.Span, {_names.GradientsField}.Span, learningRate); // checks the rate first"));
 
             Member("TrainStep", [
                 "<summary>",
@@ -438,9 +438,9 @@ internal static class Emitter
             ], $"public {_t} TrainStep({ROS} x, {ROS} y, {_t} learningRate)",
                 [$"int samples = {_names.CheckBatch}(x, y);", $"{Write} write = {Write}.TrainStep(learningRate);", .. Guarded($"return {_names.BackwardCore}(x, y, samples, write);")]);
 
-            string optimizer = $"global::SkipNet.Optimizer<{_t}>";
+            string optimizer = $"{RuntimeNames.Optimizer}<{_t}>";
             string update = $"optimizer.Update({_names.ParametersField}.Span, {_names.GradientsField}.Span);";
-            string bound = "global::SkipNet.Guard.Optimizer(optimizer, this, \"optimizer\");";
+            string bound = $"{RuntimeNames.GuardOptimizer}(optimizer, this, \"optimizer\");";
             Member("Step", [
                 "<summary>The optimizer's update of every parameter from <see cref=\"Gradients\"/> (its <c>Step()</c> calls this). " + Training + "</summary>",
                 "<exception cref=\"global::System.ArgumentException\">The optimizer was made for another network; nothing is changed.</exception>",
@@ -470,7 +470,7 @@ internal static class Emitter
                 "<param name=\"y\">Its target: OutputSize values.</param>",
                 "<param name=\"learningRate\">α of the update p' = p − α·dL/dp.</param>",
                 "<exception cref=\"global::System.ArgumentException\">x or y is not one sample.</exception>",
-            ], $"public global::SkipNet.Derivation Explain({ROS} x, {ROS} y, {_t} learningRate)", "=> global::SkipNet.Derivation.Of(this, x, y, learningRate);");
+            ], $"public {RuntimeNames.Derivation} Explain({ROS} x, {ROS} y, {_t} learningRate)", $"=> {RuntimeNames.DerivationOf}(this, x, y, learningRate);");
 
             string P = _names.ParametersField, G = _names.GradientsField;
             if (!_model.Shape.IsRecord) // C# reserves Clone in records, which 'with' copies through the copy constructor
@@ -502,9 +502,9 @@ internal static class Emitter
 
         private void EmitInterface()
         {
-            string I = $"global::SkipNet.IResidualNetwork<{_t}>";
+            string I = $"{RuntimeNames.IResidualNetwork}<{_t}>";
             string[] statics = [$"int {I}.InputSize", $"int {I}.OutputSize", $"int {I}.ParameterCount",
-                $"global::System.Collections.Generic.IReadOnlyList<global::SkipNet.ParameterBlock> {I}.Blocks", $"global::SkipNet.NetworkArchitecture {I}.Architecture"];
+                $"global::System.Collections.Generic.IReadOnlyList<{RuntimeNames.ParameterBlock}> {I}.Blocks", $"{RuntimeNames.NetworkArchitecture} {I}.Architecture"];
             if (!_stub)
             {
                 // The rest of the interface is implemented by the public members.
@@ -523,7 +523,7 @@ internal static class Emitter
                 $"{Span} {I}.Parameters", $"{ROS} {I}.Gradients", $"void {I}.Forward({ROS} x, {Span} output)",
                 $"{_t} {I}.Backward({ROS} x, {ROS} y)", $"{_t} {I}.Evaluate({ROS} x, {ROS} y)", $"void {I}.ZeroGradients()",
                 $"void {I}.Step({_t} learningRate)", $"{_t} {I}.TrainStep({ROS} x, {ROS} y, {_t} learningRate)",
-                $"void {I}.Step(global::SkipNet.Optimizer<{_t}> optimizer)", $"{_t} {I}.TrainStep({ROS} x, {ROS} y, global::SkipNet.Optimizer<{_t}> optimizer)",
+                $"void {I}.Step({RuntimeNames.Optimizer}<{_t}> optimizer)", $"{_t} {I}.TrainStep({ROS} x, {ROS} y, {RuntimeNames.Optimizer}<{_t}> optimizer)",
             }))
             {
                 _w.Line(member + @throw);
@@ -552,7 +552,7 @@ internal static class Emitter
             _w.Line("// block order from one SplitMix64 stream; biases 0 (docs/conventions.md, Initialization).");
             _w.Open($"private static void {_names.DrawParameters}({Span} parameters, int seed)");
             _w.Line("parameters.Clear();");
-            _w.Line("global::SkipNet.SplitMix64 random = new global::SkipNet.SplitMix64(seed);");
+            _w.Line($"{RuntimeNames.SplitMix64} random = new {RuntimeNames.SplitMix64}(seed);");
             foreach (var node in _plan.Layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -563,7 +563,7 @@ internal static class Emitter
                     string call = ActivationRule.Of(node.Activation).He
                         ? $"He<{_t}>({span}, fanIn: {block.Cols}, ref random);"
                         : $"Glorot<{_t}>({span}, fanIn: {block.Cols}, fanOut: {block.Rows}, ref random);";
-                    _w.Line($"global::SkipNet.Initializer.{call} // {block.Name}");
+                    _w.Line($"{RuntimeNames.Initializer}.{call} // {block.Name}");
                 }
             }
 
@@ -571,8 +571,8 @@ internal static class Emitter
             _w.Line();
 
             _w.Open($"private static int {_names.CheckBatch}({ROS} x, {ROS} y)");
-            _w.Line("int samples = global::SkipNet.Guard.SampleCount(x, InputSize, \"x\");");
-            _w.Line($"global::SkipNet.Guard.Length<{_t}>(y, samples, OutputSize, \"y\");");
+            _w.Line($"int samples = {RuntimeNames.GuardSampleCount}(x, InputSize, \"x\");");
+            _w.Line($"{RuntimeNames.GuardLength}<{_t}>(y, samples, OutputSize, \"y\");");
             _w.Line("return samples;");
             _w.Close();
             _w.Line();

@@ -54,7 +54,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
     /// <summary>What the loss kernel takes after (prediction, target): the number of classes, Huber's δ, or nothing.</summary>
     private string LossArguments => LossRule.Of(_plan.Model.Loss).KernelArguments(_plan.Model.HuberDelta, new Code(_plan.Model.Precision));
 
-    private string Kernel(string name) => $"global::SkipNet.Kernels.{name}<{_t}>";
+    private string Kernel(string name) => $"{RuntimeNames.Kernel(name)}<{_t}>";
 
     private string Gradient(Block b) => $"{_names.GradientsField}.Slice({b.Offset}, {b.Length})";
 
@@ -83,7 +83,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Open($"private sealed class {type}");
         foreach (var node in _plan.Layers)
         {
-            string buffer = $"public readonly global::SkipNet.AlignedArray<{_t}>", size = $"new({chunk} * {Literals.Int(node.Width)})";
+            string buffer = $"public readonly {RuntimeNames.AlignedArray}<{_t}>", size = $"new({chunk} * {Literals.Int(node.Width)})";
             if (HasZ(node))
             {
                 w.Line($"{buffer} {ZField(node)} = {size};");
@@ -123,14 +123,14 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
         Chunks();
         w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows);");
-        w.Line($"sum += global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({outputRows}, y.Slice(start * OutputSize, rows * OutputSize){LossArguments});");
+        w.Line($"sum += {RuntimeNames.Loss(_plan.Model.Loss)}<{_t}>({outputRows}, y.Slice(start * OutputSize, rows * OutputSize){LossArguments});");
         w.Close();
         w.Line();
         w.Line("return sum;");
         w.Close();
         w.Line();
 
-        string write = $"global::SkipNet.GradientWrite<{_t}>";
+        string write = $"{RuntimeNames.GradientWrite}<{_t}>";
         w.Open($"private {_t} {_names.BackwardRows}({ROS} x, {ROS} y, int samples, {_t} scale, {write} write)");
         w.Line(ws);
         w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
@@ -168,7 +168,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
             if (rule.HasZ)
             {
                 w.Line($"// {node.Name} = {rule.ForwardComment(node.Name, Literals.Number(node.Alpha, _plan.Model.Precision))}");
-                w.Line($"global::SkipNet.Activations.{rule.Kernel}<{_t}>({Z(node)}, {H(node)}{Alpha(node)});");
+                w.Line($"{RuntimeNames.Activation(node.Activation)}<{_t}>({Z(node)}, {H(node)}{Alpha(node)});");
             }
         }
 
@@ -181,7 +181,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
     private void EmitBackwardChunk(SourceWriter w, CancellationToken cancellationToken)
     {
         var output = _plan.Output;
-        string write = $"global::SkipNet.GradientWrite<{_t}>";
+        string write = $"{RuntimeNames.GradientWrite}<{_t}>";
         w.Line("// n_rows samples at once, forward then backward by the chain rule; stores dL/dp as write_ says");
         w.Line("// (added by Backward; written, then stepped on, by TrainStep) and returns the summed loss.");
         w.Line("// scale_ = 1/N, N = batch size × OutputSize. Each matrix's gradient is taken in the call that");
@@ -192,7 +192,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         EmitSpans(w, withDeltas: true);
         w.Line();
         w.Line($"// {_plan.Model.Loss} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
-        w.Line($"{_t} {_loss} = global::SkipNet.Losses.{_plan.Model.Loss}<{_t}>({H(output)}, {_yIn}{LossArguments}, {_scale}, {Delta(output)});");
+        w.Line($"{_t} {_loss} = {RuntimeNames.Loss(_plan.Model.Loss)}<{_t}>({H(output)}, {_yIn}{LossArguments}, {_scale}, {Delta(output)});");
         foreach (var node in _plan.Layers.Reverse())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -283,7 +283,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         };
         w.Line(operand is null
             ? $"// δ_{node.Name} = dL/dz_{node.Name} ({node.Name} is linear)"
-            : $"global::SkipNet.Activations.{rule.Kernel}Backward<{_t}>({operand}, {Delta(node)}{Alpha(node)}); // δ_{node.Name} = dL/dz_{node.Name} = dL/d{node.Name}·{node.Activation}'(z_{node.Name})");
+            : $"{RuntimeNames.ActivationBackward(node.Activation)}<{_t}>({operand}, {Delta(node)}{Alpha(node)}); // δ_{node.Name} = dL/dz_{node.Name} = dL/d{node.Name}·{node.Activation}'(z_{node.Name})");
     }
 
     /// <summary>", 0.05" after the spans for an activation with a parameter (LeakyReLU's α).</summary>

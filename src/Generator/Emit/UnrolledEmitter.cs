@@ -77,7 +77,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         w.Line();
 
         string P = _names.ParametersField, G = _names.GradientsField;
-        w.Open($"private {_t} {_names.BackwardRows}({ROS} x, {ROS} y, int samples, {_t} scale, global::SkipNet.GradientWrite<{_t}> write)");
+        w.Open($"private {_t} {_names.BackwardRows}({ROS} x, {ROS} y, int samples, {_t} scale, {RuntimeNames.GradientWrite}<{_t}> write)");
         w.Open("if (write.Overwrite)");
         w.Line($"{G}.Span.Clear();");
         w.Close();
@@ -88,7 +88,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         w.Close();
         w.Line();
         w.Open("if (write.Step)");
-        w.Line($"global::SkipNet.Optimizers.Sgd<{_t}>({P}.Span, {G}.Span, write.LearningRate);");
+        w.Line($"{RuntimeNames.Sgd}<{_t}>({P}.Span, {G}.Span, write.LearningRate);");
         w.Close();
         w.Line();
         w.Line("return sum;");

@@ -72,9 +72,6 @@ internal sealed class ActivationRule
     /// <summary>The layer's h is a value of its own (not z itself).</summary>
     public bool HasZ => Kind != Activation.Identity;
 
-    /// <summary>The runtime kernels: <c>Activations.{Kernel}</c> (forward) and <c>Activations.{Kernel}Backward</c>.</summary>
-    public string Kernel => Kind.ToString();
-
     /// <summary>Unrolled: h as an expression of z (and α).</summary>
     public Func<Code, string, double, string> Forward { get; }
 
@@ -89,7 +86,6 @@ internal sealed class ActivationRule
 
     public static ActivationRule Of(Activation activation)
     {
-        const string A = "global::SkipNet.Activations.";
         return activation switch
         {
             Activation.Identity => new(activation, he: false, Operand.None,
@@ -108,13 +104,13 @@ internal sealed class ActivationRule
                 (c, z, a) => $"{c.Num(1)} / ({c.Num(1)} + {c.Math}.Exp(-{z}))", (c, d, z, h, a) => $"{d} * {h} * ({c.Num(1)} - {h})",
                 (n, a) => $"Sigmoid(z_{n})", (n, a) => $"·{n}·(1 − {n})"),
             Activation.GELU => new(activation, he: true, Operand.Z,
-                (c, z, a) => $"{A}GELU({z})", (c, d, z, h, a) => $"{d} * {A}GELUDerivative({z})",
+                (c, z, a) => $"{Emit.RuntimeNames.ActivationScalars(Activation.GELU)[0]}({z})", (c, d, z, h, a) => $"{d} * {Emit.RuntimeNames.ActivationScalars(Activation.GELU)[1]}({z})",
                 (n, a) => $"GELU(z_{n}) = z_{n}·Φ(z_{n})", (n, a) => $"·(Φ(z_{n}) + z_{n}·φ(z_{n}))"),
             Activation.SiLU => new(activation, he: true, Operand.Z,
-                (c, z, a) => $"{A}SiLU({z})", (c, d, z, h, a) => $"{d} * {A}SiLUDerivative({z})",
+                (c, z, a) => $"{Emit.RuntimeNames.ActivationScalars(Activation.SiLU)[0]}({z})", (c, d, z, h, a) => $"{d} * {Emit.RuntimeNames.ActivationScalars(Activation.SiLU)[1]}({z})",
                 (n, a) => $"SiLU(z_{n}) = z_{n}·σ(z_{n})", (n, a) => $"·σ(z_{n})·(1 + z_{n}·(1 − σ(z_{n})))"),
             Activation.Softplus => new(activation, he: true, Operand.Z,
-                (c, z, a) => $"{A}Softplus({z})", (c, d, z, h, a) => $"{d} * {A}SoftplusDerivative({z})",
+                (c, z, a) => $"{Emit.RuntimeNames.ActivationScalars(Activation.Softplus)[0]}({z})", (c, d, z, h, a) => $"{d} * {Emit.RuntimeNames.ActivationScalars(Activation.Softplus)[1]}({z})",
                 (n, a) => $"Softplus(z_{n}) = ln(1 + e^z_{n})", (n, a) => $"·σ(z_{n})"),
             _ => throw new InvalidOperationException("Unknown activation " + activation),
         };
@@ -271,7 +267,7 @@ internal sealed class LossRule
                 var (o, t) = s.Generic;
                 s.Line($"// Binary cross-entropy on the logits ŷ = {s.OutputName}: L = max({o}, 0) − {o}·{t} + ln(1 + e^−|{o}|) (summed here; the caller divides by N)");
                 s.Line($"{s.T} {s.Loss} = {string.Join(" + ", Enumerable.Range(0, s.Outputs).Select(i =>
-                    $"global::SkipNet.Losses.BinaryCrossEntropyTerm({s.Prediction(i)}, {s.Target(i)})"))};");
+                    $"{Emit.RuntimeNames.BinaryCrossEntropyTerm}({s.Prediction(i)}, {s.Target(i)})"))};");
             },
             (s, d) =>
             {

@@ -1,15 +1,17 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// Matrix and vector kernels that looped networks call (matrices row-major, see
 /// <see cref="ParameterBlock"/>). Every kernel accumulates into its destination (+=), except that
 /// the gradient kernels can also overwrite it (see <see cref="GradientWrite{T}"/>).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Kernels
 {
     /// <summary>result += M·v, with M of shape result.Length × v.Length.</summary>

@@ -1,6 +1,7 @@
+using System.ComponentModel;
 using System.Numerics;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// How a gradient kernel (<see cref="Kernels.WeightGradient{T}"/>, <see cref="Kernels.BiasGradient{T}"/>)
@@ -11,6 +12,7 @@ namespace SkipNet;
 /// with the same results as <c>ZeroGradients</c>, <c>Backward</c> and <c>Step</c> one after another.
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct GradientWrite<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -1,9 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>Argument checks the generated code runs at its public boundary, before it changes anything.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Guard
 {
     /// <summary>

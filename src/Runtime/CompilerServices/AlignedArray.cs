@@ -1,9 +1,10 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// A fixed-length array of <typeparamref name="T"/> whose first element sits on a 64-byte boundary
@@ -17,6 +18,7 @@ namespace SkipNet;
 /// Element values do not depend on the alignment. A <c>default</c> instance is empty.
 /// </remarks>
 /// <typeparam name="T">The element type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct AlignedArray<T> where T : unmanaged
 {
     /// <summary>The boundary, in bytes, on which the first element sits.</summary>

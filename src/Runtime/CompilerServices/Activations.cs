@@ -1,14 +1,16 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// Activations over spans, for looped networks: the forward map h = f(z), and the backward map
 /// that turns dL/dh into dL/dz in place (delta ← delta·f'). Derivatives per <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Activations
 {
     // The piecewise-linear maps select per element without a branch (the sign pattern of a layer is

@@ -1,7 +1,8 @@
 using System;
+using System.ComponentModel;
 using System.Threading;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// Keeps the training calls of one network from overlapping. A generated network holds one and
@@ -11,6 +12,7 @@ namespace SkipNet;
 /// numbers. Forward and Evaluate do not take it: they may run on any number of threads at once.
 /// </summary>
 /// <remarks>Taking it is one atomic exchange; releasing it, one volatile write.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public struct TrainingGuard
 {
     private int _busy;

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// Spans of float or double as lanes of double, for the maps computed in double (GELU): widening is

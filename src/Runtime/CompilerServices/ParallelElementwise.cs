@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>The element-wise maps costly enough to split over threads.</summary>
 internal enum ElementwiseOp

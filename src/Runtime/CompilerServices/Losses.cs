@@ -1,7 +1,8 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// Losses over rows of outputs, for looped networks. Each returns the sum of the per-element
@@ -11,6 +12,7 @@ namespace SkipNet;
 /// The gradient overloads write dL/dŷ = (the derivative of the sum)·<c>scale</c>, where <c>scale</c>
 /// is 1 over that divisor.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Losses
 {
     /// <summary>Σ |y − ŷ|.</summary>

@@ -1,13 +1,15 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// Deterministic weight initialization. Both rules draw uniformly; biases start at 0.
 /// Values are drawn in double and rounded to T, so a float and a double network built from the
 /// same seed start from the same (rounded) weights.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Initializer
 {
     /// <summary>He (Kaiming) uniform, for ReLU and LeakyReLU layers: U(−√(6/fanIn), √(6/fanIn)).</summary>

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 // dH and dW of one or two samples on short rows (narrow layers): too few samples to pack, so every
 // element of W is read once and every element of dW written once, in strips of columns that keep

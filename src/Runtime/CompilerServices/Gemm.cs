@@ -9,7 +9,7 @@ using System.Runtime.Intrinsics.X86;
 // cost more than the product itself for small layers.
 [module: SkipLocalsInit]
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// Register-blocked matrix products on row-major matrices, with 256-bit FMA where the CPU has it

@@ -1,9 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
-namespace SkipNet;
+namespace SkipNet.CompilerServices;
 
 /// <summary>Parameter updates the generated <c>Step</c> calls.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Optimizers
 {
     /// <summary>Plain gradient descent: p ← p − learningRate·g.</summary>

@@ -1,10 +1,13 @@
-namespace SkipNet;
+using System.ComponentModel;
+
+namespace SkipNet.CompilerServices;
 
 /// <summary>
 /// A small, fast, deterministic random source (SplitMix64). The same seed gives the same
 /// sequence on every platform and .NET version, so a network built with <c>new Net(seed)</c> is
 /// reproducible everywhere.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public struct SplitMix64
 {
     private ulong _state;

@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SkipNet.Generator.Model;
+
+namespace SkipNet.Generator.Emit;
+
+/// <summary>
+/// Every name in the runtime that generated code uses, in one table: the boundary between the
+/// generator and the SkipNet assembly. The emitters write these and nothing else of the runtime's;
+/// <c>RuntimeNamesTests</c> resolves every entry (<see cref="All"/>, for every activation and loss)
+/// against the runtime, so a rename on either side fails a test instead of a user's build.
+/// </summary>
+internal static class RuntimeNames
+{
+    private const string Root = "global::SkipNet.";
+
+    /// <summary>The namespace of the members only generated code calls (kernels, buffers, guards), out of the user's way.</summary>
+    private const string Plumbing = Root + "CompilerServices.";
+
+    // The user's API, which generated members name in their signatures.
+    public const string IResidualNetwork = Root + "IResidualNetwork";
+    public const string Optimizer = Root + "Optimizer";
+    public const string ParameterBlock = Root + "ParameterBlock";
+    public const string NetworkArchitecture = Root + "NetworkArchitecture";
+    public const string LayerInfo = Root + "LayerInfo";
+    public const string SkipInfo = Root + "SkipInfo";
+    public const string Derivation = Root + "Derivation";
+    public const string DerivationOf = Derivation + ".Of";
+    public const string ActivationEnum = Root + "Activation";
+    public const string LossEnum = Root + "Loss";
+    public const string SkipKindEnum = Root + "SkipKind";
+
+    // What only generated code calls.
+    public const string AlignedArray = Plumbing + "AlignedArray";
+    public const string GradientWrite = Plumbing + "GradientWrite";
+    public const string TrainingGuard = Plumbing + "TrainingGuard";
+    public const string SplitMix64 = Plumbing + "SplitMix64";
+    public const string Initializer = Plumbing + "Initializer";
+    public const string Guard = Plumbing + "Guard";
+    public const string GuardSampleCount = Guard + ".SampleCount";
+    public const string GuardLength = Guard + ".Length";
+    public const string GuardOptimizer = Guard + ".Optimizer";
+    public const string Sgd = Plumbing + "Optimizers.Sgd";
+    public const string Kernels = Plumbing + "Kernels";
+    public const string Activations = Plumbing + "Activations";
+    public const string Losses = Plumbing + "Losses";
+
+    /// <summary>The matrix and vector kernels the looped code calls (<c>Kernels.{name}</c>).</summary>
+    public static readonly string[] KernelMethods = ["Add", "BiasGradient", "DenseBackward", "DenseForward", "MultiplyAdd", "WeightGradient"];
+
+    /// <summary><c>Kernels.{name}</c>, which must be one of <see cref="KernelMethods"/>.</summary>
+    public static string Kernel(string name) =>
+        Array.IndexOf(KernelMethods, name) >= 0 ? Kernels + "." + name : throw new ArgumentException($"'{name}' is not in RuntimeNames.KernelMethods.", nameof(name));
+
+    /// <summary>The looped code's activation kernel, <c>Activations.{Kind}</c> (none for Identity, whose h is z).</summary>
+    public static string Activation(Activation activation) => $"{Activations}.{activation}";
+
+    /// <summary>The looped code's derivative kernel, <c>Activations.{Kind}Backward</c> (none for Identity).</summary>
+    public static string ActivationBackward(Activation activation) => $"{Activations}.{activation}Backward";
+
+    /// <summary>The kernels the looped code calls for an activation: none for Identity.</summary>
+    public static string[] ActivationKernels(Activation activation) =>
+        activation == Model.Activation.Identity ? [] : [Activation(activation), ActivationBackward(activation)];
+
+    /// <summary>The scalar functions unrolled code calls for an activation (GELU, SiLU and Softplus and their derivatives), or none.</summary>
+    public static string[] ActivationScalars(Activation activation) => activation switch
+    {
+        Model.Activation.GELU or Model.Activation.SiLU or Model.Activation.Softplus => [$"{Activations}.{activation}", $"{Activations}.{activation}Derivative"],
+        _ => [],
+    };
+
+    /// <summary>The looped code's loss kernel, <c>Losses.{Kind}</c> (the sum and, with a gradient span, dL/dŷ).</summary>
+    public static string Loss(Loss loss) => $"{Losses}.{loss}";
+
+    /// <summary>The scalar term unrolled code calls for binary cross-entropy.</summary>
+    public const string BinaryCrossEntropyTerm = Losses + ".BinaryCrossEntropyTerm";
+
+    /// <summary>Every name above, for every activation and loss: types (generic ones with their arity, "`1") and members.</summary>
+    public static IEnumerable<string> All()
+    {
+        string[] fixedNames =
+        [
+            IResidualNetwork + "`1", Optimizer + "`1", ParameterBlock, NetworkArchitecture, LayerInfo, SkipInfo, Derivation, DerivationOf,
+            ActivationEnum, LossEnum, SkipKindEnum, AlignedArray + "`1", GradientWrite + "`1", TrainingGuard, SplitMix64,
+            Initializer + ".He", Initializer + ".Glorot", GuardSampleCount, GuardLength, GuardOptimizer, Sgd, BinaryCrossEntropyTerm,
+        ];
+        return fixedNames
+            .Concat(KernelMethods.Select(Kernel))
+            .Concat(Enum.GetValues(typeof(Activation)).Cast<Activation>().SelectMany(a => ActivationKernels(a).Concat(ActivationScalars(a))))
+            .Concat(Enum.GetValues(typeof(Loss)).Cast<Loss>().Select(Loss));
+    }
+}
