@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Numerics;
 using System.Reflection;
 using Google.Protobuf;
@@ -139,27 +140,24 @@ public static class OnnxExport
         }
 
         var outputs = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal) { ["x"] = "x" };
-        string previous = "x";
         for (int i = 0; i < architecture.Layers.Count; i++)
         {
             var layer = architecture.Layers[i];
             bool last = i == architecture.Layers.Count - 1;
-            string z = graph.Node("Gemm", [outputs[previous], layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name, ("transB", 1L));
-            foreach (var skip in architecture.Skips)
-            {
-                if (skip.To != layer.Name)
-                {
-                    continue;
-                }
 
-                string added = skip.Kind == SkipKind.Weighted
-                    ? graph.Node("Gemm", [outputs[skip.From], skip.From + "_to_" + skip.To + ".weight"], $"{skip.From}_to_{skip.To}.out", $"{skip.From}_to_{skip.To}", ("transB", 1L))
+            // z = W·h_prev + b + Σ skips (NetworkArchitecture.InputsOf): one Gemm with the bias, then a Gemm and an Add per weighted skip, an Add per identity one.
+            var inputs = architecture.InputsOf(layer.Name);
+            string z = graph.Node("Gemm", [outputs[inputs[0].From], layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name, ("transB", 1L));
+            foreach (var skip in inputs.Skip(1))
+            {
+                string module = $"{skip.From}_to_{layer.Name}";
+                string added = skip.Skip == SkipKind.Weighted
+                    ? graph.Node("Gemm", [outputs[skip.From], module + ".weight"], module + ".out", module, ("transB", 1L))
                     : outputs[skip.From];
                 z = graph.Node("Add", [z, added], $"{layer.Name}.z+{skip.From}", $"{layer.Name}/skip {skip.From}");
             }
 
             outputs[layer.Name] = Activation(graph, layer, z, last ? "y" : layer.Name + ".h", opset);
-            previous = layer.Name;
         }
 
         graph.Output("y", network.OutputSize);

@@ -39,7 +39,51 @@ public sealed partial record NetworkArchitecture(
 
         throw new ArgumentException($"The network has no parameter block '{name}'.", nameof(name));
     }
+
+    /// <summary>
+    /// The inputs of layer <paramref name="layer"/>'s pre-activation, in the order SkipNet adds them:
+    /// z = W·h_prev + b + Σ skips. First the layer's own product (<c>From</c> the previous layer, or
+    /// "x" for the first; <c>Matrix</c> "layer.W"), then each skip edge into the layer in declaration
+    /// order (<c>Matrix</c> "from->layer.S" for a weighted one, null for an identity one). The bias
+    /// "layer.b" is added after the first. Every consumer of the rule (Explain, the PyTorch module,
+    /// the ONNX graph) reads it here.
+    /// </summary>
+    /// <exception cref="ArgumentException">No layer has that name.</exception>
+    public IReadOnlyList<LayerInput> InputsOf(string layer)
+    {
+        int index = -1;
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            if (Layers[i].Name == layer)
+            {
+                index = i;
+                break;
+            }
+        }
+
+        if (index < 0)
+        {
+            throw new ArgumentException($"The network has no layer '{layer}'.", nameof(layer));
+        }
+
+        var inputs = new List<LayerInput> { new(index == 0 ? "x" : Layers[index - 1].Name, layer + ".W", null) };
+        foreach (var skip in Skips)
+        {
+            if (skip.To == layer)
+            {
+                inputs.Add(new LayerInput(skip.From, skip.Kind == SkipKind.Weighted ? $"{skip.From}->{skip.To}.S" : null, skip.Kind));
+            }
+        }
+
+        return inputs;
+    }
 }
+
+/// <summary>One term of a layer's pre-activation (<see cref="NetworkArchitecture.InputsOf"/>): Matrix·h_From, or h_From itself.</summary>
+/// <param name="From">The layer whose activation is read, or "x" for the input.</param>
+/// <param name="Matrix">The block that multiplies it ("h1.W", "h0->y.S"), or null for an identity skip.</param>
+/// <param name="Skip">The skip edge's kind, or null for the layer's own product W·h_prev.</param>
+public sealed record LayerInput(string From, string? Matrix, SkipKind? Skip);
 
 /// <summary>One dense layer: z = W·h_prev + b (+ skips), h = f(z).</summary>
 /// <param name="Name">The declared name.</param>

@@ -3,6 +3,9 @@ namespace SkipNet.Generator.Tests;
 /// <summary>
 /// An independent, deliberately plain interpreter of docs/conventions.md: the layout of the
 /// parameter vector and the forward pass, in double. The generated code is checked against it.
+/// Each activation's f and each loss's per-element ℓ come from the runtime's descriptors
+/// (<see cref="ActivationInfo"/>, <see cref="LossInfo"/>), which <c>ConformanceTests</c> checks
+/// against PyTorch's definitions written out, member by member.
 /// </summary>
 public static class Reference
 {
@@ -85,18 +88,7 @@ public static class Reference
         return (z, h);
     }
 
-    private static double Activate(NetSpec.Layer layer, double z) => layer.Activation switch
-    {
-        Activation.ReLU => z >= 0 ? z : 0,
-        Activation.LeakyReLU => z >= 0 ? z : layer.Alpha * z,
-        Activation.Tanh => Math.Tanh(z),
-        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
-        Activation.GELU => 0.5 * z * (1 + SpecialFunctions.Erf(z / Math.Sqrt(2))),
-        Activation.SiLU => z / (1 + Math.Exp(-z)),
-        Activation.Softplus => z > 20 ? z : SpecialFunctions.Log1P(Math.Exp(z)),
-        Activation.Identity => z,
-        _ => throw new InvalidOperationException("The reference does not know the activation " + layer.Activation),
-    };
+    private static double Activate(NetSpec.Layer layer, double z) => ActivationInfo.Of(layer.Activation).Forward(z, layer.Alpha);
 
     /// <summary>One sample's loss, summed over its outputs; the mean divides by <see cref="Divisor"/>.</summary>
     public static double Loss(NetSpec spec, double[] prediction, ReadOnlySpan<double> target)
@@ -114,18 +106,11 @@ public static class Reference
             return loss;
         }
 
+        var element = LossInfo.Of(spec.Loss).Element!;
         double sum = 0;
         for (int i = 0; i < prediction.Length; i++)
         {
-            double d = prediction[i] - target[i];
-            sum += spec.Loss switch
-            {
-                SkipNet.Loss.L1 => Math.Abs(d),
-                SkipNet.Loss.MSE => d * d,
-                SkipNet.Loss.Huber => Math.Abs(d) < spec.HuberDelta ? 0.5 * d * d : spec.HuberDelta * (Math.Abs(d) - 0.5 * spec.HuberDelta),
-                SkipNet.Loss.BinaryCrossEntropy => Math.Max(prediction[i], 0) - prediction[i] * target[i] + Math.Log(1 + Math.Exp(-Math.Abs(prediction[i]))),
-                _ => throw new InvalidOperationException("The reference does not know the loss " + spec.Loss),
-            };
+            sum += element(prediction[i], target[i], spec.HuberDelta);
         }
 
         return sum;

@@ -141,6 +141,62 @@ public class ConformanceTests
         Explain(unrolled, x.AsSpan(0, 3).ToArray(), y.AsSpan(0, 3).ToArray()).ShouldContain(info.Name(loss == Loss.Huber ? "0.3" : ""));
     }
 
+    /// <summary>PyTorch's definitions, written out independently of the runtime: the descriptors (and so the tests' reference) must give them.</summary>
+    private static double Textbook(Activation activation, double z, double alpha) => activation switch
+    {
+        Activation.Identity => z,
+        Activation.ReLU => Math.Max(z, 0),
+        Activation.LeakyReLU => z >= 0 ? z : alpha * z,
+        Activation.Tanh => Math.Tanh(z),
+        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        Activation.GELU => 0.5 * z * (1 + SpecialFunctions.Erf(z / Math.Sqrt(2))),
+        Activation.SiLU => z / (1 + Math.Exp(-z)),
+        Activation.Softplus => z > 20 ? z : Math.Log(1 + Math.Exp(z)),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Write PyTorch's definition here."),
+    };
+
+    private static double Textbook(Loss loss, double o, double y, double delta) => loss switch
+    {
+        Loss.L1 => Math.Abs(o - y),
+        Loss.MSE => (o - y) * (o - y),
+        Loss.Huber => Math.Abs(o - y) < delta ? 0.5 * (o - y) * (o - y) : delta * (Math.Abs(o - y) - 0.5 * delta),
+        Loss.BinaryCrossEntropy => -(y * Math.Log(1 / (1 + Math.Exp(-o))) + (1 - y) * Math.Log(1 - 1 / (1 + Math.Exp(-o)))),
+        _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "Write PyTorch's definition here."),
+    };
+
+    [Theory]
+    [MemberData(nameof(Activations))]
+    public void EveryActivationDescriptorIsPyTorchsDefinition(Activation activation)
+    {
+        var info = ActivationInfo.Of(activation);
+        foreach (double z in Enumerable.Range(0, 301).Select(i => -15 + i * 0.1))
+        {
+            info.Forward(z, 0.2).ShouldBe(Textbook(activation, z, 0.2), 1e-14 * Math.Max(1, Math.Abs(z)), $"{activation}({z})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void EveryLossDescriptorIsPyTorchsDefinition(Loss loss)
+    {
+        var info = LossInfo.Of(loss);
+        if (info.Element is null)
+        {
+            loss.ShouldBe(Loss.CrossEntropy, "only cross-entropy couples a row's outputs");
+            double[] z = [0.3, -1.2, 2.0], y = [0.2, 0.5, 0.3];
+            CrossEntropyRow(z, y).ShouldBe(-y.Select((t, c) => t * Math.Log(Math.Exp(z[c]) / z.Sum(Math.Exp))).Sum(), 1e-14);
+            return;
+        }
+
+        foreach (double o in Enumerable.Range(0, 81).Select(i => -4 + i * 0.1))
+        {
+            foreach (double y in new[] { 0.0, 0.3, 1.0 })
+            {
+                info.Element(o, y, 0.7).ShouldBe(Textbook(loss, o, y, 0.7), 1e-12, $"{loss}({o}, {y})");
+            }
+        }
+    }
+
     private static double CrossEntropyRow(ReadOnlySpan<double> z, ReadOnlySpan<double> y)
     {
         double max = z.ToArray().Max(), lse = max + Math.Log(z.ToArray().Sum(v => Math.Exp(v - max)));

@@ -308,6 +308,17 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public void InputsOfListsEachLayersTermsInTheOrderTheyAreAdded()
+    {
+        var architecture = MixedLooped.Architecture;
+        architecture.InputsOf("a").ShouldBe([new LayerInput("x", "a.W", null)]);
+        architecture.InputsOf("c").ShouldBe([new LayerInput("b", "c.W", null), new LayerInput("x", null, SkipKind.Identity)]);
+        architecture.InputsOf("o").ShouldBe([new LayerInput("c", "o.W", null), new LayerInput("a", "a->o.S", SkipKind.Weighted)]);
+        architecture.Layers.SelectMany(l => architecture.InputsOf(l.Name)).Count(i => i.Skip is not null).ShouldBe(architecture.Skips.Count);
+        Should.Throw<ArgumentException>(() => architecture.InputsOf("nope")).Message.ShouldContain("no layer 'nope'");
+    }
+
+    [Fact]
     public void ThePyTorchModuleIsApproved() =>
         SeedNet.Architecture.ToPyTorch("SeedNet").ShouldMatchApproved(c => c.SubFolder("Approved").NoDiff().WithFileExtension("py"));
 

@@ -131,17 +131,15 @@ internal sealed class DerivationBuilder
     private Dictionary<string, Quantity> Forward(IReadOnlyDictionary<string, Quantity> p, string prime, Stage stage)
     {
         var h = new Dictionary<string, Quantity> { ["x"] = X };
-        Quantity previous = X;
         for (int l = 0; l < _net.Layers.Count; l++)
         {
             var layer = _net.Layers[l];
             bool output = l == _net.Layers.Count - 1;
-            var w = p[layer.Name + ".W"];
+            var inputs = _net.InputsOf(layer.Name);
+            var w = p[inputs[0].Matrix!];
             var bias = p[layer.Name + ".b"];
-            var skips = _net.Skips.Where(s => s.To == layer.Name)
-                .Select(s => (From: h[s.From], Matrix: s.Kind == SkipKind.Weighted ? p[$"{s.From}->{s.To}.S"] : null))
-                .ToArray();
-            var input = previous;
+            var skips = inputs.Skip(1).Select(s => (From: h[s.From], Matrix: s.Matrix is null ? null : p[s.Matrix])).ToArray();
+            var input = h[inputs[0].From];
             int cols = input.Length;
 
             string formula = $"{w.Name}·{input.Name} + {bias.Name}" + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.Name}" : $" + {s.Matrix.Name}·{s.From.Name}"));
@@ -182,8 +180,6 @@ internal sealed class DerivationBuilder
             {
                 Layers[layer.Name] = (z, a);
             }
-
-            previous = a;
         }
 
         return h;

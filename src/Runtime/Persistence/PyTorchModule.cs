@@ -101,11 +101,13 @@ public sealed partial record NetworkArchitecture
         text.AppendLine("    def forward(self, x):");
         foreach (var layer in Layers)
         {
-            var terms = new List<string> { $"{Module(layer.Name)}({locals[previous]})" };
-            foreach (var skip in Skips.Where(s => s.To == layer.Name))
+            // z = W·h_prev + b + Σ skips: nn.Linear carries b, each weighted skip an nn.Linear without one.
+            var terms = InputsOf(layer.Name).Select(input => input.Skip switch
             {
-                terms.Add(skip.Kind == SkipKind.Weighted ? $"{Module(SkipModule(skip))}({locals[skip.From]})" : locals[skip.From]);
-            }
+                null => $"{Module(layer.Name)}({locals[input.From]})",
+                SkipKind.Weighted => $"{Module(SkipModule(input.From, layer.Name))}({locals[input.From]})",
+                _ => locals[input.From],
+            });
 
             string z = string.Join(" + ", terms);
             text.AppendLine($"        {locals[layer.Name]} = {Activate(layer, z)}");
@@ -122,7 +124,9 @@ public sealed partial record NetworkArchitecture
         int Width(string layer) => layer == "x" ? InputSize : Layers.First(l => l.Name == layer).Width;
     }
 
-    private static string SkipModule(SkipInfo skip) => skip.From + "_to_" + skip.To;
+    private static string SkipModule(SkipInfo skip) => SkipModule(skip.From, skip.To);
+
+    private static string SkipModule(string from, string to) => from + "_to_" + to;
 
     private static bool IsAsciiIdentifier(string name) =>
         name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
