@@ -218,11 +218,9 @@ public sealed partial class Trainer<T>
             }
 
             state.RandomState = random.State;
-            if (CheckpointPath is { } path)
+            if (CheckpointPath is not null)
             {
-                var (metadata, tensors) = CheckpointContents(state);
-                SafeTensors.WriteFileAtomically(path, stream => SafeTensors.Write(stream, metadata, tensors));
-                _checkpointEpoch = epoch;
+                WriteCheckpoint(state, epoch);
             }
 
             progress?.Report(report);
@@ -238,6 +236,54 @@ public sealed partial class Trainer<T>
     }
 
     private FitState? _resumed;
+
+    /// <summary>The first NaN or infinity in the parameters or the optimizer's state, or null.</summary>
+    private string? Diverged()
+    {
+        if (NonFinite.Find(Network.Parameters, Network.Blocks, "parameter") is { } parameter)
+        {
+            return parameter.ToString();
+        }
+
+        foreach (var (name, values) in Optimizer.State)
+        {
+            int index = NonFinite.IndexOf<T>(values);
+            if (index >= 0)
+            {
+                return $"the optimizer's {name}[{index}] is {values[index]}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A run whose weights went non-finite stops: its checkpoint keeps the last good epoch (a file
+    /// with a NaN could not be resumed from), and the network goes back to the best weights if it
+    /// kept them.
+    /// </summary>
+    private NotFiniteNumberException Divergence(int epoch, string where, FitState state)
+    {
+        var message = new System.Text.StringBuilder($"Training diverged in epoch {epoch}: {where}.");
+        if (CheckpointPath is { } path)
+        {
+            message.Append(_checkpointEpoch == 0
+                ? $" No checkpoint of this run was written to '{path}'."
+                : $" The checkpoint '{path}' still holds epoch {_checkpointEpoch}, the last good one: Resume from it.");
+        }
+
+        if (state.Best is not null && RestoreBestWeights && state.BestEpoch > 0)
+        {
+            state.Best.CopyTo(Network.Parameters);
+            message.Append($" The network holds the weights of epoch {state.BestEpoch}, the best.");
+        }
+        else
+        {
+            message.Append(" The network holds the non-finite weights.");
+        }
+
+        return new NotFiniteNumberException(message.ToString());
+    }
 
     /// <summary>Where a run of epochs stands: what a checkpoint saves between epochs.</summary>
     private sealed class FitState(int[] order)

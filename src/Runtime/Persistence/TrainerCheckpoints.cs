@@ -6,58 +6,11 @@ using System.Numerics;
 
 namespace SkipNet;
 
-// The trainer's checkpoints: what it writes after each epoch, Resume, and a diverging run that keeps its last good file.
+// The trainer's checkpoints, as files: what it writes after each epoch and what Resume reads. The
+// training loop (Training/Trainer.cs) calls WriteCheckpoint and nothing else of the file format.
 public sealed partial class Trainer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>The first NaN or infinity in the parameters or the optimizer's state, or null.</summary>
-    private string? Diverged()
-    {
-        if (NonFinite.Find(Network.Parameters, Network.Blocks, "parameter") is { } parameter)
-        {
-            return parameter.ToString();
-        }
-
-        foreach (var (name, values) in Optimizer.State)
-        {
-            int index = NonFinite.IndexOf<T>(values);
-            if (index >= 0)
-            {
-                return $"the optimizer's {name}[{index}] is {values[index]}";
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// A run whose weights went non-finite stops: its checkpoint keeps the last good epoch (a file
-    /// with a NaN could not be resumed from), and the network goes back to the best weights if it
-    /// kept them.
-    /// </summary>
-    private NotFiniteNumberException Divergence(int epoch, string where, FitState state)
-    {
-        var message = new System.Text.StringBuilder($"Training diverged in epoch {epoch}: {where}.");
-        if (CheckpointPath is { } path)
-        {
-            message.Append(_checkpointEpoch == 0
-                ? $" No checkpoint of this run was written to '{path}'."
-                : $" The checkpoint '{path}' still holds epoch {_checkpointEpoch}, the last good one: Resume from it.");
-        }
-
-        if (state.Best is not null && RestoreBestWeights && state.BestEpoch > 0)
-        {
-            state.Best.CopyTo(Network.Parameters);
-            message.Append($" The network holds the weights of epoch {state.BestEpoch}, the best.");
-        }
-        else
-        {
-            message.Append(" The network holds the non-finite weights.");
-        }
-
-        return new NotFiniteNumberException(message.ToString());
-    }
-
     /// <summary>
     /// Loads a checkpoint this trainer's <see cref="CheckpointPath"/> wrote (into the network, the
     /// optimizer, the schedule and the trainer), so that the next <see cref="Fit"/> continues after
@@ -146,6 +99,14 @@ public sealed partial class Trainer<T>
         ("trainer.patience", Patience?.ToString(CultureInfo.InvariantCulture) ?? "none"),
         ("trainer.min_delta", Text.Of(MinimumImprovement)),
     ];
+
+    /// <summary>Writes the checkpoint of the epoch just ended to <see cref="CheckpointPath"/>, atomically.</summary>
+    private void WriteCheckpoint(FitState state, int epoch)
+    {
+        var (metadata, tensors) = CheckpointContents(state);
+        SafeTensors.WriteFileAtomically(CheckpointPath!, stream => SafeTensors.Write(stream, metadata, tensors));
+        _checkpointEpoch = epoch;
+    }
 
     private (Dictionary<string, string> Metadata, List<TensorData> Tensors) CheckpointContents(FitState state)
     {
