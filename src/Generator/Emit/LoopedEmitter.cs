@@ -276,9 +276,9 @@ internal sealed class LoopedEmitter : IBodyEmitter
         var rule = ActivationRule.Of(node.Activation);
         string? operand = rule.DerivativeReads switch
         {
-            Operand.None => null,
-            Operand.Z => Z(node),
-            Operand.H => H(node),
+            DerivativeOperand.None => null,
+            DerivativeOperand.Z => Z(node),
+            DerivativeOperand.H => H(node),
             _ => throw new InvalidOperationException("Unknown operand " + rule.DerivativeReads),
         };
         w.Line(operand is null

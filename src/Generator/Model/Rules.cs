@@ -3,19 +3,6 @@ using System.Linq;
 
 namespace SkipNet.Generator.Model;
 
-/// <summary>What an activation's derivative is computed from.</summary>
-internal enum Operand
-{
-    /// <summary>Nothing: the derivative is 1 (Identity).</summary>
-    None,
-
-    /// <summary>The pre-activation z (ReLU kinds, GELU, SiLU, Softplus).</summary>
-    Z,
-
-    /// <summary>The activation h (tanh and σ: 1 − h², h·(1 − h)).</summary>
-    H,
-}
-
 /// <summary>How the code being written spells numbers and math: "0.5" or "0.5f", Math or MathF.</summary>
 internal sealed class Code
 {
@@ -47,13 +34,13 @@ internal sealed class Code
 internal sealed class ActivationRule
 {
     private ActivationRule(
-        Activation kind, bool he, Operand derivativeReads,
+        Activation kind,
         Func<Code, string, double, string> forward, Func<Code, string, string, string, double, string> backward,
         Func<string, string, string> forwardComment, Func<string, string, string> derivativeComment)
     {
         Kind = kind;
-        He = he;
-        DerivativeReads = derivativeReads;
+        He = ActivationFacts.He(kind);
+        DerivativeReads = ActivationFacts.Reads(kind);
         Forward = forward;
         Backward = backward;
         ForwardComment = forwardComment;
@@ -62,10 +49,11 @@ internal sealed class ActivationRule
 
     public Activation Kind { get; }
 
-    /// <summary>He uniform for the matrices into the layer (the ReLU family), else Glorot uniform.</summary>
+    /// <summary>He uniform for the matrices into the layer, else Glorot uniform (<see cref="ActivationFacts.He"/>, shared with the runtime).</summary>
     public bool He { get; }
 
-    public Operand DerivativeReads { get; }
+    /// <summary>What f′ is computed from (<see cref="ActivationFacts.Reads"/>, shared with the runtime).</summary>
+    public DerivativeOperand DerivativeReads { get; }
 
     public bool HasAlpha => Kind == Activation.LeakyReLU;
 
@@ -88,28 +76,28 @@ internal sealed class ActivationRule
     {
         return activation switch
         {
-            Activation.Identity => new(activation, he: false, Operand.None,
+            Activation.Identity => new(activation,
                 (c, z, a) => z, (c, d, z, h, a) => d,
                 (n, a) => $"z_{n} (identity)", (n, a) => ""),
-            Activation.ReLU => new(activation, he: true, Operand.Z,
+            Activation.ReLU => new(activation,
                 (c, z, a) => $"{z} >= {c.Num(0)} ? {z} : {c.Num(0)}", (c, d, z, h, a) => $"{z} >= {c.Num(0)} ? {d} : {c.Num(0)}",
                 (n, a) => $"ReLU(z_{n})", (n, a) => $"·[z_{n} ≥ 0]"),
-            Activation.LeakyReLU => new(activation, he: true, Operand.Z,
+            Activation.LeakyReLU => new(activation,
                 (c, z, a) => $"{z} >= {c.Num(0)} ? {z} : {c.Num(a)} * {z}", (c, d, z, h, a) => $"{z} >= {c.Num(0)} ? {d} : {c.Num(a)} * {d}",
                 (n, a) => $"LeakyReLU[α = {a}](z_{n})", (n, a) => $"·(1 if z_{n} ≥ 0 else {a})"),
-            Activation.Tanh => new(activation, he: false, Operand.H,
+            Activation.Tanh => new(activation,
                 (c, z, a) => $"{c.Math}.Tanh({z})", (c, d, z, h, a) => $"{d} * ({c.Num(1)} - {h} * {h})",
                 (n, a) => $"Tanh(z_{n})", (n, a) => $"·(1 − {n}²)"),
-            Activation.Sigmoid => new(activation, he: false, Operand.H,
+            Activation.Sigmoid => new(activation,
                 (c, z, a) => $"{c.Num(1)} / ({c.Num(1)} + {c.Math}.Exp(-{z}))", (c, d, z, h, a) => $"{d} * {h} * ({c.Num(1)} - {h})",
                 (n, a) => $"Sigmoid(z_{n})", (n, a) => $"·{n}·(1 − {n})"),
-            Activation.GELU => new(activation, he: true, Operand.Z,
+            Activation.GELU => new(activation,
                 (c, z, a) => $"{Emit.RuntimeNames.ActivationScalars(Activation.GELU)[0]}({z})", (c, d, z, h, a) => $"{d} * {Emit.RuntimeNames.ActivationScalars(Activation.GELU)[1]}({z})",
                 (n, a) => $"GELU(z_{n}) = z_{n}·Φ(z_{n})", (n, a) => $"·(Φ(z_{n}) + z_{n}·φ(z_{n}))"),
-            Activation.SiLU => new(activation, he: true, Operand.Z,
+            Activation.SiLU => new(activation,
                 (c, z, a) => $"{Emit.RuntimeNames.ActivationScalars(Activation.SiLU)[0]}({z})", (c, d, z, h, a) => $"{d} * {Emit.RuntimeNames.ActivationScalars(Activation.SiLU)[1]}({z})",
                 (n, a) => $"SiLU(z_{n}) = z_{n}·σ(z_{n})", (n, a) => $"·σ(z_{n})·(1 + z_{n}·(1 − σ(z_{n})))"),
-            Activation.Softplus => new(activation, he: true, Operand.Z,
+            Activation.Softplus => new(activation,
                 (c, z, a) => $"{Emit.RuntimeNames.ActivationScalars(Activation.Softplus)[0]}({z})", (c, d, z, h, a) => $"{d} * {Emit.RuntimeNames.ActivationScalars(Activation.Softplus)[1]}({z})",
                 (n, a) => $"Softplus(z_{n}) = ln(1 + e^z_{n})", (n, a) => $"·σ(z_{n})"),
             _ => throw new InvalidOperationException("Unknown activation " + activation),

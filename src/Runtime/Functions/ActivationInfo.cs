@@ -3,23 +3,11 @@ using SkipNet.Explain;
 
 namespace SkipNet;
 
-/// <summary>What an activation's derivative is computed from, as the generated code computes it.</summary>
-internal enum DerivativeOperand
-{
-    /// <summary>Nothing: the derivative is 1 (Identity).</summary>
-    None,
-
-    /// <summary>The pre-activation z (the ReLU family, GELU, SiLU, Softplus).</summary>
-    Z,
-
-    /// <summary>The activation h (tanh and σ: 1 − h², h·(1 − h)).</summary>
-    H,
-}
-
 /// <summary>
 /// Every fact the runtime holds about one activation, in one place: f and f′ in double (the
-/// reference the tests and Explain compute with), what f′ reads, the initializer, how Explain writes
-/// it, and the PyTorch expression. Explain, <see cref="NetworkArchitecture.ToPyTorch"/> and the
+/// reference the tests and Explain compute with), what f′ reads and the initializer (from
+/// <see cref="ActivationFacts"/>, which the generator compiles too), how Explain writes it, and the
+/// PyTorch expression. Explain, <see cref="NetworkArchitecture.ToPyTorch"/> and the
 /// tests' reference read it; <see cref="Of"/> has no default branch that hides a missing member:
 /// one added to <see cref="Activation"/> without its entry throws, by name, in every consumer, and
 /// <c>tests/SkipNet.Tests/ConformanceTests.cs</c> walks every member through all of them.
@@ -27,14 +15,14 @@ internal enum DerivativeOperand
 internal sealed class ActivationInfo
 {
     private ActivationInfo(
-        Activation kind, bool he, DerivativeOperand reads, string text, string latex,
+        Activation kind, string text, string latex,
         Func<double, double, double> forward, Func<double, double, double, double> derivative,
         Func<Expr, Expr, double, Expr>? derivativeExpression, string? definition, string? definitionLatex,
         string? factor, string? factorLatex, Func<string, double, string> pyTorch)
     {
         Kind = kind;
-        He = he;
-        Reads = reads;
+        He = ActivationFacts.He(kind);
+        Reads = ActivationFacts.Reads(kind);
         Text = text;
         Latex = latex;
         Forward = forward;
@@ -53,10 +41,10 @@ internal sealed class ActivationInfo
 
     public Activation Kind { get; }
 
-    /// <summary>He uniform for the matrices into the layer (the ReLU family and its smooth cousins), else Glorot uniform.</summary>
+    /// <summary>He uniform for the matrices into the layer, else Glorot uniform (<see cref="ActivationFacts.He"/>, shared with the generator).</summary>
     public bool He { get; }
 
-    /// <summary>What f′ is computed from.</summary>
+    /// <summary>What f′ is computed from (<see cref="ActivationFacts.Reads"/>, shared with the generator).</summary>
     public DerivativeOperand Reads { get; }
 
     /// <summary>"ReLU", "σ": the function's name in text.</summary>
@@ -75,27 +63,27 @@ internal sealed class ActivationInfo
     /// <exception cref="ArgumentOutOfRangeException">A member without an entry: add it here.</exception>
     public static ActivationInfo Of(Activation activation) => activation switch
     {
-        Activation.Identity => new(activation, he: false, DerivativeOperand.None, "identity", "\\operatorname{id}",
+        Activation.Identity => new(activation, "identity", "\\operatorname{id}",
             (z, a) => z, (z, h, a) => 1, (z, h, a) => new Num(1), null, null, null, null, (z, a) => z),
-        Activation.ReLU => new(activation, he: true, DerivativeOperand.Z, "ReLU", "\\operatorname{ReLU}",
+        Activation.ReLU => new(activation, "ReLU", "\\operatorname{ReLU}",
             (z, a) => z >= 0 ? z : 0, (z, h, a) => z >= 0 ? 1 : 0, (z, h, a) => new Indicator(z), null, null, "[{z} ≥ 0]", "[{z} \\ge 0]",
             (z, a) => $"torch.relu({z})"),
-        Activation.LeakyReLU => new(activation, he: true, DerivativeOperand.Z, "LeakyReLU", "\\operatorname{LeakyReLU}",
+        Activation.LeakyReLU => new(activation, "LeakyReLU", "\\operatorname{LeakyReLU}",
             (z, a) => z >= 0 ? z : a * z, (z, h, a) => z >= 0 ? 1 : a, null, null, null, null, null,
             (z, a) => $"F.leaky_relu({z}, {(global::SkipNet.Text.Of(a))})"),
-        Activation.Tanh => new(activation, he: false, DerivativeOperand.H, "tanh", "\\tanh",
+        Activation.Tanh => new(activation, "tanh", "\\tanh",
             (z, a) => Math.Tanh(z), (z, h, a) => 1 - h * h, (z, h, a) => new Difference(new Num(1), new Square(h)), null, null, "(1 − {h}²)", "(1 - {h}^2)",
             (z, a) => $"torch.tanh({z})"),
-        Activation.Sigmoid => new(activation, he: false, DerivativeOperand.H, "σ", "\\sigma",
+        Activation.Sigmoid => new(activation, "σ", "\\sigma",
             (z, a) => 1 / (1 + Math.Exp(-z)), (z, h, a) => h * (1 - h), (z, h, a) => new Product(h, new Difference(new Num(1), h)), null, null, "{h} ⊙ (1 − {h})", "{h} \\odot (1 - {h})",
             (z, a) => $"torch.sigmoid({z})"),
-        Activation.GELU => new(activation, he: true, DerivativeOperand.Z, "GELU", "\\operatorname{GELU}",
+        Activation.GELU => new(activation, "GELU", "\\operatorname{GELU}",
             (z, a) => Activations.GELU(z), (z, h, a) => Activations.GELUDerivative(z), null, "{z}·Φ({z})", "{z} \\, \\Phi({z})", null, null,
             (z, a) => $"F.gelu({z})"),
-        Activation.SiLU => new(activation, he: true, DerivativeOperand.Z, "SiLU", "\\operatorname{SiLU}",
+        Activation.SiLU => new(activation, "SiLU", "\\operatorname{SiLU}",
             (z, a) => Activations.SiLU(z), (z, h, a) => Activations.SiLUDerivative(z), null, "{z}·σ({z})", "{z} \\, \\sigma({z})", null, null,
             (z, a) => $"F.silu({z})"),
-        Activation.Softplus => new(activation, he: true, DerivativeOperand.Z, "softplus", "\\operatorname{softplus}",
+        Activation.Softplus => new(activation, "softplus", "\\operatorname{softplus}",
             (z, a) => Activations.Softplus(z), (z, h, a) => Activations.SoftplusDerivative(z), null, "ln(1 + e^{z})", "\\ln(1 + e^{{z}})", "σ({z})", "\\sigma({z})",
             (z, a) => $"F.softplus({z})"),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, $"Activation.{activation} has no entry in ActivationInfo.Of: add one (see CONTRIBUTING.md)."),
