@@ -57,36 +57,21 @@ public static class OnnxExport
         where T : unmanaged, IFloatingPointIeee754<T>
         => ExportOnnx(network, path, Opset);
 
-    /// <summary>Writes the network as an ONNX model of operator set <paramref name="opset"/> to <paramref name="path"/>, replacing the file atomically.</summary>
+    /// <summary>Writes the network as an ONNX model of operator set <paramref name="opset"/> to <paramref name="path"/>, replacing the file atomically (through a symbolic link, its target).</summary>
     /// <param name="network">The network.</param>
     /// <param name="path">The file to write (conventionally <c>*.onnx</c>).</param>
     /// <param name="opset">From <see cref="MinimumOpset"/> (17) to <see cref="Opset"/> (20): the model declares it and the IR version <see cref="IrVersionOf"/> gives.</param>
     /// <exception cref="ArgumentNullException">The network is null.</exception>
     /// <exception cref="ArgumentException">The path is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The opset is not one the export writes; nothing is written.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist; the message names the path.</exception>
     public static void ExportOnnx<T>(this IResidualNetwork<T> network, string path, int opset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrEmpty(path);
         var model = Build(network, opset);
-        string full = Path.GetFullPath(path);
-        string temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                model.WriteTo(file);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        SkipNet.CompilerServices.AtomicFile.Write(path, model.WriteTo);
     }
 
     /// <summary>Writes the network as an ONNX model to <paramref name="stream"/> (left open).</summary>

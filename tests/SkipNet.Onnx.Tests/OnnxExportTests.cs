@@ -195,6 +195,30 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
     }
 
     [Fact]
+    public void ExportingNamesTheUsersPathForAMissingFolderAndWritesThroughLinks()
+    {
+        var net = networks.Create<float>("GeluSweepSingle", 0);
+        string directory = Directory.CreateTempSubdirectory("skipnet-onnx-").FullName;
+        try
+        {
+            string missing = Path.Combine(directory, "missing", "m.onnx");
+            Should.Throw<DirectoryNotFoundException>(() => net.ExportOnnx(missing)).Message.ShouldContain($"Could not write '{missing}'");
+
+            Directory.CreateDirectory(Path.Combine(directory, "models"));
+            string target = Path.Combine(directory, "models", "m.onnx"), link = Path.Combine(directory, "current.onnx");
+            File.WriteAllText(target, "old");
+            File.CreateSymbolicLink(link, "models/m.onnx");
+            net.ExportOnnx(link, 17);
+            new FileInfo(link).LinkTarget.ShouldBe("models/m.onnx");
+            File.ReadAllBytes(target).ShouldBe(net.ToOnnxBytes(17));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ThePathAndStreamOverloadsWriteTheSameModel()
     {
         var net = networks.Create<double>(networks.Specs[3].ClassName(CodeStyle.Looped, Precision.Double), 3);

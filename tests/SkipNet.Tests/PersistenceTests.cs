@@ -269,7 +269,7 @@ public sealed class PersistenceTests : IDisposable
         string path = File("weights.safetensors");
         new SeedNet(1).SaveWeights(path);
         var before = System.IO.File.ReadAllBytes(path);
-        Should.Throw<IOException>(() => SafeTensors.WriteFileAtomically(path, stream =>
+        Should.Throw<IOException>(() => AtomicFile.Write(path, stream =>
         {
             stream.Write(new byte[100]);
             throw new IOException("the disk is full");

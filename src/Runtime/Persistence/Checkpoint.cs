@@ -37,7 +37,7 @@ public static class Checkpoint
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (metadata, tensors) = Contents(optimizer, schedule);
-        SafeTensors.WriteFileAtomically(path, stream => SafeTensors.Write(stream, metadata, tensors));
+        AtomicFile.Write(path, stream => SafeTensors.Write(stream, metadata, tensors));
     }
 
     /// <summary>Writes a checkpoint to <paramref name="stream"/> (left open).</summary>

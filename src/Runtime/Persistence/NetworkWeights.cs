@@ -52,7 +52,7 @@ public static class NetworkWeights
         ArgumentNullException.ThrowIfNull(network);
         var tensors = WeightTensors(network, names);
         var metadata = Metadata(network, "weights");
-        SafeTensors.WriteFileAtomically(path, stream => SafeTensors.Write(stream, metadata, tensors));
+        AtomicFile.Write(path, stream => SafeTensors.Write(stream, metadata, tensors));
     }
 
     /// <summary>Writes the weights to <paramref name="stream"/> as a safetensors file.</summary>

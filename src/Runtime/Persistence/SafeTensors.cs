@@ -396,45 +396,6 @@ internal static class SafeTensors
         return total;
     }
 
-    /// <summary>
-    /// Writes to a temporary file beside <paramref name="path"/>, then renames it over the path, so a
-    /// crash never leaves half a file. A symbolic link is written through: its final target is
-    /// replaced and the link stays.
-    /// </summary>
-    /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> (or of its link's target) does not exist; the message names the user's path.</exception>
-    public static void WriteFileAtomically(string path, Action<Stream> write)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        if (new FileInfo(full) is { LinkTarget: not null } link && link.ResolveLinkTarget(returnFinalTarget: true) is { } target)
-        {
-            full = target.FullName;
-        }
-
-        string folder = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"Could not write '{path}': the folder '{folder}' does not exist.");
-        }
-
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(file);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
-
     /// <summary>The UTF-8 text of a metadata value, for messages: shortened past 200 characters.</summary>
     public static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }

@@ -104,7 +104,7 @@ public sealed partial class Trainer<T>
     private void WriteCheckpoint(FitState state, int epoch)
     {
         var (metadata, tensors) = CheckpointContents(state);
-        SafeTensors.WriteFileAtomically(CheckpointPath!, stream => SafeTensors.Write(stream, metadata, tensors));
+        AtomicFile.Write(CheckpointPath!, stream => SafeTensors.Write(stream, metadata, tensors));
         _checkpointEpoch = epoch;
     }
 
