@@ -26,10 +26,11 @@ internal sealed class Code
 
 /// <summary>
 /// Every fact about an activation that SkipNet's generated code depends on, in one place: how the
-/// unrolled code computes it and its derivative, what the derivative reads, the runtime kernels the
-/// looped code calls (<c>Activations.{Kernel}</c> and <c>{Kernel}Backward</c>, taking α after the
-/// spans when <see cref="HasAlpha"/>), the comments, and the initializer. A new
-/// <see cref="Activation"/> member missing here throws in every generator test that draws it.
+/// unrolled code computes it and its derivative, the comments, and (from <see cref="ActivationFacts"/>,
+/// which the runtime compiles too) what the derivative reads and the initializer. The looped code
+/// calls the kernels <see cref="Emit.RuntimeNames.ActivationKernels"/> names, taking α after the spans
+/// when <see cref="HasAlpha"/>. A new <see cref="Activation"/> member missing here fails
+/// <c>ConformanceTests</c> under its name.
 /// </summary>
 internal sealed class ActivationRule
 {
