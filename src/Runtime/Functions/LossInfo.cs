@@ -3,6 +3,19 @@ using SkipNet.Explain;
 
 namespace SkipNet;
 
+/// <summary>What a loss's outputs are: values (regression), or logits whose probabilities a softmax or a σ gives.</summary>
+internal enum LossOutputs
+{
+    /// <summary>Values: L1, MSE, Huber. No class and no probability.</summary>
+    Values,
+
+    /// <summary>Logits of mutually exclusive classes: the softmax of the row (cross-entropy).</summary>
+    Softmax,
+
+    /// <summary>Independent logits: σ of each (binary cross-entropy; one output is a yes/no class).</summary>
+    Sigmoid,
+}
+
 /// <summary>
 /// Every fact the runtime holds about one loss, in one place: its reduction, whether it takes logits
 /// (and which probabilities they give), the per-element loss and dL/dŷ in double (the reference),
@@ -13,14 +26,14 @@ namespace SkipNet;
 internal sealed class LossInfo
 {
     private LossInfo(
-        Loss kind, bool perSample, string? probabilities, int minimumOutputs, Func<string, string> name, Func<double, string> pyTorch,
+        Loss kind, bool perSample, LossOutputs outputs, int minimumOutputs, Func<string, string> name, Func<double, string> pyTorch,
         Func<double, double, double, double>? element, Func<double, double, double, double>? elementGradient,
-        Func<Expr, Expr, double, Expr>? term, Func<string, string, (string, string)>? termText,
+        Func<Expr, Expr, double, Expr>? term, Func<string, string, string, string, (string, string)>? termText,
         Func<Expr, Expr, double, Expr>? gradient, Func<string, string, string, string, (string, string)>? gradientText)
     {
         Kind = kind;
         PerSample = perSample;
-        Probabilities = probabilities;
+        Outputs = outputs;
         MinimumOutputs = minimumOutputs;
         _name = name;
         _pyTorch = pyTorch;
@@ -35,16 +48,15 @@ internal sealed class LossInfo
     private readonly Func<string, string> _name;
     private readonly Func<double, string> _pyTorch;
     private readonly Func<Expr, Expr, double, Expr>? _term, _gradient;
-    private readonly Func<string, string, (string, string)>? _termText;
-    private readonly Func<string, string, string, string, (string, string)>? _gradientText;
+    private readonly Func<string, string, string, string, (string, string)>? _termText, _gradientText;
 
     public Loss Kind { get; }
 
     /// <summary>The mean is over samples (B), not over every element (N = B × OutputSize).</summary>
     public bool PerSample { get; }
 
-    /// <summary>"softmax" or "sigmoid" for losses on logits (what <c>PredictProbabilities</c> applies); null for regression losses.</summary>
-    public string? Probabilities { get; }
+    /// <summary>Values, or logits and how they become probabilities: what the classification helpers apply.</summary>
+    public LossOutputs Outputs { get; }
 
     /// <summary>The fewest outputs the loss makes sense on.</summary>
     public int MinimumOutputs { get; }
@@ -59,31 +71,31 @@ internal sealed class LossInfo
     /// <exception cref="ArgumentOutOfRangeException">A member without an entry: add it here.</exception>
     public static LossInfo Of(Loss loss) => loss switch
     {
-        Loss.L1 => new(loss, perSample: false, null, 1, d => "L1", d => "nn.L1Loss()",
+        Loss.L1 => new(loss, perSample: false, LossOutputs.Values, 1, d => "L1", d => "nn.L1Loss()",
             (o, y, d) => Math.Abs(y - o), (o, y, d) => Math.Sign(o - y),
-            (o, y, d) => new Abs(new Difference(y, o)), (o, y) => ($"|{y} − {o}|", $"\\lvert {y} - {o} \\rvert"),
+            (o, y, d) => new Abs(new Difference(y, o)), (o, y, ol, yl) => ($"|{y} − {o}|", $"\\lvert {yl} - {ol} \\rvert"),
             (o, y, d) => new Call("sign", "\\operatorname{sign}", new Difference(o, y), v => Math.Sign(v)),
             (o, y, ol, yl) => ($"sign({o} − {y})", $"\\operatorname{{sign}}({ol} - {yl})")),
-        Loss.MSE => new(loss, perSample: false, null, 1, d => "MSE", d => "nn.MSELoss()",
+        Loss.MSE => new(loss, perSample: false, LossOutputs.Values, 1, d => "MSE", d => "nn.MSELoss()",
             (o, y, d) => (y - o) * (y - o), (o, y, d) => 2 * (o - y),
-            (o, y, d) => new Square(new Difference(y, o)), (o, y) => ($"({y} − {o})²", $"({y} - {o})^2"),
+            (o, y, d) => new Square(new Difference(y, o)), (o, y, ol, yl) => ($"({y} − {o})²", $"({yl} - {ol})^2"),
             (o, y, d) => new Product(new Num(2), new Difference(o, y)),
             (o, y, ol, yl) => ($"2({o} − {y})", $"2({ol} - {yl})")),
-        Loss.Huber => new(loss, perSample: false, null, 1, d => $"Huber (δ = {d})", d => $"nn.HuberLoss(delta={Text.Of(d)})",
+        Loss.Huber => new(loss, perSample: false, LossOutputs.Values, 1, d => $"Huber (δ = {d})", d => $"nn.HuberLoss(delta={Text.Of(d)})",
             (o, y, d) => Huber(o - y, d), (o, y, d) => HuberDerivative(o - y, d),
             (o, y, d) => new Call($"huber[δ={Expr.Format(d, Notation.Text)}]", $"\\operatorname{{huber}}_{{{Expr.Format(d, Notation.Latex)}}}", new Difference(o, y), v => Huber(v, d)),
-            (o, y) => ($"huber({o} − {y})", $"\\operatorname{{huber}}_\\delta({o} - {y})"),
+            (o, y, ol, yl) => ($"huber({o} − {y})", $"\\operatorname{{huber}}_\\delta({ol} - {yl})"),
             (o, y, d) => new Call("huber'", "\\operatorname{huber}'", new Difference(o, y), v => HuberDerivative(v, d)),
             (o, y, ol, yl) => ($"huber'({o} − {y})", $"\\operatorname{{huber}}'_\\delta({ol} - {yl})")),
-        Loss.BinaryCrossEntropy => new(loss, perSample: false, "sigmoid", 1, d => "binary cross-entropy", d => "nn.BCEWithLogitsLoss()",
+        Loss.BinaryCrossEntropy => new(loss, perSample: false, LossOutputs.Sigmoid, 1, d => "binary cross-entropy", d => "nn.BCEWithLogitsLoss()",
             (o, y, d) => Math.Max(o, 0) - o * y + SpecialFunctions.Log1P(Math.Exp(-Math.Abs(o))), (o, y, d) => 1 / (1 + Math.Exp(-o)) - y,
             (o, y, d) => new Difference(
                 new Sum([new Call("max0", "\\max_0", o, v => Math.Max(v, 0)), new Call("ln1pe−abs", "\\operatorname{ln1pe}", o, v => SpecialFunctions.Log1P(Math.Exp(-Math.Abs(v))))]),
                 new Product(o, y)),
-            (o, y) => ($"max({o}, 0) + ln(1 + e^−|{o}|) − {o}·{y}", $"\\max({o}, 0) + \\ln(1 + e^{{-\\lvert {o} \\rvert}}) - {o} \\, {y}"),
+            (o, y, ol, yl) => ($"max({o}, 0) + ln(1 + e^−|{o}|) − {o}·{y}", $"\\max({ol}, 0) + \\ln(1 + e^{{-\\lvert {ol} \\rvert}}) - {ol} \\, {yl}"),
             (o, y, d) => new Difference(new Call("σ", "\\sigma", o, v => 1 / (1 + Math.Exp(-v))), y),
             (o, y, ol, yl) => ($"(σ({o}) − {y})", $"(\\sigma({ol}) - {yl})")),
-        Loss.CrossEntropy => new(loss, perSample: true, "softmax", 2, d => "cross-entropy",
+        Loss.CrossEntropy => new(loss, perSample: true, LossOutputs.Softmax, 2, d => "cross-entropy",
             d => "nn.CrossEntropyLoss()  # targets: class indices, or class probabilities as in SkipNet",
             null, null, null, null, null, null),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, $"Loss.{loss} has no entry in LossInfo.Of: add one (see CONTRIBUTING.md)."),
@@ -98,8 +110,7 @@ internal sealed class LossInfo
     /// <summary>One element's loss as an expression of Explain's, with its text and LaTeX from the names of ŷ and y.</summary>
     public (Expr Term, string Text, string Latex) ExplainTerm(Expr output, Expr target, double delta, string o, string y, string ol, string yl)
     {
-        var (text, _) = (_termText ?? throw Coupled())(o, y);
-        var (_, latex) = _termText(ol, yl);
+        var (text, latex) = (_termText ?? throw Coupled())(o, y, ol, yl);
         return ((_term ?? throw Coupled())(output, target, delta), text, latex);
     }
 

@@ -119,13 +119,14 @@ public static class Classification
         Guard.Length(x, 1, network.InputSize, nameof(x));
         Guard.Length<T>(probabilities, 1, network.OutputSize, nameof(probabilities));
         var loss = network.Architecture.Loss;
-        if (loss is not (Loss.CrossEntropy or Loss.BinaryCrossEntropy))
+        var outputs = LossInfo.Of(loss).Outputs;
+        if (outputs == LossOutputs.Values)
         {
             throw new InvalidOperationException($"PredictProbabilities needs a classifier (Loss.CrossEntropy or Loss.BinaryCrossEntropy); this network's loss is {loss}, whose outputs are values, not probabilities: read them with Forward.");
         }
 
         network.Forward(x, probabilities);
-        if (loss == Loss.CrossEntropy)
+        if (outputs == LossOutputs.Softmax)
         {
             Softmax<T>(probabilities, probabilities, network.OutputSize);
             return;
@@ -141,12 +142,13 @@ public static class Classification
     private static void RequireClasses<T>(IResidualNetwork<T> network, string helper) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var loss = network.Architecture.Loss;
-        if (loss == Loss.BinaryCrossEntropy && network.OutputSize > 1)
+        var outputs = LossInfo.Of(loss).Outputs;
+        if (outputs == LossOutputs.Sigmoid && network.OutputSize > 1)
         {
             throw new InvalidOperationException($"{helper}: this BinaryCrossEntropy network has {network.OutputSize} outputs, each a yes/no label of its own (multi-label), so no single class: read each label's probability with PredictProbabilities (label i is on when σ(ŷ_i) ≥ ½).");
         }
 
-        if (loss != Loss.BinaryCrossEntropy && loss != Loss.CrossEntropy && network.OutputSize == 1)
+        if (outputs == LossOutputs.Values && network.OutputSize == 1)
         {
             throw new InvalidOperationException($"{helper}: this {loss} network has one output, a value rather than a class: a classifier has Loss.CrossEntropy (one output per class) or Loss.BinaryCrossEntropy (one output for yes/no).");
         }

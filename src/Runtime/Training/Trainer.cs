@@ -189,7 +189,7 @@ public sealed partial class Trainer<T>
             clock.Stop();
             if (Diverged() is { } where)
             {
-                throw Divergence(epoch, where, state);
+                throw Divergence(epoch, where, RestoreBest(state, evenIfLast: true) ? state.BestEpoch : null);
             }
 
             double? validationLoss = null, validationAccuracy = null;
@@ -226,12 +226,7 @@ public sealed partial class Trainer<T>
             progress?.Report(report);
         }
 
-        bool restore = state.Best is not null && RestoreBestWeights && state.BestEpoch > 0 && state.BestEpoch != state.Reports.Count;
-        if (restore)
-        {
-            state.Best.CopyTo(Network.Parameters);
-        }
-
+        bool restore = RestoreBest(state, evenIfLast: false);
         return new TrainingHistory(state.Reports.ToArray(), state.BestEpoch, state.Stopped, restore);
     }
 
@@ -258,11 +253,28 @@ public sealed partial class Trainer<T>
     }
 
     /// <summary>
-    /// A run whose weights went non-finite stops: its checkpoint keeps the last good epoch (a file
-    /// with a NaN could not be resumed from), and the network goes back to the best weights if it
-    /// kept them.
+    /// Sets the network back to the best epoch's weights, when they were kept (<see cref="Patience"/>)
+    /// and <see cref="RestoreBestWeights"/> asks for it; at the end of a run not when the last epoch
+    /// was the best (the network holds them already), after a divergence always.
     /// </summary>
-    private NotFiniteNumberException Divergence(int epoch, string where, FitState state)
+    /// <returns>Whether the weights were restored.</returns>
+    private bool RestoreBest(FitState state, bool evenIfLast)
+    {
+        if (state.Best is null || !RestoreBestWeights || state.BestEpoch == 0 || (!evenIfLast && state.BestEpoch == state.Reports.Count))
+        {
+            return false;
+        }
+
+        state.Best.CopyTo(Network.Parameters);
+        return true;
+    }
+
+    /// <summary>
+    /// The exception a run whose weights went non-finite stops with: its checkpoint keeps the last
+    /// good epoch (a file with a NaN could not be resumed from), and the network holds the best
+    /// weights if <paramref name="restored"/> names their epoch.
+    /// </summary>
+    private NotFiniteNumberException Divergence(int epoch, string where, int? restored)
     {
         var message = new System.Text.StringBuilder($"Training diverged in epoch {epoch}: {where}.");
         if (CheckpointPath is { } path)
@@ -272,16 +284,7 @@ public sealed partial class Trainer<T>
                 : $" The checkpoint '{path}' still holds epoch {_checkpointEpoch}, the last good one: Resume from it.");
         }
 
-        if (state.Best is not null && RestoreBestWeights && state.BestEpoch > 0)
-        {
-            state.Best.CopyTo(Network.Parameters);
-            message.Append($" The network holds the weights of epoch {state.BestEpoch}, the best.");
-        }
-        else
-        {
-            message.Append(" The network holds the non-finite weights.");
-        }
-
+        message.Append(restored is { } best ? $" The network holds the weights of epoch {best}, the best." : " The network holds the non-finite weights.");
         return new NotFiniteNumberException(message.ToString());
     }
 

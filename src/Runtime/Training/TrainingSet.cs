@@ -55,13 +55,14 @@ public sealed class TrainingSet<T>
         }
 
         var loss = network.Architecture.Loss;
-        bool classes = loss == Loss.CrossEntropy || (loss == Loss.BinaryCrossEntropy && network.OutputSize == 1);
+        var outputs = LossInfo.Of(loss).Outputs;
+        bool classes = outputs == LossOutputs.Softmax || (outputs == LossOutputs.Sigmoid && network.OutputSize == 1);
         if (!classes)
         {
             throw new ArgumentException($"Class labels need a CrossEntropy network, or a BinaryCrossEntropy network with one output; this one has {loss} and {network.OutputSize} output(s). Give target rows instead.", name);
         }
 
-        int limit = loss == Loss.CrossEntropy ? network.OutputSize : 2;
+        int limit = outputs == LossOutputs.Softmax ? network.OutputSize : 2;
         foreach (int label in Labels.Span)
         {
             if ((uint)label >= (uint)limit)
