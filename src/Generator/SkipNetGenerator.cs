@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SkipNet.Generator.Diagnostics;
 using SkipNet.Generator.Emit;
+using SkipNet.Generator.Layers;
 using SkipNet.Generator.Parsing;
 
 namespace SkipNet.Generator;
@@ -36,21 +37,17 @@ public sealed class SkipNetGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(TrackingNames.Networks);
 
-        // [Dense] or [Skip] on a class without [Residual]: say so, rather than generate nothing silently.
-        var orphans = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                Parser.DenseAttribute,
-                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                transform: static (ctx, ct) => Parser.ParseOrphan(ctx, "Dense", ct))
-            .Collect()
-            .Combine(context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    Parser.SkipAttribute,
-                    predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                    transform: static (ctx, ct) => Parser.ParseOrphan(ctx, "Skip", ct))
-                .Collect())
-            .Select(static (pair, _) => OrphanDiagnostics(pair.Left, pair.Right))
-            .WithTrackingName(TrackingNames.Orphans);
+        // A layer attribute or [Skip] on a class without [Residual]: say so, rather than generate nothing silently.
+        // One diagnostic per class, on its first layer attribute of the first kind (in LayerRule.All's order), else its [Skip].
+        var orphans = Orphans(context, Parser.SkipAttribute, "Skip");
+        foreach (var rule in LayerRule.All.Reverse())
+        {
+            orphans = Orphans(context, rule.AttributeName, rule.ShortName)
+                .Combine(orphans)
+                .Select(static (pair, _) => OrphanDiagnostics(pair.Left, pair.Right));
+        }
+
+        orphans = orphans.WithTrackingName(TrackingNames.Orphans);
 
         var allDiagnostics = diagnostics.Collect()
             .Combine(orphans)
@@ -86,12 +83,22 @@ public sealed class SkipNetGenerator : IIncrementalGenerator
         }
     }
 
-    /// <summary>One diagnostic per class: a class with both [Dense] and [Skip] but no [Residual] is reported once, on its first [Dense].</summary>
-    private static EquatableArray<DiagnosticInfo> OrphanDiagnostics(ImmutableArray<EquatableArray<DiagnosticInfo>> dense, ImmutableArray<EquatableArray<DiagnosticInfo>> skip)
+    /// <summary>SKIP021 for each class that has the attribute but no [Residual].</summary>
+    private static IncrementalValueProvider<EquatableArray<DiagnosticInfo>> Orphans(IncrementalGeneratorInitializationContext context, string attribute, string shortName) =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                attribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                transform: (ctx, ct) => Parser.ParseOrphan(ctx, shortName, ct))
+            .Collect()
+            .Select(static (all, _) => all.SelectMany(d => d).ToEquatableArray());
+
+    /// <summary>One diagnostic per class: the first list's, then the second's for the classes the first does not report.</summary>
+    private static EquatableArray<DiagnosticInfo> OrphanDiagnostics(EquatableArray<DiagnosticInfo> first, EquatableArray<DiagnosticInfo> second)
     {
-        var reported = dense.SelectMany(d => d).ToList();
+        var reported = first.ToList();
         var classes = new HashSet<string>(reported.Select(d => d.Arguments[0]));
-        reported.AddRange(skip.SelectMany(d => d).Where(d => !classes.Contains(d.Arguments[0])));
+        reported.AddRange(second.Where(d => !classes.Contains(d.Arguments[0])));
         return reported.ToEquatableArray();
     }
 }

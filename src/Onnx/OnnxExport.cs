@@ -121,7 +121,10 @@ public static class OnnxExport
         ReadOnlySpan<T> parameters = network.Parameters;
         foreach (var block in architecture.Blocks)
         {
-            graph.Initializer(block.PyTorchName, block.Name.EndsWith(".b", StringComparison.Ordinal) ? [block.Rows] : [block.Rows, block.Cols], block.Of(parameters));
+            // b, and a LayerNorm's γ, are 1-D (as PyTorch's module holds them); W and S 2-D.
+            string owner = block.Name[..block.Name.LastIndexOf('.')];
+            bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal) || architecture.Layers.Any(l => l.Name == owner && l.Kind == LayerKind.LayerNorm);
+            graph.Initializer(block.PyTorchName, vector ? [block.Rows] : [block.Rows, block.Cols], block.Of(parameters));
         }
 
         var outputs = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal) { ["x"] = "x" };
@@ -130,9 +133,19 @@ public static class OnnxExport
             var layer = architecture.Layers[i];
             bool last = i == architecture.Layers.Count - 1;
 
-            // z = W·h_prev + b + Σ skips (NetworkArchitecture.InputsOf): one Gemm with the bias, then a Gemm and an Add per weighted skip, an Add per identity one.
+            // z = the layer's operation on h_prev + Σ skips (NetworkArchitecture.InputsOf): a Gemm with the bias (Dense), a
+            // LayerNormalization (LayerNorm) or nothing (Dropout, the identity at inference), then a Gemm and an Add per
+            // weighted skip, an Add per identity one.
             var inputs = architecture.InputsOf(layer.Name);
-            string z = graph.Node("Gemm", [outputs[inputs[0].From], layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name, ("transB", 1L));
+            string previous = outputs[inputs[0].From];
+            string z = layer.Kind switch
+            {
+                LayerKind.Dense => graph.Node("Gemm", [previous, layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name, ("transB", 1L)),
+                LayerKind.LayerNorm => graph.Node("LayerNormalization", [previous, layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name,
+                    ("axis", -1L), ("epsilon", (float)layer.Epsilon)),
+                LayerKind.Dropout => previous,
+                _ => throw new NotSupportedException($"ExportOnnx does not know the layer kind {layer.Kind}."),
+            };
             foreach (var skip in inputs.Skip(1))
             {
                 string module = $"{skip.From}_to_{layer.Name}";

@@ -42,8 +42,9 @@ public sealed partial record NetworkArchitecture(
 
     /// <summary>
     /// The inputs of layer <paramref name="layer"/>'s pre-activation, in the order SkipNet adds them:
-    /// z = W·h_prev + b + Σ skips. First the layer's own product (<c>From</c> the previous layer, or
-    /// "x" for the first; <c>Matrix</c> "layer.W"), then each skip edge into the layer in declaration
+    /// z = W·h_prev + b + Σ skips. First the layer's own operation (<c>From</c> the previous layer, or
+    /// "x" for the first; <c>Matrix</c> "layer.W" for a Dense layer, null for the other kinds, whose
+    /// operation <see cref="LayerInfo.Kind"/> names), then each skip edge into the layer in declaration
     /// order (<c>Matrix</c> "from->layer.S" for a weighted one, null for an identity one). The bias
     /// "layer.b" is added after the first. Every consumer of the rule (Explain, the PyTorch module,
     /// the ONNX graph) reads it here.
@@ -66,7 +67,8 @@ public sealed partial record NetworkArchitecture(
             throw new ArgumentException($"The network has no layer '{layer}'.", nameof(layer));
         }
 
-        var inputs = new List<LayerInput> { new(index == 0 ? "x" : Layers[index - 1].Name, layer + ".W", null) };
+        var own = Layers[index].Kind == LayerKind.Dense ? layer + ".W" : null;
+        var inputs = new List<LayerInput> { new(index == 0 ? "x" : Layers[index - 1].Name, own, null) };
         foreach (var skip in Skips)
         {
             if (skip.To == layer)
@@ -85,12 +87,22 @@ public sealed partial record NetworkArchitecture(
 /// <param name="Skip">The skip edge's kind, or null for the layer's own product W·h_prev.</param>
 public sealed record LayerInput(string From, string? Matrix, SkipKind? Skip);
 
-/// <summary>One dense layer: z = W·h_prev + b (+ skips), h = f(z).</summary>
+/// <summary>One layer: z = its operation on h_prev (<see cref="Kind"/>) + skips, h = f(z).</summary>
 /// <param name="Name">The declared name.</param>
-/// <param name="Width">Number of units.</param>
-/// <param name="Activation">f.</param>
+/// <param name="Width">Number of units (for LayerNorm and Dropout, the previous layer's width).</param>
+/// <param name="Activation">f (Identity for Dropout).</param>
 /// <param name="Alpha">LeakyReLU's slope below 0 (unused by other activations).</param>
-public sealed record LayerInfo(string Name, int Width, Activation Activation, double Alpha = 0.01);
+public sealed record LayerInfo(string Name, int Width, Activation Activation, double Alpha = 0.01)
+{
+    /// <summary>What the layer computes from h_prev (default <see cref="LayerKind.Dense"/>).</summary>
+    public LayerKind Kind { get; init; } = LayerKind.Dense;
+
+    /// <summary>ε of a <see cref="LayerKind.LayerNorm"/> layer (1e-5 unless declared).</summary>
+    public double Epsilon { get; init; } = 1e-5;
+
+    /// <summary>The probability p of a <see cref="LayerKind.Dropout"/> layer (0 for other kinds).</summary>
+    public double P { get; init; }
+}
 
 /// <summary>A skip edge: adds h_From (identity) or S·h_From (weighted) into z_To.</summary>
 /// <param name="From">A layer name, or "x" for the input.</param>

@@ -68,6 +68,64 @@ public sealed class DenseAttribute : Attribute
 }
 
 /// <summary>
+/// Declares a layer normalization, PyTorch's <c>nn.LayerNorm</c> over all the features of the
+/// previous layer's output: z = γ·(h_prev − μ)/√(σ² + ε) + β (+ skip edges ending here), with μ and
+/// the biased variance σ² of each sample's features; h = activation(z). Its width is the previous
+/// layer's. Parameters: <c>name.W</c> (γ, starting at 1) and <c>name.b</c> (β, starting at 0).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class LayerNormAttribute : Attribute
+{
+    /// <summary>Declares a layer normalization.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    /// <param name="activation">The activation (default <see cref="Activation.Identity"/>).</param>
+    public LayerNormAttribute(string name, Activation activation = Activation.Identity)
+    {
+        Name = name;
+        Activation = activation;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The layer's activation.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>ε, added to the variance (default 1e-5, PyTorch's); positive and finite.</summary>
+    public double Epsilon { get; set; } = 1e-5;
+
+    /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (default 0.01).</summary>
+    public double Alpha { get; set; } = 0.01;
+}
+
+/// <summary>
+/// Declares a dropout layer, PyTorch's <c>nn.Dropout</c>: the identity in <c>Forward</c> and
+/// <c>Evaluate</c>; in training calls (<c>Backward</c>, <c>TrainStep</c>, the trainer) each value of
+/// the previous layer's output is zeroed with probability p and the others scaled by 1/(1 − p), the
+/// same mask forward and backward. The masks come from the network's own generator, seeded with the
+/// constructor's seed: the same seed gives the same weights and the same masks. Its width is the
+/// previous layer's; it has no parameters and no activation.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class DropoutAttribute : Attribute
+{
+    /// <summary>Declares a dropout layer.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    /// <param name="p">The probability of zeroing a value, in [0, 1); 0 is exactly the identity.</param>
+    public DropoutAttribute(string name, double p)
+    {
+        Name = name;
+        P = p;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The probability of zeroing a value in a training call.</summary>
+    public double P { get; }
+}
+
+/// <summary>
 /// Declares a skip edge that adds the activation of <c>from</c> (a layer, or "x" for the input)
 /// into the pre-activation of the later layer <c>to</c>.
 /// </summary>

@@ -129,3 +129,21 @@ enum CodeStyle
     /// <summary>Loops over spans, one kernel call per matrix or vector operation.</summary>
     Looped = 2,
 }
+
+/// <summary>What a layer computes from the previous layer's output, before skips are added and its activation applied.</summary>
+#if SKIPNET_GENERATOR
+internal
+#else
+public
+#endif
+enum LayerKind
+{
+    /// <summary><see cref="DenseAttribute"/>: W·h_prev + b.</summary>
+    Dense = 0,
+
+    /// <summary><see cref="LayerNormAttribute"/>: γ·(h_prev − μ)/√(σ² + ε) + β over each sample's features (PyTorch's <c>nn.LayerNorm</c>).</summary>
+    LayerNorm = 1,
+
+    /// <summary><see cref="DropoutAttribute"/>: h_prev in Forward and Evaluate; in training calls each value zeroed with probability p, the rest scaled by 1/(1 − p) (PyTorch's <c>nn.Dropout</c>).</summary>
+    Dropout = 2,
+}

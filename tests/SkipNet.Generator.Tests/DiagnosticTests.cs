@@ -43,6 +43,9 @@ public class DiagnosticTests
         { "SKIP020", $"public class Base {{ protected int H1Bias; }}\n[Residual(Inputs = 1)]\n{Layers}\npublic partial class Net : Base {{ }}", "H1Bias", "member 'H1Bias'" },
         { "SKIP021", $"{Layers}\n[Skip(\"h0\", \"y\", SkipKind.Weighted)]\npublic partial class Net {{ }}", "Dense(\"h0\", 2, Activation.ReLU)", "add [Residual(Inputs = n)] to 'Net'" },
         { "SKIP021", "[Skip(\"h0\", \"y\")]\npublic class Net { }", "Skip(\"h0\", \"y\")", "has [Skip] but no [Residual]" },
+        { "SKIP021", "[Dense(\"h0\", 2)]\n[LayerNorm(\"n0\")]\n[Dropout(\"d0\", 0.1)]\npublic class Net { }", "Dense(\"h0\", 2)", "has [Dense] but no [Residual]" },
+        { "SKIP021", "[Dropout(\"d0\", 0.1)]\n[LayerNorm(\"n0\")]\npublic class Net { }", "LayerNorm(\"n0\")", "has [LayerNorm] but no [Residual]" },
+        { "SKIP021", "[Dropout(\"d0\", 0.1)]\npublic class Net { }", "Dropout(\"d0\", 0.1)", "has [Dropout] but no [Residual]" },
         { "SKIP022", "[Residual(Inputs = 1, Loss = Loss.MSE)]\n[Dense(\"h0\", 2, Activation.ReLU)]\n[Dense(\"y\", 1, Activation.ReLU)]\npublic partial class Net { }", "Activation.ReLU", "cannot predict a negative target" },
         { "SKIP019", "[Residual(Inputs = 1)]\n[Dense(\"y\", 1, (Activation)42)]\npublic partial class Net { }", "(Activation)42", "42 is not a defined Activation" },
         { "SKIP010", $"[Residual(Inputs = 1)]\n{Layers}\n[Skip(\"x\", \"x\")]\npublic partial class Net {{ }}", "\"x\"", "ends at the input \"x\"" },
@@ -69,6 +72,12 @@ public class DiagnosticTests
         { "SKIP032", $"[Residual(Inputs = 1, Loss = Loss.Huber, HuberDelta = 1e-50, Precision = Precision.Single)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 1e-50", "HuberDelta is 1E-50, which is 0 in float (Precision.Single); Huber's threshold must be a finite number > 0" },
         { "SKIP032", $"[Residual(Inputs = 1, Loss = Loss.Huber, HuberDelta = 1e300, Precision = Precision.Single)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 1e300", "which is ∞ in float" },
         { "SKIP033", $"[Residual(Inputs = 1, Loss = Loss.MSE, HuberDelta = 2)]\n{Layers}\npublic partial class Net {{ }}", "HuberDelta = 2", "the loss is MSE" },
+        { "SKIP034", "[Residual(Inputs = 2)]\n[Dropout(\"d0\", 1.0)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "1.0", "Dropout 'd0' has p = 1; p is the probability of zeroing a value and must be in [0, 1)" },
+        { "SKIP034", "[Residual(Inputs = 2)]\n[Dense(\"h0\", 3)]\n[Dropout(\"d0\", p: -0.1)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "p: -0.1", "p = -0.1" },
+        { "SKIP034", "[Residual(Inputs = 2)]\n[Dropout(\"d0\", double.NaN)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "double.NaN", "p = NaN" },
+        { "SKIP035", "[Residual(Inputs = 2)]\n[LayerNorm(\"n0\", Epsilon = 0)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Epsilon = 0", "'n0' has Epsilon = 0; ε is added to the variance and must be a finite number > 0" },
+        { "SKIP035", "[Residual(Inputs = 2, Precision = Precision.Single)]\n[LayerNorm(\"n0\", Activation.ReLU, Epsilon = 1e-50)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Epsilon = 1e-50", "which is 0 in float" },
+        { "SKIP036", "[Residual(Inputs = 2, CodeStyle = CodeStyle.Unrolled)]\n[Dense(\"h0\", 2)]\n[LayerNorm(\"n0\")]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "LayerNorm(\"n0\")", "'n0' is a LayerNorm layer; use CodeStyle.Looped or CodeStyle.Auto" },
         { "SKIP022", "[Residual(Inputs = 1, Loss = Loss.Huber)]\n[Dense(\"h0\", 2, Activation.GELU)]\n[Dense(\"y\", 1, Activation.ReLU)]\npublic partial class Net { }", "Activation.ReLU", "with Huber loss" },
     };
 

@@ -5,7 +5,10 @@ namespace SkipNet.Generator.Tests;
 /// <summary>A network declaration drawn at random, and the C# that declares it.</summary>
 public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec.Edge[] Skips, Loss Loss, int Batch, double HuberDelta = 1.0)
 {
-    public sealed record Layer(string Name, int Units, Activation Activation, double Alpha);
+    /// <summary>A layer; a LayerNorm's or Dropout's Units is the previous layer's width.</summary>
+    public sealed record Layer(string Name, int Units, Activation Activation, double Alpha, LayerKind Kind = LayerKind.Dense, double Epsilon = 1e-5, double P = 0);
+
+    public bool HasDropout => Layers.Any(l => l.Kind == LayerKind.Dropout);
 
     public sealed record Edge(string From, string To, SkipKind Kind);
 
@@ -20,8 +23,15 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
         s.AppendLine($"[Residual(Inputs = {Inputs}, Loss = Loss.{Loss}{delta}, CodeStyle = CodeStyle.{style}, Precision = Precision.{precision})]");
         foreach (var l in Layers)
         {
-            string alpha = l.Activation == Activation.LeakyReLU ? $", Alpha = {l.Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "";
-            s.AppendLine($"[Dense(\"{l.Name}\", {l.Units}, Activation.{l.Activation}{alpha})]");
+            string R(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            string alpha = l.Activation == Activation.LeakyReLU ? $", Alpha = {R(l.Alpha)}" : "";
+            s.AppendLine(l.Kind switch
+            {
+                LayerKind.Dense => $"[Dense(\"{l.Name}\", {l.Units}, Activation.{l.Activation}{alpha})]",
+                LayerKind.LayerNorm => $"[LayerNorm(\"{l.Name}\", Activation.{l.Activation}{alpha}, Epsilon = {R(l.Epsilon)})]",
+                LayerKind.Dropout => $"[Dropout(\"{l.Name}\", {R(l.P)})]",
+                _ => throw new InvalidOperationException("Unknown layer kind " + l.Kind),
+            });
         }
 
         foreach (var e in Skips)
@@ -31,6 +41,59 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
 
         s.AppendLine($"public partial class {ClassName(style, precision)};");
         return s.ToString();
+    }
+
+    /// <summary>
+    /// A network with LayerNorm and Dropout layers among Dense ones: depth 2–7, Dense widths 2–12
+    /// (LayerNorm over one value is constant), every activation on the Dense and LayerNorm layers,
+    /// ε from 1e-5 to 0.1, p from 0 to 0.6, skips of both kinds into any layer (also from x), every loss, batch 1–4.
+    /// </summary>
+    public static NetSpec DrawLayered(int id)
+    {
+        var random = new Random(5000 + id);
+        int depth = 2 + random.Next(6);
+        int inputs = 2 + random.Next(11);
+        var layers = new List<Layer>();
+        var activations = Enum.GetValues<Activation>();
+        int width = inputs;
+        for (int i = 0; i < depth; i++)
+        {
+            var activation = activations[(id + i + random.Next(2)) % activations.Length];
+            double alpha = 0.01 + 0.2 * random.NextDouble();
+            bool last = i == depth - 1;
+            int pick = last ? 0 : (id + i) % 3 == 0 ? random.Next(3) : random.Next(5) % 3;
+            var layer = pick switch
+            {
+                1 => new Layer("norm" + i, width, activation, alpha, LayerKind.LayerNorm, Epsilon: new[] { 1e-5, 1e-3, 0.1 }[random.Next(3)]),
+                2 => new Layer("drop" + i, width, Activation.Identity, 0.01, LayerKind.Dropout, P: new[] { 0, 0.1, 0.5, 0.6 }[random.Next(4)]),
+                _ => new Layer("h" + i, 2 + random.Next(11), activation, alpha),
+            };
+            layers.Add(layer);
+            width = layer.Units;
+        }
+
+        var skips = new List<Edge>();
+        for (int to = 1; to < depth; to++)
+        {
+            for (int from = -1; from < to; from++)
+            {
+                if (random.NextDouble() < 0.3)
+                {
+                    int fromWidth = from < 0 ? inputs : layers[from].Units;
+                    var kind = fromWidth == layers[to].Units && random.Next(2) == 0 ? SkipKind.Identity : SkipKind.Weighted;
+                    skips.Add(new Edge(from < 0 ? "x" : layers[from].Name, layers[to].Name, kind));
+                }
+            }
+        }
+
+        var losses = Enum.GetValues<Loss>();
+        var loss = losses[id % losses.Length];
+        if (loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy)
+        {
+            layers[^1] = layers[^1] with { Activation = Activation.Identity };
+        }
+
+        return new NetSpec(id, inputs, layers.ToArray(), skips.ToArray(), loss, 1 + id % 4, HuberDelta: 0.25 + (id % 3) * 0.5);
     }
 
     /// <summary>

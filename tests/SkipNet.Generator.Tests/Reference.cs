@@ -24,8 +24,18 @@ public static class Reference
                 offset += rows * cols;
             }
 
-            Add(layer.Name + ".W", layer.Units, spec.Width(previous));
-            Add(layer.Name + ".b", layer.Units, 1);
+            switch (layer.Kind)
+            {
+                case LayerKind.Dense:
+                    Add(layer.Name + ".W", layer.Units, spec.Width(previous));
+                    Add(layer.Name + ".b", layer.Units, 1);
+                    break;
+                case LayerKind.LayerNorm:
+                    Add(layer.Name + ".W", layer.Units, 1); // γ
+                    Add(layer.Name + ".b", layer.Units, 1); // β
+                    break;
+            }
+
             foreach (var skip in spec.Skips.Where(s => s.To == layer.Name && s.Kind == SkipKind.Weighted))
             {
                 Add($"{skip.From}->{skip.To}.S", layer.Units, spec.Width(skip.From));
@@ -46,16 +56,10 @@ public static class Reference
         string previous = "x";
         foreach (var layer in spec.Layers)
         {
-            var zl = new double[layer.Units];
-            var w = blocks[layer.Name + ".W"];
-            var b = blocks[layer.Name + ".b"];
+            var zl = Own(layer, blocks, p, h[previous]);
             for (int r = 0; r < layer.Units; r++)
             {
-                double sum = p[b.Offset + r];
-                for (int c = 0; c < w.Cols; c++)
-                {
-                    sum += p[w.Offset + r * w.Cols + c] * h[previous][c];
-                }
+                double sum = zl[r];
 
                 foreach (var skip in spec.Skips.Where(s => s.To == layer.Name))
                 {
@@ -86,6 +90,48 @@ public static class Reference
         }
 
         return (z, h);
+    }
+
+    /// <summary>
+    /// The layer's own operation on h_prev, in eval mode: W·h + b (Dense); γ⊙(h − μ)/√(σ² + ε) + β
+    /// with the biased variance (LayerNorm, nn.LayerNorm); h itself (Dropout).
+    /// </summary>
+    private static double[] Own(NetSpec.Layer layer, Dictionary<string, Block> blocks, ReadOnlySpan<double> p, double[] input)
+    {
+        var z = new double[layer.Units];
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+                var w = blocks[layer.Name + ".W"];
+                var b = blocks[layer.Name + ".b"];
+                for (int r = 0; r < layer.Units; r++)
+                {
+                    double sum = p[b.Offset + r];
+                    for (int c = 0; c < w.Cols; c++)
+                    {
+                        sum += p[w.Offset + r * w.Cols + c] * input[c];
+                    }
+
+                    z[r] = sum;
+                }
+
+                return z;
+            case LayerKind.LayerNorm:
+                var gamma = blocks[layer.Name + ".W"];
+                var beta = blocks[layer.Name + ".b"];
+                double mean = input.Average();
+                double variance = input.Select(v => (v - mean) * (v - mean)).Average();
+                for (int r = 0; r < layer.Units; r++)
+                {
+                    z[r] = p[gamma.Offset + r] * (input[r] - mean) / Math.Sqrt(variance + layer.Epsilon) + p[beta.Offset + r];
+                }
+
+                return z;
+            case LayerKind.Dropout:
+                return input.ToArray();
+            default:
+                throw new InvalidOperationException("The reference does not know the layer kind " + layer.Kind);
+        }
     }
 
     private static double Activate(NetSpec.Layer layer, double z) => ActivationInfo.Of(layer.Activation).Forward(z, layer.Alpha);

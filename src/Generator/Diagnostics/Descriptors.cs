@@ -146,6 +146,18 @@ internal static class Descriptors
         "HuberDelta only applies to Loss.Huber, and the loss is {0}; remove HuberDelta or write Loss = Loss.Huber",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "skip033");
 
+    public static readonly DiagnosticDescriptor DropoutOutOfRange = Error(
+        "SKIP034", "Dropout probability out of range",
+        "Dropout '{0}' has p = {1}; p is the probability of zeroing a value and must be in [0, 1), such as 0.1 (0 is the identity)");
+
+    public static readonly DiagnosticDescriptor EpsilonOutOfRange = Error(
+        "SKIP035", "Epsilon out of range",
+        "Layer '{0}' has Epsilon = {1}; ε is added to the variance and must be a finite number > 0, such as 1e-5 (PyTorch's default)");
+
+    public static readonly DiagnosticDescriptor KindNotUnrolled = Error(
+        "SKIP036", "Layer kind has no unrolled code",
+        "CodeStyle.Unrolled writes Dense layers only, and '{0}' is a {1} layer; use CodeStyle.Looped or CodeStyle.Auto (which chooses looped code for it)");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

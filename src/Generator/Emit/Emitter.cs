@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using SkipNet.Generator.Layers;
 using SkipNet.Generator.Model;
 
 namespace SkipNet.Generator.Emit;
@@ -57,10 +59,18 @@ internal static class Emitter
     /// <summary>"x(1) → h0(1, ReLU) → y(1); skips h0->y (Weighted); loss L1; double; unrolled".</summary>
     private static string Summary(NetworkPlan plan)
     {
-        var chain = string.Join(" → ", plan.Nodes.Select(n => n.IsInput ? $"x({n.Width})" : $"{n.Name}({n.Width}, {n.Activation})"));
+        var chain = string.Join(" → ", plan.Nodes.Select(n => n.IsInput ? $"x({n.Width})" : $"{n.Name}({Describe(n)})"));
         var skips = plan.Model.Skips.Count == 0 ? "no skips" : "skips " + string.Join(", ", plan.Model.Skips.Select(s => $"{s.From}->{s.To} ({s.Kind})"));
         return $"{plan.Model.TypeName}: {chain}; {skips}; loss {plan.Model.Loss}; {plan.T}; {(plan.Model.Unrolled ? "unrolled" : "looped")}.";
     }
+
+    /// <summary>"16, ReLU" for a Dense layer; "LayerNorm 16, ReLU", "Dropout 0.1 16" for the other kinds.</summary>
+    private static string Describe(Node n) => n.Rule.Kind switch
+    {
+        LayerKind.Dense => $"{n.Width}, {n.Activation}",
+        LayerKind.Dropout => $"Dropout p = {Literals.Number(n.Layer!.P, Precision.Double)}, {n.Width}",
+        _ => $"{n.Rule.ShortName} {n.Width}, {n.Activation}",
+    };
 
     /// <summary>Layers as boxes (name, width, activation), dense edges solid, skip edges dotted.</summary>
     public static string Diagram(NetworkPlan plan)
@@ -70,12 +80,12 @@ internal static class Emitter
         var lines = new List<string> { "flowchart LR" };
         foreach (var n in plan.Nodes)
         {
-            lines.Add(n.IsInput ? $"    X([\"x: {n.Width}\"])" : $"    {Id(n)}[\"{n.Name}: {n.Width}, {n.Activation}\"]");
+            lines.Add(n.IsInput ? $"    X([\"x: {n.Width}\"])" : $"    {Id(n)}[\"{n.Name}: {Describe(n)}\"]");
         }
 
         foreach (var n in plan.Layers)
         {
-            lines.Add($"    {Id(n.Dense!.From)} --> {Id(n)}");
+            lines.Add($"    {Id(n.Main!.From)} --> {Id(n)}");
         }
 
         foreach (var n in plan.Layers)
@@ -288,7 +298,7 @@ internal static class Emitter
         {
             var lines = new List<string> { "new(", $"    {_model.Inputs},", $"    {RuntimeNames.LossEnum}.{_model.Loss},", $"    new {RuntimeNames.LayerInfo}[]", "    {" };
             lines.AddRange(_model.Layers.Select(l =>
-                $"        new(\"{l.Name}\", {l.Units}, {RuntimeNames.ActivationEnum}.{l.Activation}, {Literals.Number(l.Alpha, Precision.Double)}),"));
+                $"        new(\"{l.Name}\", {l.Units}, {RuntimeNames.ActivationEnum}.{l.Activation}, {Literals.Number(l.Alpha, Precision.Double)}){LayerRule.Of(l.Kind).ArchitectureProperties(l)},"));
             lines.AddRange(["    },", $"    new {RuntimeNames.SkipInfo}[]", "    {"]);
             lines.AddRange(_model.Skips.Select(s => $"        new(\"{s.From}\", \"{s.To}\", {RuntimeNames.SkipKindEnum}.{s.Kind}),"));
             lines.Add("    },");
@@ -304,6 +314,13 @@ internal static class Emitter
             _w.Line($"private {Aligned} {_names.ParametersField} = {_names.NewParameters}(0);");
             _w.Line($"private {Aligned} {_names.GradientsField} = new(ParameterCount);");
             _w.Line($"private {RuntimeNames.TrainingGuard} {_names.GuardField};");
+            if (_plan.HasTrainMode)
+            {
+                _w.Line();
+                _w.Line("// Where dropout masks come from: a stream of the seed's own, drawn by training calls only.");
+                _w.Line($"private {RuntimeNames.SplitMix64} {_names.RandomField} = {RuntimeNames.DropoutRandom}(0);");
+            }
+
             _w.Line();
         }
 
@@ -331,10 +348,11 @@ internal static class Emitter
                 "</summary>",
                 "<param name=\"seed\">The same seed gives the same weights everywhere.</param>",
             ], $"public {type}(int seed)",
-                "if (seed != 0)",
+                ["if (seed != 0)",
                 "{",
                 $"    {_names.DrawParameters}({_names.ParametersField}.Span, seed); // the field's initializer drew seed 0",
-                "}");
+                .. Reseed("    "),
+                "}"]);
         }
 
         /// <summary>A record's copy constructor, which <c>with</c> calls: it copies the arrays too (the compiler's own would share them).</summary>
@@ -349,7 +367,7 @@ internal static class Emitter
             _w.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
             _w.Line(GeneratedCodeAttribute);
             _w.Open($"{(shape.IsSealed ? "private" : "protected")} {type}({type} original){(shape.HasRecordBase ? " : base(original)" : "")}");
-            string[] copy = [$"{P} = original.{P}.Clone();", $"{G} = original.{G}.Clone();", .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
+            string[] copy = [$"{P} = original.{P}.Clone();", $"{G} = original.{G}.Clone();", .. _plan.HasTrainMode ? [$"{_names.RandomField} = original.{_names.RandomField};"] : Array.Empty<string>(), .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
             foreach (var line in GuardedBy("original." + _names.GuardField, copy))
             {
                 _w.Line(line);
@@ -375,6 +393,10 @@ internal static class Emitter
                     $"public {ROS} {gradient}", attribute: false, $"=> {_names.GradientsField}.Slice({block.Offset}, {block.Length});");
             }
         }
+
+        /// <summary>The dropout generator set back to the seed's stream, for a network with a training mode.</summary>
+        private string[] Reseed(string indent) =>
+            _plan.HasTrainMode ? [$"{indent}{_names.RandomField} = {RuntimeNames.DropoutRandom}(seed); // the dropout masks' stream"] : [];
 
         private static string Capital(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
 
@@ -481,7 +503,7 @@ internal static class Emitter
             Member("Initialize", [
                 "<summary>Draws the parameters anew, as the constructor with this seed does, and sets the gradients to zero. " + Training + "</summary>",
                 "<param name=\"seed\">The same seed gives the same weights everywhere.</param>",
-            ], "public void Initialize(int seed)", Guarded($"{_names.DrawParameters}({P}.Span, seed);", $"{G}.Span.Clear();"));
+            ], "public void Initialize(int seed)", Guarded([$"{_names.DrawParameters}({P}.Span, seed);", $"{G}.Span.Clear();", .. Reseed("")]));
         }
 
         private void EmitClone(string P, string G, string training)
@@ -556,7 +578,8 @@ internal static class Emitter
             foreach (var node in _plan.Layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                foreach (var edge in new[] { node.Dense! }.Concat(node.Skips).Where(e => e.Matrix is not null))
+                node.Rule.EmitInitialization(_w, node, _t);
+                foreach (var edge in new[] { node.Main! }.Concat(node.Skips).Where(e => e.Matrix is not null))
                 {
                     var block = edge.Matrix!;
                     string span = $"parameters.Slice({block.Offset}, {block.Length})";

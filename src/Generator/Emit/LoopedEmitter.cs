@@ -17,15 +17,38 @@ internal sealed class LoopedEmitter : IBodyEmitter
     private readonly NetworkPlan _plan;
     private readonly NetworkNames _names;
     private readonly string _t;
-    private readonly string _ws, _xIn, _yIn, _rows, _scale, _write, _loss;
+    private readonly string _ws, _xIn, _yIn, _rows, _scale, _write, _loss, _train;
 
     public LoopedEmitter(NetworkPlan plan, NetworkNames names)
     {
         _plan = plan;
         _names = names;
         _t = plan.T;
-        (_ws, _xIn, _yIn, _rows, _scale, _write, _loss) = (F("ws"), F("x_in"), F("y_in"), F("n_rows"), F("scale_"), F("write_"), F("loss_"));
+        (_ws, _xIn, _yIn, _rows, _scale, _write, _loss, _train) = (F("ws"), F("x_in"), F("y_in"), F("n_rows"), F("scale_"), F("write_"), F("loss_"), F("train"));
     }
+
+    // What a layer rule's code reads (Layers/*Rule.cs).
+
+    /// <summary>The number of samples in the chunk.</summary>
+    internal string Rows => _rows;
+
+    /// <summary>How the gradient kernels store what they compute (GradientWrite).</summary>
+    internal string Write => _write;
+
+    /// <summary>Whether the pass is a training call's (true) or Forward's and Evaluate's (false).</summary>
+    internal string Train => _train;
+
+    /// <summary>The network's dropout generator, a field.</summary>
+    internal string Random => _names.RandomField;
+
+    internal string T => _t;
+
+    internal Precision Precision => _plan.Model.Precision;
+
+    /// <summary>A layer's workspace buffer besides z, h and δ (<see cref="Layers.LayerRule.Buffers"/>), as a span of the chunk's rows.</summary>
+    internal string Buffer(Node n, string key) => L(key + "_" + n.Name);
+
+    private string BufferField(Node n, string key) => _names.WorkspaceMember(key + "_" + n.Name);
 
     /// <summary>Rows per chunk: up to 32 samples, fewer for very wide layers (about 64 K elements a buffer).</summary>
     public static int ChunkRows(NetworkPlan plan) =>
@@ -38,11 +61,11 @@ internal sealed class LoopedEmitter : IBodyEmitter
     private static bool HasZ(Node n) => ActivationRule.Of(n.Activation).HasZ;
 
     /// <summary>The span holding the node's activation: x_in, or the layer's name (for Identity layers, its z).</summary>
-    private string H(Node n) => n.IsInput ? _xIn : L(n.Name);
+    internal string H(Node n) => n.IsInput ? _xIn : L(n.Name);
 
-    private string Z(Node n) => HasZ(n) ? L("z_" + n.Name) : H(n);
+    internal string Z(Node n) => HasZ(n) ? L("z_" + n.Name) : H(n);
 
-    private string Delta(Node n) => L("d_" + n.Name);
+    internal string Delta(Node n) => L("d_" + n.Name);
 
     /// <summary>The workspace fields behind a layer's z, h and δ.</summary>
     private string ZField(Node n) => _names.WorkspaceMember("z_" + n.Name);
@@ -54,9 +77,11 @@ internal sealed class LoopedEmitter : IBodyEmitter
     /// <summary>What the loss kernel takes after (prediction, target): the number of classes, Huber's δ, or nothing.</summary>
     private string LossArguments => LossRule.Of(_plan.Model.Loss).KernelArguments(_plan.Model.HuberDelta, new Code(_plan.Model.Precision));
 
-    private string Kernel(string name) => $"{RuntimeNames.Kernel(name)}<{_t}>";
+    internal string Kernel(string name) => $"{RuntimeNames.Kernel(name)}<{_t}>";
 
-    private string Gradient(Block b) => $"{_names.GradientsField}.Slice({b.Offset}, {b.Length})";
+    internal string LayerKernel(string name) => $"{RuntimeNames.LayerKernel(name)}<{_t}>";
+
+    internal string Gradient(Block b) => $"{_names.GradientsField}.Slice({b.Offset}, {b.Length})";
 
     public void Emit(SourceWriter w, CancellationToken cancellationToken)
     {
@@ -91,6 +116,10 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
             w.Line($"{buffer} {HField(node)} = {size};");
             w.Line($"{buffer} {DeltaField(node)} = {size};");
+            foreach (var (key, perSample) in node.Rule.Buffers(node))
+            {
+                w.Line($"{buffer} {BufferField(node, key)} = new({chunk} * {Literals.Int(perSample)});");
+            }
         }
 
         w.Close();
@@ -112,7 +141,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Open($"private void {_names.ForwardRows}({ROS} x, global::System.Span<{_t}> output, int samples)");
         w.Line(ws);
         Chunks();
-        w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows);");
+        w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows{Mode("false")});");
         w.Line($"{outputRows}.CopyTo(output.Slice(start * OutputSize, rows * OutputSize));");
         w.Close();
         w.Close();
@@ -122,7 +151,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line(ws);
         w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
         Chunks();
-        w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows);");
+        w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows{Mode("false")});");
         w.Line($"sum += {RuntimeNames.Loss(_plan.Model.Loss)}<{_t}>({outputRows}, y.Slice(start * OutputSize, rows * OutputSize){LossArguments});");
         w.Close();
         w.Line();
@@ -146,17 +175,22 @@ internal sealed class LoopedEmitter : IBodyEmitter
     private void EmitForwardChunk(SourceWriter w, CancellationToken cancellationToken)
     {
         w.Line("// n_rows samples at once, forward: every layer's z and h into the workspace (one row per sample).");
-        w.Open($"private void {_names.ForwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, int {_rows})");
+        string mode = _plan.HasTrainMode ? $", bool {_train}" : "";
+        w.Open($"private void {_names.ForwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, int {_rows}{mode})");
         EmitSpans(w, withDeltas: false);
         foreach (var node in _plan.Layers)
         {
             cancellationToken.ThrowIfCancellationRequested();
             w.Line();
-            var dense = node.Dense!;
-            var terms = new[] { $"{dense.Matrix!.Name}·{Name(dense.From)}", node.Bias!.Name }
-                .Concat(node.Skips.Select(s => s.Matrix is null ? Name(s.From) : $"{s.Matrix.Name}·{Name(s.From)}"));
+            var main = node.Main!;
+            string own = node.Rule.Kind switch
+            {
+                LayerKind.Dense => $"{main.Matrix!.Name}·{Name(main.From)} + {node.Bias!.Name}",
+                _ => $"{node.Rule.ShortName}({Name(main.From)})",
+            };
+            var terms = new[] { own }.Concat(node.Skips.Select(s => s.Matrix is null ? Name(s.From) : $"{s.Matrix.Name}·{Name(s.From)}"));
             w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}   (for each sample)");
-            w.Line($"{Kernel("DenseForward")}({Parameters(dense.Matrix)}, {Parameters(node.Bias)}, {H(dense.From)}, {Z(node)}, {_rows});");
+            node.Rule.EmitForward(this, w, node);
             foreach (var skip in node.Skips)
             {
                 w.Line(skip.Matrix is null
@@ -175,8 +209,11 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Close();
     }
 
+    /// <summary>", false" after a forward call's arguments when the network has a training mode.</summary>
+    private string Mode(string train) => _plan.HasTrainMode ? ", " + train : "";
+
     /// <summary>A block of the parameters, through its public accessor (H1Weights): no local can hide it, since locals avoid every member name.</summary>
-    private static string Parameters(Block b) => b.Property;
+    internal string Parameters(Block b) => b.Property;
 
     private void EmitBackwardChunk(SourceWriter w, CancellationToken cancellationToken)
     {
@@ -188,7 +225,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line("// reads the matrix last (DenseBackward: δ of the node the edge starts from, then the gradient),");
         w.Line("// so a step never changes a weight that is still needed.");
         w.Open($"private {_t} {_names.BackwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, global::System.ReadOnlySpan<{_t}> {_yIn}, int {_rows}, {_t} {_scale}, {write} {_write})");
-        w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows});");
+        w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows}{Mode("true")});");
         EmitSpans(w, withDeltas: true);
         w.Line();
         w.Line($"// {_plan.Model.Loss} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
@@ -203,9 +240,9 @@ internal sealed class LoopedEmitter : IBodyEmitter
                 // Identity skips first: the first one's δ is copied in, which costs less than
                 // clearing δ and adding it.
                 bool started = false;
-                foreach (var edge in node.Readers.OrderBy(e => e.Matrix is null ? 0 : 1))
+                foreach (var edge in node.Readers.OrderBy(e => e.IsSkip && e.Matrix is null ? 0 : 1))
                 {
-                    if (edge.Matrix is not { } m)
+                    if (edge.IsSkip && edge.Matrix is null)
                     {
                         w.Line(started
                             ? $"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)"
@@ -220,8 +257,8 @@ internal sealed class LoopedEmitter : IBodyEmitter
                         started = true;
                     }
 
-                    // This is the matrix's last read: its gradient (and step) follow in the same call.
-                    w.Line($"{Kernel("DenseBackward")}({Parameters(m)}, {Delta(edge.To)}, {H(node)}, {Delta(node)}, {Gradient(m)}, {_rows}, {_write}); // += {m.Name}ᵀ·dL/dz_{edge.To.Name}; dL/d({m.Name}) += Σ dL/dz_{edge.To.Name}·{Name(node)}ᵀ");
+                    // This is the last read of the edge's parameters: their gradients (and step) follow in the same call.
+                    EmitEdgeBackward(w, edge, Delta(node));
                 }
 
                 if (!started)
@@ -231,7 +268,10 @@ internal sealed class LoopedEmitter : IBodyEmitter
             }
 
             EmitActivationBackward(w, node);
-            w.Line($"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(node.Bias!)}, {Parameters(node.Bias!)}, {_write}); // dL/d({node.Bias!.Name}) += Σ dL/dz_{node.Name}");
+            if (node.Bias is { } bias)
+            {
+                w.Line($"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(bias)}, {Parameters(bias)}, {_write}); // dL/d({bias.Name}) += Σ dL/dz_{node.Name}");
+            }
         }
 
         w.Line();
@@ -242,14 +282,29 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Close();
     }
 
-    /// <summary>dL/dM += Σ δ_to·fromᵀ for each matrix on an edge that reads the input (no δ of x is needed): their last reads are behind.</summary>
+    /// <summary>The gradients of the parameters on the edges that read the input (no δ of x is needed): their last reads are behind.</summary>
     private void EmitMatrixGradients(SourceWriter w, Node from)
     {
-        foreach (var edge in from.Readers.Where(e => e.Matrix is not null))
+        foreach (var edge in from.Readers.Where(e => !(e.IsSkip && e.Matrix is null)))
         {
-            var m = edge.Matrix!;
-            w.Line($"{Kernel("WeightGradient")}({Delta(edge.To)}, {H(from)}, {Gradient(m)}, {Parameters(m)}, {_rows}, {_write}); // dL/d({m.Name}) += Σ dL/dz_{edge.To.Name}·{Name(from)}ᵀ");
+            EmitEdgeBackward(w, edge, inputDelta: null);
         }
+    }
+
+    /// <summary>The backward pass through one edge into <paramref name="inputDelta"/> (null: x's, not needed): a weighted skip's here, a layer's own by its rule.</summary>
+    private void EmitEdgeBackward(SourceWriter w, Edge edge, string? inputDelta)
+    {
+        if (!edge.IsSkip)
+        {
+            edge.To.Rule.EmitBackward(this, w, edge, inputDelta);
+            return;
+        }
+
+        var m = edge.Matrix!;
+        string to = edge.To.Name, from = Name(edge.From);
+        w.Line(inputDelta is null
+            ? $"{Kernel("WeightGradient")}({Delta(edge.To)}, {H(edge.From)}, {Gradient(m)}, {Parameters(m)}, {_rows}, {_write}); // dL/d({m.Name}) += Σ dL/dz_{to}·{from}ᵀ"
+            : $"{Kernel("DenseBackward")}({Parameters(m)}, {Delta(edge.To)}, {H(edge.From)}, {inputDelta}, {Gradient(m)}, {_rows}, {_write}); // += {m.Name}ᵀ·dL/dz_{to}; dL/d({m.Name}) += Σ dL/dz_{to}·{from}ᵀ");
     }
 
     /// <summary>Views of the first n_rows rows of the workspace's buffers (z and h; δ too for the backward pass).</summary>
@@ -267,6 +322,11 @@ internal sealed class LoopedEmitter : IBodyEmitter
             if (withDeltas)
             {
                 w.Line($"global::System.Span<{_t}> {Delta(node)} = {_ws}.{DeltaField(node)}.Slice({rows});");
+            }
+
+            foreach (var (key, perSample) in node.Rule.Buffers(node))
+            {
+                w.Line($"global::System.Span<{_t}> {Buffer(node, key)} = {_ws}.{BufferField(node, key)}.Slice(0, {_rows} * {Literals.Int(perSample)});");
             }
         }
     }
@@ -289,5 +349,5 @@ internal sealed class LoopedEmitter : IBodyEmitter
     /// <summary>", 0.05" after the spans for an activation with a parameter (LeakyReLU's α).</summary>
     private string Alpha(Node node) => ActivationRule.Of(node.Activation).HasAlpha ? ", " + Literals.Number(node.Alpha, _plan.Model.Precision) : "";
 
-    private static string Name(Node n) => n.IsInput ? Naming.Input : n.Name;
+    internal static string Name(Node n) => n.IsInput ? Naming.Input : n.Name;
 }

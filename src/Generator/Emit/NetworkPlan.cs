@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using SkipNet.Generator.Layers;
 using SkipNet.Generator.Model;
 
 namespace SkipNet.Generator.Emit;
@@ -43,10 +44,10 @@ internal sealed class NetworkPlan
 
     public static NetworkPlan Create(NetworkModel model)
     {
-        var nodes = new List<Node> { new(Naming.Input, model.Inputs, Activation.Identity, 0, isInput: true) };
+        var nodes = new List<Node> { new(Naming.Input, model.Inputs, Activation.Identity, 0, layer: null) };
         foreach (var layer in model.Layers)
         {
-            nodes.Add(new Node(layer.Name, layer.Units, layer.Activation, layer.Alpha, isInput: false));
+            nodes.Add(new Node(layer.Name, layer.Units, layer.Activation, layer.Alpha, layer));
         }
 
         var blocks = new List<Block>();
@@ -63,11 +64,21 @@ internal sealed class NetworkPlan
         {
             var node = nodes[i];
             var previous = nodes[i - 1];
-            var weights = Add(node.Name + ".W", Naming.WeightsProperty(node.Name), "w_" + node.Name, node.Width, previous.Width);
-            var bias = Add(node.Name + ".b", Naming.BiasProperty(node.Name), "b_" + node.Name, node.Width, 1);
-            node.Dense = new Edge(previous, node, weights, IsSkip: false);
-            node.Bias = bias;
-            previous.Readers.Add(node.Dense);
+
+            // The layer's own blocks (docs/conventions.md: W then b), as its kind has them.
+            var own = node.Rule.Blocks(node.Width, previous.Width);
+            if (own.Weights is { } w)
+            {
+                node.Weights = Add(node.Name + ".W", Naming.WeightsProperty(node.Name), "w_" + node.Name, w.Rows, w.Cols);
+            }
+
+            if (own.Bias)
+            {
+                node.Bias = Add(node.Name + ".b", Naming.BiasProperty(node.Name), "b_" + node.Name, node.Width, 1);
+            }
+
+            node.Main = new Edge(previous, node, node.Rule.Kind == LayerKind.Dense ? node.Weights : null, IsSkip: false);
+            previous.Readers.Add(node.Main);
 
             foreach (var skip in model.Skips.Where(s => s.To == node.Name))
             {
@@ -83,18 +94,21 @@ internal sealed class NetworkPlan
 
         return new NetworkPlan(model, nodes, blocks);
     }
+
+    /// <summary>Whether some layer computes differently in training calls (Dropout): the forward pass then takes a mode.</summary>
+    public bool HasTrainMode => Layers.Any(n => n.Rule.TrainMode);
 }
 
 /// <summary>The input x or a layer.</summary>
 internal sealed class Node
 {
-    public Node(string name, int width, Activation activation, double alpha, bool isInput)
+    public Node(string name, int width, Activation activation, double alpha, LayerModel? layer)
     {
         Name = name;
         Width = width;
         Activation = activation;
         Alpha = alpha;
-        IsInput = isInput;
+        Layer = layer;
     }
 
     public string Name { get; }
@@ -105,21 +119,31 @@ internal sealed class Node
 
     public double Alpha { get; }
 
-    public bool IsInput { get; }
+    /// <summary>The declaration (null for the input).</summary>
+    public LayerModel? Layer { get; }
 
-    /// <summary>The dense edge from the previous node (null for the input).</summary>
-    public Edge? Dense { get; set; }
+    public bool IsInput => Layer is null;
 
+    /// <summary>What the layer's kind computes (the input has none).</summary>
+    public LayerRule Rule => LayerRule.Of(Layer?.Kind ?? throw new System.InvalidOperationException("The input x has no layer rule."));
+
+    /// <summary>The edge from the previous node that the layer's own operation reads (null for the input); its Matrix is W for a Dense layer.</summary>
+    public Edge? Main { get; set; }
+
+    /// <summary>The layer's "name.W" block: W of a Dense layer, γ of a LayerNorm; null when it has none.</summary>
+    public Block? Weights { get; set; }
+
+    /// <summary>The layer's "name.b" block (b, or β of a LayerNorm); null when it has none.</summary>
     public Block? Bias { get; set; }
 
     /// <summary>Skip edges ending here, in declaration order.</summary>
     public List<Edge> Skips { get; } = new();
 
-    /// <summary>Edges that read this node's activation: the next layer's dense edge, then skips from here.</summary>
+    /// <summary>Edges that read this node's activation: the next layer's own edge, then skips from here.</summary>
     public List<Edge> Readers { get; } = new();
 }
 
-/// <summary>An edge into <see cref="To"/>: dense (W), weighted skip (S) or identity skip (no matrix).</summary>
+/// <summary>An edge into <see cref="To"/>: the layer's own (W for Dense; none for the other kinds), a weighted skip (S) or an identity skip (no matrix).</summary>
 internal sealed record Edge(Node From, Node To, Block? Matrix, bool IsSkip);
 
 /// <summary>A named block of the parameter vector.</summary>

@@ -30,6 +30,7 @@ internal static class RuntimeNames
     public const string ActivationEnum = Root + "Activation";
     public const string LossEnum = Root + "Loss";
     public const string SkipKindEnum = Root + "SkipKind";
+    public const string LayerKindEnum = Root + "LayerKind";
 
     // What only generated code calls.
     public const string AlignedArray = Plumbing + "AlignedArray";
@@ -45,6 +46,15 @@ internal static class RuntimeNames
     public const string Kernels = Plumbing + "Kernels";
     public const string Activations = Plumbing + "Activations";
     public const string Losses = Plumbing + "Losses";
+    public const string LayerKernels = Plumbing + "LayerKernels";
+    public const string DropoutRandom = SplitMix64 + ".ForDropout";
+
+    /// <summary>The kernels of the layers other than Dense (<c>LayerKernels.{name}</c>).</summary>
+    public static readonly string[] LayerKernelMethods = ["DropoutBackward", "DropoutForward", "LayerNormBackward", "LayerNormForward"];
+
+    /// <summary><c>LayerKernels.{name}</c>, which must be one of <see cref="LayerKernelMethods"/>.</summary>
+    public static string LayerKernel(string name) =>
+        Array.IndexOf(LayerKernelMethods, name) >= 0 ? LayerKernels + "." + name : throw new ArgumentException($"'{name}' is not in RuntimeNames.LayerKernelMethods.", nameof(name));
 
     /// <summary>The matrix and vector kernels the looped code calls (<c>Kernels.{name}</c>).</summary>
     public static readonly string[] KernelMethods = ["Add", "BiasGradient", "DenseBackward", "DenseForward", "MultiplyAdd", "WeightGradient"];
@@ -82,11 +92,12 @@ internal static class RuntimeNames
         string[] fixedNames =
         [
             IResidualNetwork + "`1", Optimizer + "`1", ParameterBlock, NetworkArchitecture, LayerInfo, SkipInfo, Derivation, DerivationOf,
-            ActivationEnum, LossEnum, SkipKindEnum, AlignedArray + "`1", GradientWrite + "`1", TrainingGuard, SplitMix64,
+            ActivationEnum, LossEnum, SkipKindEnum, LayerKindEnum, DropoutRandom, AlignedArray + "`1", GradientWrite + "`1", TrainingGuard, SplitMix64,
             Initializer + ".He", Initializer + ".Glorot", GuardSampleCount, GuardLength, GuardOptimizer, Sgd, BinaryCrossEntropyTerm,
         ];
         return fixedNames
             .Concat(KernelMethods.Select(Kernel))
+            .Concat(LayerKernelMethods.Select(LayerKernel))
             .Concat(Enum.GetValues(typeof(Activation)).Cast<Activation>().SelectMany(a => ActivationKernels(a).Concat(ActivationScalars(a))))
             .Concat(Enum.GetValues(typeof(Loss)).Cast<Loss>().Select(Loss));
     }

@@ -168,7 +168,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         {
             cancellationToken.ThrowIfCancellationRequested();
             w.Line();
-            var dense = node.Dense!;
+            var dense = node.Main!;
             var terms = new List<string> { $"{dense.Matrix!.MathName}·{Vec(dense.From)}", node.Bias!.MathName };
             terms.AddRange(node.Skips.Select(s => s.Matrix is null ? Vec(s.From) : $"{s.Matrix.MathName}·{Vec(s.From)}"));
             w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}");
@@ -295,7 +295,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
             w.Line($"{_t} {DZ(node, i)} = {Derivative(node, i)};");
         }
 
-        foreach (var edge in new[] { node.Dense! }.Concat(node.Skips).Where(e => e.Matrix is not null))
+        foreach (var edge in new[] { node.Main! }.Concat(node.Skips).Where(e => e.Matrix is not null))
         {
             var m = edge.Matrix!;
             string product = m.Length == 1 ? $"dL/dz_{node.Name}·{Vec(edge.From)}" : $"dL/dz_{node.Name}·{Vec(edge.From)}ᵀ";
@@ -308,7 +308,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
                 }
             }
 
-            if (edge == node.Dense)
+            if (edge == node.Main)
             {
                 var b = node.Bias!;
                 w.Line($"// dL/d{b.MathName} += dL/dz_{node.Name}");

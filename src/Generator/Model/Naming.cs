@@ -64,7 +64,9 @@ internal static class Naming
 
         for (int i = 0; i < layers.Count; i++)
         {
-            foreach (var block in new[] { WeightsProperty(layers[i].Name), BiasProperty(layers[i].Name) })
+            var (weights, bias) = Layers.LayerRule.Of(layers[i].Kind).Blocks(layers[i].Units, 1);
+            var blocks = new[] { weights is null ? null : WeightsProperty(layers[i].Name), bias ? BiasProperty(layers[i].Name) : null };
+            foreach (var block in blocks.Where(b => b is not null).Select(b => b!))
             {
                 yield return new PublicName(block, i, -1);
                 yield return new PublicName(block + GradientSuffix, i, -1);
@@ -170,6 +172,7 @@ internal sealed class NetworkNames
         WorkspaceType = workspace;
         WorkspaceField = members.Claim("t_workspace");
         NotGenerated = members.Claim("NotGenerated");
+        RandomField = members.Claim("_random");
 
         _workspaceFields = new NameScope(new[] { workspace });
         _locals = new NameScope(System.Array.Empty<string>(), parent: members);
@@ -214,6 +217,9 @@ internal sealed class NetworkNames
     public string WorkspaceField { get; }
 
     public string NotGenerated { get; }
+
+    /// <summary>The network's dropout generator (a field of networks with a Dropout layer).</summary>
+    public string RandomField { get; }
 
     /// <summary>A field of the per-thread workspace (looped code): "z_h0", "h_h0", "d_h0".</summary>
     public string WorkspaceMember(string preferred) => _workspaceFields.Claim(preferred);

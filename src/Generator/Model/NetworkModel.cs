@@ -49,8 +49,11 @@ internal sealed record TypeShape(bool IsRecord, bool IsSealed, bool HasPrimaryCo
 /// <param name="Name">The name as C# source (escaped).</param>
 internal sealed record ContainingType(string Keyword, string Name);
 
-/// <summary>A dense layer: z = W·h_prev + b (+ skips), h = f(z).</summary>
-internal sealed record LayerModel(string Name, int Units, Activation Activation, double Alpha);
+/// <summary>A layer: z = its operation on h_prev (+ skips), h = f(z); <see cref="Layers.LayerRule"/> says what each kind computes.</summary>
+/// <param name="Units">The layer's width (a LayerNorm's or Dropout's is the previous layer's).</param>
+/// <param name="Epsilon">ε of a LayerNorm (unused by other kinds).</param>
+/// <param name="P">The probability of a Dropout (unused by other kinds).</param>
+internal sealed record LayerModel(string Name, LayerKind Kind, int Units, Activation Activation, double Alpha, double Epsilon = 1e-5, double P = 0);
 
 /// <summary>A skip edge; <see cref="From"/> is a layer name or "x".</summary>
 internal sealed record SkipModel(string From, string To, SkipKind Kind);

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SkipNet.Generator.Diagnostics;
 using SkipNet.Generator.Emit;
+using SkipNet.Generator.Layers;
 using SkipNet.Generator.Model;
 
 namespace SkipNet.Generator.Parsing;
@@ -124,7 +125,7 @@ internal static class Parser
         }
 
         int inputWidth = inputs is >= 1 and <= MaxUnits ? inputs.Value : 1;
-        var layers = ParseLayers(type, declaration, precision, diagnostics, errors, cancellationToken);
+        var layers = ParseLayers(type, declaration, precision, inputWidth, diagnostics, errors, cancellationToken);
         var skips = ParseSkips(type, declaration, diagnostics, errors, cancellationToken);
         if (layers.Count == 0 && errors.Count == 0)
         {
@@ -150,11 +151,18 @@ internal static class Parser
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.TooLargeToUnroll, NamedArgumentLocation(residualSyntax, "CodeStyle"), parameterCount, MaxUnrolledParameters));
         }
 
+        // Unrolled code writes Dense layers only: CodeStyle.Auto chooses looped code for the other kinds.
+        var notUnrollable = layers.FirstOrDefault(l => !LayerRule.Of(l.Model.Kind).Unrollable);
+        if (style == CodeStyle.Unrolled && notUnrollable is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.KindNotUnrolled, notUnrollable.AttributeLocation, notUnrollable.Model.Name, notUnrollable.Model.Kind));
+        }
+
         bool unrolled = style switch
         {
             CodeStyle.Unrolled => true,
             CodeStyle.Looped => false,
-            CodeStyle.Auto => maxWidth <= AutoUnrollMaxWidth && parameterCount <= MaxUnrolledParameters,
+            CodeStyle.Auto => maxWidth <= AutoUnrollMaxWidth && parameterCount <= MaxUnrolledParameters && notUnrollable is null,
             _ => throw new InvalidOperationException("Unknown code style " + style),
         };
 
@@ -313,7 +321,7 @@ internal static class Parser
         return diagnostics.Skip(before).All(d => d.Descriptor.DefaultSeverity != DiagnosticSeverity.Error);
     }
 
-    private sealed record ParsedLayer(LayerModel Model, Location? NameLocation, Location? ActivationLocation, Location? UnitsLocation)
+    private sealed record ParsedLayer(LayerModel Model, Location? NameLocation, Location? ActivationLocation, Location? UnitsLocation, Location? AttributeLocation)
     {
         /// <summary>Its name can name members: valid, not "x", not a duplicate.</summary>
         public bool Usable { get; set; }
@@ -326,25 +334,31 @@ internal static class Parser
     }
 
     private static List<ParsedLayer> ParseLayers(
-        INamedTypeSymbol type, TypeDeclarationSyntax declaration, Precision precision, List<DiagnosticInfo> diagnostics, List<string> errors, CancellationToken cancellationToken)
+        INamedTypeSymbol type, TypeDeclarationSyntax declaration, Precision precision, int inputWidth, List<DiagnosticInfo> diagnostics, List<string> errors, CancellationToken cancellationToken)
     {
+        // Every layer attribute, of whatever kind, in the order written: the order of the layers.
         var layers = new List<ParsedLayer>();
-        foreach (var attribute in AttributesNamed(type, DenseAttribute))
+        foreach (var attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var args = attribute.ConstructorArguments;
-            var syntax = Syntax(attribute, cancellationToken);
-            if (attribute.AttributeConstructor is null || args.Length != 3 || args[0].Value is not string name || args[1].Value is not int units
-                || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            if (LayerRule.ForAttribute(attribute.AttributeClass?.ToDisplayString()) is not { } rule)
             {
-                errors.Add("a [Dense] attribute does not compile");
                 continue;
             }
 
-            CheckBeside(syntax, declaration, "Dense", type, diagnostics);
+            var args = attribute.ConstructorArguments;
+            var syntax = Syntax(attribute, cancellationToken);
+            if (attribute.AttributeConstructor is null || args.Length != rule.ArgumentCount || args[0].Value is not string name
+                || args.Any(a => a.Kind == TypedConstantKind.Error) || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+            {
+                errors.Add($"a [{rule.ShortName}] attribute does not compile");
+                continue;
+            }
+
+            CheckBeside(syntax, declaration, rule.ShortName, type, diagnostics);
             var nameLocation = ArgumentLocation(syntax, 0, "name");
-            var activationLocation = ArgumentLocation(syntax, 2, "activation");
-            var activation = ReadEnum<Activation>(args[2], "Activation", activationLocation, diagnostics);
+            var read = rule.Read(new LayerAttribute(name, attribute, syntax, precision, diagnostics));
+            var activation = read.Activation;
 
             double alpha = 0.01;
             foreach (var named in attribute.NamedArguments)
@@ -384,14 +398,16 @@ internal static class Parser
                 usable = true;
             }
 
-            var unitsLocation = ArgumentLocation(syntax, 1, "units");
-            if (units < 1 || units > MaxUnits)
+            // A kind without a width of its own keeps the previous layer's (or the input's).
+            int units = read.Units ?? (layers.Count == 0 ? inputWidth : layers[layers.Count - 1].Model.Units);
+            if (read.Units is not null && (units < 1 || units > MaxUnits))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, unitsLocation, name, units, MaxUnits));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, read.UnitsLocation, name, units, MaxUnits));
                 units = Math.Max(1, Math.Min(units, MaxUnits));
             }
 
-            layers.Add(new ParsedLayer(new LayerModel(name, units, activation, alpha), nameLocation, activationLocation, unitsLocation) { Usable = usable });
+            var model = new LayerModel(name, rule.Kind, units, activation, alpha, read.Epsilon, read.P);
+            layers.Add(new ParsedLayer(model, nameLocation, read.ActivationLocation ?? syntax?.GetLocation(), read.UnitsLocation ?? syntax?.GetLocation(), syntax?.GetLocation()) { Usable = usable });
         }
 
         return layers;
@@ -613,7 +629,8 @@ internal static class Parser
         long previous = inputWidth;
         foreach (var layer in layers)
         {
-            count += (previous + 1) * layer.Model.Units;
+            var (weights, bias) = LayerRule.Of(layer.Model.Kind).Blocks(layer.Model.Units, (int)previous);
+            count += (weights is { } w ? (long)w.Rows * w.Cols : 0) + (bias ? layer.Model.Units : 0);
             previous = layer.Model.Units;
         }
 
@@ -705,7 +722,7 @@ internal static class Parser
         return previous[b.Length];
     }
 
-    private static TEnum ReadEnum<TEnum>(TypedConstant constant, string enumName, Location? location, List<DiagnosticInfo> diagnostics)
+    internal static TEnum ReadEnum<TEnum>(TypedConstant constant, string enumName, Location? location, List<DiagnosticInfo> diagnostics)
         where TEnum : struct, Enum
     {
         if (constant.Value is int value && Enum.IsDefined(typeof(TEnum), value))
@@ -726,7 +743,7 @@ internal static class Parser
         attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
 
     /// <summary>The location of a constructor argument, by name (name: value) or position.</summary>
-    private static Location? ArgumentLocation(AttributeSyntax? syntax, int position, string parameterName)
+    internal static Location? ArgumentLocation(AttributeSyntax? syntax, int position, string parameterName)
     {
         if (syntax?.ArgumentList is not { } list)
         {
@@ -756,7 +773,7 @@ internal static class Parser
     }
 
     /// <summary>The location of a property argument (Name = value).</summary>
-    private static Location? NamedArgumentLocation(AttributeSyntax? syntax, string propertyName) =>
+    internal static Location? NamedArgumentLocation(AttributeSyntax? syntax, string propertyName) =>
         syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == propertyName)?.GetLocation()
         ?? syntax?.GetLocation();
 }

@@ -15,6 +15,15 @@ public struct SplitMix64
     /// <summary>Starts the sequence for <paramref name="seed"/>.</summary>
     public SplitMix64(int seed) => _state = unchecked((ulong)(long)seed);
 
+    /// <summary>
+    /// The stream a network's dropout masks come from for <paramref name="seed"/>: the state of
+    /// <c>new SplitMix64(seed)</c> with its bits XOR 0xD2B74407B1CE6E93, so the masks are not the
+    /// draws that made the weights.
+    /// </summary>
+    public static SplitMix64 ForDropout(int seed) => new(seed) { _state = unchecked((ulong)(long)seed) ^ DropoutStream };
+
+    private const ulong DropoutStream = 0xD2B74407B1CE6E93UL;
+
     /// <summary>The generator's whole state (a checkpoint saves it).</summary>
     internal ulong State
     {

@@ -42,6 +42,22 @@ internal static class ArchitectureText
                     writer.WriteNumber("alpha", layer.Alpha);
                 }
 
+                // A Dense layer's text is as it was before other kinds existed, so its files keep their hash.
+                if (layer.Kind != LayerKind.Dense)
+                {
+                    writer.WriteString("kind", layer.Kind.ToString());
+                }
+
+                if (layer.Kind == LayerKind.LayerNorm)
+                {
+                    writer.WriteNumber("epsilon", layer.Epsilon);
+                }
+
+                if (layer.Kind == LayerKind.Dropout)
+                {
+                    writer.WriteNumber("p", layer.P);
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -69,7 +85,12 @@ internal static class ArchitectureText
     /// <summary>The PyTorch name of every block, in block order.</summary>
     public static string[] PyTorchNames(NetworkArchitecture architecture) => architecture.Blocks.Select(b => b.PyTorchName).ToArray();
 
-    /// <summary>The shape of a block as a tensor: W and S 2-D [rows, cols], b 1-D [rows].</summary>
-    public static long[] Shape(ParameterBlock block) =>
-        block.Name.EndsWith(".b", StringComparison.Ordinal) ? [block.Rows] : [block.Rows, block.Cols];
+    /// <summary>The shape of a block as a tensor, as PyTorch's module holds it: W and S 2-D [rows, cols]; b, and a LayerNorm's γ, 1-D [rows].</summary>
+    public static long[] Shape(NetworkArchitecture architecture, ParameterBlock block)
+    {
+        string owner = block.Name[..block.Name.LastIndexOf('.')];
+        bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal)
+            || architecture.Layers.Any(l => l.Name == owner && l.Kind == LayerKind.LayerNorm);
+        return vector ? [block.Rows] : [block.Rows, block.Cols];
+    }
 }

@@ -108,7 +108,7 @@ public static class NetworkWeights
         for (int i = 0; i < tensorNames.Length; i++)
         {
             var block = architecture.Blocks[i];
-            tensors.Add(TensorData.Of(tensorNames[i], ArchitectureText.Shape(block), block.Of(parameters)));
+            tensors.Add(TensorData.Of(tensorNames[i], ArchitectureText.Shape(architecture, block), block.Of(parameters)));
         }
 
         return tensors;
@@ -186,7 +186,7 @@ internal sealed class WeightsFile
         var staging = new T[network.ParameterCount];
         for (int i = 0; i < blocks.Count; i++)
         {
-            Read(names[i], ArchitectureText.Shape(blocks[i]), blocks[i].Of(staging.AsSpan()));
+            Read(names[i], ArchitectureText.Shape(architecture, blocks[i]), blocks[i].Of(staging.AsSpan()));
         }
 
         return staging;

@@ -28,7 +28,8 @@ public sealed partial record NetworkArchitecture
     ];
 
     /// <summary>
-    /// The Python source of the equivalent PyTorch module: an <c>nn.Linear</c> per layer and an
+    /// The Python source of the equivalent PyTorch module: an <c>nn.Linear</c> per Dense layer (an
+    /// <c>nn.LayerNorm</c>, <c>nn.Dropout</c> per layer of those kinds) and an
     /// <c>nn.Linear(bias=False)</c> per weighted skip, the same activations in the same order, and
     /// <c>loss_fn</c>, the declared loss with the same reduction. Its <c>state_dict</c> names are
     /// <see cref="WeightNames.PyTorch"/>'s, so weights move both ways with
@@ -88,7 +89,14 @@ public sealed partial record NetworkArchitecture
         int previousWidth = InputSize;
         foreach (var layer in Layers)
         {
-            text.AppendLine($"        {Register(layer.Name, $"nn.Linear({previousWidth}, {layer.Width})")}");
+            string module = layer.Kind switch
+            {
+                LayerKind.Dense => $"nn.Linear({previousWidth}, {layer.Width})",
+                LayerKind.LayerNorm => $"nn.LayerNorm({layer.Width}, eps={Python(layer.Epsilon)})",
+                LayerKind.Dropout => $"nn.Dropout(p={Python(layer.P)})",
+                _ => throw new NotSupportedException($"ToPyTorch does not know the layer kind {layer.Kind}."),
+            };
+            text.AppendLine($"        {Register(layer.Name, module)}");
             previousWidth = layer.Width;
         }
 
@@ -101,7 +109,7 @@ public sealed partial record NetworkArchitecture
         text.AppendLine("    def forward(self, x):");
         foreach (var layer in Layers)
         {
-            // z = W·h_prev + b + Σ skips: nn.Linear carries b, each weighted skip an nn.Linear without one.
+            // z = the layer's module on h_prev + Σ skips: nn.Linear carries b, each weighted skip an nn.Linear without one.
             var terms = InputsOf(layer.Name).Select(input => input.Skip switch
             {
                 null => $"{Module(layer.Name)}({locals[input.From]})",
@@ -124,6 +132,9 @@ public sealed partial record NetworkArchitecture
         int Width(string layer) => layer == "x" ? InputSize : Layers.First(l => l.Name == layer).Width;
     }
 
+    /// <summary>A double as Python reads it back exactly ("1e-05", "0.1").</summary>
+    private static string Python(double value) => value.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+
     private static string SkipModule(SkipInfo skip) => SkipModule(skip.From, skip.To);
 
     private static string SkipModule(string from, string to) => from + "_to_" + to;
@@ -145,7 +156,12 @@ public sealed partial record NetworkArchitecture
         var text = new StringBuilder($"x: {InputSize}");
         foreach (var layer in Layers)
         {
-            text.Append($" -> {layer.Name}: {layer.Width} {layer.Activation}");
+            text.Append(layer.Kind switch
+            {
+                LayerKind.Dense => $" -> {layer.Name}: {layer.Width} {layer.Activation}",
+                LayerKind.Dropout => $" -> {layer.Name}: Dropout(p={Python(layer.P)})",
+                _ => $" -> {layer.Name}: {layer.Kind} {layer.Width} {layer.Activation}",
+            });
         }
 
         foreach (var skip in Skips)

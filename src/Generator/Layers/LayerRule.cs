@@ -1,0 +1,76 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using SkipNet.Generator.Emit;
+using SkipNet.Generator.Model;
+using SkipNet.Generator.Parsing;
+
+namespace SkipNet.Generator.Layers;
+
+/// <summary>
+/// One kind of layer, in one file: the attribute that declares it and how its arguments are read,
+/// the parameter blocks it owns, how they start, and the looped code of its operation forward and
+/// backward. The parser, the plan and the emitters ask the rule of a layer's kind and nothing else,
+/// so a new kind is a new rule in <see cref="All"/> (and its runtime kernels and tests).
+/// </summary>
+internal abstract class LayerRule
+{
+    /// <summary>Every kind, registered here and nowhere else.</summary>
+    public static readonly LayerRule[] All = [DenseRule.Instance, LayerNormRule.Instance, DropoutRule.Instance];
+
+    public static LayerRule Of(LayerKind kind) => All.First(r => r.Kind == kind);
+
+    /// <summary>The rule whose attribute has this full metadata name ("SkipNet.DenseAttribute"), or null.</summary>
+    public static LayerRule? ForAttribute(string? metadataName) => All.FirstOrDefault(r => r.AttributeName == metadataName);
+
+    public abstract LayerKind Kind { get; }
+
+    /// <summary>"SkipNet.DenseAttribute".</summary>
+    public string AttributeName => $"SkipNet.{Kind}Attribute";
+
+    /// <summary>"Dense", as the user writes the attribute.</summary>
+    public string ShortName => Kind.ToString();
+
+    /// <summary>How many constructor arguments the attribute has (the name first).</summary>
+    public abstract int ArgumentCount { get; }
+
+    /// <summary>Whether unrolled code can write the layer (else CodeStyle.Auto chooses looped code, and Unrolled is SKIP036).</summary>
+    public virtual bool Unrollable => false;
+
+    /// <summary>Whether the layer computes differently in training calls than in Forward and Evaluate.</summary>
+    public virtual bool TrainMode => false;
+
+    /// <summary>Reads the arguments after the name; reports what is wrong with them.</summary>
+    public abstract LayerArguments Read(LayerAttribute attribute);
+
+    /// <summary>The blocks the layer owns, before the weighted skips ending at it: "name.W" (with its shape) and "name.b".</summary>
+    public abstract (BlockShape? Weights, bool Bias) Blocks(int width, int previousWidth);
+
+    /// <summary>The initializer's properties in <c>Architecture</c>'s LayerInfo ("{ Kind = ..., Epsilon = ... }"), or "" for a Dense layer.</summary>
+    public virtual string ArchitectureProperties(LayerModel layer) => $" {{ Kind = {RuntimeNames.LayerKindEnum}.{Kind} }}";
+
+    /// <summary>Sets the layer's own blocks that are not drawn at random (the matrices are, by the emitter).</summary>
+    public virtual void EmitInitialization(SourceWriter w, Node node, string t)
+    {
+    }
+
+    /// <summary>The layer's workspace buffers besides z, h and δ: a key ("xhat") and the values per sample.</summary>
+    public virtual IEnumerable<(string Key, int PerSample)> Buffers(Node node) => [];
+
+    /// <summary>Looped code: the layer's operation on the previous node's h, written into z (h when the layer has no activation).</summary>
+    public abstract void EmitForward(LoopedEmitter e, SourceWriter w, Node node);
+
+    /// <summary>
+    /// Looped code of the backward pass through the layer's own edge, written where its input's δ is
+    /// gathered: adds dL/dh_prev into <paramref name="inputDelta"/> (null when the input is x, whose
+    /// δ is not needed) and takes the gradient of every block the operation reads last.
+    /// </summary>
+    public abstract void EmitBackward(LoopedEmitter e, SourceWriter w, Edge main, string? inputDelta);
+}
+
+/// <summary>The rows and columns of a block.</summary>
+internal readonly record struct BlockShape(int Rows, int Cols);
+
+/// <summary>What a layer attribute says besides the name.</summary>
+/// <param name="Units">The width (null: the previous layer's).</param>
+internal sealed record LayerArguments(int? Units, Location? UnitsLocation, Activation Activation, Location? ActivationLocation, double Epsilon = 1e-5, double P = 0);

@@ -1,0 +1,71 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SkipNet.Generator.Diagnostics;
+using SkipNet.Generator.Emit;
+using SkipNet.Generator.Model;
+
+namespace SkipNet.Generator.Parsing;
+
+/// <summary>One layer attribute as a <see cref="Layers.LayerRule"/> reads it: its arguments, where each is written, and where to report.</summary>
+internal sealed class LayerAttribute
+{
+    private readonly AttributeData _attribute;
+    private readonly AttributeSyntax? _syntax;
+    private readonly List<DiagnosticInfo> _diagnostics;
+
+    public LayerAttribute(string name, AttributeData attribute, AttributeSyntax? syntax, Precision precision, List<DiagnosticInfo> diagnostics)
+    {
+        Name = name;
+        _attribute = attribute;
+        _syntax = syntax;
+        Precision = precision;
+        _diagnostics = diagnostics;
+    }
+
+    /// <summary>The layer's name, as declared.</summary>
+    public string Name { get; }
+
+    public Precision Precision { get; }
+
+    public Location? ArgumentLocation(int position, string parameterName) => Parser.ArgumentLocation(_syntax, position, parameterName);
+
+    public T? Argument<T>(int index) where T : struct => _attribute.ConstructorArguments[index].Value as T?;
+
+    public TEnum Enum<TEnum>(int index, string enumName, Location? location) where TEnum : struct, System.Enum =>
+        Parser.ReadEnum<TEnum>(_attribute.ConstructorArguments[index], enumName, location, _diagnostics);
+
+    /// <summary>The Epsilon property (1e-5 unless set): finite and &gt; 0, also once rounded to float for a float network (SKIP035).</summary>
+    public double Epsilon()
+    {
+        var named = _attribute.NamedArguments.FirstOrDefault(a => a.Key == "Epsilon");
+        if (named.Key is null || named.Value.Value is not double epsilon)
+        {
+            return 1e-5;
+        }
+
+        bool zeroAsFloat = Precision == Precision.Single && ((float)epsilon == 0 || float.IsInfinity((float)epsilon));
+        if (!(epsilon > 0) || double.IsInfinity(epsilon) || zeroAsFloat)
+        {
+            string shown = Literals.Describe(epsilon) + (zeroAsFloat && epsilon > 0 && !double.IsInfinity(epsilon) ? $", which is {((float)epsilon == 0 ? "0" : "∞")} in float (Precision.Single)" : "");
+            _diagnostics.Add(DiagnosticInfo.Create(Descriptors.EpsilonOutOfRange, Parser.NamedArgumentLocation(_syntax, "Epsilon"), Name, shown));
+            return 1e-5;
+        }
+
+        return epsilon;
+    }
+
+    /// <summary>The probability argument at <paramref name="index"/>: in [0, 1) (SKIP034), else 0.</summary>
+    public double Probability(int index)
+    {
+        double p = Argument<double>(index) ?? double.NaN;
+        if (!(p >= 0 && p < 1))
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(Descriptors.DropoutOutOfRange, ArgumentLocation(index, "p"), Name, Literals.Describe(p)));
+            return 0;
+        }
+
+        return p;
+    }
+}

@@ -1,0 +1,160 @@
+using System;
+using System.ComponentModel;
+using System.Numerics;
+
+namespace SkipNet.CompilerServices;
+
+/// <summary>
+/// The kernels of the layers other than Dense, for looped networks, over a batch of rows (one row
+/// per sample, row-major), with PyTorch's formulas (docs/conventions.md, "Layers beyond Dense").
+/// Like <see cref="Kernels"/>, a kernel that produces an input's gradient adds to it (+=), and a
+/// parameter's gradient is stored as <see cref="GradientWrite{T}"/> says, in the call that reads
+/// the parameter last.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class LayerKernels
+{
+    /// <summary>
+    /// Layer normalization of each row s of <paramref name="inputs"/> (n values): μ and the biased
+    /// variance σ², r = 1/√(σ² + ε), x̂ = (h − μ)·r, results[s] = γ⊙x̂ + β, written over. x̂ goes to
+    /// <paramref name="normalized"/> and r to <paramref name="inverseDeviation"/> (one per row), for the backward pass.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void LayerNormForward<T>(
+        ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> inputs, Span<T> normalized, Span<T> inverseDeviation, Span<T> results, int batch, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (n, width) = SpanCheck.Batch(inputs.Length, results.Length, batch);
+        SpanCheck.Same(n, width);
+        SpanCheck.Same(n, gamma.Length);
+        SpanCheck.Same(n, beta.Length);
+        SpanCheck.Same(inputs.Length, normalized.Length);
+        SpanCheck.Same(batch, inverseDeviation.Length);
+        T count = T.CreateTruncating(n);
+        for (int s = 0; s < batch; s++)
+        {
+            var h = inputs.Slice(s * n, n);
+            var xhat = normalized.Slice(s * n, n);
+            var z = results.Slice(s * n, n);
+            T sum = T.Zero;
+            for (int i = 0; i < n; i++)
+            {
+                sum += h[i];
+            }
+
+            T mean = sum / count, squares = T.Zero;
+            for (int i = 0; i < n; i++)
+            {
+                T d = h[i] - mean;
+                squares += d * d;
+            }
+
+            T r = T.One / T.Sqrt(squares / count + epsilon);
+            inverseDeviation[s] = r;
+            for (int i = 0; i < n; i++)
+            {
+                T v = (h[i] - mean) * r;
+                xhat[i] = v;
+                z[i] = gamma[i] * v + beta[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="LayerNormForward{T}"/> for dL/dz in <paramref name="deltas"/>:
+    /// unless <paramref name="inputDeltas"/> is empty, inputDeltas[s] += r·(g − mean(g) − x̂·mean(g⊙x̂))
+    /// with g = dL/dz⊙γ; then dL/dγ (+)= Σ_s dL/dz⊙x̂, stored as <paramref name="write"/> says, and,
+    /// if it steps, γ −= rate·dL/dγ (after γ's last read). β's gradient is
+    /// <see cref="Kernels.BiasGradient{T}"/>'s.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void LayerNormBackward<T>(
+        Span<T> gamma, ReadOnlySpan<T> deltas, ReadOnlySpan<T> normalized, ReadOnlySpan<T> inverseDeviation, Span<T> inputDeltas, Span<T> gammaGradient, int batch, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = gamma.Length;
+        SpanCheck.Same(batch * n, deltas.Length);
+        SpanCheck.Same(deltas.Length, normalized.Length);
+        SpanCheck.Same(batch, inverseDeviation.Length);
+        SpanCheck.Same(n, gammaGradient.Length);
+        if (!inputDeltas.IsEmpty)
+        {
+            SpanCheck.Same(deltas.Length, inputDeltas.Length);
+            T count = T.CreateTruncating(n);
+            for (int s = 0; s < batch; s++)
+            {
+                var d = deltas.Slice(s * n, n);
+                var xhat = normalized.Slice(s * n, n);
+                var input = inputDeltas.Slice(s * n, n);
+                T sumG = T.Zero, sumGx = T.Zero;
+                for (int i = 0; i < n; i++)
+                {
+                    T g = d[i] * gamma[i];
+                    sumG += g;
+                    sumGx += g * xhat[i];
+                }
+
+                T meanG = sumG / count, meanGx = sumGx / count, r = inverseDeviation[s];
+                for (int i = 0; i < n; i++)
+                {
+                    input[i] += r * (d[i] * gamma[i] - meanG - xhat[i] * meanGx);
+                }
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            T sum = write.Overwrite ? T.Zero : gammaGradient[i];
+            for (int s = 0; s < batch; s++)
+            {
+                sum += deltas[s * n + i] * normalized[s * n + i];
+            }
+
+            gammaGradient[i] = sum;
+            if (write.Step)
+            {
+                gamma[i] += -write.LearningRate * sum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Dropout in a training call: each mask entry is 0 with probability <paramref name="p"/> (a
+    /// uniform draw u &lt; p from <paramref name="random"/>, one per value in order) and 1/(1 − p)
+    /// otherwise; results = inputs⊙mask, written over. With p = 0 no draw is made and results = inputs.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void DropoutForward<T>(ReadOnlySpan<T> inputs, Span<T> mask, Span<T> results, double p, ref SplitMix64 random)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Same(inputs.Length, results.Length);
+        SpanCheck.Same(inputs.Length, mask.Length);
+        if (p == 0)
+        {
+            mask.Fill(T.One);
+            inputs.CopyTo(results);
+            return;
+        }
+
+        T scale = T.One / (T.One - T.CreateTruncating(p));
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            T m = random.NextDouble() < p ? T.Zero : scale;
+            mask[i] = m;
+            results[i] = inputs[i] * m;
+        }
+    }
+
+    /// <summary>The backward pass of dropout: inputDeltas += mask⊙deltas.</summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void DropoutBackward<T>(ReadOnlySpan<T> mask, ReadOnlySpan<T> deltas, Span<T> inputDeltas)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanCheck.Same(deltas.Length, mask.Length);
+        SpanCheck.Same(deltas.Length, inputDeltas.Length);
+        for (int i = 0; i < deltas.Length; i++)
+        {
+            inputDeltas[i] += mask[i] * deltas[i];
+        }
+    }
+}

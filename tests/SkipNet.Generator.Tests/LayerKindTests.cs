@@ -1,0 +1,199 @@
+using System.Reflection;
+
+namespace SkipNet.Generator.Tests;
+
+/// <summary>
+/// Random networks with LayerNorm and Dropout layers among Dense ones (looped code, double and float),
+/// compiled together once: Forward and Evaluate (eval mode) against <see cref="Reference"/>, and the
+/// training calls' gradients against central finite differences of the training calls' own loss —
+/// taken on copies of the network (<c>Clone</c>), which draw the same dropout masks.
+/// </summary>
+[Trait("Category", "Slow")] // dotnet test --filter "Category!=Slow" leaves it out of a first check
+public class LayerKindTests : IClassFixture<LayerKindTests.Networks>
+{
+    public const int Count = 80;
+    private const double Step = 1e-6;
+
+    private readonly Networks _networks;
+
+    public LayerKindTests(Networks networks) => _networks = networks;
+
+    public sealed class Networks
+    {
+        public NetSpec[] Specs { get; } = Enumerable.Range(0, Count).Select(NetSpec.DrawLayered).ToArray();
+
+        public Assembly Assembly { get; }
+
+        public Networks()
+        {
+            var source = new System.Text.StringBuilder("using SkipNet;\nnamespace Layered;\n");
+            foreach (var spec in Specs)
+            {
+                source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Double));
+                if (spec.Id % 4 == 0)
+                {
+                    source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Single));
+                }
+            }
+
+            Assembly = Harness.GenerateAndLoad([source.ToString()], acceptedWarnings: ["SKIP022"]);
+        }
+
+        public IResidualNetwork<T> Create<T>(NetSpec spec, int seed)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var precision = typeof(T) == typeof(float) ? Precision.Single : Precision.Double;
+            var type = Assembly.GetType("Layered." + spec.ClassName(CodeStyle.Looped, precision), throwOnError: true)!;
+            return (IResidualNetwork<T>)Activator.CreateInstance(type, seed)!;
+        }
+    }
+
+    public static TheoryData<int> Ids() => new(Enumerable.Range(0, Count));
+
+    private static IResidualNetwork<T> Clone<T>(IResidualNetwork<T> net)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        => (IResidualNetwork<T>)net.GetType().GetMethod("Clone")!.Invoke(net, null)!;
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void ForwardAndEvaluateMatchTheReference(int id)
+    {
+        var spec = _networks.Specs[id];
+        var net = _networks.Create<double>(spec, seed: id);
+        net.Blocks.Select(b => (b.Name, b.Offset, b.Rows, b.Cols)).ShouldBe(Reference.Layout(spec).Select(b => (b.Name, b.Offset, b.Rows, b.Cols)));
+        Randomize(net.Parameters, new Random(id)); // γ and β away from 1 and 0
+        var (x, y) = Draw(spec, net.OutputSize, new Random(id));
+        var output = new double[spec.Batch * net.OutputSize];
+        net.Forward(x, output);
+        double expected = 0;
+        for (int s = 0; s < spec.Batch; s++)
+        {
+            var (_, h) = Reference.Forward(spec, net.Parameters, x.AsSpan(s * spec.Inputs, spec.Inputs));
+            var yhat = h[spec.Layers[^1].Name];
+            for (int i = 0; i < yhat.Length; i++)
+            {
+                output[s * yhat.Length + i].ShouldBe(yhat[i], 1e-12 * (1 + Math.Abs(yhat[i])), $"{spec.ClassName(CodeStyle.Looped, Precision.Double)} sample {s} output {i}");
+            }
+
+            expected += Reference.Loss(spec, yhat, y.AsSpan(s * yhat.Length, yhat.Length));
+        }
+
+        expected /= Reference.Divisor(spec, spec.Batch);
+        net.Evaluate(x, y).ShouldBe(expected, 1e-12 * (1 + expected));
+        if (!spec.HasDropout || spec.Layers.All(l => l.P == 0))
+        {
+            Clone(net).Backward(x, y).ShouldBe(expected, 1e-12 * (1 + expected), "without dropout, a training call's loss is Evaluate's");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void GradientsMatchFiniteDifferences(int id)
+    {
+        var spec = _networks.Specs[id];
+        var net = _networks.Create<double>(spec, seed: id);
+        Randomize(net.Parameters, new Random(id));
+        var (x, y) = Draw(spec, net.OutputSize, new Random(id + 1));
+
+        var first = Clone(net);
+        first.ZeroGradients();
+        first.Backward(x, y);
+        var analytic = first.Gradients.ToArray();
+        for (int i = 0; i < analytic.Length; i++)
+        {
+            double Loss(double delta)
+            {
+                var copy = Clone(net); // the same dropout masks as the analytic pass
+                copy.Parameters[i] += delta;
+                return copy.Backward(x, y);
+            }
+
+            double numeric = (Loss(Step) - Loss(-Step)) / (2 * Step);
+            Math.Abs(analytic[i] - numeric).ShouldBeLessThanOrEqualTo(
+                1e-6 + 1e-4 * Math.Abs(numeric),
+                $"{spec.ClassName(CodeStyle.Looped, Precision.Double)}: parameter {i} ({net.Blocks.Last(b => b.Offset <= i).Name}) analytic {analytic[i]:R} numeric {numeric:R}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void TrainStepIsZeroGradientsBackwardStep(int id)
+    {
+        // Batch 70 runs three chunks (the first overwrites, the last steps); the dropout masks of both
+        // networks come from the same seed, drawn in the same order.
+        var spec = _networks.Specs[id];
+        var random = new Random(id);
+        foreach (int batch in new[] { spec.Batch, 70 })
+        {
+            var fused = _networks.Create<double>(spec, seed: id);
+            var separate = _networks.Create<double>(spec, seed: id);
+            var (x, y) = Draw(spec with { Batch = batch }, fused.OutputSize, random);
+            for (int step = 0; step < 2; step++)
+            {
+                double loss = fused.TrainStep(x, y, 0.1);
+                separate.ZeroGradients();
+                separate.Backward(x, y).ShouldBe(loss);
+                separate.Step(0.1);
+                fused.Gradients.ToArray().ShouldBe(separate.Gradients.ToArray(), $"batch {batch}, step {step}");
+                fused.Parameters.ToArray().ShouldBe(separate.Parameters.ToArray(), $"batch {batch}, step {step}");
+            }
+        }
+    }
+
+    public static TheoryData<int> SingleIds() => new(Enumerable.Range(0, Count).Where(i => i % 4 == 0));
+
+    [Theory]
+    [MemberData(nameof(SingleIds))]
+    public void FloatNetworksTrackTheirDoubleTwins(int id)
+    {
+        var spec = _networks.Specs[id];
+        var single = _networks.Create<float>(spec, seed: 3);
+        var twin = _networks.Create<double>(spec, seed: 3);
+        for (int i = 0; i < twin.ParameterCount; i++)
+        {
+            twin.Parameters[i] = single.Parameters[i];
+        }
+
+        var (x, y) = Draw(spec, twin.OutputSize, new Random(id));
+        float[] xf = x.Select(v => (float)v).ToArray(), yf = y.Select(v => (float)v).ToArray();
+        x = xf.Select(v => (double)v).ToArray();
+        y = yf.Select(v => (double)v).ToArray();
+
+        // The same seed draws the same masks in both precisions.
+        double expected = twin.Backward(x, y);
+        ((double)single.Backward(xf, yf)).ShouldBe(expected, 1e-4 * (1 + Math.Abs(expected)));
+        for (int i = 0; i < twin.ParameterCount; i++)
+        {
+            ((double)single.Gradients[i]).ShouldBe(twin.Gradients[i], 1e-3 + 1e-3 * Math.Abs(twin.Gradients[i]), $"parameter {i}");
+        }
+    }
+
+    [Fact]
+    public void TheRandomNetworksCoverEveryKind()
+    {
+        var layers = _networks.Specs.SelectMany(s => s.Layers).ToList();
+        layers.Select(l => l.Kind).Distinct().Order().ShouldBe(Enum.GetValues<LayerKind>());
+        layers.Where(l => l.Kind == LayerKind.LayerNorm).Select(l => l.Activation).Distinct().Order().ShouldBe(Enum.GetValues<Activation>());
+        layers.Where(l => l.Kind == LayerKind.Dropout).Select(l => l.P).Distinct().Order().ShouldBe([0, 0.1, 0.5, 0.6]);
+        var kinds = _networks.Specs.SelectMany(s => s.Skips.Select(e => s.Layers.Single(l => l.Name == e.To).Kind)).Distinct().Order();
+        kinds.ToArray().ShouldBe(Enum.GetValues<LayerKind>(), "skips into every kind");
+        _networks.Specs.SelectMany(s => s.Layers.Skip(1).Zip(s.Layers, (l, previous) => (previous.Kind, l.Kind))).Distinct().Count().ShouldBe(9, "every kind after every kind");
+    }
+
+    /// <summary>Parameters uniform in [−1, 1], so that γ and β are not 1 and 0.</summary>
+    private static void Randomize(Span<double> parameters, Random random)
+    {
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = random.NextDouble() * 2 - 1;
+        }
+    }
+
+    private static (double[] X, double[] Y) Draw(NetSpec spec, int outputs, Random random)
+    {
+        bool logits = spec.Loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy;
+        var x = Enumerable.Range(0, spec.Batch * spec.Inputs).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var y = Enumerable.Range(0, spec.Batch * outputs).Select(_ => logits ? random.NextDouble() : random.NextDouble() * 2 - 1).ToArray();
+        return (x, y);
+    }
+}
