@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Validates SkipNet's ONNX export with the onnx package's own checker: three networks (every
-# activation, both skip kinds, double and float) at every opset the export writes (17 to 20), each
+# Validates SkipNet's ONNX export with the onnx package's own checker: four networks (every
+# activation, both skip kinds, LayerNorm and Dropout, double and float) at every opset the export writes (17 to 20), each
 # through onnx.checker.check_model(full_check=True), which also infers every tensor's shape.
 # Not part of `dotnet test` (which runs the models in ONNX Runtime instead).
 # Needs the onnx Python package: sudo apt-get install python3-onnx (Debian's, at /usr/bin/python3), or PYTHON=/path/to/python.

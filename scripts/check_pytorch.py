@@ -59,10 +59,29 @@ def floats(values):
     return [float(v) for v in values]
 
 
+class FixedMask(torch.nn.Module):
+    """nn.Dropout with a given mask (0, or 1/(1 − p)): SkipNet's draws instead of PyTorch's."""
+
+    def __init__(self, mask):
+        super().__init__()
+        self.mask = mask
+
+    def forward(self, x):
+        return x * self.mask.reshape(x.shape)
+
+
+def use_masks(net, masks, call, rows):
+    """Puts the masks SkipNet drew for this call in place of each nn.Dropout (keys 'layer.call')."""
+    for key, mask in masks.items():
+        layer, _, which = key.rpartition(".")
+        if which == call:
+            net.add_module(layer, FixedMask(mask.reshape(rows, -1)))
+
+
 def main(directory):
     torch.set_default_dtype(torch.float64)
     failures = 0
-    for name in ["Classifier", "Regressor"]:
+    for name in ["Classifier", "Regressor", "Normed"]:
         stem = f"{directory}/{name}"
         spec = importlib.util.spec_from_file_location(name, stem + ".py")
         module = importlib.util.module_from_spec(spec)
@@ -74,20 +93,26 @@ def main(directory):
         net.load_state_dict(load_file(stem + ".safetensors"), strict=True)
         with open(stem + ".batch.json") as f:
             batch = {k: floats(v) for k, v in json.load(f).items()}
+        with open(stem + ".masks.json") as f:
+            masks = {k: torch.tensor(floats(v)) for k, v in json.load(f).items()}
         rows = int(batch["batch"][0])
+        with torch.no_grad():
+            eval_error = worst(net.eval()(torch.tensor(batch["x"]).reshape(rows, cls.input_size)), torch.tensor(batch["output"]))
+        net.train()
+        use_masks(net, masks, "backward", rows)
         x = torch.tensor(batch["x"]).reshape(rows, cls.input_size)
         y = torch.tensor(batch["y"]).reshape(rows, cls.output_size)
         out = net(x)
         loss = module.loss_fn(out, y)
         loss.backward()
         grads = load_file(stem + ".grad.safetensors")
-        output_error = worst(out, torch.tensor(batch["output"]))
         loss_error = worst(loss, torch.tensor(batch["loss"]))
         grad_error = max(worst(p.grad, grads[n]) for n, p in net.named_parameters())
-        ok = max(output_error, loss_error, grad_error) <= 1e-12
+        ok = max(loss_error, grad_error) <= 1e-12
+        ok = ok and eval_error <= 1e-12
         failures += not ok
-        print(f"{name}: SkipNet's weights in PyTorch {torch.__version__}: outputs agree to {output_error:.2e}, loss to {loss_error:.2e}, "
-              f"gradients to {grad_error:.2e}: {'ok' if ok else 'FAILED'}")
+        print(f"{name}: SkipNet's weights in PyTorch {torch.__version__}: outputs agree to {eval_error:.2e} (eval mode), loss to {loss_error:.2e}, "
+              f"gradients to {grad_error:.2e} (train mode{', SkipNet' + chr(39) + 's dropout masks' if masks else ''}): {'ok' if ok else 'FAILED'}")
 
         # PyTorch → SkipNet: PyTorch's own initial weights, its outputs, and its weights after three SGD steps.
         torch.manual_seed(7)
@@ -99,10 +124,12 @@ def main(directory):
         else:
             y2 = torch.rand(5, cls.output_size) * 2 - 1
         with torch.no_grad():
-            initial_output = fresh(x2)
+            initial_output = fresh.eval()(x2)
+        fresh.train()
         lr = 0.05
         optimizer = torch.optim.SGD(fresh.parameters(), lr=lr)
-        for _ in range(3):
+        for step in range(3):
+            use_masks(fresh, masks, f"step{step}", 5)
             optimizer.zero_grad()
             module.loss_fn(fresh(x2), y2).backward()
             optimizer.step()

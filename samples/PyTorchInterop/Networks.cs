@@ -38,3 +38,17 @@ public partial class Regressor;
 [Skip("h2", "h4")]
 [Skip("h1", "y", SkipKind.Weighted)]
 public partial class ClassifierSingle;
+
+// A pre-norm residual block with LayerNorm and Dropout: the masks SkipNet draws are handed to PyTorch.
+[Residual(Inputs = 5, Loss = Loss.MSE)]
+[Dense("h0", 8, Activation.GELU)]
+[LayerNorm("n1", Epsilon = 1e-3)]
+[Dense("h1", 8, Activation.ReLU)]
+[Dropout("d1", 0.25)]
+[Dense("h2", 8)]
+[Skip("h0", "h2")]
+[LayerNorm("n2", Activation.Tanh)]
+[Dropout("d2", 0.5)]
+[Dense("y", 2)]
+[Skip("x", "n2", SkipKind.Weighted)]
+public partial class Normed;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using PyTorchInterop;
 using SkipNet;
+using SkipNet.CompilerServices;
 using SkipNet.Onnx;
 
 // dotnet run --project samples/PyTorchInterop -- export DIR | check DIR | onnx DIR
@@ -29,6 +30,7 @@ if (command == "onnx")
         ("Classifier", (path, opset) => new Classifier(11).ExportOnnx(path, opset)),
         ("Regressor", (path, opset) => new Regressor(12).ExportOnnx(path, opset)),
         ("ClassifierSingle", (path, opset) => new ClassifierSingle(13).ExportOnnx(path, opset)),
+        ("Normed", (path, opset) => new Normed(13).ExportOnnx(path, opset)),
     })
     {
         for (int opset = OnnxExport.MinimumOpset; opset <= OnnxExport.Opset; opset++)
@@ -37,12 +39,12 @@ if (command == "onnx")
         }
     }
 
-    Console.WriteLine($"wrote 3 networks at opsets {OnnxExport.MinimumOpset} to {OnnxExport.Opset} to {directory}");
+    Console.WriteLine($"wrote 4 networks at opsets {OnnxExport.MinimumOpset} to {OnnxExport.Opset} to {directory}");
     return 0;
 }
 
 int failures = 0;
-foreach (var network in new Func<IResidualNetwork<double>>[] { () => new Classifier(11), () => new Regressor(12) })
+foreach (var network in new Func<IResidualNetwork<double>>[] { () => new Classifier(11), () => new Regressor(12), () => new Normed(13) })
 {
     var net = network();
     string name = net.GetType().Name;
@@ -75,6 +77,26 @@ static void Export(IResidualNetwork<double> net, string name, string stem)
     gradients.CopyTo(copy.Parameters);
     copy.SaveWeights(stem + ".grad.safetensors", WeightNames.PyTorch);
     Json.Write(stem + ".batch.json", new() { ["x"] = x, ["y"] = y, ["output"] = output, ["loss"] = [loss], ["batch"] = [x.Length / net.InputSize] });
+
+    // The dropout masks of that Backward (rows 9), and of the check's three SGD steps (rows 5) on a
+    // fresh network of the same seed: PyTorch applies them in place of its own dropout draws.
+    var masks = new Dictionary<string, double[]>();
+    var random = new SplitMix64(0) { State = Fresh(net).RandomState };
+    foreach (var (layer, mask) in Masks(net.Architecture, rows: x.Length / net.InputSize, ref random))
+    {
+        masks[layer + ".backward"] = mask;
+    }
+
+    random.State = Fresh(net).RandomState;
+    for (int step = 0; step < 3; step++)
+    {
+        foreach (var (layer, mask) in Masks(net.Architecture, rows: 5, ref random))
+        {
+            masks[$"{layer}.step{step}"] = mask;
+        }
+    }
+
+    Json.Write(stem + ".masks.json", masks);
     Console.WriteLine($"{name}: wrote {name}.py, weights, gradients and a batch of {x.Length / net.InputSize}");
 }
 
@@ -154,8 +176,33 @@ static IResidualNetwork<double> Clone(IResidualNetwork<double> net) => net switc
 {
     Classifier c => c.Clone(),
     Regressor r => r.Clone(),
+    Normed n => n.Clone(),
     _ => throw new ArgumentException("Unknown network.", nameof(net)),
 };
+
+static IResidualNetwork<double> Fresh(IResidualNetwork<double> net) => net switch
+{
+    Classifier => new Classifier(11),
+    Regressor => new Regressor(12),
+    Normed => new Normed(13),
+    _ => throw new ArgumentException("Unknown network.", nameof(net)),
+};
+
+// The masks one training call on `rows` samples (one chunk) draws: each Dropout layer in turn, row by
+// row, as the generated code draws them (0 with probability p, else 1/(1 − p)).
+static List<(string Layer, double[] Mask)> Masks(NetworkArchitecture architecture, int rows, ref SplitMix64 random)
+{
+    var masks = new List<(string, double[])>();
+    foreach (var layer in architecture.Layers.Where(l => l.Kind == LayerKind.Dropout))
+    {
+        var ones = Enumerable.Repeat(1.0, rows * layer.Width).ToArray();
+        var mask = new double[ones.Length];
+        SkipNet.CompilerServices.LayerKernels.DropoutForward<double>(ones, mask, new double[ones.Length], layer.P, ref random);
+        masks.Add((layer.Name, mask));
+    }
+
+    return masks;
+}
 
 /// <summary>Named arrays of doubles as JSON, written with round-trip precision.</summary>
 internal static class Json

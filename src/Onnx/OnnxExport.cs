@@ -141,8 +141,7 @@ public static class OnnxExport
             string z = layer.Kind switch
             {
                 LayerKind.Dense => graph.Node("Gemm", [previous, layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name, ("transB", 1L)),
-                LayerKind.LayerNorm => graph.Node("LayerNormalization", [previous, layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name,
-                    ("axis", -1L), ("epsilon", (float)layer.Epsilon)),
+                LayerKind.LayerNorm => LayerNorm(graph, layer, previous, opset),
                 LayerKind.Dropout => previous,
                 _ => throw new NotSupportedException($"ExportOnnx does not know the layer kind {layer.Kind}."),
             };
@@ -181,6 +180,44 @@ public static class OnnxExport
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model;
+    }
+
+    /// <summary>
+    /// γ⊙(h − μ)/√(σ² + ε) + β over the last axis: LayerNormalization in float; in double, the same
+    /// formula from ReduceMean, Sub, Mul, Add, Sqrt and Div, since LayerNormalization's ε is a float
+    /// attribute (0.1 would be 0.10000000149 in a double network).
+    /// </summary>
+    private static string LayerNorm<T>(OnnxGraph<T> g, LayerInfo layer, string input, int opset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string n = layer.Name;
+        if (typeof(T) == typeof(float))
+        {
+            return g.Node("LayerNormalization", [input, n + ".weight", n + ".bias"], n + ".z", n, ("axis", -1L), ("epsilon", (float)layer.Epsilon));
+        }
+
+        string Mean(string x, string output)
+        {
+            if (opset < 18)
+            {
+                return g.Node("ReduceMean", [x], output, $"{n}/{output}", ("axes", new long[] { -1 }), ("keepdims", 1L));
+            }
+
+            const string axes = "axes_last";
+            if (!g.Has(axes))
+            {
+                g.Initializer(axes, [1], global::Onnx.TensorProto.Types.DataType.Int64, BitConverter.GetBytes(-1L));
+            }
+
+            return g.Node("ReduceMean", [x, axes], output, $"{n}/{output}", ("keepdims", 1L));
+        }
+
+        string mean = Mean(input, n + ".mean");
+        string centered = g.Node("Sub", [input, mean], n + ".centered", n + "/centered");
+        string variance = Mean(g.Node("Mul", [centered, centered], n + ".squares", n + "/squares"), n + ".variance");
+        string deviation = g.Node("Sqrt", [g.Node("Add", [variance, g.Constant(layer.Epsilon)], n + ".variance_eps", n + "/variance_eps")], n + ".deviation", n + "/deviation");
+        string normalized = g.Node("Div", [centered, deviation], n + ".normalized", n + "/normalized");
+        return g.Node("Add", [g.Node("Mul", [normalized, n + ".weight"], n + ".scaled", n + "/scaled"), n + ".bias"], n + ".z", n);
     }
 
     /// <summary>The activation of one layer, from z, into the tensor <paramref name="output"/>.</summary>

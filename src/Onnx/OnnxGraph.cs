@@ -81,6 +81,7 @@ internal sealed class OnnxGraph<T>
             {
                 long i => new AttributeProto { Name = key, Type = AttributeProto.Types.AttributeType.Int, I = i },
                 float f => new AttributeProto { Name = key, Type = AttributeProto.Types.AttributeType.Float, F = f },
+                long[] ints => Ints(key, ints),
                 _ => throw new ArgumentException($"Unsupported attribute value {value}.", nameof(attributes)),
             });
         }
@@ -90,6 +91,13 @@ internal sealed class OnnxGraph<T>
     }
 
     public bool Has(string name) => _names.Contains(name);
+
+    private static AttributeProto Ints(string name, long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.Add(values);
+        return attribute;
+    }
 
     private string Claim(string name) =>
         _names.Add(name) ? name : throw new InvalidOperationException($"The ONNX graph already has a tensor named '{name}'.");

@@ -8,7 +8,8 @@ namespace SkipNet;
 
 /// <summary>
 /// Checks a network's <see cref="IResidualNetwork{T}.Backward"/> against central finite differences
-/// of <see cref="IResidualNetwork{T}.Evaluate"/>, parameter by parameter, per <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>.
+/// of <see cref="IResidualNetwork{T}.Evaluate"/> (of <c>Backward</c>'s own loss, with the same dropout
+/// masks, for a network with a Dropout layer), parameter by parameter, per <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>.
 /// One line in a test: <c>GradientCheck.Run(net, x, y).Passed.ShouldBeTrue()</c>.
 /// </summary>
 /// <remarks>
@@ -21,7 +22,8 @@ namespace SkipNet;
 /// of 10⁴), it is as large as the gradients themselves and only gross errors can show; scale the
 /// data, or check a double twin of the network. Choose x and y away from kinks (no ReLU pre-activation and no L1 residual
 /// near 0), where the derivative jumps. Parameters are left exactly as they were; the gradients are
-/// left holding dL/dp for (x, y), as after <c>ZeroGradients(); Backward(x, y)</c>. The check allocates;
+/// left holding dL/dp for (x, y), as after <c>ZeroGradients(); Backward(x, y)</c>, and
+/// <see cref="IResidualNetwork{T}.RandomState"/> as after that one call. The check allocates;
 /// it is for tests and teaching, not for a training loop.
 /// </remarks>
 public static class GradientCheck
@@ -37,9 +39,25 @@ public static class GradientCheck
         double epsilon = double.CreateChecked(T.Epsilon == T.Zero ? T.Zero : BitIncrement(T.One) - T.One);
 
         network.Evaluate(x, y); // validates x and y before anything changes
+
+        // With dropout, a training call's loss is not Evaluate's: the differences are then taken of the
+        // training calls' own loss, each drawing the same masks as the analytic pass (RandomState set back).
+        bool trainMode = network.Architecture.Layers.Any(l => l.Kind == LayerKind.Dropout && l.P > 0);
+        ulong masks = network.RandomState;
         network.ZeroGradients();
         network.Backward(x, y);
         var analytic = network.Gradients.ToArray();
+        ulong after = network.RandomState;
+        T Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
+        {
+            if (!trainMode)
+            {
+                return network.Evaluate(x, y);
+            }
+
+            network.RandomState = masks;
+            return network.Backward(x, y);
+        }
 
         // Non-finite data or parameters make every difference meaningless: the check fails, naming the first.
         var nonFinite = Where(x, "x") ?? Where(y, "y") ?? NonFinite.Find(network.Parameters, network.Blocks, "parameter")?.ToString();
@@ -57,9 +75,9 @@ public static class GradientCheck
                 double p = double.CreateChecked(saved), h = step * Math.Max(1, Math.Abs(p));
                 T up = T.CreateChecked(p + h), down = T.CreateChecked(p - h);
                 parameters[i] = up;
-                double plus = double.CreateChecked(network.Evaluate(x, y));
+                double plus = double.CreateChecked(Loss(x, y));
                 parameters[i] = down;
-                double minus = double.CreateChecked(network.Evaluate(x, y));
+                double minus = double.CreateChecked(Loss(x, y));
                 parameters[i] = saved;
 
                 // The step actually taken (p ± h rounded to T), and the rounding noise of the two
@@ -86,6 +104,15 @@ public static class GradientCheck
 
             var worst = new BlockError(block.Name, worstAbsolute, worstRelative, worstIndex, worstAnalytic, worstNumeric, Passed: worstRatio <= 1);
             blocks.Add(worst);
+        }
+
+        if (trainMode)
+        {
+            // The gradients the training calls added are written over with the analytic pass's.
+            network.RandomState = masks;
+            network.ZeroGradients();
+            network.Backward(x, y);
+            network.RandomState = after;
         }
 
         return new GradientCheckReport(blocks) { NonFinite = nonFinite };

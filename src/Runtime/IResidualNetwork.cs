@@ -42,6 +42,14 @@ public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>The accumulated gradient vector, in the layout of <see cref="Blocks"/>.</summary>
     ReadOnlySpan<T> Gradients { get; }
 
+    /// <summary>
+    /// The state of the network's own random generator, which draws the dropout masks of its training
+    /// calls (SplitMix64, started from the constructor's seed). Saving it and setting it back repeats
+    /// the same masks; checkpoints save it. A network without a Dropout layer never draws from it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set while a training call is running; nothing is changed.</exception>
+    ulong RandomState { get; set; }
+
     /// <summary>Runs the network on k samples: x has k·InputSize elements, output k·OutputSize.</summary>
     void Forward(ReadOnlySpan<T> x, Span<T> output);
 

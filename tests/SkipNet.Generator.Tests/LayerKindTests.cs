@@ -140,6 +140,50 @@ public class LayerKindTests : IClassFixture<LayerKindTests.Networks>
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void ExplainAgreesWithTheGeneratedCode(int id)
+    {
+        // Explain draws the masks the next training call draws, so its step is TrainStep's.
+        var spec = _networks.Specs[id];
+        var net = _networks.Create<double>(spec, seed: id);
+        Randomize(net.Parameters, new Random(id));
+        var (xs, ys) = Draw(spec, net.OutputSize, new Random(id + 2));
+        double[] x = xs[..spec.Inputs], y = ys[..net.OutputSize];
+
+        var d = Derivation.Of(net, x, y, 0.05);
+        double loss = net.TrainStep(x, y, 0.05);
+        d.Loss.ShouldBe(loss, 1e-12 * (1 + loss));
+        var gradients = d.Gradients();
+        var after = d.ParametersAfter();
+        for (int i = 0; i < net.ParameterCount; i++)
+        {
+            string block = net.Blocks.Last(b => b.Offset <= i).Name;
+            gradients[i].ShouldBe(net.Gradients[i], 1e-10 * (1 + Math.Abs(net.Gradients[i])), $"gradient {i} ({block})");
+            after[i].ShouldBe(net.Parameters[i], 1e-10 * (1 + Math.Abs(net.Parameters[i])), $"parameter {i} ({block})");
+        }
+
+        double lossAfter = net.Evaluate(x, y);
+        d.LossAfter.ShouldBe(lossAfter, 1e-10 * (1 + lossAfter), "the loss after the step, in eval mode");
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void GradientCheckPassesAndLeavesTheNetworkAsOneBackwardWould(int id)
+    {
+        var spec = _networks.Specs[id];
+        var net = _networks.Create<double>(spec, seed: id);
+        var twin = _networks.Create<double>(spec, seed: id);
+        var (x, y) = Draw(spec, net.OutputSize, new Random(id + 3));
+        var report = GradientCheck.Run(net, x, y);
+        report.Passed.ShouldBeTrue(report.ToString());
+
+        twin.Backward(x, y);
+        net.Gradients.ToArray().ShouldBe(twin.Gradients.ToArray());
+        net.RandomState.ShouldBe(twin.RandomState);
+        net.Parameters.ToArray().ShouldBe(twin.Parameters.ToArray());
+    }
+
     public static TheoryData<int> SingleIds() => new(Enumerable.Range(0, Count).Where(i => i % 4 == 0));
 
     [Theory]

@@ -20,6 +20,9 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
     {
         public NetSpec[] Specs { get; } = Enumerable.Range(0, Count).Select(NetSpec.Draw).ToArray();
 
+        /// <summary>Networks with LayerNorm and Dropout layers (LayerKindTests' kind), as classes "Layered{id}_...".</summary>
+        public NetSpec[] Layered { get; } = Enumerable.Range(0, LayeredCount).Select(NetSpec.DrawLayered).ToArray();
+
         public Assembly Assembly { get; }
 
         public Networks()
@@ -29,6 +32,12 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
             {
                 source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Double));
                 source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Single));
+            }
+
+            foreach (var spec in Layered)
+            {
+                source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Double).Replace("class Net", "class Layered"));
+                source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Single).Replace("class Net", "class Layered"));
             }
 
             source.AppendLine(Sweep("GeluSweep", "GELU", "Double"));
@@ -49,6 +58,29 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
     }
 
     public static TheoryData<int> Ids() => new(Enumerable.Range(0, Count));
+
+    public const int LayeredCount = 40;
+
+    public static TheoryData<int> LayeredIds() => new(Enumerable.Range(0, LayeredCount));
+
+    [Theory]
+    [MemberData(nameof(LayeredIds))]
+    public void LayerNormAndDropoutExportAsTheirOperators(int id)
+    {
+        // LayerNormalization (its formula from primitive operators in double), Dropout left out (the identity at inference).
+        var spec = networks.Layered[id];
+        string Name(Precision precision) => spec.ClassName(CodeStyle.Looped, precision).Replace("Net", "Layered");
+        foreach (int opset in new[] { OnnxExport.Opset, OnnxExport.MinimumOpset })
+        {
+            double worstDouble = Compare(networks.Create<double>(Name(Precision.Double), id), id, 1e-12, opset);
+            double worstSingle = Compare(networks.Create<float>(Name(Precision.Single), id), id, 1e-5, opset);
+            output.WriteLine($"layered net {id}, opset {opset}: worst scaled difference {worstDouble:E2} in double, {worstSingle:E2} in float");
+        }
+
+        var nodes = global::Onnx.ModelProto.Parser.ParseFrom(networks.Create<float>(Name(Precision.Single), id).ToOnnxBytes()).Graph.Node.Select(n => n.OpType).ToList();
+        nodes.Count(op => op == "LayerNormalization").ShouldBe(spec.Layers.Count(l => l.Kind == LayerKind.LayerNorm));
+        nodes.ShouldNotContain("Dropout");
+    }
 
     [Theory]
     [MemberData(nameof(Ids))]

@@ -110,6 +110,7 @@ public class GradientCheckUtilityTests
         public IReadOnlyList<ParameterBlock> Blocks => inner.Blocks;
         public NetworkArchitecture Architecture => inner.Architecture;
         public Span<T> Parameters => inner.Parameters;
+        public ulong RandomState { get => inner.RandomState; set => inner.RandomState = value; }
         public ReadOnlySpan<T> Gradients
         {
             get

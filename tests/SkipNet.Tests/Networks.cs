@@ -199,3 +199,52 @@ public partial class ClassifierSingleUnrolled;
 [Dense("y", 10)]
 [Skip("h0", "h1")]
 public partial class FashionLike;
+
+// A pre-norm residual MLP with LayerNorm and Dropout (looped code), in double and float.
+
+[Residual(Inputs = 6, Loss = Loss.CrossEntropy)]
+[Dense("h0", 24, Activation.GELU)]
+[LayerNorm("n1")]
+[Dense("h1", 24, Activation.ReLU)]
+[Dropout("d1", 0.25)]
+[Dense("h2", 24)]
+[Skip("h0", "h2")]
+[LayerNorm("n2", Activation.SiLU, Epsilon = 1e-3)]
+[Dropout("d2", 0.1)]
+[Dense("y", 3)]
+public partial class NormNet;
+
+[Residual(Inputs = 6, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+[Dense("h0", 24, Activation.GELU)]
+[LayerNorm("n1")]
+[Dense("h1", 24, Activation.ReLU)]
+[Dropout("d1", 0.25)]
+[Dense("h2", 24)]
+[Skip("h0", "h2")]
+[LayerNorm("n2", Activation.SiLU, Epsilon = 1e-3)]
+[Dropout("d2", 0.1)]
+[Dense("y", 3)]
+public partial class NormNetSingle;
+
+// Dropout alone, wide enough to count: the mask's statistics and p = 0 exactly.
+
+[Residual(Inputs = 1000, Loss = Loss.MSE)]
+[Dropout("d", 0.3)]
+public partial class DropoutOnly;
+
+[Residual(Inputs = 50, Loss = Loss.MSE)]
+[Dropout("d", 0)]
+public partial class DropoutZero;
+
+// Dropout before a linear output: dL/dW_i = 2·ŷ·m_i·x_i shows each mask entry.
+
+[Residual(Inputs = 1000, Loss = Loss.MSE)]
+[Dropout("d", 0.3)]
+[Dense("y", 1)]
+public partial class DropoutProbe;
+
+// LayerNorm alone: Forward is nn.LayerNorm itself.
+
+[Residual(Inputs = 24, Loss = Loss.MSE)]
+[LayerNorm("n", Epsilon = 1e-3)]
+public partial class LayerNormOnly;

@@ -164,13 +164,15 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         string classifier = Block("[Residual(Inputs = 784");
         string save = Block("net.SaveWeights(\"classifier.safetensors\");");
         string pyTorch = Block("File.WriteAllText(\"classifier.py\"");
+        string preNorm = Block("[Residual(Inputs = 16, Loss = Loss.CrossEntropy)]");
         int statements = classifier.IndexOf("var net", StringComparison.Ordinal);
 
         string consumer = Consumer("readme", "SkipNet", nugetOrg: false);
-        File.WriteAllText(Path.Combine(consumer, "Networks.cs"), declare + "\n" + classifier[..statements]);
+        File.WriteAllText(Path.Combine(consumer, "Networks.cs"), declare + "\n" + classifier[..statements] + "\n" + preNorm);
         File.WriteAllText(Path.Combine(consumer, "Program.cs"), $$"""
             using System;
             using System.IO;
+            using System.Linq;
             using SkipNet;
 
             // Small stand-ins for Fashion-MNIST: 200 training and 100 test images of two classes, brighter or darker.
@@ -221,6 +223,13 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
             {{pyTorch}}
                 Console.WriteLine($"pytorch: {File.ReadAllText("classifier.py").Contains("class Classifier(nn.Module)")}");
             }
+
+            {
+                var net = new PreNorm(seed: 3);
+                double[] x = Enumerable.Range(0, 2 * 16).Select(i => Math.Sin(i)).ToArray(), y = [1, 0, 0, 0, 0, 0, 1, 0];
+                double first = net.TrainStep(x, y, 0.1);
+                Console.WriteLine($"prenorm: {first > 0 && net.Evaluate(x, y) < first}");
+            }
             """);
 
         string output = Dotnet.Run(consumer, "run");
@@ -228,6 +237,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         output.ShouldContain("optimizers: loss ");
         output.ShouldContain("save: epochs=12", customMessage: "resumed after its 12 epochs, a second Fit has none left to run");
         output.ShouldContain("pytorch: True");
+        output.ShouldContain("prenorm: True", customMessage: "the pre-norm network trains");
         int epochs = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"classifier: epochs=(\d+)").Groups[1].Value);
         epochs.ShouldBeGreaterThan(0);
         System.Text.RegularExpressions.Regex.Matches(output, @"^(\d+): \d", System.Text.RegularExpressions.RegexOptions.Multiline)
@@ -258,6 +268,17 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
             [Dense("y", 10)]
             [Skip("h0", "y", SkipKind.Weighted)]
             public partial class Wide { }
+
+            /// <summary>LayerNorm and Dropout, a skip into a LayerNorm.</summary>
+            [Residual(Inputs = 8, Loss = Loss.MSE)]
+            [Dense("h0", 16, Activation.ReLU)]
+            [LayerNorm("n0", Activation.Tanh)]
+            [Dropout("d0", 0.1)]
+            [Dense("h1", 16)]
+            [LayerNorm("n1")]
+            [Skip("h0", "n1")]
+            [Dense("y", 1)]
+            public partial class Normed { }
 
             /// <summary>A record, layers named like contextual keywords and members.</summary>
             [Residual(Inputs = 2, Loss = Loss.Huber, CodeStyle = CodeStyle.Looped)]

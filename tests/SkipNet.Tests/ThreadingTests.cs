@@ -15,7 +15,7 @@ public class ThreadingTests
     private const int Calls = 600;
     private const int Batches = 48;
 
-    public static TheoryData<string> Networks() => new() { nameof(SeedNet), nameof(SeedNetSingle), nameof(MixedUnrolled), nameof(MixedLooped), nameof(WideNet), nameof(WideNetSingle) };
+    public static TheoryData<string> Networks() => new() { nameof(SeedNet), nameof(SeedNetSingle), nameof(MixedUnrolled), nameof(MixedLooped), nameof(WideNet), nameof(WideNetSingle), nameof(NormNet) };
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -28,6 +28,7 @@ public class ThreadingTests
             case nameof(MixedUnrolled): Share(new MixedUnrolled(1)); break;
             case nameof(MixedLooped): Share(new MixedLooped(1)); break;
             case nameof(WideNet): Share(new WideNet(1)); break;
+            case nameof(NormNet): Share(new NormNet(1)); break;
             default: Share(new WideNetSingle(1)); break;
         }
     }

@@ -314,13 +314,9 @@ internal static class Emitter
             _w.Line($"private {Aligned} {_names.ParametersField} = {_names.NewParameters}(0);");
             _w.Line($"private {Aligned} {_names.GradientsField} = new(ParameterCount);");
             _w.Line($"private {RuntimeNames.TrainingGuard} {_names.GuardField};");
-            if (_plan.HasTrainMode)
-            {
-                _w.Line();
-                _w.Line("// Where dropout masks come from: a stream of the seed's own, drawn by training calls only.");
-                _w.Line($"private {RuntimeNames.SplitMix64} {_names.RandomField} = {RuntimeNames.DropoutRandom}(0);");
-            }
-
+            _w.Line();
+            _w.Line("// Where dropout masks come from: a stream of the seed's own, drawn by training calls only.");
+            _w.Line($"private {RuntimeNames.SplitMix64} {_names.RandomField} = {RuntimeNames.DropoutRandom}(0);");
             _w.Line();
         }
 
@@ -367,7 +363,7 @@ internal static class Emitter
             _w.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
             _w.Line(GeneratedCodeAttribute);
             _w.Open($"{(shape.IsSealed ? "private" : "protected")} {type}({type} original){(shape.HasRecordBase ? " : base(original)" : "")}");
-            string[] copy = [$"{P} = original.{P}.Clone();", $"{G} = original.{G}.Clone();", .. _plan.HasTrainMode ? [$"{_names.RandomField} = original.{_names.RandomField};"] : Array.Empty<string>(), .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
+            string[] copy = [$"{P} = original.{P}.Clone();", $"{G} = original.{G}.Clone();", $"{_names.RandomField} = original.{_names.RandomField};", .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
             foreach (var line in GuardedBy("original." + _names.GuardField, copy))
             {
                 _w.Line(line);
@@ -383,6 +379,14 @@ internal static class Emitter
                 $"public {Span} Parameters", attribute: false, $"=> {_names.ParametersField}.Span;");
             Member("Gradients", ["<summary>The accumulated gradient dL/dp, in the same layout as <see cref=\"Parameters\"/>.</summary>"],
                 $"public {ROS} Gradients", attribute: false, $"=> {_names.GradientsField}.Span;");
+            Member("RandomState", [
+                "<summary>",
+                "The state of the generator the dropout masks of training calls come from (SplitMix64, started from the",
+                "constructor's seed): save it and set it back to repeat the same masks." + (_plan.HasTrainMode ? "" : " This network has no Dropout layer and never draws from it."),
+                "</summary>",
+                "<exception cref=\"global::System.InvalidOperationException\">Set while a training call is running; nothing is changed.</exception>",
+            ], "public ulong RandomState", attribute: false,
+                [$"get => {_names.RandomField}.State;", "set", "{", .. Guarded($"{_names.RandomField}.State = value;").Select(l => "    " + l), "}"]);
             foreach (var block in _plan.Blocks)
             {
                 string shape = $"{block.Rows}×{block.Cols}";
@@ -394,9 +398,8 @@ internal static class Emitter
             }
         }
 
-        /// <summary>The dropout generator set back to the seed's stream, for a network with a training mode.</summary>
-        private string[] Reseed(string indent) =>
-            _plan.HasTrainMode ? [$"{indent}{_names.RandomField} = {RuntimeNames.DropoutRandom}(seed); // the dropout masks' stream"] : [];
+        /// <summary>The dropout generator set back to the seed's stream.</summary>
+        private string[] Reseed(string indent) => [$"{indent}{_names.RandomField} = {RuntimeNames.DropoutRandom}(seed); // the dropout masks' stream"];
 
         private static string Capital(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
 
@@ -540,6 +543,8 @@ internal static class Emitter
             }
 
             string @throw = $" => throw {_names.NotGenerated}();";
+            _w.Line($"ulong {I}.RandomState {{ get{@throw} set{@throw} }}");
+            _w.Line();
             foreach (var member in statics.Concat(new[]
             {
                 $"{Span} {I}.Parameters", $"{ROS} {I}.Gradients", $"void {I}.Forward({ROS} x, {Span} output)",

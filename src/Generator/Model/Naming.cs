@@ -23,7 +23,7 @@ internal static class Naming
     public static readonly string[] FixedPublicMembers =
     [
         "InputSize", "OutputSize", "ParameterCount", "Blocks", "Architecture", "Diagram", "Parameters", "Gradients",
-        "Forward", "Backward", "Evaluate", "ZeroGradients", "Step", "TrainStep", "Explain", "Clone", "Initialize",
+        "Forward", "Backward", "Evaluate", "ZeroGradients", "Step", "TrainStep", "Explain", "Clone", "Initialize", "RandomState",
     ];
 
     /// <summary>"h0" → "H0", for public accessors such as H0Weights.</summary>

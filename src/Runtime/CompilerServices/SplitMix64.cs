@@ -25,7 +25,7 @@ public struct SplitMix64
     private const ulong DropoutStream = 0xD2B74407B1CE6E93UL;
 
     /// <summary>The generator's whole state (a checkpoint saves it).</summary>
-    internal ulong State
+    public ulong State
     {
         readonly get => _state;
         set => _state = value;

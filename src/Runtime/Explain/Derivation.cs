@@ -61,10 +61,16 @@ public sealed partial class Derivation
             bool output = i == architecture.Layers.Count - 1;
             Alias("z" + i, "z_" + layer.Name);
             Alias("h" + i, output ? "ŷ" : layer.Name);
-            string weights = steps.Blocks[layer.Name + ".W"].Name;
-            Alias("w" + i, weights);
-            Alias("W" + i, weights);
-            Alias("b" + i, "b_" + layer.Name);
+            if (steps.Blocks.TryGetValue(layer.Name + ".W", out var weights))
+            {
+                Alias("w" + i, weights.Name);
+                Alias("W" + i, weights.Name);
+            }
+
+            if (steps.Blocks.ContainsKey(layer.Name + ".b"))
+            {
+                Alias("b" + i, "b_" + layer.Name);
+            }
             if (output)
             {
                 Alias(layer.Name, "ŷ");
@@ -163,7 +169,20 @@ public sealed partial class Derivation
             return result;
         }
 
-        var steps = DerivationBuilder.Build(architecture, ToDouble(network.Parameters), ToDouble(x), ToDouble(y), double.CreateChecked(learningRate));
+        // The dropout masks the network's next training call would draw for this one sample (from a copy
+        // of its generator, in layer order, in its precision): the step explained is that call's.
+        var masks = new Dictionary<string, double[]>();
+        var random = new SplitMix64(0) { State = network.RandomState };
+        foreach (var layer in architecture.Layers.Where(l => l.Kind == LayerKind.Dropout))
+        {
+            var ones = new T[layer.Width];
+            ones.AsSpan().Fill(T.One);
+            var mask = new T[layer.Width];
+            LayerKernels.DropoutForward<T>(ones, mask, new T[layer.Width], layer.P, ref random);
+            masks[layer.Name] = ToDouble(mask);
+        }
+
+        var steps = DerivationBuilder.Build(architecture, ToDouble(network.Parameters), ToDouble(x), ToDouble(y), double.CreateChecked(learningRate), masks);
         return new Derivation(network.GetType().Name, architecture, steps);
     }
 

@@ -50,21 +50,34 @@ internal sealed class DerivationBuilder
 
     public Quantity Alpha { get; private set; } = null!;
 
-    public static DerivationBuilder Build(NetworkArchitecture net, double[] parameters, double[] x, double[] y, double learningRate)
+    public static DerivationBuilder Build(NetworkArchitecture net, double[] parameters, double[] x, double[] y, double learningRate, IReadOnlyDictionary<string, double[]>? masks = null)
     {
         var b = new DerivationBuilder(net);
-        b.Run(parameters, x, y, learningRate);
+        b.Run(parameters, x, y, learningRate, masks ?? new Dictionary<string, double[]>());
         return b;
     }
 
-    private void Run(double[] parameters, double[] x, double[] y, double learningRate)
+    /// <summary>A Dropout layer's mask in the step (given: drawn from the network's generator).</summary>
+    private readonly Dictionary<string, Quantity> _masks = new();
+
+    /// <summary>A LayerNorm's x̂ and r = 1/√(σ² + ε) in the step, for its backward pass.</summary>
+    private readonly Dictionary<string, (Quantity Normalized, Quantity R)> _norms = new();
+
+    private void Run(double[] parameters, double[] x, double[] y, double learningRate, IReadOnlyDictionary<string, double[]> masks)
     {
         X = Given("x", "x#", x.Length, 1, x);
         Y = Given(_target, _target == "y" ? "y#" : "y_{\\text{true}}#", y.Length, 1, y);
         Alpha = Given("α", "\\alpha#", 1, 1, [learningRate]);
+        foreach (var layer in _net.Layers.Where(l => l.Kind == LayerKind.Dropout))
+        {
+            var mask = Given("m_" + layer.Name, "m_{" + layer.Name + "}#", layer.Width, 1, masks.TryGetValue(layer.Name, out var m) ? m : Enumerable.Repeat(1.0, layer.Width).ToArray());
+            mask.Note = $"drawn from the network's generator: 0 with probability {layer.P}, else 1/(1 − {layer.P})";
+            _masks[layer.Name] = mask;
+        }
+
         foreach (var block in _net.Blocks)
         {
-            var (name, latex) = BlockSymbol(block);
+            var (name, latex) = BlockSymbol(block, _net);
             _blocks[block.Name] = Given(name, latex, block.Rows, block.Cols, parameters.AsSpan(block.Offset, block.Length).ToArray());
         }
 
@@ -77,14 +90,17 @@ internal sealed class DerivationBuilder
         LossAfter = LossOf(after[_net.Layers[^1].Name], "L'", "L'#", Stage.After);
     }
 
-    /// <summary>"w_h0" / "W_h1" / "b_h1" / "s_h0_y" / "S_h0_y", as the generated code names them.</summary>
-    private static (string Text, string Latex) BlockSymbol(ParameterBlock block)
+    /// <summary>"w_h0" / "W_h1" / "b_h1" / "s_h0_y" / "S_h0_y", as the generated code names them; a LayerNorm's "γ_n0" and "β_n0".</summary>
+    private static (string Text, string Latex) BlockSymbol(ParameterBlock block, NetworkArchitecture net)
     {
         int dot = block.Name.LastIndexOf('.');
         string owner = block.Name.Substring(0, dot), kind = block.Name.Substring(dot + 1);
         bool scalar = block.Length == 1;
+        bool norm = net.Layers.Any(l => l.Name == owner && l.Kind == LayerKind.LayerNorm);
         return kind switch
         {
+            "W" when norm => ("γ_" + owner, "\\gamma_{" + owner + "}#"),
+            "b" when norm => ("β_" + owner, "\\beta_{" + owner + "}#"),
             "W" => (scalar ? "w_" + owner : "W_" + owner, (scalar ? "w" : "W") + "_{" + owner + "}#"),
             "b" => ("b_" + owner, "b_{" + owner + "}#"),
             _ => Skip(owner.Split(["->"], StringSplitOptions.None), scalar),
@@ -136,23 +152,16 @@ internal sealed class DerivationBuilder
             var layer = _net.Layers[l];
             bool output = l == _net.Layers.Count - 1;
             var inputs = _net.InputsOf(layer.Name);
-            var w = p[inputs[0].Matrix!];
-            var bias = p[layer.Name + ".b"];
             var skips = inputs.Skip(1).Select(s => (From: h[s.From], Matrix: s.Matrix is null ? null : p[s.Matrix])).ToArray();
             var input = h[inputs[0].From];
-            int cols = input.Length;
+            var (own, ownText, ownLatex) = Own(layer, input, p, prime, stage);
 
-            string formula = $"{w.Name}·{input.Name} + {bias.Name}" + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.Name}" : $" + {s.Matrix.Name}·{s.From.Name}"));
-            string formulaLatex = $"{w.LatexName} {input.LatexName} + {bias.LatexName}" + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.LatexName}" : $" + {s.Matrix.LatexName} {s.From.LatexName}"));
+            string formula = ownText + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.Name}" : $" + {s.Matrix.Name}·{s.From.Name}"));
+            string formulaLatex = ownLatex + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.LatexName}" : $" + {s.Matrix.LatexName} {s.From.LatexName}"));
+            string? note = layer.Kind == LayerKind.Dropout && stage == Stage.After ? "dropout is off after the step, as in Forward and Evaluate" : null;
             var z = Defined("z_" + layer.Name + prime, "z_{" + layer.Name + "}" + prime + "#", layer.Width, 1, stage, r =>
             {
-                var terms = new List<Expr>();
-                for (int c = 0; c < cols; c++)
-                {
-                    terms.Add(new Product(new Ref(w, r * cols + c), new Ref(input, c)));
-                }
-
-                terms.Add(new Ref(bias, r));
+                var terms = own(r);
                 foreach (var (from, matrix) in skips)
                 {
                     if (matrix is null)
@@ -168,8 +177,8 @@ internal sealed class DerivationBuilder
                     }
                 }
 
-                return new Sum(terms);
-            }, formula, formulaLatex);
+                return terms.Count == 1 ? terms[0] : new Sum(terms);
+            }, formula, formulaLatex, note);
 
             string name = output ? "ŷ" + prime : layer.Name + prime;
             string latex = output ? "\\hat{y}" + prime + "#" : layer.Name + prime + "#";
@@ -183,6 +192,74 @@ internal sealed class DerivationBuilder
         }
 
         return h;
+    }
+
+    /// <summary>
+    /// The terms of the layer's own operation for entry r of z, and its formula: W·h + b (Dense);
+    /// γ⊙x̂ + β with μ, σ², r and x̂ defined first (LayerNorm); m⊙h, or h after the step (Dropout).
+    /// </summary>
+    private (Func<int, List<Expr>> Terms, string Text, string Latex) Own(LayerInfo layer, Quantity input, IReadOnlyDictionary<string, Quantity> p, string prime, Stage stage)
+    {
+        string n = layer.Name;
+        int cols = input.Length;
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+            {
+                var w = p[n + ".W"];
+                var bias = p[n + ".b"];
+                return (r =>
+                {
+                    var terms = new List<Expr>();
+                    for (int c = 0; c < cols; c++)
+                    {
+                        terms.Add(new Product(new Ref(w, r * cols + c), new Ref(input, c)));
+                    }
+
+                    terms.Add(new Ref(bias, r));
+                    return terms;
+                }, $"{w.Name}·{input.Name} + {bias.Name}", $"{w.LatexName} {input.LatexName} + {bias.LatexName}");
+            }
+
+            case LayerKind.LayerNorm:
+            {
+                var gamma = p[n + ".W"];
+                var beta = p[n + ".b"];
+                var all = Enumerable.Range(0, cols);
+                var mean = Defined("μ_" + n + prime, "\\mu_{" + n + "}" + prime + "#", 1, 1, stage,
+                    _ => new Quotient(new Sum(all.Select(c => (Expr)new Ref(input, c)).ToArray()), new Num(cols)),
+                    $"mean of {input.Name}", $"\\frac{{1}}{{{cols}}} \\sum_k {input.LatexName}_k");
+                var variance = Defined("σ²_" + n + prime, "\\sigma^2_{" + n + "}" + prime + "#", 1, 1, stage,
+                    _ => new Quotient(new Sum(all.Select(c => (Expr)new Square(new Difference(new Ref(input, c), new Ref(mean, 0)))).ToArray()), new Num(cols)),
+                    $"mean of ({input.Name} − {mean.Name})²", $"\\frac{{1}}{{{cols}}} \\sum_k ({input.LatexName}_k - {mean.LatexName})^2");
+                var eps = new Constant("ε", layer.Epsilon);
+                var r = Defined("r_" + n + prime, "r_{" + n + "}" + prime + "#", 1, 1, stage,
+                    _ => new Quotient(new Num(1), new Call("√", "\\sqrt", new Sum([new Ref(variance, 0), eps]), Math.Sqrt)),
+                    $"1/√({variance.Name} + ε), ε = {layer.Epsilon}", $"1 / \\sqrt{{{variance.LatexName} + \\varepsilon}}");
+                var normalized = Defined("x̂_" + n + prime, "\\hat{x}_{" + n + "}" + prime + "#", cols, 1, stage,
+                    c => new Product(new Difference(new Ref(input, c), new Ref(mean, 0)), new Ref(r, 0)),
+                    $"({input.Name} − {mean.Name})·{r.Name}", $"({input.LatexName} - {mean.LatexName}) \\, {r.LatexName}");
+                if (prime.Length == 0)
+                {
+                    _norms[n] = (normalized, r);
+                }
+
+                return (k => [new Product(new Ref(gamma, k), new Ref(normalized, k)), new Ref(beta, k)],
+                    $"{gamma.Name} ⊙ {normalized.Name} + {beta.Name}", $"{gamma.LatexName} \\odot {normalized.LatexName} + {beta.LatexName}");
+            }
+
+            case LayerKind.Dropout when stage != Stage.After:
+            {
+                var mask = _masks[n];
+                return (k => [new Product(new Ref(mask, k), new Ref(input, k))], $"{mask.Name} ⊙ {input.Name}", $"{mask.LatexName} \\odot {input.LatexName}");
+            }
+
+            case LayerKind.Dropout:
+                return (k => [new Ref(input, k)], input.Name, input.LatexName);
+
+            default:
+                throw new NotSupportedException($"Explain does not know the layer kind {layer.Kind}.");
+        }
     }
 
     private static (string Text, string Latex) ActivationFormula(LayerInfo layer, Quantity z) =>
@@ -235,11 +312,12 @@ internal sealed class DerivationBuilder
         var dOutput = OutputGradient(n);
 
         var dz = new Dictionary<string, Quantity>();
+        var through = new Dictionary<string, Quantity>(); // dL/dh_prev through a LayerNorm's or Dropout's own operation
         for (int l = _net.Layers.Count - 1; l >= 0; l--)
         {
             var layer = _net.Layers[l];
             var (z, a) = Layers[layer.Name];
-            var dh = l == _net.Layers.Count - 1 ? dOutput : GradientOfActivation(layer, l, a, dz);
+            var dh = l == _net.Layers.Count - 1 ? dOutput : GradientOfActivation(layer, l, a, dz, through);
 
             var (formula, formulaLatex) = DerivativeFormula(layer, dh, z, a);
             var dzq = Defined(Grad(z.Name), GradLatex(z), z.Length, 1, Stage.Backward, r =>
@@ -250,13 +328,73 @@ internal sealed class DerivationBuilder
             dz[layer.Name] = dzq;
 
             var input = l == 0 ? X : h[_net.Layers[l - 1].Name];
-            Outer(layer.Name + ".W", dzq, input);
-            var db = _blocks[layer.Name + ".b"];
-            Gradients[layer.Name + ".b"] = Defined(Grad(db.Name), GradLatex(db), db.Rows, 1, Stage.Backward, r => new Ref(dzq, r), dzq.Name, dzq.LatexName);
+            OwnBackward(layer, dzq, input, needInput: l > 0, through);
             foreach (var skip in _net.Skips.Where(s => s.To == layer.Name && s.Kind == SkipKind.Weighted))
             {
                 Outer($"{skip.From}->{skip.To}.S", dzq, h[skip.From]);
             }
+        }
+    }
+
+    /// <summary>
+    /// The gradients of the layer's own blocks from dL/dz, and (unless its input is x) dL/dh_prev
+    /// through its operation for a LayerNorm or Dropout (a Dense layer's is Wᵀ·dL/dz, written where
+    /// dL/dh_prev is gathered).
+    /// </summary>
+    private void OwnBackward(LayerInfo layer, Quantity dzq, Quantity input, bool needInput, Dictionary<string, Quantity> through)
+    {
+        string n = layer.Name;
+        switch (layer.Kind)
+        {
+            case LayerKind.Dense:
+            {
+                Outer(n + ".W", dzq, input);
+                var db = _blocks[n + ".b"];
+                Gradients[n + ".b"] = Defined(Grad(db.Name), GradLatex(db), db.Rows, 1, Stage.Backward, r => new Ref(dzq, r), dzq.Name, dzq.LatexName);
+                break;
+            }
+
+            case LayerKind.LayerNorm:
+            {
+                var (normalized, r) = _norms[n];
+                var gamma = _blocks[n + ".W"];
+                var beta = _blocks[n + ".b"];
+                Gradients[n + ".W"] = Defined(Grad(gamma.Name), GradLatex(gamma), gamma.Rows, 1, Stage.Backward,
+                    k => new Product(new Ref(dzq, k), new Ref(normalized, k)), $"{dzq.Name} ⊙ {normalized.Name}", $"{dzq.LatexName} \\odot {normalized.LatexName}");
+                Gradients[n + ".b"] = Defined(Grad(beta.Name), GradLatex(beta), beta.Rows, 1, Stage.Backward, k => new Ref(dzq, k), dzq.Name, dzq.LatexName);
+                if (!needInput)
+                {
+                    break;
+                }
+
+                int width = normalized.Length;
+                var all = Enumerable.Range(0, width);
+                var dx = Defined(Grad(normalized.Name), GradLatex(normalized), width, 1, Stage.Backward,
+                    k => new Product(new Ref(gamma, k), new Ref(dzq, k)), $"{gamma.Name} ⊙ {dzq.Name}", $"{gamma.LatexName} \\odot {dzq.LatexName}");
+                Expr Mean(Func<int, Expr> term) => new Quotient(new Sum(all.Select(term).ToArray()), new Num(width));
+                through[n] = Defined($"{Grad(input.Name)} (through {n})", $"\\frac{{\\partial L}}{{\\partial {input.LatexName}}}\\Big|_{{{n}}}#", width, 1, Stage.Backward,
+                    k => new Product(new Ref(r, 0), new Difference(new Difference(new Ref(dx, k), Mean(c => new Ref(dx, c))),
+                        new Product(new Ref(normalized, k), Mean(c => new Product(new Ref(dx, c), new Ref(normalized, c)))))),
+                    $"{r.Name}·({dx.Name} − mean {dx.Name} − {normalized.Name}·mean({dx.Name} ⊙ {normalized.Name}))",
+                    $"{r.LatexName} \\left({dx.LatexName} - \\overline{{{dx.LatexName}}} - {normalized.LatexName} \\, \\overline{{{dx.LatexName} \\odot {normalized.LatexName}}}\\right)");
+                break;
+            }
+
+            case LayerKind.Dropout:
+            {
+                if (!needInput)
+                {
+                    break;
+                }
+
+                var mask = _masks[n];
+                through[n] = Defined($"{Grad(input.Name)} (through {n})", $"\\frac{{\\partial L}}{{\\partial {input.LatexName}}}\\Big|_{{{n}}}#", mask.Length, 1, Stage.Backward,
+                    k => new Product(new Ref(mask, k), new Ref(dzq, k)), $"{mask.Name} ⊙ {dzq.Name}", $"{mask.LatexName} \\odot {dzq.LatexName}");
+                break;
+            }
+
+            default:
+                throw new NotSupportedException($"Explain does not know the layer kind {layer.Kind}.");
         }
     }
 
@@ -299,11 +437,11 @@ internal sealed class DerivationBuilder
     }
 
     /// <summary>dL/dh for a hidden layer: one term per edge that reads it (the next layer's W, skips).</summary>
-    private Quantity GradientOfActivation(LayerInfo layer, int index, Quantity a, Dictionary<string, Quantity> dz)
+    private Quantity GradientOfActivation(LayerInfo layer, int index, Quantity a, Dictionary<string, Quantity> dz, Dictionary<string, Quantity> through)
     {
         var readers = new List<(Quantity DZ, Quantity? Matrix, string Path)>();
         var next = _net.Layers[index + 1];
-        readers.Add((dz[next.Name], _blocks[next.Name + ".W"], "through " + next.Name));
+        readers.Add(next.Kind == LayerKind.Dense ? (dz[next.Name], _blocks[next.Name + ".W"], "through " + next.Name) : (through[next.Name], null, "through " + next.Name));
         foreach (var skip in _net.Skips.Where(s => s.From == layer.Name))
         {
             readers.Add((dz[skip.To], skip.Kind == SkipKind.Weighted ? _blocks[$"{skip.From}->{skip.To}.S"] : null, $"skip {skip.From}->{skip.To}"));

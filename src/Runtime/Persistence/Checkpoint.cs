@@ -93,6 +93,7 @@ public static class Checkpoint
         var network = optimizer.Network;
         var metadata = NetworkWeights.Metadata(network, Kind);
         var tensors = NetworkWeights.WeightTensors(network, WeightNames.SkipNet);
+        metadata[RandomStateKey] = network.RandomState.ToString(CultureInfo.InvariantCulture);
         metadata["optimizer"] = optimizer.RuleName;
         foreach (var (name, value) in optimizer.Settings)
         {
@@ -172,6 +173,15 @@ public static class Checkpoint
             throw new InvalidDataException($"The checkpoint's optimizer.last_grad_norm is {Text.Of(norm)}; a norm is ≥ 0.");
         }
 
+        // The dropout generator's state (a checkpoint written before it was saved leaves the network's as it is).
+        ulong? random = null;
+        if (meta.TryGetValue(RandomStateKey, out var randomText))
+        {
+            random = ulong.TryParse(randomText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                ? parsed
+                : throw new InvalidDataException($"The checkpoint's {RandomStateKey} is '{randomText}'; it must be a whole number from 0 to {ulong.MaxValue}.");
+        }
+
         Expect(meta, "schedule", schedule is null ? "none" : ScheduleName(schedule), "schedule");
         int steps = 0;
         if (schedule is not null)
@@ -195,6 +205,11 @@ public static class Checkpoint
                 saved.CopyTo(target.AsSpan());
             }
 
+            if (random is { } randomState)
+            {
+                network.RandomState = randomState;
+            }
+
             optimizer.StepCount = step;
             optimizer.LastGradientNorm = T.CreateTruncating(norm);
             optimizer.LearningRate = learningRate;
@@ -205,6 +220,9 @@ public static class Checkpoint
         };
         return file;
     }
+
+    /// <summary>The metadata key of the network's <see cref="IResidualNetwork{T}.RandomState"/>.</summary>
+    private const string RandomStateKey = "network.random_state";
 
     private static string ScheduleName<T>(LearningRateSchedule<T> schedule)
         where T : unmanaged, IFloatingPointIeee754<T>
