@@ -123,8 +123,15 @@ public static class OnnxExport
         {
             // b, and a LayerNorm's γ, are 1-D (as PyTorch's module holds them); W and S 2-D.
             string owner = block.Name[..block.Name.LastIndexOf('.')];
-            bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal) || architecture.Layers.Any(l => l.Name == owner && l.Kind == LayerKind.LayerNorm);
+            bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal) || architecture.Layers.Any(l => l.Name == owner && l.Kind is LayerKind.LayerNorm or LayerKind.BatchNorm);
             graph.Initializer(block.PyTorchName, vector ? [block.Rows] : [block.Rows, block.Cols], block.Of(parameters));
+        }
+
+        // BatchNorm's running statistics: what it normalizes with at inference.
+        ReadOnlySpan<T> buffers = network.Buffers;
+        foreach (var buffer in architecture.Buffers)
+        {
+            graph.Initializer(buffer.Name, [buffer.Rows], buffer.Of(buffers));
         }
 
         var outputs = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal) { ["x"] = "x" };
@@ -143,6 +150,7 @@ public static class OnnxExport
                 LayerKind.Dense => graph.Node("Gemm", [previous, layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name, ("transB", 1L)),
                 LayerKind.LayerNorm => LayerNorm(graph, layer, previous, opset),
                 LayerKind.Dropout => previous,
+                LayerKind.BatchNorm => BatchNorm(graph, layer, previous),
                 _ => throw new NotSupportedException($"ExportOnnx does not know the layer kind {layer.Kind}."),
             };
             foreach (var skip in inputs.Skip(1))
@@ -216,6 +224,26 @@ public static class OnnxExport
         string centered = g.Node("Sub", [input, mean], n + ".centered", n + "/centered");
         string variance = Mean(g.Node("Mul", [centered, centered], n + ".squares", n + "/squares"), n + ".variance");
         string deviation = g.Node("Sqrt", [g.Node("Add", [variance, g.Constant(layer.Epsilon)], n + ".variance_eps", n + "/variance_eps")], n + ".deviation", n + "/deviation");
+        string normalized = g.Node("Div", [centered, deviation], n + ".normalized", n + "/normalized");
+        return g.Node("Add", [g.Node("Mul", [normalized, n + ".weight"], n + ".scaled", n + "/scaled"), n + ".bias"], n + ".z", n);
+    }
+
+    /// <summary>
+    /// Batch normalization with the running statistics (eval mode): BatchNormalization in float; in
+    /// double, (h − running_mean)/√(running_var + ε)·γ + β from Sub, Add, Sqrt, Div, Mul, since
+    /// BatchNormalization's ε is a float attribute.
+    /// </summary>
+    private static string BatchNorm<T>(OnnxGraph<T> g, LayerInfo layer, string input)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string n = layer.Name;
+        if (typeof(T) == typeof(float))
+        {
+            return g.Node("BatchNormalization", [input, n + ".weight", n + ".bias", n + ".running_mean", n + ".running_var"], n + ".z", n, ("epsilon", (float)layer.Epsilon));
+        }
+
+        string centered = g.Node("Sub", [input, n + ".running_mean"], n + ".centered", n + "/centered");
+        string deviation = g.Node("Sqrt", [g.Node("Add", [n + ".running_var", g.Constant(layer.Epsilon)], n + ".variance_eps", n + "/variance_eps")], n + ".deviation", n + "/deviation");
         string normalized = g.Node("Div", [centered, deviation], n + ".normalized", n + "/normalized");
         return g.Node("Add", [g.Node("Mul", [normalized, n + ".weight"], n + ".scaled", n + "/scaled"), n + ".bias"], n + ".z", n);
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace SkipNet;
 
@@ -22,6 +23,34 @@ public sealed partial record NetworkArchitecture(
     IReadOnlyList<ParameterBlock> Blocks,
     double HuberDelta = 1.0)
 {
+    /// <summary>
+    /// The network's buffers, in the layout of <see cref="IResidualNetwork{T}.Buffers"/>: for each
+    /// BatchNorm layer in declaration order, "name.running_mean" then "name.running_var" (width × 1).
+    /// State that training updates but no gradient reaches: saved with the weights, never in the parameters.
+    /// </summary>
+    public IReadOnlyList<ParameterBlock> Buffers
+    {
+        get
+        {
+            var buffers = new List<ParameterBlock>();
+            int offset = 0;
+            foreach (var layer in Layers)
+            {
+                if (layer.Kind == LayerKind.BatchNorm)
+                {
+                    buffers.Add(new ParameterBlock(layer.Name + ".running_mean", offset, layer.Width, 1));
+                    buffers.Add(new ParameterBlock(layer.Name + ".running_var", offset + layer.Width, layer.Width, 1));
+                    offset += 2 * layer.Width;
+                }
+            }
+
+            return buffers;
+        }
+    }
+
+    /// <summary>The BatchNorm layers' names, in declaration order: the order of <see cref="IResidualNetwork{T}.BatchesTracked"/>.</summary>
+    public IReadOnlyList<string> BatchNormLayers => Layers.Where(l => l.Kind == LayerKind.BatchNorm).Select(l => l.Name).ToList();
+
     /// <summary>Width of one output sample: the last layer's width.</summary>
     public int OutputSize => Layers.Count == 0 ? 0 : Layers[Layers.Count - 1].Width;
 
@@ -102,6 +131,9 @@ public sealed record LayerInfo(string Name, int Width, Activation Activation, do
 
     /// <summary>The probability p of a <see cref="LayerKind.Dropout"/> layer (0 for other kinds).</summary>
     public double P { get; init; }
+
+    /// <summary>The momentum m of a <see cref="LayerKind.BatchNorm"/> layer's running statistics (0.1 unless declared).</summary>
+    public double Momentum { get; init; } = 0.1;
 }
 
 /// <summary>A skip edge: adds h_From (identity) or S·h_From (weighted) into z_To.</summary>

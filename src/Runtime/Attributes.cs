@@ -99,6 +99,44 @@ public sealed class LayerNormAttribute : Attribute
 }
 
 /// <summary>
+/// Declares a batch normalization, PyTorch's <c>nn.BatchNorm1d</c> over each feature of the previous
+/// layer's output: z = γ·(h_prev − μ)/√(σ² + ε) + β (+ skip edges ending here), h = activation(z).
+/// Training calls (<c>Backward</c>, <c>TrainStep</c>, the trainer) normalize with the batch's mean and
+/// biased variance, taken over the whole batch at once (at least 2 samples), and update the running
+/// statistics: running_mean ← (1 − m)·running_mean + m·μ, running_var ← (1 − m)·running_var +
+/// m·σ²·n/(n − 1). <c>Forward</c> and <c>Evaluate</c> normalize with the running statistics. Its width is
+/// the previous layer's. Parameters: <c>name.W</c> (γ, starting at 1) and <c>name.b</c> (β, at 0);
+/// the running statistics are buffers (<c>Buffers</c>), saved with the weights.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class BatchNormAttribute : Attribute
+{
+    /// <summary>Declares a batch normalization.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    /// <param name="activation">The activation (default <see cref="Activation.Identity"/>).</param>
+    public BatchNormAttribute(string name, Activation activation = Activation.Identity)
+    {
+        Name = name;
+        Activation = activation;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The layer's activation.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>m, the weight of each batch's statistics in the running ones (default 0.1, PyTorch's); in (0, 1].</summary>
+    public double Momentum { get; set; } = 0.1;
+
+    /// <summary>ε, added to the variance (default 1e-5, PyTorch's); positive and finite.</summary>
+    public double Epsilon { get; set; } = 1e-5;
+
+    /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (default 0.01).</summary>
+    public double Alpha { get; set; } = 0.01;
+}
+
+/// <summary>
 /// Declares a dropout layer, PyTorch's <c>nn.Dropout</c>: the identity in <c>Forward</c> and
 /// <c>Evaluate</c>; in training calls (<c>Backward</c>, <c>TrainStep</c>, the trainer) each value of
 /// the previous layer's output is zeroed with probability p and the others scaled by 1/(1 − p), the

@@ -146,4 +146,11 @@ enum LayerKind
 
     /// <summary><see cref="DropoutAttribute"/>: h_prev in Forward and Evaluate; in training calls each value zeroed with probability p, the rest scaled by 1/(1 − p) (PyTorch's <c>nn.Dropout</c>).</summary>
     Dropout = 2,
+
+    /// <summary>
+    /// <see cref="BatchNormAttribute"/>: γ·(h_prev − μ)/√(σ² + ε) + β per feature, with the batch's mean and
+    /// biased variance in training calls (which update the running statistics) and the running
+    /// statistics in Forward and Evaluate (PyTorch's <c>nn.BatchNorm1d</c>).
+    /// </summary>
+    BatchNorm = 3,
 }

@@ -9,7 +9,7 @@ namespace SkipNet;
 /// <summary>
 /// Checks a network's <see cref="IResidualNetwork{T}.Backward"/> against central finite differences
 /// of <see cref="IResidualNetwork{T}.Evaluate"/> (of <c>Backward</c>'s own loss, with the same dropout
-/// masks, for a network with a Dropout layer), parameter by parameter, per <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>.
+/// masks and batch statistics, for a network with a Dropout or BatchNorm layer), parameter by parameter, per <see href="https://github.com/skipnet/skipnet/blob/main/docs/conventions.md">docs/conventions.md</see>.
 /// One line in a test: <c>GradientCheck.Run(net, x, y).Passed.ShouldBeTrue()</c>.
 /// </summary>
 /// <remarks>
@@ -23,7 +23,7 @@ namespace SkipNet;
 /// data, or check a double twin of the network. Choose x and y away from kinks (no ReLU pre-activation and no L1 residual
 /// near 0), where the derivative jumps. Parameters are left exactly as they were; the gradients are
 /// left holding dL/dp for (x, y), as after <c>ZeroGradients(); Backward(x, y)</c>, and
-/// <see cref="IResidualNetwork{T}.RandomState"/> as after that one call. The check allocates;
+/// <see cref="IResidualNetwork{T}.RandomState"/>, the buffers and the batch counts as after that one call. The check allocates;
 /// it is for tests and teaching, not for a training loop.
 /// </remarks>
 public static class GradientCheck
@@ -40,14 +40,19 @@ public static class GradientCheck
 
         network.Evaluate(x, y); // validates x and y before anything changes
 
-        // With dropout, a training call's loss is not Evaluate's: the differences are then taken of the
-        // training calls' own loss, each drawing the same masks as the analytic pass (RandomState set back).
-        bool trainMode = network.Architecture.Layers.Any(l => l.Kind == LayerKind.Dropout && l.P > 0);
+        // With dropout or batch normalization, a training call's loss is not Evaluate's: the differences
+        // are then taken of the training calls' own loss, each from the state the analytic pass started
+        // from (the same masks; the running statistics and batch counts set back).
+        bool trainMode = network.Architecture.Layers.Any(l => (l.Kind == LayerKind.Dropout && l.P > 0) || l.Kind == LayerKind.BatchNorm);
         ulong masks = network.RandomState;
+        T[] buffers = network.Buffers.ToArray();
+        long[] counters = network.BatchesTracked.ToArray();
         network.ZeroGradients();
         network.Backward(x, y);
         var analytic = network.Gradients.ToArray();
         ulong after = network.RandomState;
+        T[] buffersAfter = network.Buffers.ToArray();
+        long[] countersAfter = network.BatchesTracked.ToArray();
         T Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
         {
             if (!trainMode)
@@ -56,6 +61,8 @@ public static class GradientCheck
             }
 
             network.RandomState = masks;
+            buffers.CopyTo(network.Buffers);
+            counters.CopyTo(network.BatchesTracked);
             return network.Backward(x, y);
         }
 
@@ -113,6 +120,8 @@ public static class GradientCheck
             network.ZeroGradients();
             network.Backward(x, y);
             network.RandomState = after;
+            buffersAfter.CopyTo(network.Buffers);
+            countersAfter.CopyTo(network.BatchesTracked);
         }
 
         return new GradientCheckReport(blocks) { NonFinite = nonFinite };

@@ -50,6 +50,16 @@ public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<
     /// <exception cref="InvalidOperationException">Set while a training call is running; nothing is changed.</exception>
     ulong RandomState { get; set; }
 
+    /// <summary>
+    /// The running statistics of the BatchNorm layers (writable), in the layout of
+    /// <see cref="NetworkArchitecture.Buffers"/>: training calls update them, Forward and Evaluate read
+    /// them. Empty for a network without BatchNorm.
+    /// </summary>
+    Span<T> Buffers { get; }
+
+    /// <summary>How many training calls each BatchNorm layer has seen (PyTorch's num_batches_tracked), in the order of <see cref="NetworkArchitecture.BatchNormLayers"/>.</summary>
+    Span<long> BatchesTracked { get; }
+
     /// <summary>Runs the network on k samples: x has k·InputSize elements, output k·OutputSize.</summary>
     void Forward(ReadOnlySpan<T> x, Span<T> output);
 

@@ -6,7 +6,7 @@ namespace SkipNet.Generator.Tests;
 public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec.Edge[] Skips, Loss Loss, int Batch, double HuberDelta = 1.0)
 {
     /// <summary>A layer; a LayerNorm's or Dropout's Units is the previous layer's width.</summary>
-    public sealed record Layer(string Name, int Units, Activation Activation, double Alpha, LayerKind Kind = LayerKind.Dense, double Epsilon = 1e-5, double P = 0);
+    public sealed record Layer(string Name, int Units, Activation Activation, double Alpha, LayerKind Kind = LayerKind.Dense, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1);
 
     public bool HasDropout => Layers.Any(l => l.Kind == LayerKind.Dropout);
 
@@ -30,6 +30,7 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
                 LayerKind.Dense => $"[Dense(\"{l.Name}\", {l.Units}, Activation.{l.Activation}{alpha})]",
                 LayerKind.LayerNorm => $"[LayerNorm(\"{l.Name}\", Activation.{l.Activation}{alpha}, Epsilon = {R(l.Epsilon)})]",
                 LayerKind.Dropout => $"[Dropout(\"{l.Name}\", {R(l.P)})]",
+                LayerKind.BatchNorm => $"[BatchNorm(\"{l.Name}\", Activation.{l.Activation}{alpha}, Epsilon = {R(l.Epsilon)}, Momentum = {R(l.Momentum)})]",
                 _ => throw new InvalidOperationException("Unknown layer kind " + l.Kind),
             });
         }
@@ -44,9 +45,10 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
     }
 
     /// <summary>
-    /// A network with LayerNorm and Dropout layers among Dense ones: depth 2–7, Dense widths 2–12
+    /// A network with LayerNorm, Dropout and BatchNorm layers among Dense ones: depth 2–7, Dense widths 2–12
     /// (LayerNorm over one value is constant), every activation on the Dense and LayerNorm layers,
-    /// ε from 1e-5 to 0.1, p from 0 to 0.6, skips of both kinds into any layer (also from x), every loss, batch 1–4.
+    /// ε from 1e-5 to 0.1, p from 0 to 0.6, BatchNorm momentum 0.1 to 1, skips of both kinds into any layer
+    /// (also from x), every loss, batch 1–4 (2–4 with BatchNorm).
     /// </summary>
     public static NetSpec DrawLayered(int id)
     {
@@ -61,9 +63,10 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
             var activation = activations[(id + i + random.Next(2)) % activations.Length];
             double alpha = 0.01 + 0.2 * random.NextDouble();
             bool last = i == depth - 1;
-            int pick = last ? 0 : (id + i) % 3 == 0 ? random.Next(3) : random.Next(5) % 3;
+            int pick = last ? 0 : (id + i) % 4 == 0 ? random.Next(4) : random.Next(7) % 4;
             var layer = pick switch
             {
+                3 => new Layer("bn" + i, width, activation, alpha, LayerKind.BatchNorm, Epsilon: new[] { 1e-5, 1e-3 }[random.Next(2)], Momentum: new[] { 0.1, 0.5, 1 }[random.Next(3)]),
                 1 => new Layer("norm" + i, width, activation, alpha, LayerKind.LayerNorm, Epsilon: new[] { 1e-5, 1e-3, 0.1 }[random.Next(3)]),
                 2 => new Layer("drop" + i, width, Activation.Identity, 0.01, LayerKind.Dropout, P: new[] { 0, 0.1, 0.5, 0.6 }[random.Next(4)]),
                 _ => new Layer("h" + i, 2 + random.Next(11), activation, alpha),
@@ -93,8 +96,12 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
             layers[^1] = layers[^1] with { Activation = Activation.Identity };
         }
 
-        return new NetSpec(id, inputs, layers.ToArray(), skips.ToArray(), loss, 1 + id % 4, HuberDelta: 0.25 + (id % 3) * 0.5);
+        // BatchNorm's training calls need at least 2 samples.
+        int batch = layers.Any(l => l.Kind == LayerKind.BatchNorm) ? 2 + id % 3 : 1 + id % 4;
+        return new NetSpec(id, inputs, layers.ToArray(), skips.ToArray(), loss, batch, HuberDelta: 0.25 + (id % 3) * 0.5);
     }
+
+    public bool HasBatchNorm => Layers.Any(l => l.Kind == LayerKind.BatchNorm);
 
     /// <summary>
     /// Depth 1–6, widths 1–12, every activation, every skip kind (also from x), every loss, batch 1–4.

@@ -30,7 +30,7 @@ public static class Reference
                     Add(layer.Name + ".W", layer.Units, spec.Width(previous));
                     Add(layer.Name + ".b", layer.Units, 1);
                     break;
-                case LayerKind.LayerNorm:
+                case LayerKind.LayerNorm or LayerKind.BatchNorm:
                     Add(layer.Name + ".W", layer.Units, 1); // γ
                     Add(layer.Name + ".b", layer.Units, 1); // β
                     break;
@@ -47,16 +47,32 @@ public static class Reference
         return blocks;
     }
 
-    /// <summary>Pre-activations and activations of every layer for one sample.</summary>
+    /// <summary>Pre-activations and activations of every layer for one sample (eval mode; BatchNorm with the starting statistics, mean 0 and variance 1).</summary>
     public static (Dictionary<string, double[]> Z, Dictionary<string, double[]> H) Forward(NetSpec spec, ReadOnlySpan<double> p, ReadOnlySpan<double> x)
+        => Forward(spec, p, x, StartingBuffers(spec));
+
+    /// <summary>The running statistics as they start: per BatchNorm layer in declaration order, its means (0) then its variances (1).</summary>
+    public static double[] StartingBuffers(NetSpec spec) =>
+        spec.Layers.Where(l => l.Kind == LayerKind.BatchNorm).SelectMany(l => Enumerable.Repeat(0.0, l.Units).Concat(Enumerable.Repeat(1.0, l.Units))).ToArray();
+
+    /// <summary>Pre-activations and activations of every layer for one sample, in eval mode, BatchNorm with these running statistics.</summary>
+    public static (Dictionary<string, double[]> Z, Dictionary<string, double[]> H) Forward(NetSpec spec, ReadOnlySpan<double> p, ReadOnlySpan<double> x, ReadOnlySpan<double> buffers)
     {
+        var running = new Dictionary<string, (double[] Mean, double[] Variance)>();
+        int offset = 0;
+        foreach (var layer in spec.Layers.Where(l => l.Kind == LayerKind.BatchNorm))
+        {
+            running[layer.Name] = (buffers.Slice(offset, layer.Units).ToArray(), buffers.Slice(offset + layer.Units, layer.Units).ToArray());
+            offset += 2 * layer.Units;
+        }
+
         var blocks = Layout(spec).ToDictionary(b => b.Name);
         var h = new Dictionary<string, double[]> { ["x"] = x.ToArray() };
         var z = new Dictionary<string, double[]>();
         string previous = "x";
         foreach (var layer in spec.Layers)
         {
-            var zl = Own(layer, blocks, p, h[previous]);
+            var zl = Own(layer, blocks, p, h[previous], running);
             for (int r = 0; r < layer.Units; r++)
             {
                 double sum = zl[r];
@@ -94,9 +110,10 @@ public static class Reference
 
     /// <summary>
     /// The layer's own operation on h_prev, in eval mode: W·h + b (Dense); γ⊙(h − μ)/√(σ² + ε) + β
-    /// with the biased variance (LayerNorm, nn.LayerNorm); h itself (Dropout).
+    /// with the biased variance (LayerNorm, nn.LayerNorm); h itself (Dropout); γ⊙(h − running mean)/√(running
+    /// variance + ε) + β (BatchNorm, nn.BatchNorm1d in eval mode).
     /// </summary>
-    private static double[] Own(NetSpec.Layer layer, Dictionary<string, Block> blocks, ReadOnlySpan<double> p, double[] input)
+    private static double[] Own(NetSpec.Layer layer, Dictionary<string, Block> blocks, ReadOnlySpan<double> p, double[] input, Dictionary<string, (double[] Mean, double[] Variance)> running)
     {
         var z = new double[layer.Units];
         switch (layer.Kind)
@@ -129,6 +146,16 @@ public static class Reference
                 return z;
             case LayerKind.Dropout:
                 return input.ToArray();
+            case LayerKind.BatchNorm:
+                var (mu, sigma2) = running[layer.Name];
+                var g = blocks[layer.Name + ".W"];
+                var bb = blocks[layer.Name + ".b"];
+                for (int r = 0; r < layer.Units; r++)
+                {
+                    z[r] = p[g.Offset + r] * (input[r] - mu[r]) / Math.Sqrt(sigma2[r] + layer.Epsilon) + p[bb.Offset + r];
+                }
+
+                return z;
             default:
                 throw new InvalidOperationException("The reference does not know the layer kind " + layer.Kind);
         }

@@ -111,6 +111,8 @@ public class GradientCheckUtilityTests
         public NetworkArchitecture Architecture => inner.Architecture;
         public Span<T> Parameters => inner.Parameters;
         public ulong RandomState { get => inner.RandomState; set => inner.RandomState = value; }
+        public Span<T> Buffers => inner.Buffers;
+        public Span<long> BatchesTracked => inner.BatchesTracked;
         public ReadOnlySpan<T> Gradients
         {
             get

@@ -170,6 +170,154 @@ public class LayerKindBehaviourTests
     }
 
     [Fact]
+    public void BatchNormIsPyTorchsTrainAndEvalModesWithItsRunningStatistics()
+    {
+        // nn.BatchNorm1d(5, eps=1e-3, momentum=0.2): train mode normalizes with the batch's mean and biased
+        // variance and moves the running statistics toward the batch's (the variance unbiased, n/(n − 1));
+        // eval mode normalizes with the running statistics.
+        var net = new BatchNormOnly();
+        var random = new Random(8);
+        for (int i = 0; i < 5; i++)
+        {
+            net.BnWeights[i] = random.NextDouble() * 2;
+            net.BnBias[i] = random.NextDouble() - 0.5;
+        }
+
+        double[] mean = new double[5], variance = Enumerable.Repeat(1.0, 5).ToArray();
+        net.Buffers.ToArray().ShouldBe([.. mean, .. variance], "running mean 0 and variance 1 at start");
+        for (int call = 1; call <= 3; call++)
+        {
+            int n = 2 + call;
+            var x = Enumerable.Range(0, n * 5).Select(_ => random.NextDouble() * 6 - 2).ToArray();
+            var y = Enumerable.Range(0, n * 5).Select(_ => random.NextDouble()).ToArray();
+            double expectedLoss = 0;
+            for (int c = 0; c < 5; c++)
+            {
+                var column = Enumerable.Range(0, n).Select(s => x[s * 5 + c]).ToArray();
+                double mu = column.Average(), biased = column.Select(v => (v - mu) * (v - mu)).Average();
+                for (int s = 0; s < n; s++)
+                {
+                    double z = net.BnWeights[c] * (column[s] - mu) / Math.Sqrt(biased + 1e-3) + net.BnBias[c];
+                    expectedLoss += (z - y[s * 5 + c]) * (z - y[s * 5 + c]);
+                }
+
+                mean[c] = 0.8 * mean[c] + 0.2 * mu;
+                variance[c] = 0.8 * variance[c] + 0.2 * biased * n / (n - 1);
+            }
+
+            net.Backward(x, y).ShouldBe(expectedLoss / (n * 5), 1e-13, $"call {call}: the train-mode loss");
+            net.Buffers[..5].ToArray().ShouldBe(mean, 1e-14, $"call {call}: running_mean");
+            net.Buffers[5..].ToArray().ShouldBe(variance, 1e-14, $"call {call}: running_var");
+            net.BatchesTracked[0].ShouldBe(call);
+        }
+
+        var sample = Enumerable.Range(0, 5).Select(_ => random.NextDouble()).ToArray();
+        var output = new double[5];
+        net.Forward(sample, output);
+        for (int c = 0; c < 5; c++)
+        {
+            output[c].ShouldBe(net.BnWeights[c] * (sample[c] - mean[c]) / Math.Sqrt(variance[c] + 1e-3) + net.BnBias[c], 1e-13, $"eval mode, feature {c}");
+        }
+    }
+
+    [Fact]
+    public void ABatchNormTrainingCallOnOneSampleIsRefusedAndChangesNothing()
+    {
+        var net = new BatchNormNet(1);
+        var before = (net.Parameters.ToArray(), net.Buffers.ToArray(), net.BatchesTracked.ToArray());
+        var error = Should.Throw<ArgumentException>(() => net.TrainStep(new float[6], new float[3], 0.1f));
+        error.Message.ShouldContain("BatchNorm 'bn0'");
+        error.Message.ShouldContain("at least 2 samples");
+        net.Parameters.ToArray().ShouldBe(before.Item1);
+        net.Buffers.ToArray().ShouldBe(before.Item2);
+        net.BatchesTracked.ToArray().ShouldBe(before.Item3);
+
+        // The trainer says so before its first step: 7 samples in batches of 3 leave a last batch of 1.
+        var set = TrainingSet<float>.WithLabels(new float[7 * 6], new int[7]);
+        var trainer = new Trainer<float>(net, new Adam<float>(net, 1e-3f), batchSize: 3);
+        Should.Throw<ArgumentException>(() => trainer.Fit(set, epochs: 1)).Message.ShouldContain("last batch of 1");
+        net.Parameters.ToArray().ShouldBe(before.Item1);
+        trainer = new Trainer<float>(net, new Adam<float>(net, 1e-3f), batchSize: 4);
+        trainer.Fit(set, epochs: 2).Epochs.Count.ShouldBe(2);
+        net.BatchesTracked.ToArray().ShouldBe([4L, 4L], "two batches an epoch, two epochs");
+    }
+
+    [Fact]
+    public void BuffersAreSavedCheckpointedAndCopiedWithTheWeights()
+    {
+        var net = new BatchNormNet(2);
+        var random = new Random(9);
+        var x = Enumerable.Range(0, 8 * 6).Select(_ => (float)random.NextDouble()).ToArray();
+        var y = new float[8 * 3];
+        for (int s = 0; s < 8; s++)
+        {
+            y[s * 3 + random.Next(3)] = 1;
+        }
+
+        var adam = new Adam<float>(net, 0.01f);
+        for (int i = 0; i < 3; i++)
+        {
+            net.TrainStep(x, y, adam);
+        }
+
+        // PyTorch's state_dict names and shapes: running statistics 1-D, num_batches_tracked an I64 scalar.
+        var stream = new MemoryStream();
+        net.SaveWeights(stream, WeightNames.PyTorch);
+        var bytes = stream.ToArray();
+        using (var header = JsonDocument.Parse(bytes.AsMemory(8, (int)BitConverter.ToInt64(bytes, 0))))
+        {
+            var root = header.RootElement;
+            root.GetProperty("bn0.running_mean").GetProperty("shape").GetArrayLength().ShouldBe(1);
+            root.GetProperty("bn1.running_var").GetProperty("dtype").GetString().ShouldBe("F32");
+            var count = root.GetProperty("bn0.num_batches_tracked");
+            count.GetProperty("dtype").GetString().ShouldBe("I64");
+            count.GetProperty("shape").GetArrayLength().ShouldBe(0);
+        }
+
+        var loaded = new BatchNormNet(5);
+        loaded.LoadWeights(new MemoryStream(bytes));
+        loaded.Parameters.ToArray().ShouldBe(net.Parameters.ToArray());
+        loaded.Buffers.ToArray().ShouldBe(net.Buffers.ToArray());
+        loaded.BatchesTracked.ToArray().ShouldBe([3L, 3L]);
+
+        // A checkpoint resumes with the same running statistics: the same steps after it.
+        var file = new MemoryStream();
+        Checkpoint.Save(file, adam);
+        var expected = Enumerable.Range(0, 2).Select(_ => net.TrainStep(x, y, adam)).ToArray();
+        var resumed = new BatchNormNet(6);
+        var again = new Adam<float>(resumed, 0.01f);
+        Checkpoint.Load(new MemoryStream(file.ToArray()), again);
+        Enumerable.Range(0, 2).Select(_ => resumed.TrainStep(x, y, again)).ToArray().ShouldBe(expected);
+        resumed.Buffers.ToArray().ShouldBe(net.Buffers.ToArray());
+
+        // A copy has its own; Initialize sets them back to the start.
+        var copy = net.Clone();
+        copy.Buffers.ToArray().ShouldBe(net.Buffers.ToArray());
+        copy.TrainStep(x, y, 0.01f);
+        copy.Buffers.ToArray().ShouldNotBe(net.Buffers.ToArray());
+        net.Initialize(2);
+        net.Buffers.ToArray().ShouldBe(new BatchNormNet(2).Buffers.ToArray());
+        net.BatchesTracked.ToArray().ShouldBe([0L, 0L]);
+
+        // A negative variance in a file is refused, and nothing changes.
+        var tampered = bytes.ToArray();
+        Should.Throw<InvalidDataException>(() => new BatchNormNet(7).LoadWeights(new MemoryStream(Negate(tampered, net, "bn0.running_var"))))
+            .Message.ShouldContain("variance");
+    }
+
+    /// <summary>The file with the first value of tensor <paramref name="name"/> made negative.</summary>
+    private static byte[] Negate(byte[] file, BatchNormNet shape, string name)
+    {
+        long length = BitConverter.ToInt64(file, 0);
+        using var header = JsonDocument.Parse(file.AsMemory(8, (int)length));
+        long begin = header.RootElement.GetProperty(name).GetProperty("data_offsets")[0].GetInt64();
+        int at = (int)(8 + length + begin);
+        BitConverter.GetBytes(-1f).CopyTo(file, at);
+        _ = shape;
+        return file;
+    }
+
+    [Fact]
     public void WeightsAreSavedAsPyTorchsModulesHoldThem()
     {
         var net = new NormNetSingle(3);
@@ -201,6 +349,9 @@ public class LayerKindBehaviourTests
         layers.Single(l => l.Name == "n1").Width.ShouldBe(24);
         NormNet.Architecture.InputsOf("n2").Select(i => (i.From, i.Matrix)).ShouldBe([("h2", (string?)null)]);
 
+        BatchNormNet.Architecture.ToPyTorch().ShouldContain("self.bn0 = nn.BatchNorm1d(16, eps=1e-05, momentum=0.1)");
+        BatchNormNet.Architecture.Buffers.Select(b => b.Name).ShouldBe(["bn0.running_mean", "bn0.running_var", "bn1.running_mean", "bn1.running_var"]);
+        BatchNormNet.Architecture.BatchNormLayers.ShouldBe(["bn0", "bn1"]);
         string module = NormNet.Architecture.ToPyTorch();
         module.ShouldContain("self.n1 = nn.LayerNorm(24, eps=1e-05)");
         module.ShouldContain("self.n2 = nn.LayerNorm(24, eps=0.001)");

@@ -248,3 +248,20 @@ public partial class DropoutProbe;
 [Residual(Inputs = 24, Loss = Loss.MSE)]
 [LayerNorm("n", Epsilon = 1e-3)]
 public partial class LayerNormOnly;
+
+// BatchNorm alone: Backward and Forward are nn.BatchNorm1d's train and eval modes themselves.
+
+[Residual(Inputs = 5, Loss = Loss.MSE)]
+[BatchNorm("bn", Momentum = 0.2, Epsilon = 1e-3)]
+public partial class BatchNormOnly;
+
+// A residual MLP with BatchNorm, in float: the trainer's and the checkpoints' view of the buffers.
+
+[Residual(Inputs = 6, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+[Dense("h0", 16)]
+[BatchNorm("bn0", Activation.ReLU)]
+[Dense("h1", 16)]
+[BatchNorm("bn1", Activation.ReLU)]
+[Skip("bn0", "bn1")]
+[Dense("y", 3)]
+public partial class BatchNormNet;

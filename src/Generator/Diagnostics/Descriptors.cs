@@ -158,6 +158,10 @@ internal static class Descriptors
         "SKIP036", "Layer kind has no unrolled code",
         "CodeStyle.Unrolled writes Dense layers only, and '{0}' is a {1} layer; use CodeStyle.Looped or CodeStyle.Auto (which chooses looped code for it)");
 
+    public static readonly DiagnosticDescriptor MomentumOutOfRange = Error(
+        "SKIP037", "Momentum out of range",
+        "BatchNorm '{0}' has Momentum = {1}; the weight of each batch in the running statistics must be in (0, 1], such as 0.1 (PyTorch's default)");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

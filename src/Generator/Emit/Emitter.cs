@@ -318,6 +318,13 @@ internal static class Emitter
             _w.Line("// Where dropout masks come from: a stream of the seed's own, drawn by training calls only.");
             _w.Line($"private {RuntimeNames.SplitMix64} {_names.RandomField} = {RuntimeNames.DropoutRandom}(0);");
             _w.Line();
+            if (_plan.BufferCount > 0)
+            {
+                _w.Line("// The BatchNorm layers' running statistics (mean 0 and variance 1 at start) and batch counts.");
+                _w.Line($"private {Aligned} {_names.BuffersField} = {_names.ResetBuffers}(new {Aligned}({_plan.BufferCount}));");
+                _w.Line($"private long[] {_names.CountersField} = new long[{_plan.CounterCount}];");
+                _w.Line();
+            }
         }
 
         private void EmitConstructors()
@@ -363,7 +370,7 @@ internal static class Emitter
             _w.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers]");
             _w.Line(GeneratedCodeAttribute);
             _w.Open($"{(shape.IsSealed ? "private" : "protected")} {type}({type} original){(shape.HasRecordBase ? " : base(original)" : "")}");
-            string[] copy = [$"{P} = original.{P}.Clone();", $"{G} = original.{G}.Clone();", $"{_names.RandomField} = original.{_names.RandomField};", .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
+            string[] copy = [$"{P} = original.{P}.Clone();", $"{G} = original.{G}.Clone();", $"{_names.RandomField} = original.{_names.RandomField};", .. CopyBuffers("original.", ""), .. shape.CopiedMembers.Select(m => $"this.{m} = original.{m};")];
             foreach (var line in GuardedBy("original." + _names.GuardField, copy))
             {
                 _w.Line(line);
@@ -387,6 +394,17 @@ internal static class Emitter
                 "<exception cref=\"global::System.InvalidOperationException\">Set while a training call is running; nothing is changed.</exception>",
             ], "public ulong RandomState", attribute: false,
                 [$"get => {_names.RandomField}.State;", "set", "{", .. Guarded($"{_names.RandomField}.State = value;").Select(l => "    " + l), "}"]);
+            bool buffers = _plan.BufferCount > 0;
+            Member("Buffers", [
+                "<summary>",
+                buffers
+                    ? "The BatchNorm layers' running statistics (writable), in the layout of <see cref=\"NetworkArchitecture.Buffers\"/>: training calls update them, Forward and Evaluate read them."
+                    : "Empty: this network has no BatchNorm layer, whose running statistics would be here.",
+                "</summary>",
+            ], $"public {Span} Buffers", attribute: false, buffers ? $"=> {_names.BuffersField}.Span;" : $"=> {Span}.Empty;");
+            Member("BatchesTracked", [
+                "<summary>How many training calls each BatchNorm layer has seen (PyTorch's num_batches_tracked), in declaration order" + (buffers ? "." : "; empty here.") + "</summary>",
+            ], "public global::System.Span<long> BatchesTracked", attribute: false, buffers ? $"=> {_names.CountersField};" : "=> global::System.Span<long>.Empty;");
             foreach (var block in _plan.Blocks)
             {
                 string shape = $"{block.Rows}×{block.Cols}";
@@ -397,6 +415,20 @@ internal static class Emitter
                     $"public {ROS} {gradient}", attribute: false, $"=> {_names.GradientsField}.Slice({block.Offset}, {block.Length});");
             }
         }
+
+        /// <summary>A copy's own buffers and batch counts ("copy." ← this, or this ← "original.").</summary>
+        private string[] CopyBuffers(string from, string to) => _plan.BufferCount == 0 ? [] :
+        [
+            $"{to}{_names.BuffersField} = {from}{_names.BuffersField}.Clone();",
+            $"{to}{_names.CountersField} = (long[]){from}{_names.CountersField}.Clone();",
+        ];
+
+        /// <summary>The running statistics and batch counts set back to their start (mean 0, variance 1, count 0).</summary>
+        private string[] ResetState() => _plan.BufferCount == 0 ? [] :
+        [
+            $"{_names.ResetBuffers}({_names.BuffersField});",
+            $"global::System.Array.Clear({_names.CountersField});",
+        ];
 
         /// <summary>The dropout generator set back to the seed's stream.</summary>
         private string[] Reseed(string indent) => [$"{indent}{_names.RandomField} = {RuntimeNames.DropoutRandom}(seed); // the dropout masks' stream"];
@@ -506,7 +538,7 @@ internal static class Emitter
             Member("Initialize", [
                 "<summary>Draws the parameters anew, as the constructor with this seed does, and sets the gradients to zero. " + Training + "</summary>",
                 "<param name=\"seed\">The same seed gives the same weights everywhere.</param>",
-            ], "public void Initialize(int seed)", Guarded([$"{_names.DrawParameters}({P}.Span, seed);", $"{G}.Span.Clear();", .. Reseed("")]));
+            ], "public void Initialize(int seed)", Guarded([$"{_names.DrawParameters}({P}.Span, seed);", $"{G}.Span.Clear();", .. Reseed(""), .. ResetState()]));
         }
 
         private void EmitClone(string P, string G, string training)
@@ -517,12 +549,13 @@ internal static class Emitter
                 "change the other. The class's other fields are copied as MemberwiseClone copies them. " + training,
                 "</summary>",
                 "<exception cref=\"global::System.InvalidOperationException\">A training call is running on this instance.</exception>",
-            ], $"public {_names.Type} Clone()", Guarded(
+            ], $"public {_names.Type} Clone()", Guarded([
                 $"{_names.Type} copy = ({_names.Type})base.MemberwiseClone();",
                 $"copy.{P} = {P}.Clone();",
                 $"copy.{G} = {G}.Clone();",
+                .. CopyBuffers("", "copy."),
                 $"copy.{_names.GuardField} = default;",
-                "return copy;"));
+                "return copy;"]));
         }
 
         private void EmitInterface()
@@ -544,6 +577,10 @@ internal static class Emitter
 
             string @throw = $" => throw {_names.NotGenerated}();";
             _w.Line($"ulong {I}.RandomState {{ get{@throw} set{@throw} }}");
+            _w.Line();
+            _w.Line($"{Span} {I}.Buffers{@throw}");
+            _w.Line();
+            _w.Line($"global::System.Span<long> {I}.BatchesTracked{@throw}");
             _w.Line();
             foreach (var member in statics.Concat(new[]
             {
@@ -605,7 +642,30 @@ internal static class Emitter
             _w.Close();
             _w.Line();
 
+            if (_plan.BufferCount > 0)
+            {
+                _w.Line($"// Running means 0 and variances 1, as nn.BatchNorm1d starts; the batch counts are cleared beside.");
+                _w.Open($"private static {Aligned} {_names.ResetBuffers}({Aligned} buffers)");
+                _w.Line("buffers.Span.Clear();");
+                foreach (var node in _plan.Layers.Where(n => n.RunningVariance >= 0))
+                {
+                    _w.Line($"buffers.Span.Slice({node.RunningVariance}, {node.Width}).Fill(({_t})1); // {node.Name}.running_var");
+                }
+
+                _w.Line("return buffers;");
+                _w.Close();
+                _w.Line();
+            }
+
             _w.Open($"private {_t} {_names.BackwardCore}({ROS} x, {ROS} y, int samples, {Write} write)");
+            if (_plan.Layers.FirstOrDefault(n => n.Rule.WholeBatch) is { } whole)
+            {
+                _w.Open("if (samples < 2)");
+                _w.Line($"throw new global::System.ArgumentException(\"BatchNorm '{whole.Name}' takes its statistics over the batch, so a training call needs at least 2 samples (as nn.BatchNorm1d does); x holds 1.\", \"x\");");
+                _w.Close();
+                _w.Line();
+            }
+
             var loss = LossRule.Of(_model.Loss);
             _w.Line(loss.PerSample
                 ? "// Mean over the samples: each sample's dL/dŷ carries the factor 1/samples."

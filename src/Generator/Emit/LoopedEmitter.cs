@@ -41,6 +41,12 @@ internal sealed class LoopedEmitter : IBodyEmitter
     /// <summary>The network's dropout generator, a field.</summary>
     internal string Random => _names.RandomField;
 
+    /// <summary>The network's batch counts (BatchNorm's num_batches_tracked), a long[] field.</summary>
+    internal string Counters => _names.CountersField;
+
+    /// <summary>A span of the network's buffers (running statistics).</summary>
+    internal string RunningBuffer(int offset, int length) => $"{_names.BuffersField}.Slice({offset}, {length})";
+
     internal string T => _t;
 
     internal Precision Precision => _plan.Model.Precision;
@@ -104,24 +110,40 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line("[global::System.ThreadStatic]");
         w.Line($"private static {type}? {_names.WorkspaceField};");
         w.Line();
-        w.Line($"/// <summary>One thread's buffers: z, h and δ of every layer for up to {chunk} samples, one row each, each starting on a cache line.</summary>");
+        w.Line("/// <summary>One thread's buffers: z, h and δ of every layer for up to Rows samples, one row each, each starting on a cache line.</summary>");
         w.Open($"private sealed class {type}");
+        var fields = new System.Collections.Generic.List<(string Field, string Size)>();
         foreach (var node in _plan.Layers)
         {
-            string buffer = $"public readonly {RuntimeNames.AlignedArray}<{_t}>", size = $"new({chunk} * {Literals.Int(node.Width)})";
+            string size = $"rows * {Literals.Int(node.Width)}";
             if (HasZ(node))
             {
-                w.Line($"{buffer} {ZField(node)} = {size};");
+                fields.Add((ZField(node), size));
             }
 
-            w.Line($"{buffer} {HField(node)} = {size};");
-            w.Line($"{buffer} {DeltaField(node)} = {size};");
-            foreach (var (key, perSample) in node.Rule.Buffers(node))
+            fields.Add((HField(node), size));
+            fields.Add((DeltaField(node), size));
+            foreach (var (key, perSample, fixedPart) in node.Rule.Buffers(node))
             {
-                w.Line($"{buffer} {BufferField(node, key)} = new({chunk} * {Literals.Int(perSample)});");
+                fields.Add((BufferField(node, key), fixedPart == 0 ? $"rows * {Literals.Int(perSample)}" : perSample == 0 ? Literals.Int(fixedPart) : $"rows * {Literals.Int(perSample)} + {Literals.Int(fixedPart)}"));
             }
         }
 
+        w.Line("public readonly int Rows;");
+        foreach (var (field, _) in fields)
+        {
+            w.Line($"public readonly {RuntimeNames.AlignedArray}<{_t}> {field};");
+        }
+
+        w.Line();
+        w.Open($"public {type}(int rows)");
+        w.Line("Rows = rows;");
+        foreach (var (field, size) in fields)
+        {
+            w.Line($"{field} = new({size});");
+        }
+
+        w.Close();
         w.Close();
     }
 
@@ -129,7 +151,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
     {
         var output = _plan.Output;
         string ROS = $"global::System.ReadOnlySpan<{_t}>";
-        string ws = $"{_names.WorkspaceType} ws = {_names.WorkspaceField} ??= new {_names.WorkspaceType}();";
+        string ws = $"{_names.WorkspaceType} ws = {_names.WorkspaceField} ??= new {_names.WorkspaceType}({_names.Chunk});";
         void Chunks()
         {
             w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
@@ -161,6 +183,20 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
         string write = $"{RuntimeNames.GradientWrite}<{_t}>";
         w.Open($"private {_t} {_names.BackwardRows}({ROS} x, {ROS} y, int samples, {_t} scale, {write} write)");
+        if (_plan.Layers.FirstOrDefault(n => n.Rule.WholeBatch) is { } whole)
+        {
+            // Batch statistics are the whole batch's: one pass, in a workspace grown to the batch.
+            w.Line($"// {whole.Name}'s statistics are the whole batch's: one pass over all the samples, in a workspace grown to hold them.");
+            w.Line($"{_names.WorkspaceType}? ws = {_names.WorkspaceField};");
+            w.Open("if (ws is null || ws.Rows < samples)");
+            w.Line($"ws = {_names.WorkspaceField} = new {_names.WorkspaceType}(global::System.Math.Max({_names.Chunk}, samples));");
+            w.Close();
+            w.Line();
+            w.Line($"return {_names.BackwardBody}(ws, x, y, samples, scale, write);");
+            w.Close();
+            return;
+        }
+
         w.Line(ws);
         w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
         Chunks();
@@ -324,9 +360,10 @@ internal sealed class LoopedEmitter : IBodyEmitter
                 w.Line($"global::System.Span<{_t}> {Delta(node)} = {_ws}.{DeltaField(node)}.Slice({rows});");
             }
 
-            foreach (var (key, perSample) in node.Rule.Buffers(node))
+            foreach (var (key, perSample, fixedPart) in node.Rule.Buffers(node))
             {
-                w.Line($"global::System.Span<{_t}> {Buffer(node, key)} = {_ws}.{BufferField(node, key)}.Slice(0, {_rows} * {Literals.Int(perSample)});");
+                string length = fixedPart == 0 ? $"{_rows} * {Literals.Int(perSample)}" : perSample == 0 ? Literals.Int(fixedPart) : $"{_rows} * {Literals.Int(perSample)} + {Literals.Int(fixedPart)}";
+                w.Line($"global::System.Span<{_t}> {Buffer(node, key)} = {_ws}.{BufferField(node, key)}.Slice(0, {length});");
             }
         }
     }

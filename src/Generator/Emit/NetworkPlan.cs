@@ -92,8 +92,24 @@ internal sealed class NetworkPlan
             }
         }
 
-        return new NetworkPlan(model, nodes, blocks);
+        // The running statistics (docs/conventions.md: per BatchNorm layer, its mean then its variance) and batch counts.
+        int buffers = 0, counters = 0;
+        foreach (var node in nodes.Skip(1).Where(n => n.Rule.RunningStatistics > 0))
+        {
+            node.RunningMean = buffers;
+            node.RunningVariance = buffers + node.Width;
+            node.Counter = counters++;
+            buffers += node.Rule.RunningStatistics * node.Width;
+        }
+
+        return new NetworkPlan(model, nodes, blocks) { BufferCount = buffers, CounterCount = counters };
     }
+
+    /// <summary>The length of the buffers (running statistics).</summary>
+    public int BufferCount { get; private init; }
+
+    /// <summary>How many layers count their training batches (BatchNorm's num_batches_tracked).</summary>
+    public int CounterCount { get; private init; }
 
     /// <summary>Whether some layer computes differently in training calls (Dropout): the forward pass then takes a mode.</summary>
     public bool HasTrainMode => Layers.Any(n => n.Rule.TrainMode);
@@ -135,6 +151,13 @@ internal sealed class Node
 
     /// <summary>The layer's "name.b" block (b, or β of a LayerNorm); null when it has none.</summary>
     public Block? Bias { get; set; }
+
+    /// <summary>Where a BatchNorm's running mean and variance start in the buffers, and its batch count's index.</summary>
+    public int RunningMean { get; set; } = -1;
+
+    public int RunningVariance { get; set; } = -1;
+
+    public int Counter { get; set; } = -1;
 
     /// <summary>Skip edges ending here, in declaration order.</summary>
     public List<Edge> Skips { get; } = new();

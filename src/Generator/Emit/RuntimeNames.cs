@@ -50,7 +50,8 @@ internal static class RuntimeNames
     public const string DropoutRandom = SplitMix64 + ".ForDropout";
 
     /// <summary>The kernels of the layers other than Dense (<c>LayerKernels.{name}</c>).</summary>
-    public static readonly string[] LayerKernelMethods = ["DropoutBackward", "DropoutForward", "LayerNormBackward", "LayerNormForward"];
+    public static readonly string[] LayerKernelMethods =
+        ["BatchNormBackward", "BatchNormEvalForward", "BatchNormTrainForward", "DropoutBackward", "DropoutForward", "LayerNormBackward", "LayerNormForward"];
 
     /// <summary><c>LayerKernels.{name}</c>, which must be one of <see cref="LayerKernelMethods"/>.</summary>
     public static string LayerKernel(string name) =>

@@ -28,7 +28,7 @@ internal sealed class DropoutRule : LayerRule
     public override string ArchitectureProperties(LayerModel layer) =>
         $" {{ Kind = {RuntimeNames.LayerKindEnum}.{Kind}, P = {Literals.Number(layer.P, Precision.Double)} }}";
 
-    public override IEnumerable<(string Key, int PerSample)> Buffers(Node node) => [("mask", node.Width)];
+    public override IEnumerable<(string Key, int PerSample, int Fixed)> Buffers(Node node) => [("mask", node.Width, 0)];
 
     public override void EmitForward(LoopedEmitter e, SourceWriter w, Node node)
     {

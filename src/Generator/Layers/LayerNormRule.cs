@@ -36,7 +36,7 @@ internal sealed class LayerNormRule : LayerRule
         w.Line($"parameters.Slice({gamma.Offset}, {gamma.Length}).Fill(({t})1); // {gamma.Name}: γ = 1");
     }
 
-    public override IEnumerable<(string Key, int PerSample)> Buffers(Node node) => [("xhat", node.Width), ("r", 1)];
+    public override IEnumerable<(string Key, int PerSample, int Fixed)> Buffers(Node node) => [("xhat", node.Width, 0), ("r", 1, 0)];
 
     public override void EmitForward(LoopedEmitter e, SourceWriter w, Node node)
     {

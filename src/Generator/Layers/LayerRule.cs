@@ -16,7 +16,7 @@ namespace SkipNet.Generator.Layers;
 internal abstract class LayerRule
 {
     /// <summary>Every kind, registered here and nowhere else.</summary>
-    public static readonly LayerRule[] All = [DenseRule.Instance, LayerNormRule.Instance, DropoutRule.Instance];
+    public static readonly LayerRule[] All = [DenseRule.Instance, LayerNormRule.Instance, DropoutRule.Instance, BatchNormRule.Instance];
 
     public static LayerRule Of(LayerKind kind) => All.First(r => r.Kind == kind);
 
@@ -40,6 +40,12 @@ internal abstract class LayerRule
     /// <summary>Whether the layer computes differently in training calls than in Forward and Evaluate.</summary>
     public virtual bool TrainMode => false;
 
+    /// <summary>Whether a training call must pass the whole batch through the layer at once (its statistics are the batch's).</summary>
+    public virtual bool WholeBatch => false;
+
+    /// <summary>How many running statistics (buffers) the layer keeps per unit: BatchNorm's mean and variance.</summary>
+    public virtual int RunningStatistics => 0;
+
     /// <summary>Reads the arguments after the name; reports what is wrong with them.</summary>
     public abstract LayerArguments Read(LayerAttribute attribute);
 
@@ -54,8 +60,8 @@ internal abstract class LayerRule
     {
     }
 
-    /// <summary>The layer's workspace buffers besides z, h and δ: a key ("xhat") and the values per sample.</summary>
-    public virtual IEnumerable<(string Key, int PerSample)> Buffers(Node node) => [];
+    /// <summary>The layer's workspace buffers besides z, h and δ: a key ("xhat"), the values per sample and a fixed number more.</summary>
+    public virtual IEnumerable<(string Key, int PerSample, int Fixed)> Buffers(Node node) => [];
 
     /// <summary>Looped code: the layer's operation on the previous node's h, written into z (h when the layer has no activation).</summary>
     public abstract void EmitForward(LoopedEmitter e, SourceWriter w, Node node);
@@ -73,4 +79,4 @@ internal readonly record struct BlockShape(int Rows, int Cols);
 
 /// <summary>What a layer attribute says besides the name.</summary>
 /// <param name="Units">The width (null: the previous layer's).</param>
-internal sealed record LayerArguments(int? Units, Location? UnitsLocation, Activation Activation, Location? ActivationLocation, double Epsilon = 1e-5, double P = 0);
+internal sealed record LayerArguments(int? Units, Location? UnitsLocation, Activation Activation, Location? ActivationLocation, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1);

@@ -24,6 +24,7 @@ internal static class Naming
     [
         "InputSize", "OutputSize", "ParameterCount", "Blocks", "Architecture", "Diagram", "Parameters", "Gradients",
         "Forward", "Backward", "Evaluate", "ZeroGradients", "Step", "TrainStep", "Explain", "Clone", "Initialize", "RandomState",
+        "Buffers", "BatchesTracked",
     ];
 
     /// <summary>"h0" → "H0", for public accessors such as H0Weights.</summary>
@@ -173,6 +174,9 @@ internal sealed class NetworkNames
         WorkspaceField = members.Claim("t_workspace");
         NotGenerated = members.Claim("NotGenerated");
         RandomField = members.Claim("_random");
+        BuffersField = members.Claim("_buffers");
+        CountersField = members.Claim("_batchesTracked");
+        ResetBuffers = members.Claim("ResetBuffers");
 
         _workspaceFields = new NameScope(new[] { workspace });
         _locals = new NameScope(System.Array.Empty<string>(), parent: members);
@@ -218,8 +222,15 @@ internal sealed class NetworkNames
 
     public string NotGenerated { get; }
 
-    /// <summary>The network's dropout generator (a field of networks with a Dropout layer).</summary>
+    /// <summary>The network's dropout generator.</summary>
     public string RandomField { get; }
+
+    /// <summary>The running statistics (a field of networks with BatchNorm layers), their batch counts, and what sets them to their start.</summary>
+    public string BuffersField { get; }
+
+    public string CountersField { get; }
+
+    public string ResetBuffers { get; }
 
     /// <summary>A field of the per-thread workspace (looped code): "z_h0", "h_h0", "d_h0".</summary>
     public string WorkspaceMember(string preferred) => _workspaceFields.Claim(preferred);

@@ -53,7 +53,8 @@ internal sealed record ContainingType(string Keyword, string Name);
 /// <param name="Units">The layer's width (a LayerNorm's or Dropout's is the previous layer's).</param>
 /// <param name="Epsilon">ε of a LayerNorm (unused by other kinds).</param>
 /// <param name="P">The probability of a Dropout (unused by other kinds).</param>
-internal sealed record LayerModel(string Name, LayerKind Kind, int Units, Activation Activation, double Alpha, double Epsilon = 1e-5, double P = 0);
+/// <param name="Momentum">The running statistics' momentum of a BatchNorm (unused by other kinds).</param>
+internal sealed record LayerModel(string Name, LayerKind Kind, int Units, Activation Activation, double Alpha, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1);
 
 /// <summary>A skip edge; <see cref="From"/> is a layer name or "x".</summary>
 internal sealed record SkipModel(string From, string To, SkipKind Kind);

@@ -56,6 +56,24 @@ internal sealed class LayerAttribute
         return epsilon;
     }
 
+    /// <summary>The Momentum property (0.1 unless set): in (0, 1] (SKIP037).</summary>
+    public double Momentum()
+    {
+        var named = _attribute.NamedArguments.FirstOrDefault(a => a.Key == "Momentum");
+        if (named.Key is null || named.Value.Value is not double momentum)
+        {
+            return 0.1;
+        }
+
+        if (!(momentum > 0 && momentum <= 1))
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(Descriptors.MomentumOutOfRange, Parser.NamedArgumentLocation(_syntax, "Momentum"), Name, Literals.Describe(momentum)));
+            return 0.1;
+        }
+
+        return momentum;
+    }
+
     /// <summary>The probability argument at <paramref name="index"/>: in [0, 1) (SKIP034), else 0.</summary>
     public double Probability(int index)
     {

@@ -406,7 +406,7 @@ internal static class Parser
                 units = Math.Max(1, Math.Min(units, MaxUnits));
             }
 
-            var model = new LayerModel(name, rule.Kind, units, activation, alpha, read.Epsilon, read.P);
+            var model = new LayerModel(name, rule.Kind, units, activation, alpha, read.Epsilon, read.P, read.Momentum);
             layers.Add(new ParsedLayer(model, nameLocation, read.ActivationLocation ?? syntax?.GetLocation(), read.UnitsLocation ?? syntax?.GetLocation(), syntax?.GetLocation()) { Usable = usable });
         }
 

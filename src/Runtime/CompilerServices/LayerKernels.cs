@@ -157,4 +157,167 @@ public static class LayerKernels
             inputDeltas[i] += mask[i] * deltas[i];
         }
     }
+
+    /// <summary>
+    /// Batch normalization in a training call, over <paramref name="batch"/> samples of
+    /// γ.Length channels × <paramref name="spatial"/> values (NCHW; spatial 1 for vectors):
+    /// per channel c, the mean μ and biased variance σ² of its batch·spatial values (summed in double),
+    /// r = 1/√(σ² + ε), x̂ = (h − μ)·r, results = γ⊙x̂ + β, written over; x̂ goes to
+    /// <paramref name="normalized"/> and r to <paramref name="inverseDeviation"/> (one per channel).
+    /// Then running_mean ← (1 − m)·running_mean + m·μ and running_var ← (1 − m)·running_var +
+    /// m·σ²·n/(n − 1), n = batch·spatial ≥ 2.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together, or n &lt; 2; nothing is written.</exception>
+    public static void BatchNormTrainForward<T>(
+        ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> inputs, Span<T> normalized, Span<T> inverseDeviation, Span<T> results,
+        Span<T> runningMean, Span<T> runningVariance, int batch, int spatial, T epsilon, T momentum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = gamma.Length;
+        CheckBatchNorm(channels, beta.Length, inputs.Length, results.Length, batch, spatial);
+        SpanCheck.Same(inputs.Length, normalized.Length);
+        SpanCheck.Same(channels, inverseDeviation.Length);
+        SpanCheck.Same(channels, runningMean.Length);
+        SpanCheck.Same(channels, runningVariance.Length);
+        long n = (long)batch * spatial;
+        if (n < 2)
+        {
+            throw new ArgumentException($"Batch normalization in a training call needs more than one value per channel; it has {n} (batch {batch} × {spatial}).", nameof(batch));
+        }
+
+        int stride = channels * spatial;
+        for (int c = 0; c < channels; c++)
+        {
+            double sum = 0;
+            for (int s = 0; s < batch; s++)
+            {
+                foreach (T v in inputs.Slice(s * stride + c * spatial, spatial))
+                {
+                    sum += double.CreateTruncating(v);
+                }
+            }
+
+            double mean = sum / n, squares = 0;
+            for (int s = 0; s < batch; s++)
+            {
+                foreach (T v in inputs.Slice(s * stride + c * spatial, spatial))
+                {
+                    double d = double.CreateTruncating(v) - mean;
+                    squares += d * d;
+                }
+            }
+
+            double variance = squares / n;
+            T mu = T.CreateTruncating(mean);
+            T r = T.One / T.Sqrt(T.CreateTruncating(variance) + epsilon);
+            inverseDeviation[c] = r;
+            for (int s = 0; s < batch; s++)
+            {
+                int start = s * stride + c * spatial;
+                for (int i = start; i < start + spatial; i++)
+                {
+                    T v = (inputs[i] - mu) * r;
+                    normalized[i] = v;
+                    results[i] = gamma[c] * v + beta[c];
+                }
+            }
+
+            runningMean[c] = (T.One - momentum) * runningMean[c] + momentum * mu;
+            runningVariance[c] = (T.One - momentum) * runningVariance[c] + momentum * T.CreateTruncating(variance * n / (n - 1));
+        }
+    }
+
+    /// <summary>Batch normalization in Forward and Evaluate: results = γ⊙(h − running_mean)/√(running_var + ε) + β per channel, written over.</summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void BatchNormEvalForward<T>(
+        ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> runningMean, ReadOnlySpan<T> runningVariance, ReadOnlySpan<T> inputs, Span<T> results,
+        int batch, int spatial, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = gamma.Length;
+        CheckBatchNorm(channels, beta.Length, inputs.Length, results.Length, batch, spatial);
+        SpanCheck.Same(channels, runningMean.Length);
+        SpanCheck.Same(channels, runningVariance.Length);
+        int stride = channels * spatial;
+        for (int c = 0; c < channels; c++)
+        {
+            T r = T.One / T.Sqrt(runningVariance[c] + epsilon), mu = runningMean[c];
+            for (int s = 0; s < batch; s++)
+            {
+                int start = s * stride + c * spatial;
+                for (int i = start; i < start + spatial; i++)
+                {
+                    results[i] = gamma[c] * ((inputs[i] - mu) * r) + beta[c];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="BatchNormTrainForward{T}"/> for dL/dz in <paramref name="deltas"/>:
+    /// unless <paramref name="inputDeltas"/> is empty, per channel inputDeltas += (r/n)·(n·g − Σg −
+    /// x̂·Σ(g⊙x̂)) with g = dL/dz·γ and the sums over the channel's n = batch·spatial values; then
+    /// dL/dγ (+)= Σ dL/dz⊙x̂ per channel, stored as <paramref name="write"/> says, and, if it steps,
+    /// γ −= rate·dL/dγ (after γ's last read). β's gradient is the sum of dL/dz per channel.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void BatchNormBackward<T>(
+        Span<T> gamma, ReadOnlySpan<T> deltas, ReadOnlySpan<T> normalized, ReadOnlySpan<T> inverseDeviation, Span<T> inputDeltas, Span<T> gammaGradient,
+        int batch, int spatial, GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = gamma.Length;
+        CheckBatchNorm(channels, channels, deltas.Length, normalized.Length, batch, spatial);
+        SpanCheck.Same(channels, inverseDeviation.Length);
+        SpanCheck.Same(channels, gammaGradient.Length);
+        if (!inputDeltas.IsEmpty)
+        {
+            SpanCheck.Same(deltas.Length, inputDeltas.Length);
+        }
+
+        int stride = channels * spatial;
+        T n = T.CreateTruncating((long)batch * spatial);
+        for (int c = 0; c < channels; c++)
+        {
+            T sumDelta = T.Zero, sumDeltaX = T.Zero;
+            for (int s = 0; s < batch; s++)
+            {
+                int start = s * stride + c * spatial;
+                for (int i = start; i < start + spatial; i++)
+                {
+                    sumDelta += deltas[i];
+                    sumDeltaX += deltas[i] * normalized[i];
+                }
+            }
+
+            if (!inputDeltas.IsEmpty)
+            {
+                // g = dL/dz·γ: Σg = γ·Σ dL/dz and Σ g⊙x̂ = γ·Σ dL/dz⊙x̂.
+                T scale = inverseDeviation[c] / n, g = gamma[c];
+                T sumG = g * sumDelta, sumGx = g * sumDeltaX;
+                for (int s = 0; s < batch; s++)
+                {
+                    int start = s * stride + c * spatial;
+                    for (int i = start; i < start + spatial; i++)
+                    {
+                        inputDeltas[i] += scale * (n * (g * deltas[i]) - sumG - normalized[i] * sumGx);
+                    }
+                }
+            }
+
+            T gradient = (write.Overwrite ? T.Zero : gammaGradient[c]) + sumDeltaX;
+            gammaGradient[c] = gradient;
+            if (write.Step)
+            {
+                gamma[c] += -write.LearningRate * gradient;
+            }
+        }
+    }
+
+    private static void CheckBatchNorm(int channels, int betaLength, int inputsLength, int resultsLength, int batch, int spatial)
+    {
+        SpanCheck.Same(channels, betaLength);
+        SpanCheck.Same((long)batch * channels * spatial, inputsLength);
+        SpanCheck.Same(inputsLength, resultsLength);
+    }
 }

@@ -20,6 +20,16 @@ internal static class SpanCheck
         }
     }
 
+    /// <summary>A span of <paramref name="actual"/> elements where <paramref name="expected"/> (a product, in 64 bits) are needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Same(long expected, int actual)
+    {
+        if (expected != actual)
+        {
+            ThrowNotSame(expected, actual);
+        }
+    }
+
     /// <summary>Two row-major spans of <paramref name="batch"/> rows each; returns their row widths.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (int First, int Second) Batch(int firstLength, int secondLength, int batch)
@@ -62,7 +72,7 @@ internal static class SpanCheck
     }
 
     [DoesNotReturn]
-    private static void ThrowNotSame(int expected, int actual) =>
+    private static void ThrowNotSame(long expected, int actual) =>
         throw new ArgumentException($"Expected spans of equal length; the lengths are {expected} and {actual}.");
 
     [DoesNotReturn]

@@ -141,6 +141,7 @@ public sealed partial class Derivation
     /// <param name="learningRate">α of the update p' = p − α·dL/dp.</param>
     /// <exception cref="ArgumentException">x or y is not one sample of the network's widths.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN.</exception>
+    /// <exception cref="NotSupportedException">The network has a BatchNorm layer, whose statistics need a batch of at least 2.</exception>
     public static Derivation Of<T>(IResidualNetwork<T> network, ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -157,6 +158,11 @@ public sealed partial class Derivation
         }
 
         Guard.LearningRate(learningRate, nameof(learningRate));
+        if (architecture.Layers.FirstOrDefault(l => l.Kind == LayerKind.BatchNorm) is { } norm)
+        {
+            throw new NotSupportedException(
+                $"Explain shows a training step on one sample, and BatchNorm '{norm.Name}' takes its statistics over a batch of at least 2 (a training call on one sample is refused, as in PyTorch). Check its gradients with GradientCheck.Run on a batch instead.");
+        }
 
         static double[] ToDouble(ReadOnlySpan<T> span)
         {

@@ -48,9 +48,14 @@ internal static class ArchitectureText
                     writer.WriteString("kind", layer.Kind.ToString());
                 }
 
-                if (layer.Kind == LayerKind.LayerNorm)
+                if (layer.Kind is LayerKind.LayerNorm or LayerKind.BatchNorm)
                 {
                     writer.WriteNumber("epsilon", layer.Epsilon);
+                }
+
+                if (layer.Kind == LayerKind.BatchNorm)
+                {
+                    writer.WriteNumber("momentum", layer.Momentum);
                 }
 
                 if (layer.Kind == LayerKind.Dropout)
@@ -85,12 +90,12 @@ internal static class ArchitectureText
     /// <summary>The PyTorch name of every block, in block order.</summary>
     public static string[] PyTorchNames(NetworkArchitecture architecture) => architecture.Blocks.Select(b => b.PyTorchName).ToArray();
 
-    /// <summary>The shape of a block as a tensor, as PyTorch's module holds it: W and S 2-D [rows, cols]; b, and a LayerNorm's γ, 1-D [rows].</summary>
+    /// <summary>The shape of a block as a tensor, as PyTorch's module holds it: W and S 2-D [rows, cols]; b, and a LayerNorm's or BatchNorm's γ, 1-D [rows].</summary>
     public static long[] Shape(NetworkArchitecture architecture, ParameterBlock block)
     {
         string owner = block.Name[..block.Name.LastIndexOf('.')];
         bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal)
-            || architecture.Layers.Any(l => l.Name == owner && l.Kind == LayerKind.LayerNorm);
+            || architecture.Layers.Any(l => l.Name == owner && l.Kind is LayerKind.LayerNorm or LayerKind.BatchNorm);
         return vector ? [block.Rows] : [block.Rows, block.Cols];
     }
 }

@@ -137,6 +137,7 @@ public static class Checkpoint
         }
 
         var weights = file.Weights(network);
+        var (buffers, counters) = file.Buffers(network);
         var meta = file.Metadata;
         Expect(meta, "optimizer", optimizer.RuleName, "optimizer");
         foreach (var (name, value) in optimizer.Settings)
@@ -200,6 +201,8 @@ public static class Checkpoint
         commit = () =>
         {
             weights.CopyTo(network.Parameters);
+            buffers.CopyTo(network.Buffers);
+            counters.CopyTo(network.BatchesTracked);
             foreach (var (target, saved) in state)
             {
                 saved.CopyTo(target.AsSpan());

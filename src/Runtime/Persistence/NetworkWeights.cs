@@ -88,8 +88,11 @@ public static class NetworkWeights
         ArgumentNullException.ThrowIfNull(stream);
         var file = WeightsFile.Read(stream, network);
         var staging = file.Weights(network);
+        var (buffers, counters) = file.Buffers(network);
         file.CheckNothingElse(file.IsCheckpoint ? Checkpoint.StatePrefixes : []);
         staging.CopyTo(network.Parameters);
+        buffers.CopyTo(network.Buffers);
+        counters.CopyTo(network.BatchesTracked);
     }
 
     /// <summary>The weight tensors, one per block, in block order.</summary>
@@ -109,6 +112,19 @@ public static class NetworkWeights
         {
             var block = architecture.Blocks[i];
             tensors.Add(TensorData.Of(tensorNames[i], ArchitectureText.Shape(architecture, block), block.Of(parameters)));
+        }
+
+        // The buffers, by PyTorch's names in both conventions: running statistics, then the batch counts.
+        ReadOnlySpan<T> buffers = network.Buffers;
+        foreach (var buffer in architecture.Buffers)
+        {
+            tensors.Add(TensorData.Of(buffer.Name, [buffer.Rows], buffer.Of(buffers)));
+        }
+
+        var layers = architecture.BatchNormLayers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            tensors.Add(TensorData.Of<long>(layers[i] + ".num_batches_tracked", [], [network.BatchesTracked[i]]));
         }
 
         return tensors;
@@ -190,6 +206,49 @@ internal sealed class WeightsFile
         }
 
         return staging;
+    }
+
+    /// <summary>The network's buffers and batch counts, from the file into new staging arrays.</summary>
+    public (T[] Buffers, long[] Counters) Buffers<T>(IResidualNetwork<T> network)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var architecture = network.Architecture;
+        var buffers = new T[network.Buffers.Length];
+        foreach (var buffer in architecture.Buffers)
+        {
+            Read(buffer.Name, [buffer.Rows], buffer.Of(buffers.AsSpan()));
+        }
+
+        var layers = architecture.BatchNormLayers;
+        var counters = new long[layers.Count];
+        Span<long> count = stackalloc long[1];
+        for (int i = 0; i < layers.Count; i++)
+        {
+            string name = layers[i] + ".num_batches_tracked";
+            var tensor = _header.Find(name)
+                ?? throw new InvalidDataException($"The file has no tensor '{name}' (expected I64 []); it holds {Listing()}.");
+            if (tensor.DType != "I64" || tensor.Shape.Length != 0)
+            {
+                throw new InvalidDataException($"Tensor '{name}' is {tensor.DType} {tensor.ShapeText}; expected I64 [] (a count).");
+            }
+
+            SafeTensors.FromLittleEndian(_data.AsSpan((int)tensor.Begin, (int)(tensor.End - tensor.Begin)), count);
+            counters[i] = count[0] >= 0 ? count[0] : throw new InvalidDataException($"Tensor '{name}' holds {count[0]}; a count of batches is ≥ 0.");
+            _used.Add(name);
+        }
+
+        foreach (var buffer in architecture.Buffers.Where(b => b.Name.EndsWith(".running_var", StringComparison.Ordinal)))
+        {
+            foreach (var v in buffer.Of<T>(buffers))
+            {
+                if (v < T.Zero)
+                {
+                    throw new InvalidDataException($"Tensor '{buffer.Name}' holds {v}; a variance is ≥ 0.");
+                }
+            }
+        }
+
+        return (buffers, counters);
     }
 
     /// <summary>Decodes tensor <paramref name="name"/>, which must have the given shape and T's dtype and hold finite values.</summary>

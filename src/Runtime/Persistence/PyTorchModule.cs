@@ -29,7 +29,7 @@ public sealed partial record NetworkArchitecture
 
     /// <summary>
     /// The Python source of the equivalent PyTorch module: an <c>nn.Linear</c> per Dense layer (an
-    /// <c>nn.LayerNorm</c>, <c>nn.Dropout</c> per layer of those kinds) and an
+    /// <c>nn.LayerNorm</c>, <c>nn.Dropout</c>, <c>nn.BatchNorm1d</c> per layer of those kinds) and an
     /// <c>nn.Linear(bias=False)</c> per weighted skip, the same activations in the same order, and
     /// <c>loss_fn</c>, the declared loss with the same reduction. Its <c>state_dict</c> names are
     /// <see cref="WeightNames.PyTorch"/>'s, so weights move both ways with
@@ -94,6 +94,7 @@ public sealed partial record NetworkArchitecture
                 LayerKind.Dense => $"nn.Linear({previousWidth}, {layer.Width})",
                 LayerKind.LayerNorm => $"nn.LayerNorm({layer.Width}, eps={Python(layer.Epsilon)})",
                 LayerKind.Dropout => $"nn.Dropout(p={Python(layer.P)})",
+                LayerKind.BatchNorm => $"nn.BatchNorm1d({layer.Width}, eps={Python(layer.Epsilon)}, momentum={Python(layer.Momentum)})",
                 _ => throw new NotSupportedException($"ToPyTorch does not know the layer kind {layer.Kind}."),
             };
             text.AppendLine($"        {Register(layer.Name, module)}");

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Numerics;
 using System.Threading;
 
@@ -127,7 +128,7 @@ public sealed partial class Trainer<T>
     /// <param name="validation">Samples to measure after each epoch (not trained on).</param>
     /// <param name="progress">Told after each epoch, on the training thread.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
-    /// <exception cref="ArgumentException">A set does not fit the network.</exception>
+    /// <exception cref="ArgumentException">A set does not fit the network, or (for a network with BatchNorm) its last batch would hold 1 sample.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the network keeps the weights of its last step.</exception>
     public TrainingHistory Fit(TrainingSet<T> training, int epochs, TrainingSet<T>? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -141,9 +142,17 @@ public sealed partial class Trainer<T>
             throw new ArgumentException($"The checkpoint this trainer resumed from was made on {state.Order.Length} training samples; this set has {samples}.", nameof(training));
         }
 
+        int batch = Math.Min(BatchSize, samples);
+        if (samples % batch == 1 && Network.Architecture.Layers.FirstOrDefault(l => l.Kind == LayerKind.BatchNorm) is { } norm)
+        {
+            throw new ArgumentException(
+                $"BatchNorm '{norm.Name}' takes its statistics over each batch, so every batch needs at least 2 samples; {samples} samples in batches of {batch} leave a last batch of 1. Choose another BatchSize, or leave one sample out.",
+                nameof(training));
+        }
+
         _resumed = null;
         using var degree = Parallelism.Override(MaxDegreeOfParallelism);
-        int inputs = Network.InputSize, outputs = Network.OutputSize, batch = Math.Min(BatchSize, samples);
+        int inputs = Network.InputSize, outputs = Network.OutputSize;
         var order = state.Order;
         var x = new T[batch * inputs];
         var y = new T[batch * outputs];
