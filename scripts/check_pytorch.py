@@ -18,8 +18,8 @@ try:
     WRITER = "safetensors.torch"
 except ImportError:
     WRITER = "this script's safetensors writer (the safetensors package is not installed)"
-    DTYPES = {"F64": torch.float64, "F32": torch.float32}
-    NAMES = {torch.float64: "F64", torch.float32: "F32"}
+    DTYPES = {"F64": torch.float64, "F32": torch.float32, "I64": torch.int64}
+    NAMES = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64"}
 
     def load_file(path):
         with open(path, "rb") as f:

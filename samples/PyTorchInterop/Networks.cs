@@ -39,7 +39,7 @@ public partial class Regressor;
 [Skip("h1", "y", SkipKind.Weighted)]
 public partial class ClassifierSingle;
 
-// A pre-norm residual block with LayerNorm and Dropout: the masks SkipNet draws are handed to PyTorch.
+// LayerNorm, Dropout and BatchNorm: the masks SkipNet draws are handed to PyTorch; the running statistics compared.
 [Residual(Inputs = 5, Loss = Loss.MSE)]
 [Dense("h0", 8, Activation.GELU)]
 [LayerNorm("n1", Epsilon = 1e-3)]
@@ -49,6 +49,9 @@ public partial class ClassifierSingle;
 [Skip("h0", "h2")]
 [LayerNorm("n2", Activation.Tanh)]
 [Dropout("d2", 0.5)]
+[Dense("h3", 8)]
+[BatchNorm("bn3", Activation.SiLU, Momentum = 0.3)]
 [Dense("y", 2)]
 [Skip("x", "n2", SkipKind.Weighted)]
+[Skip("n2", "bn3")]
 public partial class Normed;

@@ -132,8 +132,11 @@ static int Check(Func<IResidualNetwork<double>> make, string name, string stem)
     var trained = make();
     trained.LoadWeights(stem + ".torch-trained.safetensors");
     double weights = Worst(net.Parameters.ToArray(), trained.Parameters.ToArray());
-    bool ok = same && outputs <= 1e-12 && weights <= 1e-12;
-    Console.WriteLine($"{name}: PyTorch's weights loaded; outputs agree to {outputs:E2}, weights after 3 SGD steps to {weights:E2} (scaled by max(1, |value|)): {(ok ? "ok" : "FAILED")}");
+    double statistics = Worst(net.Buffers.ToArray(), trained.Buffers.ToArray());
+    bool counts = net.BatchesTracked.SequenceEqual(trained.BatchesTracked);
+    bool ok = same && outputs <= 1e-12 && weights <= 1e-12 && statistics <= 1e-12 && counts;
+    string running = net.Buffers.Length == 0 ? "" : $", running statistics to {statistics:E2}, batch counts {(counts ? "equal" : "DIFFERENT")}";
+    Console.WriteLine($"{name}: PyTorch's weights loaded; outputs agree to {outputs:E2}, weights after 3 SGD steps to {weights:E2}{running} (scaled by max(1, |value|)): {(ok ? "ok" : "FAILED")}");
     return ok ? 0 : 1;
 }
 

@@ -77,6 +77,10 @@ public class DiagnosticTests
         { "SKIP034", "[Residual(Inputs = 2)]\n[Dropout(\"d0\", double.NaN)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "double.NaN", "p = NaN" },
         { "SKIP035", "[Residual(Inputs = 2)]\n[LayerNorm(\"n0\", Epsilon = 0)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Epsilon = 0", "'n0' has Epsilon = 0; ε is added to the variance and must be a finite number > 0" },
         { "SKIP035", "[Residual(Inputs = 2, Precision = Precision.Single)]\n[LayerNorm(\"n0\", Activation.ReLU, Epsilon = 1e-50)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Epsilon = 1e-50", "which is 0 in float" },
+        { "SKIP037", "[Residual(Inputs = 2)]\n[BatchNorm(\"bn0\", Momentum = 0)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Momentum = 0", "BatchNorm 'bn0' has Momentum = 0; the weight of each batch in the running statistics must be in (0, 1]" },
+        { "SKIP037", "[Residual(Inputs = 2)]\n[BatchNorm(\"bn0\", Activation.ReLU, Momentum = 1.5)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Momentum = 1.5", "Momentum = 1.5" },
+        { "SKIP035", "[Residual(Inputs = 2)]\n[BatchNorm(\"bn0\", Epsilon = double.PositiveInfinity)]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "Epsilon = double.PositiveInfinity", "'bn0' has Epsilon = ∞" },
+        { "SKIP036", "[Residual(Inputs = 2, CodeStyle = CodeStyle.Unrolled)]\n[BatchNorm(\"bn0\")]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "BatchNorm(\"bn0\")", "'bn0' is a BatchNorm layer" },
         { "SKIP036", "[Residual(Inputs = 2, CodeStyle = CodeStyle.Unrolled)]\n[Dense(\"h0\", 2)]\n[LayerNorm(\"n0\")]\n[Dense(\"y\", 1)]\npublic partial class Net { }", "LayerNorm(\"n0\")", "'n0' is a LayerNorm layer; use CodeStyle.Looped or CodeStyle.Auto" },
         { "SKIP022", "[Residual(Inputs = 1, Loss = Loss.Huber)]\n[Dense(\"h0\", 2, Activation.GELU)]\n[Dense(\"y\", 1, Activation.ReLU)]\npublic partial class Net { }", "Activation.ReLU", "with Huber loss" },
     };

@@ -65,21 +65,43 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
 
     [Theory]
     [MemberData(nameof(LayeredIds))]
-    public void LayerNormAndDropoutExportAsTheirOperators(int id)
+    public void NormalizationsAndDropoutExportAsTheirOperators(int id)
     {
-        // LayerNormalization (its formula from primitive operators in double), Dropout left out (the identity at inference).
+        // LayerNormalization and BatchNormalization (their formulas from primitive operators in double), Dropout left
+        // out (the identity at inference).
         var spec = networks.Layered[id];
         string Name(Precision precision) => spec.ClassName(CodeStyle.Looped, precision).Replace("Net", "Layered");
+        // BatchNorm exports its running statistics: two training calls first move them from 0 and 1.
+        IResidualNetwork<T> Trained<T>(Precision precision)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var net = networks.Create<T>(Name(precision), id);
+            var random = new Random(id);
+            for (int call = 0; call < 2 && spec.HasBatchNorm; call++)
+            {
+                var x = Enumerable.Range(0, 4 * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 4 - 1)).ToArray();
+                net.Backward(x, new T[4 * net.OutputSize]);
+            }
+
+            return net;
+        }
+
         foreach (int opset in new[] { OnnxExport.Opset, OnnxExport.MinimumOpset })
         {
-            double worstDouble = Compare(networks.Create<double>(Name(Precision.Double), id), id, 1e-12, opset);
-            double worstSingle = Compare(networks.Create<float>(Name(Precision.Single), id), id, 1e-5, opset);
+            double worstDouble = Compare(Trained<double>(Precision.Double), id, 1e-12, opset);
+            double worstSingle = Compare(Trained<float>(Precision.Single), id, 1e-5, opset);
             output.WriteLine($"layered net {id}, opset {opset}: worst scaled difference {worstDouble:E2} in double, {worstSingle:E2} in float");
+        }
+
+        if (spec.HasBatchNorm)
+        {
+            Trained<double>(Precision.Double).Buffers.ToArray().ShouldNotContain(0.0, "the running means moved");
         }
 
         var nodes = global::Onnx.ModelProto.Parser.ParseFrom(networks.Create<float>(Name(Precision.Single), id).ToOnnxBytes()).Graph.Node.Select(n => n.OpType).ToList();
         nodes.Count(op => op == "LayerNormalization").ShouldBe(spec.Layers.Count(l => l.Kind == LayerKind.LayerNorm));
         nodes.ShouldNotContain("Dropout");
+        nodes.Count(op => op == "BatchNormalization").ShouldBe(spec.Layers.Count(l => l.Kind == LayerKind.BatchNorm));
     }
 
     [Theory]

@@ -18,7 +18,7 @@ public class AllocationTests
         { nameof(ClassifierUnrolled), 1 }, { nameof(ClassifierUnrolled), 8 },
         { nameof(ClassifierLooped), 1 }, { nameof(ClassifierLooped), 40 },
         { nameof(BinaryNet), 3 }, { nameof(HuberNet), 3 },
-        { nameof(NormNet), 1 }, { nameof(NormNet), 40 }, { nameof(NormNetSingle), 40 },
+        { nameof(NormNet), 1 }, { nameof(NormNet), 40 }, { nameof(NormNetSingle), 40 }, { nameof(BatchNormNet), 2 }, { nameof(BatchNormNet), 70 },
     };
 
     [Theory]
@@ -38,6 +38,7 @@ public class AllocationTests
             case nameof(HuberNet): Measure(new HuberNet(1), batch); break;
             case nameof(NormNet): Measure(new NormNet(1), batch); break;
             case nameof(NormNetSingle): Measure(new NormNetSingle(1), batch); break;
+            case nameof(BatchNormNet): Measure(new BatchNormNet(1), batch); break;
             default: Measure(new WideNetSingle(1), batch); break;
         }
     }

@@ -15,7 +15,7 @@ public class ThreadingTests
     private const int Calls = 600;
     private const int Batches = 48;
 
-    public static TheoryData<string> Networks() => new() { nameof(SeedNet), nameof(SeedNetSingle), nameof(MixedUnrolled), nameof(MixedLooped), nameof(WideNet), nameof(WideNetSingle), nameof(NormNet) };
+    public static TheoryData<string> Networks() => new() { nameof(SeedNet), nameof(SeedNetSingle), nameof(MixedUnrolled), nameof(MixedLooped), nameof(WideNet), nameof(WideNetSingle), nameof(NormNet), nameof(BatchNormNet) };
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -29,8 +29,19 @@ public class ThreadingTests
             case nameof(MixedLooped): Share(new MixedLooped(1)); break;
             case nameof(WideNet): Share(new WideNet(1)); break;
             case nameof(NormNet): Share(new NormNet(1)); break;
+            case nameof(BatchNormNet): Share(Trained(new BatchNormNet(1))); break;
             default: Share(new WideNetSingle(1)); break;
         }
+    }
+
+    /// <summary>Two training calls first, so that the running statistics Forward reads are not 0 and 1.</summary>
+    private static BatchNormNet Trained(BatchNormNet net)
+    {
+        var random = new Random(5);
+        var x = Enumerable.Range(0, 10 * BatchNormNet.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
+        net.Backward(x, new float[10 * BatchNormNet.OutputSize]);
+        net.Backward(x, new float[10 * BatchNormNet.OutputSize]);
+        return net;
     }
 
     private static void Share<T>(IResidualNetwork<T> net)
