@@ -37,11 +37,7 @@ internal sealed class BatchNormRule : LayerRule
     public override string ArchitectureProperties(LayerModel layer) =>
         $" {{ Kind = {RuntimeNames.LayerKindEnum}.{Kind}, Epsilon = {Literals.Number(layer.Epsilon, Precision.Double)}, Momentum = {Literals.Number(layer.Momentum, Precision.Double)} }}";
 
-    public override void EmitInitialization(SourceWriter w, Node node, string t)
-    {
-        var gamma = node.Weights!;
-        w.Line($"parameters.Slice({gamma.Offset}, {gamma.Length}).Fill(({t})1); // {gamma.Name}: γ = 1");
-    }
+    public override void EmitInitialization(SourceWriter w, Node node, string t) => EmitScaleOfOne(w, node, t);
 
     public override IEnumerable<(string Key, int PerSample, int Fixed)> Buffers(Node node) => [("xhat", node.Width, 0), ("r", 0, node.Width)];
 

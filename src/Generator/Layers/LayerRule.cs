@@ -60,6 +60,13 @@ internal abstract class LayerRule
     {
     }
 
+    /// <summary>A normalization's γ ("name.W") set to 1, as PyTorch's start.</summary>
+    protected static void EmitScaleOfOne(SourceWriter w, Node node, string t)
+    {
+        var gamma = node.Weights!;
+        w.Line($"parameters.Slice({gamma.Offset}, {gamma.Length}).Fill(({t})1); // {gamma.Name}: γ = 1");
+    }
+
     /// <summary>The layer's workspace buffers besides z, h and δ: a key ("xhat"), the values per sample and a fixed number more.</summary>
     public virtual IEnumerable<(string Key, int PerSample, int Fixed)> Buffers(Node node) => [];
 
