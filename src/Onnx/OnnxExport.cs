@@ -121,10 +121,7 @@ public static class OnnxExport
         ReadOnlySpan<T> parameters = network.Parameters;
         foreach (var block in architecture.Blocks)
         {
-            // b, and a LayerNorm's γ, are 1-D (as PyTorch's module holds them); W and S 2-D.
-            string owner = block.Name[..block.Name.LastIndexOf('.')];
-            bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal) || architecture.Layers.Any(l => l.Name == owner && l.Kind is LayerKind.LayerNorm or LayerKind.BatchNorm);
-            graph.Initializer(block.PyTorchName, vector ? [block.Rows] : [block.Rows, block.Cols], block.Of(parameters));
+            graph.Initializer(block.PyTorchName, architecture.TensorShape(block), block.Of(parameters));
         }
 
         // BatchNorm's running statistics: what it normalizes with at inference.

@@ -51,6 +51,19 @@ public sealed partial record NetworkArchitecture(
     /// <summary>The BatchNorm layers' names, in declaration order: the order of <see cref="IResidualNetwork{T}.BatchesTracked"/>.</summary>
     public IReadOnlyList<string> BatchNormLayers => Layers.Where(l => l.Kind == LayerKind.BatchNorm).Select(l => l.Name).ToList();
 
+    /// <summary>
+    /// The shape of a block as a tensor of the equivalent PyTorch module (what safetensors files and
+    /// ONNX initializers hold): W and S 2-D [rows, cols]; b, and a LayerNorm's or BatchNorm's γ, 1-D [rows].
+    /// </summary>
+    public long[] TensorShape(ParameterBlock block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        string owner = block.Name[..block.Name.LastIndexOf('.')];
+        bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal)
+            || Layers.Any(l => l.Name == owner && l.Kind is LayerKind.LayerNorm or LayerKind.BatchNorm);
+        return vector ? [block.Rows] : [block.Rows, block.Cols];
+    }
+
     /// <summary>Width of one output sample: the last layer's width.</summary>
     public int OutputSize => Layers.Count == 0 ? 0 : Layers[Layers.Count - 1].Width;
 

@@ -54,6 +54,12 @@ internal sealed class LoopedEmitter : IBodyEmitter
     /// <summary>A layer's workspace buffer besides z, h and δ (<see cref="Layers.LayerRule.Buffers"/>), as a span of the chunk's rows.</summary>
     internal string Buffer(Node n, string key) => L(key + "_" + n.Name);
 
+    /// <summary>"rows * 16", "16" or "rows * 16 + 16": a layer buffer's length for that many rows.</summary>
+    private static string BufferLength(string rows, int perSample, int fixedPart) =>
+        fixedPart == 0 ? $"{rows} * {Literals.Int(perSample)}"
+        : perSample == 0 ? Literals.Int(fixedPart)
+        : $"{rows} * {Literals.Int(perSample)} + {Literals.Int(fixedPart)}";
+
     private string BufferField(Node n, string key) => _names.WorkspaceMember(key + "_" + n.Name);
 
     /// <summary>Rows per chunk: up to 32 samples, fewer for very wide layers (about 64 K elements a buffer).</summary>
@@ -125,7 +131,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
             fields.Add((DeltaField(node), size));
             foreach (var (key, perSample, fixedPart) in node.Rule.Buffers(node))
             {
-                fields.Add((BufferField(node, key), fixedPart == 0 ? $"rows * {Literals.Int(perSample)}" : perSample == 0 ? Literals.Int(fixedPart) : $"rows * {Literals.Int(perSample)} + {Literals.Int(fixedPart)}"));
+                fields.Add((BufferField(node, key), BufferLength("rows", perSample, fixedPart)));
             }
         }
 
@@ -362,8 +368,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
             foreach (var (key, perSample, fixedPart) in node.Rule.Buffers(node))
             {
-                string length = fixedPart == 0 ? $"{_rows} * {Literals.Int(perSample)}" : perSample == 0 ? Literals.Int(fixedPart) : $"{_rows} * {Literals.Int(perSample)} + {Literals.Int(fixedPart)}";
-                w.Line($"global::System.Span<{_t}> {Buffer(node, key)} = {_ws}.{BufferField(node, key)}.Slice(0, {length});");
+                w.Line($"global::System.Span<{_t}> {Buffer(node, key)} = {_ws}.{BufferField(node, key)}.Slice(0, {BufferLength(_rows, perSample, fixedPart)});");
             }
         }
     }

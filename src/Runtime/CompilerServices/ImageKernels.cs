@@ -331,61 +331,47 @@ public static class ImageKernels
     /// <summary>Each output position's receptive field as a row of C_in·k·k values, (c, u, v) order, zeros outside the image.</summary>
     private static void Im2Col<T>(ReadOnlySpan<T> inputs, Span<T> patches, int batch, Geometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int k = g.Kernel;
-        for (int s = 0; s < batch; s++)
-        {
-            var sample = inputs.Slice(s * g.InputSize, g.InputSize);
-            for (int i = 0; i < g.OutHeight; i++)
-            {
-                for (int j = 0; j < g.OutWidth; j++)
-                {
-                    var row = patches.Slice(((s * g.OutHeight + i) * g.OutWidth + j) * g.PatchSize, g.PatchSize);
-                    int top = i * g.Stride - g.Padding, left = j * g.Stride - g.Padding, at = 0;
-                    for (int c = 0; c < g.InChannels; c++)
-                    {
-                        var plane = sample.Slice(c * g.Height * g.Width, g.Height * g.Width);
-                        for (int u = 0; u < k; u++)
-                        {
-                            int y = top + u;
-                            for (int v = 0; v < k; v++, at++)
-                            {
-                                int x = left + v;
-                                row[at] = (uint)y < (uint)g.Height && (uint)x < (uint)g.Width ? plane[y * g.Width + x] : T.Zero;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+        => WalkPatches(inputs, patches, batch, g, gather: true);
 
     /// <summary>The reverse of <see cref="Im2Col{T}"/>: each patch value is added to the input it was taken from.</summary>
     private static void Col2ImAdd<T>(ReadOnlySpan<T> patches, Span<T> inputs, int batch, Geometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => WalkPatches(patches, inputs, batch, g, gather: false);
+
+    /// <summary>
+    /// Every (position, tap) pair of the convolution once. Gathering, <paramref name="source"/> is the
+    /// inputs and the input value (0 in the padding) is written into the patch entry; scattering,
+    /// <paramref name="source"/> is the patches and the entry is added into the input it came from.
+    /// </summary>
+    private static void WalkPatches<T>(ReadOnlySpan<T> source, Span<T> destination, int batch, Geometry g, bool gather)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int k = g.Kernel;
+        int k = g.Kernel, plane = g.Height * g.Width, patch = 0;
         for (int s = 0; s < batch; s++)
         {
-            var sample = inputs.Slice(s * g.InputSize, g.InputSize);
+            int sample = s * g.InputSize;
             for (int i = 0; i < g.OutHeight; i++)
             {
                 for (int j = 0; j < g.OutWidth; j++)
                 {
-                    var row = patches.Slice(((s * g.OutHeight + i) * g.OutWidth + j) * g.PatchSize, g.PatchSize);
-                    int top = i * g.Stride - g.Padding, left = j * g.Stride - g.Padding, at = 0;
+                    int top = i * g.Stride - g.Padding, left = j * g.Stride - g.Padding;
                     for (int c = 0; c < g.InChannels; c++)
                     {
-                        var plane = sample.Slice(c * g.Height * g.Width, g.Height * g.Width);
                         for (int u = 0; u < k; u++)
                         {
                             int y = top + u;
-                            for (int v = 0; v < k; v++, at++)
+                            for (int v = 0; v < k; v++, patch++)
                             {
                                 int x = left + v;
-                                if ((uint)y < (uint)g.Height && (uint)x < (uint)g.Width)
+                                bool inside = (uint)y < (uint)g.Height && (uint)x < (uint)g.Width;
+                                int input = sample + c * plane + y * g.Width + x;
+                                if (gather)
                                 {
-                                    plane[y * g.Width + x] += row[at];
+                                    destination[patch] = inside ? source[input] : T.Zero;
+                                }
+                                else if (inside)
+                                {
+                                    destination[input] += source[patch];
                                 }
                             }
                         }

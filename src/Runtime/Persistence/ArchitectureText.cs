@@ -89,13 +89,4 @@ internal static class ArchitectureText
 
     /// <summary>The PyTorch name of every block, in block order.</summary>
     public static string[] PyTorchNames(NetworkArchitecture architecture) => architecture.Blocks.Select(b => b.PyTorchName).ToArray();
-
-    /// <summary>The shape of a block as a tensor, as PyTorch's module holds it: W and S 2-D [rows, cols]; b, and a LayerNorm's or BatchNorm's γ, 1-D [rows].</summary>
-    public static long[] Shape(NetworkArchitecture architecture, ParameterBlock block)
-    {
-        string owner = block.Name[..block.Name.LastIndexOf('.')];
-        bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal)
-            || architecture.Layers.Any(l => l.Name == owner && l.Kind is LayerKind.LayerNorm or LayerKind.BatchNorm);
-        return vector ? [block.Rows] : [block.Rows, block.Cols];
-    }
 }

@@ -111,7 +111,7 @@ public static class NetworkWeights
         for (int i = 0; i < tensorNames.Length; i++)
         {
             var block = architecture.Blocks[i];
-            tensors.Add(TensorData.Of(tensorNames[i], ArchitectureText.Shape(architecture, block), block.Of(parameters)));
+            tensors.Add(TensorData.Of(tensorNames[i], architecture.TensorShape(block), block.Of(parameters)));
         }
 
         // The buffers, by PyTorch's names in both conventions: running statistics, then the batch counts.
@@ -202,7 +202,7 @@ internal sealed class WeightsFile
         var staging = new T[network.ParameterCount];
         for (int i = 0; i < blocks.Count; i++)
         {
-            Read(names[i], ArchitectureText.Shape(architecture, blocks[i]), blocks[i].Of(staging.AsSpan()));
+            Read(names[i], architecture.TensorShape(blocks[i]), blocks[i].Of(staging.AsSpan()));
         }
 
         return staging;
