@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Numerics;
@@ -131,7 +132,11 @@ public static class OnnxExport
             graph.Initializer(buffer.Name, [buffer.Rows], buffer.Of(buffers));
         }
 
-        var outputs = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal) { ["x"] = "x" };
+        // Images stay 4-D, [batch, C, H, W], between image layers; vectors are [batch, width].
+        var outputs = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["x"] = architecture.InputShape is { } image ? ToImage(graph, "x", image, "x.image") : "x",
+        };
         for (int i = 0; i < architecture.Layers.Count; i++)
         {
             var layer = architecture.Layers[i];
@@ -141,25 +146,46 @@ public static class OnnxExport
             // LayerNormalization (LayerNorm) or nothing (Dropout, the identity at inference), then a Gemm and an Add per
             // weighted skip, an Add per identity one.
             var inputs = architecture.InputsOf(layer.Name);
+            var inputShape = architecture.ShapeOf(inputs[0].From);
             string previous = outputs[inputs[0].From];
+            string n = layer.Name;
             string z = layer.Kind switch
             {
-                LayerKind.Dense => graph.Node("Gemm", [previous, layer.Name + ".weight", layer.Name + ".bias"], layer.Name + ".z", layer.Name, ("transB", 1L)),
+                LayerKind.Dense => graph.Node("Gemm", [Flat(graph, previous, inputShape, n + ".flat"), n + ".weight", n + ".bias"], n + ".z", n, ("transB", 1L)),
                 LayerKind.LayerNorm => LayerNorm(graph, layer, previous, opset),
                 LayerKind.Dropout => previous,
                 LayerKind.BatchNorm => BatchNorm(graph, layer, previous),
+                LayerKind.Conv2D => graph.Node("Conv", [previous, n + ".weight", n + ".bias"], n + ".z", n,
+                    ("kernel_shape", new long[] { layer.KernelSize, layer.KernelSize }), ("strides", new long[] { layer.Stride, layer.Stride }),
+                    ("pads", new long[] { layer.Padding, layer.Padding, layer.Padding, layer.Padding })),
+                LayerKind.MaxPool2D or LayerKind.AvgPool2D => graph.Node(layer.Kind == LayerKind.MaxPool2D ? "MaxPool" : "AveragePool", [previous], n + ".z", n,
+                    ("kernel_shape", new long[] { layer.KernelSize, layer.KernelSize }), ("strides", new long[] { layer.Stride, layer.Stride })),
+                LayerKind.GlobalAvgPool2D => graph.Node("Flatten", [graph.Node("GlobalAveragePool", [previous], n + ".pooled", n + "/pooled")], n + ".z", n, ("axis", 1L)),
                 _ => throw new NotSupportedException($"ExportOnnx does not know the layer kind {layer.Kind}."),
             };
             foreach (var skip in inputs.Skip(1))
             {
-                string module = $"{skip.From}_to_{layer.Name}";
-                string added = skip.Skip == SkipKind.Weighted
-                    ? graph.Node("Gemm", [outputs[skip.From], module + ".weight"], module + ".out", module, ("transB", 1L))
-                    : outputs[skip.From];
-                z = graph.Node("Add", [z, added], $"{layer.Name}.z+{skip.From}", $"{layer.Name}/skip {skip.From}");
+                // Between images a weighted skip is a 1×1 convolution (stride H_from/H_to); otherwise a matrix on
+                // the flattened values, reshaped back when it ends at an image.
+                string module = $"{skip.From}_to_{n}";
+                var from = architecture.ShapeOf(skip.From);
+                string added = skip.Skip != SkipKind.Weighted ? outputs[skip.From]
+                    : from is not null && layer.Shape is not null
+                        ? graph.Node("Conv", [outputs[skip.From], module + ".weight"], module + ".out", module,
+                            ("kernel_shape", new long[] { 1, 1 }), ("strides", new long[] { from[1] / layer.Shape[1], from[2] / layer.Shape[2] }))
+                        : Unflat(graph, graph.Node("Gemm", [Flat(graph, outputs[skip.From], from, module + ".flat"), module + ".weight"], module + ".out", module, ("transB", 1L)), layer.Shape, module + ".image");
+                z = graph.Node("Add", [z, added], $"{n}.z+{skip.From}", $"{n}/skip {skip.From}");
             }
 
-            outputs[layer.Name] = Activation(graph, layer, z, last ? "y" : layer.Name + ".h", opset);
+            if (last && layer.Shape is not null)
+            {
+                // The output is [batch, OutputSize]: an image flattened in NCHW order.
+                outputs[n] = graph.Node("Flatten", [Activation(graph, layer, z, n + ".h", opset)], "y", "y", ("axis", 1L));
+            }
+            else
+            {
+                outputs[n] = Activation(graph, layer, z, last ? "y" : n + ".h", opset);
+            }
         }
 
         graph.Output("y", network.OutputSize);
@@ -187,6 +213,27 @@ public static class OnnxExport
         return model;
     }
 
+    /// <summary>x [batch, C·H·W] as [batch, C, H, W].</summary>
+    private static string ToImage<T>(OnnxGraph<T> g, string input, IReadOnlyList<int> shape, string output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string target = output + ".shape";
+        g.Initializer(target, [4], global::Onnx.TensorProto.Types.DataType.Int64, Int64s(-1, shape[0], shape[1], shape[2]));
+        return g.Node("Reshape", [input, target], output, output);
+    }
+
+    /// <summary>An image flattened to [batch, C·H·W] (nn.Flatten); a vector as it is.</summary>
+    private static string Flat<T>(OnnxGraph<T> g, string input, IReadOnlyList<int>? shape, string output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => shape is null ? input : g.Node("Flatten", [input], output, output, ("axis", 1L));
+
+    /// <summary>A vector reshaped into an image of <paramref name="shape"/>; a vector stays one.</summary>
+    private static string Unflat<T>(OnnxGraph<T> g, string input, IReadOnlyList<int>? shape, string output)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => shape is null ? input : ToImage(g, input, shape, output);
+
+    private static byte[] Int64s(params long[] values) => values.SelectMany(BitConverter.GetBytes).ToArray();
+
     /// <summary>
     /// γ⊙(h − μ)/√(σ² + ε) + β over the last axis: LayerNormalization in float; in double, the same
     /// formula from ReduceMean, Sub, Mul, Add, Sqrt and Div, since LayerNormalization's ε is a float
@@ -195,23 +242,26 @@ public static class OnnxExport
     private static string LayerNorm<T>(OnnxGraph<T> g, LayerInfo layer, string input, int opset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // Over each sample's values: the last axis of a vector, C, H and W of an image (nn.LayerNorm([C, H, W])).
         string n = layer.Name;
+        bool image = layer.Shape is not null;
         if (typeof(T) == typeof(float))
         {
-            return g.Node("LayerNormalization", [input, n + ".weight", n + ".bias"], n + ".z", n, ("axis", -1L), ("epsilon", (float)layer.Epsilon));
+            return g.Node("LayerNormalization", [input, n + ".weight", n + ".bias"], n + ".z", n, ("axis", image ? 1L : -1L), ("epsilon", (float)layer.Epsilon));
         }
 
+        long[] sampleAxes = image ? [1, 2, 3] : [-1];
         string Mean(string x, string output)
         {
             if (opset < 18)
             {
-                return g.Node("ReduceMean", [x], output, $"{n}/{output}", ("axes", new long[] { -1 }), ("keepdims", 1L));
+                return g.Node("ReduceMean", [x], output, $"{n}/{output}", ("axes", sampleAxes), ("keepdims", 1L));
             }
 
-            const string axes = "axes_last";
+            string axes = image ? "axes_image" : "axes_last";
             if (!g.Has(axes))
             {
-                g.Initializer(axes, [1], global::Onnx.TensorProto.Types.DataType.Int64, BitConverter.GetBytes(-1L));
+                g.Initializer(axes, [sampleAxes.Length], global::Onnx.TensorProto.Types.DataType.Int64, Int64s(sampleAxes));
             }
 
             return g.Node("ReduceMean", [x, axes], output, $"{n}/{output}", ("keepdims", 1L));
@@ -239,10 +289,27 @@ public static class OnnxExport
             return g.Node("BatchNormalization", [input, n + ".weight", n + ".bias", n + ".running_mean", n + ".running_var"], n + ".z", n, ("epsilon", (float)layer.Epsilon));
         }
 
-        string centered = g.Node("Sub", [input, n + ".running_mean"], n + ".centered", n + "/centered");
-        string deviation = g.Node("Sqrt", [g.Node("Add", [n + ".running_var", g.Constant(layer.Epsilon)], n + ".variance_eps", n + "/variance_eps")], n + ".deviation", n + "/deviation");
+        // Per channel of an image: the [C] statistics and γ, β reshaped to [C, 1, 1] to broadcast over H and W.
+        string PerChannel(string tensor)
+        {
+            if (layer.Shape is null)
+            {
+                return tensor;
+            }
+
+            const string shape = "per_channel.shape";
+            if (!g.Has(shape))
+            {
+                g.Initializer(shape, [3], global::Onnx.TensorProto.Types.DataType.Int64, Int64s(-1, 1, 1));
+            }
+
+            return g.Node("Reshape", [tensor, shape], tensor + ".per_channel", tensor + "/per_channel");
+        }
+
+        string centered = g.Node("Sub", [input, PerChannel(n + ".running_mean")], n + ".centered", n + "/centered");
+        string deviation = g.Node("Sqrt", [g.Node("Add", [PerChannel(n + ".running_var"), g.Constant(layer.Epsilon)], n + ".variance_eps", n + "/variance_eps")], n + ".deviation", n + "/deviation");
         string normalized = g.Node("Div", [centered, deviation], n + ".normalized", n + "/normalized");
-        return g.Node("Add", [g.Node("Mul", [normalized, n + ".weight"], n + ".scaled", n + "/scaled"), n + ".bias"], n + ".z", n);
+        return g.Node("Add", [g.Node("Mul", [normalized, PerChannel(n + ".weight")], n + ".scaled", n + "/scaled"), PerChannel(n + ".bias")], n + ".z", n);
     }
 
     /// <summary>The activation of one layer, from z, into the tensor <paramref name="output"/>.</summary>

@@ -23,9 +23,33 @@ public sealed partial record NetworkArchitecture(
     IReadOnlyList<ParameterBlock> Blocks,
     double HuberDelta = 1.0)
 {
+    /// <summary>The input as an image, [C, H, W] (<see cref="ResidualAttribute.InputShape"/>), or null for a vector input.</summary>
+    public IReadOnlyList<int>? InputShape { get; init; }
+
+    /// <summary>The image shape [C, H, W] of a node's output ("x" for the input), or null when it is a vector.</summary>
+    /// <exception cref="ArgumentException">No layer has that name.</exception>
+    public IReadOnlyList<int>? ShapeOf(string node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node == "x")
+        {
+            return InputShape;
+        }
+
+        foreach (var layer in Layers)
+        {
+            if (layer.Name == node)
+            {
+                return layer.Shape;
+            }
+        }
+
+        throw new ArgumentException($"The network has no layer '{node}'.", nameof(node));
+    }
     /// <summary>
     /// The network's buffers, in the layout of <see cref="IResidualNetwork{T}.Buffers"/>: for each
-    /// BatchNorm layer in declaration order, "name.running_mean" then "name.running_var" (width × 1).
+    /// BatchNorm layer in declaration order, "name.running_mean" then "name.running_var" (one per
+    /// feature, or per channel after an image: <see cref="LayerInfo.Channels"/> × 1).
     /// State that training updates but no gradient reaches: saved with the weights, never in the parameters.
     /// </summary>
     public IReadOnlyList<ParameterBlock> Buffers
@@ -38,9 +62,9 @@ public sealed partial record NetworkArchitecture(
             {
                 if (layer.Kind == LayerKind.BatchNorm)
                 {
-                    buffers.Add(new ParameterBlock(layer.Name + ".running_mean", offset, layer.Width, 1));
-                    buffers.Add(new ParameterBlock(layer.Name + ".running_var", offset + layer.Width, layer.Width, 1));
-                    offset += 2 * layer.Width;
+                    buffers.Add(new ParameterBlock(layer.Name + ".running_mean", offset, layer.Channels, 1));
+                    buffers.Add(new ParameterBlock(layer.Name + ".running_var", offset + layer.Channels, layer.Channels, 1));
+                    offset += 2 * layer.Channels;
                 }
             }
 
@@ -53,15 +77,31 @@ public sealed partial record NetworkArchitecture(
 
     /// <summary>
     /// The shape of a block as a tensor of the equivalent PyTorch module (what safetensors files and
-    /// ONNX initializers hold): W and S 2-D [rows, cols]; b, and a LayerNorm's or BatchNorm's γ, 1-D [rows].
+    /// ONNX initializers hold): W and S 2-D [rows, cols]; a convolution's W 4-D [out, in, k, k] and a
+    /// skip between images [C_to, C_from, 1, 1]; b and a BatchNorm's γ 1-D [rows]; a LayerNorm's γ
+    /// and β the shape of what it normalizes ([width], or [C, H, W] after an image).
     /// </summary>
     public long[] TensorShape(ParameterBlock block)
     {
         ArgumentNullException.ThrowIfNull(block);
         string owner = block.Name[..block.Name.LastIndexOf('.')];
-        bool vector = block.Name.EndsWith(".b", StringComparison.Ordinal)
-            || Layers.Any(l => l.Name == owner && l.Kind is LayerKind.LayerNorm or LayerKind.BatchNorm);
-        return vector ? [block.Rows] : [block.Rows, block.Cols];
+        int arrow = owner.IndexOf("->", StringComparison.Ordinal);
+        if (arrow >= 0)
+        {
+            bool images = ShapeOf(owner[..arrow]) is not null && ShapeOf(owner[(arrow + 2)..]) is not null;
+            return images ? [block.Rows, block.Cols, 1, 1] : [block.Rows, block.Cols];
+        }
+
+        var layer = Layers.FirstOrDefault(l => l.Name == owner);
+        return layer?.Kind switch
+        {
+            LayerKind.LayerNorm when layer.Shape is { } image => image.Select(d => (long)d).ToArray(),
+            LayerKind.LayerNorm or LayerKind.BatchNorm => [block.Rows],
+            LayerKind.Conv2D when !block.Name.EndsWith(".b", StringComparison.Ordinal) =>
+                [block.Rows, block.Cols / (layer.KernelSize * layer.KernelSize), layer.KernelSize, layer.KernelSize],
+            _ when block.Name.EndsWith(".b", StringComparison.Ordinal) => [block.Rows],
+            _ => [block.Rows, block.Cols],
+        };
     }
 
     /// <summary>Width of one output sample: the last layer's width.</summary>
@@ -147,6 +187,21 @@ public sealed record LayerInfo(string Name, int Width, Activation Activation, do
 
     /// <summary>The momentum m of a <see cref="LayerKind.BatchNorm"/> layer's running statistics (0.1 unless declared).</summary>
     public double Momentum { get; init; } = 0.1;
+
+    /// <summary>The layer's output as an image, [C, H, W] (<see cref="Width"/> = C·H·W), or null when it is a vector.</summary>
+    public IReadOnlyList<int>? Shape { get; init; }
+
+    /// <summary>The side k of a <see cref="LayerKind.Conv2D"/> kernel or a pooling window (0 for other kinds).</summary>
+    public int KernelSize { get; init; }
+
+    /// <summary>The stride of a <see cref="LayerKind.Conv2D"/> or a pooling layer (0 for other kinds).</summary>
+    public int Stride { get; init; }
+
+    /// <summary>The zero padding on every side of a <see cref="LayerKind.Conv2D"/> layer's input.</summary>
+    public int Padding { get; init; }
+
+    /// <summary>The number of channels of the output (C of <see cref="Shape"/>), or <see cref="Width"/> for a vector: a BatchNorm's γ, β and running statistics have one each.</summary>
+    public int Channels => Shape is { Count: > 0 } shape ? shape[0] : Width;
 }
 
 /// <summary>A skip edge: adds h_From (identity) or S·h_From (weighted) into z_To.</summary>

@@ -20,8 +20,17 @@ namespace SkipNet;
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
 public sealed class ResidualAttribute : Attribute
 {
-    /// <summary>The width of the input vector x. Required, and at least 1.</summary>
+    /// <summary>The width of the input vector x: at least 1, and required unless <see cref="InputShape"/> is given (then C·H·W, or omitted).</summary>
     public int Inputs { get; set; }
+
+    /// <summary>
+    /// The input as an image, { C, H, W }: C·H·W values per sample in NCHW order (channel, then row,
+    /// then column), as image layers (<see cref="Conv2DAttribute"/>, the pools) read it. Null (the
+    /// default) for a vector input of <see cref="Inputs"/> values.
+    /// </summary>
+#pragma warning disable CA1819 // an attribute argument can only be an array
+    public int[]? InputShape { get; set; }
+#pragma warning restore CA1819
 
     /// <summary>The training loss (default <see cref="SkipNet.Loss.MSE"/>).</summary>
     public Loss Loss { get; set; } = Loss.MSE;
@@ -100,7 +109,7 @@ public sealed class LayerNormAttribute : Attribute
 
 /// <summary>
 /// Declares a batch normalization, PyTorch's <c>nn.BatchNorm1d</c> over each feature of the previous
-/// layer's output: z = γ·(h_prev − μ)/√(σ² + ε) + β (+ skip edges ending here), h = activation(z).
+/// layer's output (<c>nn.BatchNorm2d</c> over each channel when that is an image): z = γ·(h_prev − μ)/√(σ² + ε) + β (+ skip edges ending here), h = activation(z).
 /// Training calls (<c>Backward</c>, <c>TrainStep</c>, the trainer) normalize with the batch's mean and
 /// biased variance, taken over the whole batch at once (at least 2 samples), and update the running
 /// statistics: running_mean ← (1 − m)·running_mean + m·μ, running_var ← (1 − m)·running_var +
@@ -161,6 +170,123 @@ public sealed class DropoutAttribute : Attribute
 
     /// <summary>The probability of zeroing a value in a training call.</summary>
     public double P { get; }
+}
+
+/// <summary>
+/// Declares a 2-D convolution over the previous layer's image (or the input's, with
+/// <see cref="ResidualAttribute.InputShape"/>), PyTorch's <c>nn.Conv2d</c> with zero padding:
+/// z[o, i, j] = b[o] + Σ_c Σ_u Σ_v W[o, c, u, v]·h_prev[c, s·i + u − p, s·j + v − p] (+ skip edges
+/// ending here), h = activation(z); the output is channels × H' × W', H' = ⌊(H + 2p − k)/s⌋ + 1.
+/// Parameters: <c>name.W</c> (channels × C_in·k·k, PyTorch's <c>weight.view(out, −1)</c>) and <c>name.b</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class Conv2DAttribute : Attribute
+{
+    /// <summary>Declares a convolution.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    /// <param name="channels">The number of output channels, at least 1.</param>
+    /// <param name="kernelSize">k, the side of the square kernel, at least 1.</param>
+    /// <param name="activation">The activation (default <see cref="Activation.Identity"/>).</param>
+    public Conv2DAttribute(string name, int channels, int kernelSize, Activation activation = Activation.Identity)
+    {
+        Name = name;
+        Channels = channels;
+        KernelSize = kernelSize;
+        Activation = activation;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The number of output channels.</summary>
+    public int Channels { get; }
+
+    /// <summary>The side of the square kernel.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>The layer's activation.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The step between windows, in both directions (default 1).</summary>
+    public int Stride { get; set; } = 1;
+
+    /// <summary>The zeros added on every side of the image (default 0).</summary>
+    public int Padding { get; set; }
+
+    /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (default 0.01).</summary>
+    public double Alpha { get; set; } = 0.01;
+}
+
+/// <summary>
+/// Declares max pooling over the previous layer's image, PyTorch's <c>nn.MaxPool2d</c> without
+/// padding: each channel's k × k windows, <see cref="Stride"/> apart, give their maximum (the
+/// gradient goes to the first maximum in row-major order). No parameters, no activation.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class MaxPool2DAttribute : Attribute
+{
+    /// <summary>Declares max pooling.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    /// <param name="kernelSize">k, the side of the square window, at least 1.</param>
+    public MaxPool2DAttribute(string name, int kernelSize)
+    {
+        Name = name;
+        KernelSize = kernelSize;
+        Stride = kernelSize;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The side of the square window.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>The step between windows, in both directions (default the window's side, as PyTorch's).</summary>
+    public int Stride { get; set; }
+}
+
+/// <summary>
+/// Declares average pooling over the previous layer's image, PyTorch's <c>nn.AvgPool2d</c> without
+/// padding: each channel's k × k windows, <see cref="Stride"/> apart, give their mean. No
+/// parameters, no activation.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class AvgPool2DAttribute : Attribute
+{
+    /// <summary>Declares average pooling.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    /// <param name="kernelSize">k, the side of the square window, at least 1.</param>
+    public AvgPool2DAttribute(string name, int kernelSize)
+    {
+        Name = name;
+        KernelSize = kernelSize;
+        Stride = kernelSize;
+    }
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The side of the square window.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>The step between windows, in both directions (default the window's side, as PyTorch's).</summary>
+    public int Stride { get; set; }
+}
+
+/// <summary>
+/// Declares global average pooling over the previous layer's image: each channel's mean,
+/// [C, H, W] → [C], a vector (PyTorch's <c>nn.AdaptiveAvgPool2d(1)</c> then <c>nn.Flatten</c>).
+/// No parameters, no activation.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class GlobalAvgPool2DAttribute : Attribute
+{
+    /// <summary>Declares global average pooling.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    public GlobalAvgPool2DAttribute(string name) => Name = name;
+
+    /// <summary>The layer's name.</summary>
+    public string Name { get; }
 }
 
 /// <summary>

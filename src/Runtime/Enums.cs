@@ -153,4 +153,19 @@ enum LayerKind
     /// statistics in Forward and Evaluate (PyTorch's <c>nn.BatchNorm1d</c>).
     /// </summary>
     BatchNorm = 3,
+
+    /// <summary>
+    /// <see cref="Conv2DAttribute"/>: b[o] + Σ W[o, c, u, v]·h_prev[c, s·i + u − p, s·j + v − p] over
+    /// an image (PyTorch's <c>nn.Conv2d</c> with zero padding).
+    /// </summary>
+    Conv2D = 4,
+
+    /// <summary><see cref="MaxPool2DAttribute"/>: the maximum of each k × k window of each channel (PyTorch's <c>nn.MaxPool2d</c>).</summary>
+    MaxPool2D = 5,
+
+    /// <summary><see cref="AvgPool2DAttribute"/>: the mean of each k × k window of each channel (PyTorch's <c>nn.AvgPool2d</c>).</summary>
+    AvgPool2D = 6,
+
+    /// <summary><see cref="GlobalAvgPool2DAttribute"/>: the mean of each channel over the image, [C, H, W] → [C] (PyTorch's <c>nn.AdaptiveAvgPool2d(1)</c> then <c>nn.Flatten</c>).</summary>
+    GlobalAvgPool2D = 7,
 }

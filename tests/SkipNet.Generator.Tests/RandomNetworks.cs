@@ -3,10 +3,21 @@ using System.Text;
 namespace SkipNet.Generator.Tests;
 
 /// <summary>A network declaration drawn at random, and the C# that declares it.</summary>
-public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec.Edge[] Skips, Loss Loss, int Batch, double HuberDelta = 1.0)
+public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec.Edge[] Skips, Loss Loss, int Batch, double HuberDelta = 1.0, int[]? InputShape = null)
 {
-    /// <summary>A layer; a LayerNorm's or Dropout's Units is the previous layer's width.</summary>
-    public sealed record Layer(string Name, int Units, Activation Activation, double Alpha, LayerKind Kind = LayerKind.Dense, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1);
+    /// <summary>
+    /// A layer; a LayerNorm's, BatchNorm's or Dropout's Units is the previous layer's width. An image
+    /// layer's <see cref="Shape"/> is its output [C, H, W] (Units = C·H·W); Kernel, Stride and Padding
+    /// are a convolution's or a pooling's.
+    /// </summary>
+    public sealed record Layer(
+        string Name, int Units, Activation Activation, double Alpha, LayerKind Kind = LayerKind.Dense, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1,
+        int[]? Shape = null, int Kernel = 0, int Stride = 0, int Padding = 0);
+
+    /// <summary>The image shape [C, H, W] a node gives, or null for a vector.</summary>
+    public int[]? ShapeOf(string node) => node == "x" ? InputShape : Layers.Single(l => l.Name == node).Shape;
+
+    public bool HasImages => InputShape is not null;
 
     public bool HasDropout => Layers.Any(l => l.Kind == LayerKind.Dropout);
 
@@ -20,7 +31,8 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
     {
         var s = new StringBuilder();
         string delta = Loss == Loss.Huber ? $", HuberDelta = {HuberDelta.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" : "";
-        s.AppendLine($"[Residual(Inputs = {Inputs}, Loss = Loss.{Loss}{delta}, CodeStyle = CodeStyle.{style}, Precision = Precision.{precision})]");
+        string input = InputShape is { } shape ? $"InputShape = new[] {{ {string.Join(", ", shape)} }}" : $"Inputs = {Inputs}";
+        s.AppendLine($"[Residual({input}, Loss = Loss.{Loss}{delta}, CodeStyle = CodeStyle.{style}, Precision = Precision.{precision})]");
         foreach (var l in Layers)
         {
             string R(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
@@ -31,6 +43,9 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
                 LayerKind.LayerNorm => $"[LayerNorm(\"{l.Name}\", Activation.{l.Activation}{alpha}, Epsilon = {R(l.Epsilon)})]",
                 LayerKind.Dropout => $"[Dropout(\"{l.Name}\", {R(l.P)})]",
                 LayerKind.BatchNorm => $"[BatchNorm(\"{l.Name}\", Activation.{l.Activation}{alpha}, Epsilon = {R(l.Epsilon)}, Momentum = {R(l.Momentum)})]",
+                LayerKind.Conv2D => $"[Conv2D(\"{l.Name}\", {l.Shape![0]}, {l.Kernel}, Activation.{l.Activation}{alpha}, Stride = {l.Stride}, Padding = {l.Padding})]",
+                LayerKind.MaxPool2D or LayerKind.AvgPool2D => $"[{l.Kind}(\"{l.Name}\", {l.Kernel}{(l.Stride == l.Kernel ? "" : $", Stride = {l.Stride}")})]",
+                LayerKind.GlobalAvgPool2D => $"[GlobalAvgPool2D(\"{l.Name}\")]",
                 _ => throw new InvalidOperationException("Unknown layer kind " + l.Kind),
             });
         }
@@ -102,6 +117,107 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
     }
 
     public bool HasBatchNorm => Layers.Any(l => l.Kind == LayerKind.BatchNorm);
+
+    /// <summary>
+    /// A network on a small image: C 1–3, H and W 3–7 (not always square); convolutions (1–4 channels,
+    /// k 1–3, stride 1–2, padding 0–1), both pools (with and without their own stride), BatchNorm2d,
+    /// LayerNorm over an image, Dropout, global average pooling, then Dense layers (flattening an image
+    /// when no pooling came first); identity skips between equal shapes, weighted ones between images
+    /// (1×1 convolutions, stride 1 or 2) and between an image and a vector; every loss; batch 2–4.
+    /// </summary>
+    public static NetSpec DrawImage(int id)
+    {
+        var random = new Random(9000 + id);
+        int[] input = [1 + random.Next(3), 3 + random.Next(5), 3 + random.Next(5)];
+        var layers = new List<Layer>();
+        var activations = Enum.GetValues<Activation>();
+        int[]? shape = input;
+        int width = input[0] * input[1] * input[2];
+        int depth = 3 + random.Next(5);
+        for (int i = 0; i < depth; i++)
+        {
+            var activation = activations[(id + i + random.Next(3)) % activations.Length];
+            double alpha = 0.01 + 0.2 * random.NextDouble();
+            Layer layer;
+            int pick = random.Next(10);
+            if (i == depth - 1 || shape is null)
+            {
+                layer = pick < 7 || i == depth - 1 ? new Layer("h" + i, 2 + random.Next(5), activation, alpha) : new Layer("drop" + i, width, Activation.Identity, 0.01, LayerKind.Dropout, P: 0.2);
+            }
+            else if (pick < 4)
+            {
+                int kernel = 1 + random.Next(3), stride = 1 + random.Next(2), padding = random.Next(2);
+                if (kernel > shape[1] + 2 * padding || kernel > shape[2] + 2 * padding)
+                {
+                    kernel = 1;
+                }
+
+                int[] output = [1 + random.Next(4), (shape[1] + 2 * padding - kernel) / stride + 1, (shape[2] + 2 * padding - kernel) / stride + 1];
+                layer = new Layer("conv" + i, output[0] * output[1] * output[2], activation, alpha, LayerKind.Conv2D, Shape: output, Kernel: kernel, Stride: stride, Padding: padding);
+            }
+            else if (pick < 6 && Math.Min(shape[1], shape[2]) >= 2)
+            {
+                int kernel = 2 + random.Next(Math.Min(2, Math.Min(shape[1], shape[2]) - 1)), stride = random.Next(2) == 0 ? kernel : 1;
+                int[] output = [shape[0], (shape[1] - kernel) / stride + 1, (shape[2] - kernel) / stride + 1];
+                var kind = random.Next(2) == 0 ? LayerKind.MaxPool2D : LayerKind.AvgPool2D;
+                layer = new Layer("pool" + i, output[0] * output[1] * output[2], Activation.Identity, 0.01, kind, Shape: output, Kernel: kernel, Stride: stride);
+            }
+            else if (pick == 6)
+            {
+                layer = new Layer("bn" + i, width, activation, alpha, LayerKind.BatchNorm, Epsilon: 1e-3, Momentum: 0.3, Shape: shape);
+            }
+            else if (pick == 7)
+            {
+                layer = new Layer("norm" + i, width, activation, alpha, LayerKind.LayerNorm, Epsilon: 1e-3, Shape: shape);
+            }
+            else if (pick == 8)
+            {
+                layer = new Layer("drop" + i, width, Activation.Identity, 0.01, LayerKind.Dropout, P: 0.3, Shape: shape);
+            }
+            else
+            {
+                layer = new Layer("gap" + i, shape[0], Activation.Identity, 0.01, LayerKind.GlobalAvgPool2D);
+            }
+
+            layers.Add(layer);
+            shape = layer.Kind == LayerKind.Dense ? null : layer.Shape;
+            width = layer.Units;
+        }
+
+        var losses = Enum.GetValues<Loss>();
+        var loss = losses[id % losses.Length];
+        if (loss is Loss.CrossEntropy or Loss.BinaryCrossEntropy)
+        {
+            layers[^1] = layers[^1] with { Activation = Activation.Identity, Units = Math.Max(2, layers[^1].Units) };
+        }
+
+        var skips = new List<Edge>();
+        for (int to = 1; to < depth; to++)
+        {
+            for (int from = -1; from < to; from++)
+            {
+                // Skips into a pooling are rarer (a weighted one needs the sizes to divide): they are drawn more often.
+                if (random.NextDouble() >= (layers[to].Kind is LayerKind.MaxPool2D or LayerKind.AvgPool2D ? 0.8 : 0.35))
+                {
+                    continue;
+                }
+
+                int[]? a = from < 0 ? input : layers[from].Shape, b = layers[to].Shape;
+                int fromWidth = from < 0 ? input[0] * input[1] * input[2] : layers[from].Units;
+                bool same = a is null == b is null && (a is null ? fromWidth == layers[to].Units : a.SequenceEqual(b!));
+                bool convolution = a is not null && b is not null && a[1] % b[1] == 0 && a[2] % b[2] == 0 && a[1] / b[1] == a[2] / b[2];
+                var kind = same && random.Next(2) == 0 ? SkipKind.Identity : SkipKind.Weighted;
+                if (kind == SkipKind.Weighted && a is not null && b is not null && !convolution)
+                {
+                    continue;
+                }
+
+                skips.Add(new Edge(from < 0 ? "x" : layers[from].Name, layers[to].Name, kind));
+            }
+        }
+
+        return new NetSpec(id, input[0] * input[1] * input[2], layers.ToArray(), skips.ToArray(), loss, 2 + id % 3, HuberDelta: 0.25 + (id % 3) * 0.5, InputShape: input);
+    }
 
     /// <summary>
     /// Depth 1–6, widths 1–12, every activation, every skip kind (also from x), every loss, batch 1–4.

@@ -23,6 +23,9 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
         /// <summary>Networks with LayerNorm and Dropout layers (LayerKindTests' kind), as classes "Layered{id}_...".</summary>
         public NetSpec[] Layered { get; } = Enumerable.Range(0, LayeredCount).Select(NetSpec.DrawLayered).ToArray();
 
+        /// <summary>Networks on small images with every image layer (LayerKindTests' image kind), as classes "Image{id}_...".</summary>
+        public NetSpec[] Images { get; } = Enumerable.Range(ImageFirstId, ImageCount).Select(NetSpec.DrawImage).ToArray();
+
         public Assembly Assembly { get; }
 
         public Networks()
@@ -38,6 +41,23 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
             {
                 source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Double).Replace("class Net", "class Layered"));
                 source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Single).Replace("class Net", "class Layered"));
+            }
+
+            foreach (var spec in Images)
+            {
+                source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Double).Replace("class Net", "class Image"));
+                source.AppendLine(spec.Declare(CodeStyle.Looped, Precision.Single).Replace("class Net", "class Image"));
+            }
+
+            foreach (var precision in new[] { "Double", "Single" })
+            {
+                // Normalizations over an image without a convolution: ONNX Runtime runs these in double too.
+                source.AppendLine($$"""
+                    [Residual(InputShape = new[] { 3, 4, 5 }, Loss = Loss.MSE, Precision = Precision.{{precision}})]
+                    [BatchNorm("bn", Activation.Tanh, Epsilon = 0.01)] [LayerNorm("ln", Activation.GELU, Epsilon = 0.1)] [Dropout("d", 0.2)]
+                    [Dense("y", 3)] [Skip("x", "ln")] [Skip("bn", "y", SkipKind.Weighted)]
+                    public partial class ImageNorms{{precision}};
+                    """);
             }
 
             source.AppendLine(Sweep("GeluSweep", "GELU", "Double"));
@@ -60,6 +80,101 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
     public static TheoryData<int> Ids() => new(Enumerable.Range(0, Count));
 
     public const int LayeredCount = 40;
+
+    public const int ImageCount = 40;
+
+    /// <summary>The first image network's id (LayerKindTests draws the same ones).</summary>
+    public const int ImageFirstId = 80;
+
+    public static TheoryData<int> ImageIds() => new(Enumerable.Range(0, ImageCount));
+
+    [Fact]
+    public void NormalizationsOverAnImageRunInDoubleAndFloat()
+    {
+        // BatchNorm2d's per-channel statistics broadcast over H and W, LayerNorm over C, H and W (nn.LayerNorm([C, H, W])),
+        // and a matrix skip from an image to a vector: in ONNX Runtime in both precisions.
+        IResidualNetwork<T> Trained<T>(string name)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var net = networks.Create<T>(name, 3);
+            var random = new Random(3);
+            for (int call = 0; call < 2; call++)
+            {
+                var x = Enumerable.Range(0, 4 * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 4 - 1)).ToArray();
+                net.Backward(x, new T[4 * net.OutputSize]);
+            }
+
+            return net;
+        }
+
+        foreach (int opset in new[] { OnnxExport.Opset, OnnxExport.MinimumOpset })
+        {
+            Compare(Trained<double>("ImageNormsDouble"), 3, 1e-12, opset);
+            Compare(Trained<float>("ImageNormsSingle"), 3, 1e-5, opset);
+        }
+
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(Trained<float>("ImageNormsSingle").ToOnnxBytes()).Graph;
+        graph.Initializer.Single(t => t.Name == "ln.weight").Dims.ShouldBe([3L, 4, 5]);
+        graph.Initializer.Single(t => t.Name == "bn.weight").Dims.ShouldBe([3L]);
+    }
+
+    [Theory]
+    [MemberData(nameof(ImageIds))]
+    public void ImageLayersExportAsTheirOperators(int index)
+    {
+        // Conv (also each weighted skip between images, 1×1 with its stride), MaxPool, AveragePool and
+        // GlobalAveragePool on [batch, C, H, W]; BatchNormalization per channel; the input reshaped to an
+        // image and each image flattened before a Gemm.
+        var spec = networks.Images[index];
+        string Name(Precision precision) => spec.ClassName(CodeStyle.Looped, precision).Replace("Net", "Image");
+        IResidualNetwork<T> Trained<T>(Precision precision)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            var net = networks.Create<T>(Name(precision), spec.Id);
+            var random = new Random(spec.Id);
+            for (int call = 0; call < 2 && spec.HasBatchNorm; call++)
+            {
+                var x = Enumerable.Range(0, 4 * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 4 - 1)).ToArray();
+                net.Backward(x, new T[4 * net.OutputSize]);
+            }
+
+            return net;
+        }
+
+        // ONNX Runtime's CPU provider runs Conv and the pools in float only: the double model (valid ONNX, the
+        // same graph in double) is held to the float one's operators and to the network's own weights.
+        foreach (int opset in new[] { OnnxExport.Opset, OnnxExport.MinimumOpset })
+        {
+            double worstSingle = Compare(Trained<float>(Precision.Single), spec.Id, 1e-5, opset);
+            output.WriteLine($"image net {spec.Id}, opset {opset}: worst scaled difference {worstSingle:E2} in float");
+        }
+
+        var nodes = global::Onnx.ModelProto.Parser.ParseFrom(networks.Create<float>(Name(Precision.Single), spec.Id).ToOnnxBytes()).Graph.Node.Select(n => n.OpType).ToList();
+        var doubleNet = Trained<double>(Precision.Double);
+        var doubleGraph = global::Onnx.ModelProto.Parser.ParseFrom(doubleNet.ToOnnxBytes()).Graph;
+        var doubleNodes = doubleGraph.Node.Select(n => n.OpType).ToList();
+        foreach (var op in new[] { "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Gemm" })
+        {
+            doubleNodes.Count(o => o == op).ShouldBe(nodes.Count(o => o == op), op);
+        }
+
+        foreach (var block in doubleNet.Blocks)
+        {
+            var tensor = doubleGraph.Initializer.Single(t => t.Name == block.PyTorchName);
+            tensor.Dims.ShouldBe(doubleNet.Architecture.TensorShape(block));
+            tensor.DataType.ShouldBe((int)global::Onnx.TensorProto.Types.DataType.Double);
+            var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(tensor.RawData.Span).ToArray();
+            values.ShouldBe(block.Of<double>(doubleNet.Parameters).ToArray(), block.Name);
+        }
+
+        int convolutionSkips = spec.Skips.Count(e => e.Kind == SkipKind.Weighted && spec.ShapeOf(e.From) is not null && spec.ShapeOf(e.To) is not null);
+        nodes.Count(op => op == "Conv").ShouldBe(spec.Layers.Count(l => l.Kind == LayerKind.Conv2D) + convolutionSkips);
+        nodes.Count(op => op == "MaxPool").ShouldBe(spec.Layers.Count(l => l.Kind == LayerKind.MaxPool2D));
+        nodes.Count(op => op == "AveragePool").ShouldBe(spec.Layers.Count(l => l.Kind == LayerKind.AvgPool2D));
+        nodes.Count(op => op == "GlobalAveragePool").ShouldBe(spec.Layers.Count(l => l.Kind == LayerKind.GlobalAvgPool2D));
+        nodes.Count(op => op == "BatchNormalization").ShouldBe(spec.Layers.Count(l => l.Kind == LayerKind.BatchNorm));
+        nodes.ShouldNotContain("Dropout");
+    }
 
     public static TheoryData<int> LayeredIds() => new(Enumerable.Range(0, LayeredCount));
 

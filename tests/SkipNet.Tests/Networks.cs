@@ -265,3 +265,30 @@ public partial class BatchNormOnly;
 [Skip("bn0", "bn1")]
 [Dense("y", 3)]
 public partial class BatchNormNet;
+
+// A small convolutional residual network on 1×8×8 images: convolutions with stride and padding,
+// BatchNorm2d, both pools, an identity skip between images and a weighted (1×1 convolution) one
+// that halves H and W, global average pooling and a Dense head.
+
+[Residual(InputShape = new[] { 1, 8, 8 }, Loss = Loss.CrossEntropy)]
+[Conv2D("c0", 4, 3, Padding = 1)]
+[BatchNorm("bn0", Activation.ReLU)]
+[Conv2D("c1", 4, 3, Activation.ReLU, Padding = 1)]
+[Skip("bn0", "c1")]
+[MaxPool2D("p1", 2)]
+[Conv2D("c2", 6, 3, Activation.Tanh, Padding = 1)]
+[Skip("bn0", "c2", SkipKind.Weighted)]
+[AvgPool2D("p2", 2)]
+[GlobalAvgPool2D("gap")]
+[Dense("y", 3)]
+public partial class TinyResNet;
+
+// Convolutions without normalization (Explain and GradientCheck's one-sample view), a stride-2
+// convolution straight on x, and Dense flattening an image.
+
+[Residual(InputShape = new[] { 2, 6, 6 }, Inputs = 72)]
+[Conv2D("c0", 3, 3, Activation.GELU, Stride = 2, Padding = 1)]
+[Conv2D("c1", 3, 2, Activation.ReLU)]
+[Skip("x", "c0", SkipKind.Weighted)]
+[Dense("y", 2)]
+public partial class ConvNet;

@@ -53,7 +53,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor IdentitySkipWidthMismatch = Error(
         "SKIP011", "Identity skip between different widths",
-        "Identity skip {0}->{1} adds a vector of {2} into one of {3}; make the widths equal or write SkipKind.Weighted to learn a {3}×{2} matrix");
+        "Identity skip {0}->{1} adds {2} into {3}; make the shapes equal or write SkipKind.Weighted to learn {4}");
 
     public static readonly DiagnosticDescriptor DuplicateSkip = Error(
         "SKIP012", "Duplicate skip edge",
@@ -161,6 +161,30 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor MomentumOutOfRange = Error(
         "SKIP037", "Momentum out of range",
         "BatchNorm '{0}' has Momentum = {1}; the weight of each batch in the running statistics must be in (0, 1], such as 0.1 (PyTorch's default)");
+
+    public static readonly DiagnosticDescriptor ImageArgumentOutOfRange = Error(
+        "SKIP038", "Image layer argument out of range",
+        "Layer '{0}' has {1} = {2}; it must be at least {3}");
+
+    public static readonly DiagnosticDescriptor ImageLayerOnVector = Error(
+        "SKIP039", "Image layer reads a vector",
+        "'{0}' is a {1} layer, which reads an image, but its input is {2}; give the network an image with [Residual(InputShape = new[] {{ C, H, W }})], or put '{0}' after an image layer");
+
+    public static readonly DiagnosticDescriptor WindowDoesNotFit = Error(
+        "SKIP040", "Window larger than the image",
+        "{0} '{1}' has a {2}×{2} window, larger than its input {3}; use a smaller kernel size, more padding, or declare it before the image shrinks");
+
+    public static readonly DiagnosticDescriptor InputShapeOutOfRange = Error(
+        "SKIP041", "InputShape out of range",
+        "InputShape is {0}; it must be three sizes {{ C, H, W }}, each at least 1, of at most {1} values in all, such as new[] {{ 1, 28, 28 }}");
+
+    public static readonly DiagnosticDescriptor InputsDisagreeWithShape = Error(
+        "SKIP042", "Inputs disagrees with InputShape",
+        "Inputs is {0}, but InputShape {1} holds {2} values per sample; remove Inputs (it follows from InputShape) or make it {2}");
+
+    public static readonly DiagnosticDescriptor ImageSkipStride = Error(
+        "SKIP043", "Weighted skip between images of unrelated sizes",
+        "Weighted skip {0}->{1} maps {2} onto {3}; its 1×1 convolution needs H and W to shrink by the same whole factor (the stride), such as 16×28×28 onto 32×14×14");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,

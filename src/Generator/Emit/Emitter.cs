@@ -59,17 +59,18 @@ internal static class Emitter
     /// <summary>"x(1) → h0(1, ReLU) → y(1); skips h0->y (Weighted); loss L1; double; unrolled".</summary>
     private static string Summary(NetworkPlan plan)
     {
-        var chain = string.Join(" → ", plan.Nodes.Select(n => n.IsInput ? $"x({n.Width})" : $"{n.Name}({Describe(n)})"));
+        var chain = string.Join(" → ", plan.Nodes.Select(n => n.IsInput ? $"x({n.Shape})" : $"{n.Name}({Describe(n)})"));
         var skips = plan.Model.Skips.Count == 0 ? "no skips" : "skips " + string.Join(", ", plan.Model.Skips.Select(s => $"{s.From}->{s.To} ({s.Kind})"));
         return $"{plan.Model.TypeName}: {chain}; {skips}; loss {plan.Model.Loss}; {plan.T}; {(plan.Model.Unrolled ? "unrolled" : "looped")}.";
     }
 
-    /// <summary>"16, ReLU" for a Dense layer; "LayerNorm 16, ReLU", "Dropout 0.1 16" for the other kinds.</summary>
+    /// <summary>"16, ReLU" for a Dense layer; "LayerNorm 16, ReLU", "Dropout 0.1 16", "Conv2D 16×28×28, ReLU", "MaxPool2D 16×14×14" for the other kinds.</summary>
     private static string Describe(Node n) => n.Rule.Kind switch
     {
         LayerKind.Dense => $"{n.Width}, {n.Activation}",
-        LayerKind.Dropout => $"Dropout p = {Literals.Number(n.Layer!.P, Precision.Double)}, {n.Width}",
-        _ => $"{n.Rule.ShortName} {n.Width}, {n.Activation}",
+        LayerKind.Dropout => $"Dropout p = {Literals.Number(n.Layer!.P, Precision.Double)}, {n.Shape}",
+        _ when n.Activation == Activation.Identity && n.Rule.Blocks(n.Layer!, n.Shape).Weights is null => $"{n.Rule.ShortName} {n.Shape}",
+        _ => $"{n.Rule.ShortName} {n.Shape}, {n.Activation}",
     };
 
     /// <summary>Layers as boxes (name, width, activation), dense edges solid, skip edges dotted.</summary>
@@ -302,7 +303,8 @@ internal static class Emitter
             lines.AddRange(["    },", $"    new {RuntimeNames.SkipInfo}[]", "    {"]);
             lines.AddRange(_model.Skips.Select(s => $"        new(\"{s.From}\", \"{s.To}\", {RuntimeNames.SkipKindEnum}.{s.Kind}),"));
             lines.Add("    },");
-            lines.AddRange(_model.Loss == Loss.Huber ? ["    Blocks,", $"    HuberDelta: {Literals.Number(_model.HuberDelta, Precision.Double)});"] : ["    Blocks);"]);
+            string end = _model.InputShape is { } image ? $") {{ InputShape = new[] {{ {image.Channels}, {image.Height}, {image.Width} }} }};" : ");";
+            lines.AddRange(_model.Loss == Loss.Huber ? ["    Blocks,", $"    HuberDelta: {Literals.Number(_model.HuberDelta, Precision.Double)}{end}"] : ["    Blocks" + end]);
             return lines;
         }
 
@@ -623,12 +625,7 @@ internal static class Emitter
                 node.Rule.EmitInitialization(_w, node, _t);
                 foreach (var edge in new[] { node.Main! }.Concat(node.Skips).Where(e => e.Matrix is not null))
                 {
-                    var block = edge.Matrix!;
-                    string span = $"parameters.Slice({block.Offset}, {block.Length})";
-                    string call = ActivationRule.Of(node.Activation).He
-                        ? $"He<{_t}>({span}, fanIn: {block.Cols}, ref random);"
-                        : $"Glorot<{_t}>({span}, fanIn: {block.Cols}, fanOut: {block.Rows}, ref random);";
-                    _w.Line($"{RuntimeNames.Initializer}.{call} // {block.Name}");
+                    LayerRule.EmitDraw(_w, edge.Matrix!, node.Activation, _t, fanOut: edge.Matrix!.Rows);
                 }
             }
 
@@ -644,12 +641,12 @@ internal static class Emitter
 
             if (_plan.BufferCount > 0)
             {
-                _w.Line($"// Running means 0 and variances 1, as nn.BatchNorm1d starts; the batch counts are cleared beside.");
+                _w.Line($"// Running means 0 and variances 1, as nn.BatchNorm1d and 2d start; the batch counts are cleared beside.");
                 _w.Open($"private static {Aligned} {_names.ResetBuffers}({Aligned} buffers)");
                 _w.Line("buffers.Span.Clear();");
                 foreach (var node in _plan.Layers.Where(n => n.RunningVariance >= 0))
                 {
-                    _w.Line($"buffers.Span.Slice({node.RunningVariance}, {node.Width}).Fill(({_t})1); // {node.Name}.running_var");
+                    _w.Line($"buffers.Span.Slice({node.RunningVariance}, {node.Shape.Channels}).Fill(({_t})1); // {node.Name}.running_var");
                 }
 
                 _w.Line("return buffers;");

@@ -93,6 +93,60 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     internal string LayerKernel(string name) => $"{RuntimeNames.LayerKernel(name)}<{_t}>";
 
+    internal string ImageKernel(string name) => $"{RuntimeNames.ImageKernel(name)}<{_t}>";
+
+    /// <summary>An empty span: "no δ wanted" for a kernel.</summary>
+    internal string Empty => $"global::System.Span<{_t}>.Empty";
+
+    /// <summary>"C, H, W, k, s" (and ", p" unless <paramref name="padding"/> is null): the image kernels' geometry arguments for an input.</summary>
+    internal static string Geometry(Shape input, int kernel, int stride, int? padding)
+    {
+        var image = input.Image ?? new ImageShape(input.Size, 1, 1);
+        return $"{image.Channels}, {image.Height}, {image.Width}, {kernel}, {stride}" + (padding is { } p ? $", {p}" : "");
+    }
+
+    /// <summary>The shared scratch a convolution takes: "patches, products" forward; with <paramref name="backward"/>, the patches' δ too (or an empty span when x's δ is not wanted).</summary>
+    internal string ConvolutionScratch(Shape input, Shape output, int kernel, bool? backward = null)
+    {
+        var parts = Layers.Conv2DRule.Patches(input, output, kernel, inputDeltas: true).ToDictionary(p => p.Key, p => p.PerSample);
+        string result = $"{Scratch("patches", parts["patches"])}, {Scratch("products", parts["products"])}";
+        return backward switch
+        {
+            null => result,
+            true => $"{result}, {Scratch("patchDeltas", parts["patchDeltas"])}",
+            false => $"{result}, {Empty}",
+        };
+    }
+
+    /// <summary>The first n_rows × <paramref name="perSample"/> values of a scratch buffer the workspace shares between layers.</summary>
+    private string Scratch(string key, int perSample) => $"{_ws}.{ScratchField(key)}.Slice(0, {_rows} * {Literals.Int(perSample)})";
+
+    private string ScratchField(string key) => _names.WorkspaceMember("scratch_" + key);
+
+    /// <summary>Every scratch buffer and the most any layer or skip takes of it per sample.</summary>
+    private System.Collections.Generic.Dictionary<string, int> ScratchSizes()
+    {
+        var sizes = new System.Collections.Generic.Dictionary<string, int>();
+        void Need(string key, int perSample) => sizes[key] = Math.Max(perSample, sizes.TryGetValue(key, out int had) ? had : 0);
+        foreach (var node in _plan.Layers)
+        {
+            foreach (var (key, perSample) in node.Rule.Scratch(node))
+            {
+                Need(key, perSample);
+            }
+
+            foreach (var skip in node.Skips.Where(s => s.IsConvolution))
+            {
+                foreach (var (key, perSample) in Layers.Conv2DRule.Patches(skip.From.Shape, node.Shape, 1, !skip.From.IsInput))
+                {
+                    Need(key, perSample);
+                }
+            }
+        }
+
+        return sizes;
+    }
+
     internal string Gradient(Block b) => $"{_names.GradientsField}.Slice({b.Offset}, {b.Length})";
 
     public void Emit(SourceWriter w, CancellationToken cancellationToken)
@@ -133,6 +187,11 @@ internal sealed class LoopedEmitter : IBodyEmitter
             {
                 fields.Add((BufferField(node, key), BufferLength("rows", perSample, fixedPart)));
             }
+        }
+
+        foreach (var scratch in ScratchSizes().OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            fields.Add((ScratchField(scratch.Key), BufferLength("rows", scratch.Value, 0)));
         }
 
         w.Line("public readonly int Rows;");
@@ -225,18 +284,14 @@ internal sealed class LoopedEmitter : IBodyEmitter
             cancellationToken.ThrowIfCancellationRequested();
             w.Line();
             var main = node.Main!;
-            string own = node.Rule.Kind switch
-            {
-                LayerKind.Dense => $"{main.Matrix!.Name}·{Name(main.From)} + {node.Bias!.Name}",
-                _ => $"{node.Rule.ShortName}({Name(main.From)})",
-            };
-            var terms = new[] { own }.Concat(node.Skips.Select(s => s.Matrix is null ? Name(s.From) : $"{s.Matrix.Name}·{Name(s.From)}"));
+            string own = node.Rule.Equation(node, Name(main.From));
+            var terms = new[] { node.Skips.Count == 0 || !own.Contains(", ") ? own : $"({own})" }.Concat(node.Skips.Select(SkipTerm));
             w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}   (for each sample)");
             node.Rule.EmitForward(this, w, node);
             foreach (var skip in node.Skips)
             {
-                w.Line(skip.Matrix is null
-                    ? $"{Kernel("Add")}({H(skip.From)}, {Z(node)});"
+                w.Line(skip.Matrix is null ? $"{Kernel("Add")}({H(skip.From)}, {Z(node)});"
+                    : skip.IsConvolution ? $"{ImageKernel("Conv2DForward")}({Parameters(skip.Matrix)}, {Empty}, {H(skip.From)}, {Z(node)}, {ConvolutionScratch(skip.From.Shape, node.Shape, 1)}, {_rows}, {Geometry(skip.From.Shape, 1, skip.Stride, 0)}, accumulate: true);"
                     : $"{Kernel("MultiplyAdd")}({Parameters(skip.Matrix)}, {H(skip.From)}, {Z(node)}, {_rows});");
             }
 
@@ -250,6 +305,12 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
         w.Close();
     }
+
+    /// <summary>A skip's term in z: "h0", "S·h0", or "S ⋆ h0" (a 1×1 convolution, with its stride).</summary>
+    private static string SkipTerm(Edge skip) =>
+        skip.Matrix is null ? Name(skip.From)
+        : skip.IsConvolution ? $"{skip.Matrix.Name} ⋆ {Name(skip.From)} (1×1, stride {skip.Stride})"
+        : $"{skip.Matrix.Name}·{Name(skip.From)}";
 
     /// <summary>", false" after a forward call's arguments when the network has a training mode.</summary>
     private string Mode(string train) => _plan.HasTrainMode ? ", " + train : "";
@@ -312,7 +373,9 @@ internal sealed class LoopedEmitter : IBodyEmitter
             EmitActivationBackward(w, node);
             if (node.Bias is { } bias)
             {
-                w.Line($"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(bias)}, {Parameters(bias)}, {_write}); // dL/d({bias.Name}) += Σ dL/dz_{node.Name}");
+                w.Line(bias.Rows == node.Width
+                    ? $"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(bias)}, {Parameters(bias)}, {_write}); // dL/d({bias.Name}) += Σ dL/dz_{node.Name}"
+                    : $"{ImageKernel("ChannelBiasGradient")}({Delta(node)}, {Gradient(bias)}, {Parameters(bias)}, {_rows}, {node.Width / bias.Rows}, {_write}); // dL/d({bias.Name}) += Σ dL/dz_{node.Name} over each channel");
             }
         }
 
@@ -344,6 +407,13 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
         var m = edge.Matrix!;
         string to = edge.To.Name, from = Name(edge.From);
+        if (edge.IsConvolution)
+        {
+            w.Line($"{ImageKernel("Conv2DBackward")}({Parameters(m)}, {Delta(edge.To)}, {H(edge.From)}, {inputDelta ?? Empty}, {Gradient(m)}, {ConvolutionScratch(edge.From.Shape, edge.To.Shape, 1, backward: inputDelta is not null)}, {_rows}, {Geometry(edge.From.Shape, 1, edge.Stride, 0)}, {_write}); // "
+                + (inputDelta is null ? "" : $"+= {m.Name}ᵀ ⋆ dL/dz_{to}; ") + $"dL/d({m.Name}) += Σ dL/dz_{to} ⋆ {from}");
+            return;
+        }
+
         w.Line(inputDelta is null
             ? $"{Kernel("WeightGradient")}({Delta(edge.To)}, {H(edge.From)}, {Gradient(m)}, {Parameters(m)}, {_rows}, {_write}); // dL/d({m.Name}) += Σ dL/dz_{to}·{from}ᵀ"
             : $"{Kernel("DenseBackward")}({Parameters(m)}, {Delta(edge.To)}, {H(edge.From)}, {inputDelta}, {Gradient(m)}, {_rows}, {_write}); // += {m.Name}ᵀ·dL/dz_{to}; dL/d({m.Name}) += Σ dL/dz_{to}·{from}ᵀ");

@@ -44,10 +44,10 @@ internal sealed class NetworkPlan
 
     public static NetworkPlan Create(NetworkModel model)
     {
-        var nodes = new List<Node> { new(Naming.Input, model.Inputs, Activation.Identity, 0, layer: null) };
+        var nodes = new List<Node> { new(Naming.Input, new Shape(model.Inputs, model.InputShape), Activation.Identity, 0, layer: null) };
         foreach (var layer in model.Layers)
         {
-            nodes.Add(new Node(layer.Name, layer.Units, layer.Activation, layer.Alpha, layer));
+            nodes.Add(new Node(layer.Name, new Shape(layer.Units, layer.Image), layer.Activation, layer.Alpha, layer));
         }
 
         var blocks = new List<Block>();
@@ -66,15 +66,15 @@ internal sealed class NetworkPlan
             var previous = nodes[i - 1];
 
             // The layer's own blocks (docs/conventions.md: W then b), as its kind has them.
-            var own = node.Rule.Blocks(node.Width, previous.Width);
+            var own = node.Rule.Blocks(node.Layer!, previous.Shape);
             if (own.Weights is { } w)
             {
                 node.Weights = Add(node.Name + ".W", Naming.WeightsProperty(node.Name), "w_" + node.Name, w.Rows, w.Cols);
             }
 
-            if (own.Bias)
+            if (own.BiasRows > 0)
             {
-                node.Bias = Add(node.Name + ".b", Naming.BiasProperty(node.Name), "b_" + node.Name, node.Width, 1);
+                node.Bias = Add(node.Name + ".b", Naming.BiasProperty(node.Name), "b_" + node.Name, own.BiasRows, 1);
             }
 
             node.Main = new Edge(previous, node, node.Rule.Kind == LayerKind.Dense ? node.Weights : null, IsSkip: false);
@@ -83,8 +83,9 @@ internal sealed class NetworkPlan
             foreach (var skip in model.Skips.Where(s => s.To == node.Name))
             {
                 var from = nodes.First(n => n.Name == skip.From);
+                var (rows, cols) = SkipShape(from.Shape, node.Shape);
                 var matrix = skip.Kind == SkipKind.Weighted
-                    ? Add($"{from.Name}->{node.Name}.S", Naming.SkipProperty(from.Name, node.Name), $"s_{from.Name}_{node.Name}", node.Width, from.Width)
+                    ? Add($"{from.Name}->{node.Name}.S", Naming.SkipProperty(from.Name, node.Name), $"s_{from.Name}_{node.Name}", rows, cols)
                     : null;
                 var edge = new Edge(from, node, matrix, IsSkip: true);
                 node.Skips.Add(edge);
@@ -97,13 +98,20 @@ internal sealed class NetworkPlan
         foreach (var node in nodes.Skip(1).Where(n => n.Rule.RunningStatistics > 0))
         {
             node.RunningMean = buffers;
-            node.RunningVariance = buffers + node.Width;
+            node.RunningVariance = buffers + node.Shape.Channels;
             node.Counter = counters++;
-            buffers += node.Rule.RunningStatistics * node.Width;
+            buffers += node.Rule.RunningStatistics * node.Shape.Channels;
         }
 
         return new NetworkPlan(model, nodes, blocks) { BufferCount = buffers, CounterCount = counters };
     }
+
+    /// <summary>
+    /// A weighted skip's block: between images a 1×1 convolution without bias (C_to × C_from, its
+    /// stride H_from/H_to), otherwise a matrix on the flattened values (width_to × width_from).
+    /// </summary>
+    public static (int Rows, int Cols) SkipShape(Shape from, Shape to) =>
+        from.Image is { } a && to.Image is { } b ? (b.Channels, a.Channels) : (to.Size, from.Size);
 
     /// <summary>The length of the buffers (running statistics).</summary>
     public int BufferCount { get; private init; }
@@ -118,10 +126,10 @@ internal sealed class NetworkPlan
 /// <summary>The input x or a layer.</summary>
 internal sealed class Node
 {
-    public Node(string name, int width, Activation activation, double alpha, LayerModel? layer)
+    public Node(string name, Shape shape, Activation activation, double alpha, LayerModel? layer)
     {
         Name = name;
-        Width = width;
+        Shape = shape;
         Activation = activation;
         Alpha = alpha;
         Layer = layer;
@@ -129,7 +137,11 @@ internal sealed class Node
 
     public string Name { get; }
 
-    public int Width { get; }
+    /// <summary>How many values the node gives per sample.</summary>
+    public int Width => Shape.Size;
+
+    /// <summary>What the node gives per sample: an image or a vector.</summary>
+    public Shape Shape { get; }
 
     public Activation Activation { get; }
 
@@ -167,7 +179,14 @@ internal sealed class Node
 }
 
 /// <summary>An edge into <see cref="To"/>: the layer's own (W for Dense; none for the other kinds), a weighted skip (S) or an identity skip (no matrix).</summary>
-internal sealed record Edge(Node From, Node To, Block? Matrix, bool IsSkip);
+internal sealed record Edge(Node From, Node To, Block? Matrix, bool IsSkip)
+{
+    /// <summary>A weighted skip between images: a 1×1 convolution without bias.</summary>
+    public bool IsConvolution => IsSkip && Matrix is not null && From.Shape.Image is not null && To.Shape.Image is not null;
+
+    /// <summary>The stride of a skip's 1×1 convolution: H_from/H_to.</summary>
+    public int Stride => From.Shape.Image is { } a && To.Shape.Image is { } b ? a.Height / b.Height : 1;
+}
 
 /// <summary>A named block of the parameter vector.</summary>
 /// <param name="Name">"h0.W", "h0.b", "h0->y.S" (docs/conventions.md).</param>

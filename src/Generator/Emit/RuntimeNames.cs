@@ -57,6 +57,19 @@ internal static class RuntimeNames
     public static string LayerKernel(string name) =>
         Array.IndexOf(LayerKernelMethods, name) >= 0 ? LayerKernels + "." + name : throw new ArgumentException($"'{name}' is not in RuntimeNames.LayerKernelMethods.", nameof(name));
 
+    public const string ImageKernels = Plumbing + "ImageKernels";
+
+    /// <summary>The kernels of image layers (<c>ImageKernels.{name}</c>).</summary>
+    public static readonly string[] ImageKernelMethods =
+    [
+        "AvgPool2DBackward", "AvgPool2DForward", "ChannelBiasGradient", "Conv2DBackward", "Conv2DForward",
+        "GlobalAvgPool2DBackward", "GlobalAvgPool2DForward", "MaxPool2DBackward", "MaxPool2DForward",
+    ];
+
+    /// <summary><c>ImageKernels.{name}</c>, which must be one of <see cref="ImageKernelMethods"/>.</summary>
+    public static string ImageKernel(string name) =>
+        Array.IndexOf(ImageKernelMethods, name) >= 0 ? ImageKernels + "." + name : throw new ArgumentException($"'{name}' is not in RuntimeNames.ImageKernelMethods.", nameof(name));
+
     /// <summary>The matrix and vector kernels the looped code calls (<c>Kernels.{name}</c>).</summary>
     public static readonly string[] KernelMethods = ["Add", "BiasGradient", "DenseBackward", "DenseForward", "MultiplyAdd", "WeightGradient"];
 
@@ -99,6 +112,7 @@ internal static class RuntimeNames
         return fixedNames
             .Concat(KernelMethods.Select(Kernel))
             .Concat(LayerKernelMethods.Select(LayerKernel))
+            .Concat(ImageKernelMethods.Select(ImageKernel))
             .Concat(Enum.GetValues(typeof(Activation)).Cast<Activation>().SelectMany(a => ActivationKernels(a).Concat(ActivationScalars(a))))
             .Concat(Enum.GetValues(typeof(Loss)).Cast<Loss>().Select(Loss));
     }

@@ -6,7 +6,8 @@ using SkipNet.Generator.Parsing;
 namespace SkipNet.Generator.Layers;
 
 /// <summary>
-/// [BatchNorm(name, activation) { Momentum, Epsilon }]: z = γ⊙x̂ + β per feature (nn.BatchNorm1d).
+/// [BatchNorm(name, activation) { Momentum, Epsilon }]: z = γ⊙x̂ + β per feature (nn.BatchNorm1d), or
+/// per channel of an image (nn.BatchNorm2d, over each channel's batch·H·W values).
 /// Training calls take x̂ from the whole batch's mean and biased variance (keeping x̂ and 1/√(σ² + ε)
 /// per feature for the backward pass) and update the running statistics and the batch count;
 /// Forward and Evaluate take x̂ from the running statistics. γ ("name.W") starts at 1, β at 0.
@@ -25,35 +26,36 @@ internal sealed class BatchNormRule : LayerRule
 
     public override int RunningStatistics => 2;
 
-    public override LayerArguments Read(LayerAttribute a)
+    public override LayerArguments Read(LayerAttribute a, Shape input)
     {
         var activationLocation = a.ArgumentLocation(1, "activation");
         var activation = a.Enum<Activation>(1, "Activation", activationLocation);
         return new LayerArguments(null, null, activation, activationLocation, a.Epsilon(), Momentum: a.Momentum());
     }
 
-    public override (BlockShape? Weights, bool Bias) Blocks(int width, int previousWidth) => (new BlockShape(width, 1), true);
+    public override (BlockShape? Weights, int BiasRows) Blocks(LayerModel layer, Shape input) => (new BlockShape(input.Channels, 1), input.Channels);
 
-    public override string ArchitectureProperties(LayerModel layer) =>
-        $" {{ Kind = {RuntimeNames.LayerKindEnum}.{Kind}, Epsilon = {Literals.Number(layer.Epsilon, Precision.Double)}, Momentum = {Literals.Number(layer.Momentum, Precision.Double)} }}";
+    protected override IEnumerable<string> Properties(LayerModel layer) =>
+        [$"Epsilon = {Literals.Number(layer.Epsilon, Precision.Double)}", $"Momentum = {Literals.Number(layer.Momentum, Precision.Double)}"];
 
     public override void EmitInitialization(SourceWriter w, Node node, string t) => EmitScaleOfOne(w, node, t);
 
-    public override IEnumerable<(string Key, int PerSample, int Fixed)> Buffers(Node node) => [("xhat", node.Width, 0), ("r", 0, node.Width)];
+    public override IEnumerable<(string Key, int PerSample, int Fixed)> Buffers(Node node) => [("xhat", node.Width, 0), ("r", 0, node.Shape.Channels)];
 
     public override void EmitForward(LoopedEmitter e, SourceWriter w, Node node)
     {
         var layer = node.Layer!;
         string eps = Literals.Number(layer.Epsilon, e.Precision), momentum = Literals.Number(layer.Momentum, e.Precision);
         string from = e.H(node.Main!.From), name = LoopedEmitter.Name(node.Main.From);
-        string mean = e.RunningBuffer(node.RunningMean, node.Width), variance = e.RunningBuffer(node.RunningVariance, node.Width);
-        w.Line($"// x̂ = ({name} − μ)·r, r = 1/√(σ² + ε) per feature: μ, σ² the batch's in training calls (which update the running ones), the running ones otherwise; z_{node.Name} = {node.Weights!.Name}⊙x̂ + {node.Bias!.Name}");
+        int channels = node.Shape.Channels, spatial = node.Shape.Spatial;
+        string mean = e.RunningBuffer(node.RunningMean, channels), variance = e.RunningBuffer(node.RunningVariance, channels);
+        w.Line($"// x̂ = ({name} − μ)·r, r = 1/√(σ² + ε) per {(node.Shape.Image is null ? "feature" : "channel")}: μ, σ² the batch's in training calls (which update the running ones), the running ones otherwise; z_{node.Name} = {node.Weights!.Name}⊙x̂ + {node.Bias!.Name}");
         w.Open($"if ({e.Train})");
-        w.Line($"{e.LayerKernel("BatchNormTrainForward")}({e.Parameters(node.Weights)}, {e.Parameters(node.Bias)}, {from}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {e.Z(node)}, {mean}, {variance}, {e.Rows}, 1, {eps}, {momentum});");
+        w.Line($"{e.LayerKernel("BatchNormTrainForward")}({e.Parameters(node.Weights)}, {e.Parameters(node.Bias)}, {from}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {e.Z(node)}, {mean}, {variance}, {e.Rows}, {spatial}, {eps}, {momentum});");
         w.Line($"{e.Counters}[{node.Counter}]++; // {node.Name}.num_batches_tracked");
         w.Close();
         w.Open("else");
-        w.Line($"{e.LayerKernel("BatchNormEvalForward")}({e.Parameters(node.Weights)}, {e.Parameters(node.Bias)}, {mean}, {variance}, {from}, {e.Z(node)}, {e.Rows}, 1, {eps});");
+        w.Line($"{e.LayerKernel("BatchNormEvalForward")}({e.Parameters(node.Weights)}, {e.Parameters(node.Bias)}, {mean}, {variance}, {from}, {e.Z(node)}, {e.Rows}, {spatial}, {eps});");
         w.Close();
     }
 
@@ -63,6 +65,6 @@ internal sealed class BatchNormRule : LayerRule
         var gamma = node.Weights!;
         string input = inputDelta ?? $"global::System.Span<{e.T}>.Empty";
         string what = inputDelta is null ? "" : $"+= (r/n)·(n·g − Σg − x̂·Σ(g⊙x̂)) per feature, g = dL/dz_{node.Name}·γ; ";
-        w.Line($"{e.LayerKernel("BatchNormBackward")}({e.Parameters(gamma)}, {e.Delta(node)}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {input}, {e.Gradient(gamma)}, {e.Rows}, 1, {e.Write}); // {what}dL/d({gamma.Name}) += Σ dL/dz_{node.Name}⊙x̂");
+        w.Line($"{e.LayerKernel("BatchNormBackward")}({e.Parameters(gamma)}, {e.Delta(node)}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {input}, {e.Gradient(gamma)}, {e.Rows}, {node.Shape.Spatial}, {e.Write}); // {what}dL/d({gamma.Name}) += Σ dL/dz_{node.Name}⊙x̂");
     }
 }

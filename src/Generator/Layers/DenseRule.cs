@@ -4,7 +4,7 @@ using SkipNet.Generator.Parsing;
 
 namespace SkipNet.Generator.Layers;
 
-/// <summary>[Dense(name, units, activation)]: z = W·h_prev + b. W is units × width_prev, drawn He or Glorot.</summary>
+/// <summary>[Dense(name, units, activation)]: z = W·h_prev + b. W is units × width_prev (an image flattened, NCHW), drawn He or Glorot.</summary>
 internal sealed class DenseRule : LayerRule
 {
     public static readonly DenseRule Instance = new();
@@ -15,7 +15,7 @@ internal sealed class DenseRule : LayerRule
 
     public override bool Unrollable => true;
 
-    public override LayerArguments Read(LayerAttribute a)
+    public override LayerArguments Read(LayerAttribute a, Shape input)
     {
         var activationLocation = a.ArgumentLocation(2, "activation");
         return new LayerArguments(
@@ -23,9 +23,9 @@ internal sealed class DenseRule : LayerRule
             a.Enum<Activation>(2, "Activation", activationLocation), activationLocation);
     }
 
-    public override (BlockShape? Weights, bool Bias) Blocks(int width, int previousWidth) => (new BlockShape(width, previousWidth), true);
+    public override (BlockShape? Weights, int BiasRows) Blocks(LayerModel layer, Shape input) => (new BlockShape(layer.Units, input.Size), layer.Units);
 
-    public override string ArchitectureProperties(LayerModel layer) => "";
+    public override string Equation(Node node, string from) => $"{node.Weights!.Name}·{from} + {node.Bias!.Name}";
 
     public override void EmitForward(LoopedEmitter e, SourceWriter w, Node node)
     {

@@ -20,13 +20,12 @@ internal sealed class DropoutRule : LayerRule
 
     public override bool TrainMode => true;
 
-    public override LayerArguments Read(LayerAttribute a) =>
+    public override LayerArguments Read(LayerAttribute a, Shape input) =>
         new(null, null, Activation.Identity, null, P: a.Probability(1));
 
-    public override (BlockShape? Weights, bool Bias) Blocks(int width, int previousWidth) => (null, false);
+    public override (BlockShape? Weights, int BiasRows) Blocks(LayerModel layer, Shape input) => (null, 0);
 
-    public override string ArchitectureProperties(LayerModel layer) =>
-        $" {{ Kind = {RuntimeNames.LayerKindEnum}.{Kind}, P = {Literals.Number(layer.P, Precision.Double)} }}";
+    protected override IEnumerable<string> Properties(LayerModel layer) => [$"P = {Literals.Number(layer.P, Precision.Double)}"];
 
     public override IEnumerable<(string Key, int PerSample, int Fixed)> Buffers(Node node) => [("mask", node.Width, 0)];
 

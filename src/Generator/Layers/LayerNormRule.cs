@@ -18,17 +18,16 @@ internal sealed class LayerNormRule : LayerRule
 
     public override int ArgumentCount => 2;
 
-    public override LayerArguments Read(LayerAttribute a)
+    public override LayerArguments Read(LayerAttribute a, Shape input)
     {
         var activationLocation = a.ArgumentLocation(1, "activation");
         var activation = a.Enum<Activation>(1, "Activation", activationLocation);
         return new LayerArguments(null, null, activation, activationLocation, a.Epsilon());
     }
 
-    public override (BlockShape? Weights, bool Bias) Blocks(int width, int previousWidth) => (new BlockShape(width, 1), true);
+    public override (BlockShape? Weights, int BiasRows) Blocks(LayerModel layer, Shape input) => (new BlockShape(layer.Units, 1), layer.Units);
 
-    public override string ArchitectureProperties(LayerModel layer) =>
-        $" {{ Kind = {RuntimeNames.LayerKindEnum}.{Kind}, Epsilon = {Literals.Number(layer.Epsilon, Precision.Double)} }}";
+    protected override IEnumerable<string> Properties(LayerModel layer) => [$"Epsilon = {Literals.Number(layer.Epsilon, Precision.Double)}"];
 
     public override void EmitInitialization(SourceWriter w, Node node, string t) => EmitScaleOfOne(w, node, t);
 

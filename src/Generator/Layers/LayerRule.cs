@@ -16,7 +16,11 @@ namespace SkipNet.Generator.Layers;
 internal abstract class LayerRule
 {
     /// <summary>Every kind, registered here and nowhere else.</summary>
-    public static readonly LayerRule[] All = [DenseRule.Instance, LayerNormRule.Instance, DropoutRule.Instance, BatchNormRule.Instance];
+    public static readonly LayerRule[] All =
+    [
+        DenseRule.Instance, LayerNormRule.Instance, DropoutRule.Instance, BatchNormRule.Instance,
+        Conv2DRule.Instance, PoolRule.Max, PoolRule.Average, GlobalAvgPool2DRule.Instance,
+    ];
 
     public static LayerRule Of(LayerKind kind) => All.First(r => r.Kind == kind);
 
@@ -46,18 +50,55 @@ internal abstract class LayerRule
     /// <summary>How many running statistics (buffers) the layer keeps per unit: BatchNorm's mean and variance.</summary>
     public virtual int RunningStatistics => 0;
 
-    /// <summary>Reads the arguments after the name; reports what is wrong with them.</summary>
-    public abstract LayerArguments Read(LayerAttribute attribute);
+    /// <summary>Reads the arguments after the name, for a layer reading <paramref name="input"/>; reports what is wrong with them.</summary>
+    public abstract LayerArguments Read(LayerAttribute attribute, Shape input);
 
-    /// <summary>The blocks the layer owns, before the weighted skips ending at it: "name.W" (with its shape) and "name.b".</summary>
-    public abstract (BlockShape? Weights, bool Bias) Blocks(int width, int previousWidth);
+    /// <summary>The blocks the layer owns, before the weighted skips ending at it: "name.W" (with its shape) and "name.b" (its rows; 0 when it has none).</summary>
+    public abstract (BlockShape? Weights, int BiasRows) Blocks(LayerModel layer, Shape input);
 
-    /// <summary>The initializer's properties in <c>Architecture</c>'s LayerInfo ("{ Kind = ..., Epsilon = ... }"), or "" for a Dense layer.</summary>
-    public virtual string ArchitectureProperties(LayerModel layer) => $" {{ Kind = {RuntimeNames.LayerKindEnum}.{Kind} }}";
+    /// <summary>The initializer's properties in <c>Architecture</c>'s LayerInfo ("{ Kind = ..., Epsilon = ..., Shape = ... }"), or "" for a Dense layer.</summary>
+    public string ArchitectureProperties(LayerModel layer)
+    {
+        var entries = new List<string>();
+        if (Kind != LayerKind.Dense)
+        {
+            entries.Add($"Kind = {RuntimeNames.LayerKindEnum}.{Kind}");
+        }
+
+        entries.AddRange(Properties(layer));
+        if (layer.Image is { } image)
+        {
+            entries.Add($"Shape = new[] {{ {image.Channels}, {image.Height}, {image.Width} }}");
+        }
+
+        return entries.Count == 0 ? "" : $" {{ {string.Join(", ", entries)} }}";
+    }
+
+    /// <summary>The kind's own LayerInfo properties ("Epsilon = 1E-05").</summary>
+    protected virtual IEnumerable<string> Properties(LayerModel layer) => [];
+
+    /// <summary>The operation in the forward pass's comment, reading <paramref name="from"/>: "Conv2D(h0)".</summary>
+    public virtual string Equation(Node node, string from) => $"{ShortName}({from})";
+
+    /// <summary>Scratch the layer's kernels need per sample, shared by every layer in the workspace (sized for the largest): a key ("patches") and the values per sample.</summary>
+    public virtual IEnumerable<(string Key, int PerSample)> Scratch(Node node) => [];
 
     /// <summary>Sets the layer's own blocks that are not drawn at random (the matrices are, by the emitter).</summary>
     public virtual void EmitInitialization(SourceWriter w, Node node, string t)
     {
+    }
+
+    /// <summary>
+    /// Draws a block of weights into a layer with this activation: He uniform for ReLU and LeakyReLU,
+    /// Glorot uniform otherwise; fan-in is the block's columns (the values one output reads).
+    /// </summary>
+    public static void EmitDraw(SourceWriter w, Block block, Activation activation, string t, int fanOut)
+    {
+        string span = $"parameters.Slice({block.Offset}, {block.Length})";
+        string call = ActivationRule.Of(activation).He
+            ? $"He<{t}>({span}, fanIn: {block.Cols}, ref random);"
+            : $"Glorot<{t}>({span}, fanIn: {block.Cols}, fanOut: {fanOut}, ref random);";
+        w.Line($"{RuntimeNames.Initializer}.{call} // {block.Name}");
     }
 
     /// <summary>A normalization's γ ("name.W") set to 1, as PyTorch's start.</summary>
@@ -86,4 +127,7 @@ internal readonly record struct BlockShape(int Rows, int Cols);
 
 /// <summary>What a layer attribute says besides the name.</summary>
 /// <param name="Units">The width (null: the previous layer's).</param>
-internal sealed record LayerArguments(int? Units, Location? UnitsLocation, Activation Activation, Location? ActivationLocation, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1);
+/// <param name="Output">What the layer gives, when it is neither a vector of <paramref name="Units"/> nor its input's shape.</param>
+internal sealed record LayerArguments(
+    int? Units, Location? UnitsLocation, Activation Activation, Location? ActivationLocation, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1,
+    Shape? Output = null, int Kernel = 0, int Stride = 0, int Padding = 0);

@@ -65,8 +65,8 @@ internal static class Naming
 
         for (int i = 0; i < layers.Count; i++)
         {
-            var (weights, bias) = Layers.LayerRule.Of(layers[i].Kind).Blocks(layers[i].Units, 1);
-            var blocks = new[] { weights is null ? null : WeightsProperty(layers[i].Name), bias ? BiasProperty(layers[i].Name) : null };
+            var (weights, bias) = Layers.LayerRule.Of(layers[i].Kind).Blocks(layers[i], new Shape(1, null));
+            var blocks = new[] { weights is null ? null : WeightsProperty(layers[i].Name), bias > 0 ? BiasProperty(layers[i].Name) : null };
             foreach (var block in blocks.Where(b => b is not null).Select(b => b!))
             {
                 yield return new PublicName(block, i, -1);

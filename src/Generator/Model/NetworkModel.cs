@@ -21,6 +21,7 @@ internal sealed record NetworkModel(
     TypeShape Shape,
     EquatableArray<string> TakenNames,
     int Inputs,
+    ImageShape? InputShape,
     Loss Loss,
     double HuberDelta,
     Precision Precision,
@@ -54,7 +55,44 @@ internal sealed record ContainingType(string Keyword, string Name);
 /// <param name="Epsilon">ε of a LayerNorm (unused by other kinds).</param>
 /// <param name="P">The probability of a Dropout (unused by other kinds).</param>
 /// <param name="Momentum">The running statistics' momentum of a BatchNorm (unused by other kinds).</param>
-internal sealed record LayerModel(string Name, LayerKind Kind, int Units, Activation Activation, double Alpha, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1);
+/// <param name="Image">The output as an image (Units = C·H·W), or null for a vector.</param>
+/// <param name="Kernel">k of a convolution or a pooling window (0 for other kinds).</param>
+/// <param name="Stride">The stride of a convolution or a pooling (0 for other kinds).</param>
+/// <param name="Padding">The zero padding of a convolution.</param>
+internal sealed record LayerModel(
+    string Name, LayerKind Kind, int Units, Activation Activation, double Alpha, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1,
+    ImageShape? Image = null, int Kernel = 0, int Stride = 0, int Padding = 0);
+
+/// <summary>An image: C channels of H rows of W values, NCHW (channel, then row, then column).</summary>
+internal readonly record struct ImageShape(int Channels, int Height, int Width)
+{
+    /// <summary>H·W, the values of one channel.</summary>
+    public int Spatial => Height * Width;
+
+    public long Size => (long)Channels * Height * Width;
+
+    /// <summary>"16×28×28".</summary>
+    public override string ToString() => $"{Channels}×{Height}×{Width}";
+}
+
+/// <summary>What a node gives per sample: <see cref="Size"/> values, an image or a vector.</summary>
+internal readonly record struct Shape(int Size, ImageShape? Image)
+{
+    /// <summary>A BatchNorm's channels: C of an image, every value of a vector.</summary>
+    public int Channels => Image?.Channels ?? Size;
+
+    /// <summary>H·W of an image, 1 for a vector.</summary>
+    public int Spatial => Image?.Spatial ?? 1;
+
+    /// <summary>The shape of an image's values (its size capped at int.MaxValue).</summary>
+    public static Shape Of(ImageShape image) => new((int)System.Math.Min(image.Size, int.MaxValue), image);
+
+    /// <summary>"16×28×28" or "10".</summary>
+    public override string ToString() => Image?.ToString() ?? Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"an image of 16×28×28" or "a vector of 10".</summary>
+    public string Describe() => Image is { } image ? $"an image of {image}" : $"a vector of {Size}";
+}
 
 /// <summary>A skip edge; <see cref="From"/> is a layer name or "x".</summary>
 internal sealed record SkipModel(string From, string To, SkipKind Kind);

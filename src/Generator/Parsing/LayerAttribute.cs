@@ -74,6 +74,65 @@ internal sealed class LayerAttribute
         return momentum;
     }
 
+    /// <summary>The int argument at <paramref name="index"/> (a count or a size): at least 1 (SKIP038), else 1.</summary>
+    public int Positive(int index, string parameterName)
+    {
+        int value = Argument<int>(index) ?? 0;
+        if (value < 1)
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(Descriptors.ImageArgumentOutOfRange, ArgumentLocation(index, parameterName), Name, parameterName, value, 1));
+            return 1;
+        }
+
+        return value;
+    }
+
+    /// <summary>An int property (<paramref name="fallback"/> unless set): at least <paramref name="minimum"/> (SKIP038).</summary>
+    public int Property(string key, int fallback, int minimum)
+    {
+        var named = _attribute.NamedArguments.FirstOrDefault(a => a.Key == key);
+        if (named.Key is null || named.Value.Value is not int value)
+        {
+            return fallback;
+        }
+
+        if (value < minimum)
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(Descriptors.ImageArgumentOutOfRange, Parser.NamedArgumentLocation(_syntax, key), Name, key, value, minimum));
+            return fallback;
+        }
+
+        return value;
+    }
+
+    /// <summary>The input's image, or null after SKIP039 when the layer reads a vector.</summary>
+    public ImageShape? Image(Shape input, string kind)
+    {
+        if (input.Image is null)
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(Descriptors.ImageLayerOnVector, _syntax?.GetLocation(), Name, kind, input.Describe()));
+        }
+
+        return input.Image;
+    }
+
+    /// <summary>
+    /// H' and W' of k × k windows <paramref name="stride"/> apart over the image padded by
+    /// <paramref name="padding"/>, or null after SKIP040 when the window is larger than the padded image.
+    /// </summary>
+    public (int Height, int Width)? Windows(ImageShape image, int kernel, int stride, int padding, string kind)
+    {
+        int height = image.Height + 2 * padding, width = image.Width + 2 * padding;
+        if (kernel > height || kernel > width)
+        {
+            string padded = padding == 0 ? "" : $" padded by {padding} to {image.Channels}×{height}×{width}";
+            _diagnostics.Add(DiagnosticInfo.Create(Descriptors.WindowDoesNotFit, _syntax?.GetLocation(), kind, Name, kernel, $"{image}{padded}"));
+            return null;
+        }
+
+        return ((height - kernel) / stride + 1, (width - kernel) / stride + 1);
+    }
+
     /// <summary>The probability argument at <paramref name="index"/>: in [0, 1) (SKIP034), else 0.</summary>
     public double Probability(int index)
     {

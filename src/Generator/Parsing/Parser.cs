@@ -63,6 +63,7 @@ internal static class Parser
         }
 
         int? inputs = null;
+        TypedConstant? inputShape = null;
         double? huberDelta = null;
         var loss = Loss.MSE;
         var precision = Precision.Double;
@@ -80,6 +81,9 @@ internal static class Parser
             {
                 case "Inputs":
                     inputs = named.Value.Value as int? ?? 0;
+                    break;
+                case "InputShape":
+                    inputShape = named.Value;
                     break;
                 case "Loss":
                     loss = ReadEnum<Loss>(named.Value, "Loss", location, diagnostics);
@@ -115,17 +119,23 @@ internal static class Parser
             }
         }
 
-        if (inputs is null)
+        var image = ReadInputShape(inputShape, NamedArgumentLocation(residualSyntax, "InputShape"), diagnostics);
+        if (inputs is null && inputShape is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsMissing, residualSyntax?.GetLocation() ?? typeLocation, type.Name));
         }
-        else if (inputs < 1 || inputs > MaxUnits)
+        else if (inputs is not null && (inputs < 1 || inputs > MaxUnits))
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsOutOfRange, NamedArgumentLocation(residualSyntax, "Inputs"), inputs, MaxUnits));
         }
+        else if (inputs is not null && image is { } declared && inputs != declared.Size)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputsDisagreeWithShape, NamedArgumentLocation(residualSyntax, "Inputs"), inputs, declared, declared.Size));
+        }
 
-        int inputWidth = inputs is >= 1 and <= MaxUnits ? inputs.Value : 1;
-        var layers = ParseLayers(type, declaration, precision, inputWidth, diagnostics, errors, cancellationToken);
+        int inputWidth = image is { } input ? (int)input.Size : inputs is >= 1 and <= MaxUnits ? inputs.Value : 1;
+        var inputShapeModel = new Shape(inputWidth, image);
+        var layers = ParseLayers(type, declaration, precision, inputShapeModel, diagnostics, errors, cancellationToken);
         var skips = ParseSkips(type, declaration, diagnostics, errors, cancellationToken);
         if (layers.Count == 0 && errors.Count == 0)
         {
@@ -137,10 +147,10 @@ internal static class Parser
             ValidateOutput(layers[layers.Count - 1], LossRule.Of(loss), diagnostics);
         }
 
-        ValidateSkips(layers, skips, inputWidth, diagnostics, cancellationToken);
+        ValidateSkips(layers, skips, inputShapeModel, diagnostics, cancellationToken);
         ValidateNames(type, declaration, shape, layers, skips, typeLocation, diagnostics, cancellationToken);
 
-        long parameterCount = CountParameters(layers, skips, inputWidth);
+        long parameterCount = CountParameters(layers, skips, inputShapeModel);
         int maxWidth = Math.Max(inputWidth, layers.Select(l => l.Model.Units).DefaultIfEmpty(1).Max());
         if (parameterCount > MaxParameters)
         {
@@ -176,6 +186,7 @@ internal static class Parser
             shape,
             TakenNames(type, cancellationToken),
             inputWidth,
+            image,
             loss,
             huberDelta is > 0 and < double.PositiveInfinity ? huberDelta.Value : 1.0,
             precision,
@@ -334,10 +345,11 @@ internal static class Parser
     }
 
     private static List<ParsedLayer> ParseLayers(
-        INamedTypeSymbol type, TypeDeclarationSyntax declaration, Precision precision, int inputWidth, List<DiagnosticInfo> diagnostics, List<string> errors, CancellationToken cancellationToken)
+        INamedTypeSymbol type, TypeDeclarationSyntax declaration, Precision precision, Shape input, List<DiagnosticInfo> diagnostics, List<string> errors, CancellationToken cancellationToken)
     {
         // Every layer attribute, of whatever kind, in the order written: the order of the layers.
         var layers = new List<ParsedLayer>();
+        var previous = input;
         foreach (var attribute in type.GetAttributes())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -357,7 +369,7 @@ internal static class Parser
 
             CheckBeside(syntax, declaration, rule.ShortName, type, diagnostics);
             var nameLocation = ArgumentLocation(syntax, 0, "name");
-            var read = rule.Read(new LayerAttribute(name, attribute, syntax, precision, diagnostics));
+            var read = rule.Read(new LayerAttribute(name, attribute, syntax, precision, diagnostics), previous);
             var activation = read.Activation;
 
             double alpha = 0.01;
@@ -398,15 +410,21 @@ internal static class Parser
                 usable = true;
             }
 
-            // A kind without a width of its own keeps the previous layer's (or the input's).
-            int units = read.Units ?? (layers.Count == 0 ? inputWidth : layers[layers.Count - 1].Model.Units);
-            if (read.Units is not null && (units < 1 || units > MaxUnits))
+            // What the layer gives: its own shape, a vector of its units, or (a kind without a width of its own) the previous layer's.
+            var output = read.Output ?? (read.Units is { } width ? new Shape(width, null) : previous);
+            if (read.Units is not null && (output.Size < 1 || output.Size > MaxUnits))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, read.UnitsLocation, name, units, MaxUnits));
-                units = Math.Max(1, Math.Min(units, MaxUnits));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, read.UnitsLocation, name, output.Size, MaxUnits));
+                output = new Shape(Math.Max(1, Math.Min(output.Size, MaxUnits)), null);
+            }
+            else if (output.Image is { } image && image.Size > MaxUnits)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnitsOutOfRange, syntax?.GetLocation(), name, $"{image.Size} ({image})", MaxUnits));
+                output = Shape.Of(new ImageShape(1, 1, 1));
             }
 
-            var model = new LayerModel(name, rule.Kind, units, activation, alpha, read.Epsilon, read.P, read.Momentum);
+            var model = new LayerModel(name, rule.Kind, output.Size, activation, alpha, read.Epsilon, read.P, read.Momentum, output.Image, read.Kernel, read.Stride, read.Padding);
+            previous = output;
             layers.Add(new ParsedLayer(model, nameLocation, read.ActivationLocation ?? syntax?.GetLocation(), read.UnitsLocation ?? syntax?.GetLocation(), syntax?.GetLocation()) { Usable = usable });
         }
 
@@ -450,7 +468,7 @@ internal static class Parser
         }
     }
 
-    private static void ValidateSkips(List<ParsedLayer> layers, List<ParsedSkip> skips, int inputWidth, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static void ValidateSkips(List<ParsedLayer> layers, List<ParsedSkip> skips, Shape input, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         var seen = new HashSet<(string, string)>();
         foreach (var skip in skips)
@@ -498,11 +516,24 @@ internal static class Parser
                 continue;
             }
 
-            int fromWidth = fromIndex == -1 ? inputWidth : layers[fromIndex].Model.Units;
-            int toWidth = layers[toIndex].Model.Units;
-            if (kind == SkipKind.Identity && fromWidth != toWidth)
+            var fromShape = fromIndex == -1 ? input : ShapeOf(layers[fromIndex].Model);
+            var toShape = ShapeOf(layers[toIndex].Model);
+            if (kind == SkipKind.Identity && fromShape != toShape)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.IdentitySkipWidthMismatch, skip.KindLocation, from, to, fromWidth, toWidth));
+                // Say both shapes; the fix is the weighted skip's block.
+                bool sameKind = (fromShape.Image is null) == (toShape.Image is null);
+                var (rows, cols) = Emit.NetworkPlan.SkipShape(fromShape, toShape);
+                string projection = fromShape.Image is not null && toShape.Image is not null
+                    ? $"a 1×1 convolution from {cols} to {rows} channels"
+                    : $"a {rows}×{cols} matrix";
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.IdentitySkipWidthMismatch, skip.KindLocation, from, to, fromShape.Describe(), sameKind ? "one of " + toShape : toShape.Describe(), projection));
+                continue;
+            }
+
+            if (kind == SkipKind.Weighted && fromShape.Image is { } a && toShape.Image is { } b
+                && (a.Height % b.Height != 0 || a.Width % b.Width != 0 || a.Height / b.Height != a.Width / b.Width))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.ImageSkipStride, skip.KindLocation, from, to, a, b));
                 continue;
             }
 
@@ -623,25 +654,53 @@ internal static class Parser
         return names.ToEquatableArray();
     }
 
-    private static long CountParameters(List<ParsedLayer> layers, List<ParsedSkip> skips, int inputWidth)
+    private static long CountParameters(List<ParsedLayer> layers, List<ParsedSkip> skips, Shape input)
     {
         long count = 0;
-        long previous = inputWidth;
+        var previous = input;
         foreach (var layer in layers)
         {
-            var (weights, bias) = LayerRule.Of(layer.Model.Kind).Blocks(layer.Model.Units, (int)previous);
-            count += (weights is { } w ? (long)w.Rows * w.Cols : 0) + (bias ? layer.Model.Units : 0);
-            previous = layer.Model.Units;
+            var (weights, biasRows) = LayerRule.Of(layer.Model.Kind).Blocks(layer.Model, previous);
+            count += (weights is { } w ? (long)w.Rows * w.Cols : 0) + biasRows;
+            previous = ShapeOf(layer.Model);
         }
 
         foreach (var skip in skips.Where(s => s.Model.Kind == SkipKind.Weighted))
         {
-            long fromWidth = skip.Model.From == Naming.Input ? inputWidth : layers.FirstOrDefault(l => l.Model.Name == skip.Model.From)?.Model.Units ?? 0;
-            long toWidth = layers.FirstOrDefault(l => l.Model.Name == skip.Model.To)?.Model.Units ?? 0;
-            count += fromWidth * toWidth;
+            Shape? Find(string name) => name == Naming.Input ? input : layers.FirstOrDefault(l => l.Model.Name == name) is { } l ? ShapeOf(l.Model) : null;
+            if (Find(skip.Model.From) is { } from && Find(skip.Model.To) is { } to)
+            {
+                var (rows, cols) = Emit.NetworkPlan.SkipShape(from, to);
+                count += (long)rows * cols;
+            }
         }
 
         return count;
+    }
+
+    /// <summary>What a layer gives per sample.</summary>
+    private static Shape ShapeOf(LayerModel layer) => new(layer.Units, layer.Image);
+
+    /// <summary>[Residual]'s InputShape: three sizes, each at least 1, of at most MaxUnits values (SKIP041); null when not given or wrong.</summary>
+    private static ImageShape? ReadInputShape(TypedConstant? value, Location? location, List<DiagnosticInfo> diagnostics)
+    {
+        if (value is not { } constant)
+        {
+            return null;
+        }
+
+        var sizes = constant.Kind == TypedConstantKind.Array && !constant.IsNull
+            ? constant.Values.Select(v => v.Value as int? ?? 0).ToArray()
+            : [];
+        long size = sizes.Aggregate(1L, (product, d) => product * Math.Max(d, 0));
+        if (sizes.Length != 3 || sizes.Any(d => d < 1) || size > MaxUnits)
+        {
+            string shown = constant.IsNull ? "null" : $"{{ {string.Join(", ", sizes)} }}";
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputShapeOutOfRange, location, shown, MaxUnits));
+            return null;
+        }
+
+        return new ImageShape(sizes[0], sizes[1], sizes[2]);
     }
 
     /// <summary>Letters and digits, starting with a letter, not a keyword: names built from it are then identifiers.</summary>

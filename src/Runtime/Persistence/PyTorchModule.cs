@@ -86,36 +86,63 @@ public sealed partial record NetworkArchitecture
         text.AppendLine("    def __init__(self):");
         text.AppendLine("        super().__init__()");
         string previous = "x";
-        int previousWidth = InputSize;
         foreach (var layer in Layers)
         {
+            // Images are [batch, C, H, W] between image layers, as nn.Conv2d takes them.
+            var input = ShapeOf(previous);
+            int channels = input?[0] ?? Width(previous);
             string module = layer.Kind switch
             {
-                LayerKind.Dense => $"nn.Linear({previousWidth}, {layer.Width})",
+                LayerKind.Dense => $"nn.Linear({Width(previous)}, {layer.Width})",
+                LayerKind.LayerNorm when layer.Shape is { } image => $"nn.LayerNorm([{string.Join(", ", image)}], eps={Python(layer.Epsilon)})",
                 LayerKind.LayerNorm => $"nn.LayerNorm({layer.Width}, eps={Python(layer.Epsilon)})",
                 LayerKind.Dropout => $"nn.Dropout(p={Python(layer.P)})",
-                LayerKind.BatchNorm => $"nn.BatchNorm1d({layer.Width}, eps={Python(layer.Epsilon)}, momentum={Python(layer.Momentum)})",
+                LayerKind.BatchNorm => $"nn.BatchNorm{(layer.Shape is null ? "1d" : "2d")}({layer.Channels}, eps={Python(layer.Epsilon)}, momentum={Python(layer.Momentum)})",
+                LayerKind.Conv2D => $"nn.Conv2d({channels}, {layer.Channels}, {layer.KernelSize}, stride={layer.Stride}, padding={layer.Padding})",
+                LayerKind.MaxPool2D => $"nn.MaxPool2d({layer.KernelSize}, stride={layer.Stride})",
+                LayerKind.AvgPool2D => $"nn.AvgPool2d({layer.KernelSize}, stride={layer.Stride})",
+                LayerKind.GlobalAvgPool2D => "nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())",
                 _ => throw new NotSupportedException($"ToPyTorch does not know the layer kind {layer.Kind}."),
             };
             text.AppendLine($"        {Register(layer.Name, module)}");
-            previousWidth = layer.Width;
+            previous = layer.Name;
         }
 
         foreach (var skip in Skips.Where(s => s.Kind == SkipKind.Weighted))
         {
-            text.AppendLine($"        {Register(SkipModule(skip), $"nn.Linear({Width(skip.From)}, {Width(skip.To)}, bias=False)")}");
+            // Between images a 1×1 convolution whose stride maps H_from onto H_to; otherwise a matrix on the flattened values.
+            var (from, to) = (ShapeOf(skip.From), ShapeOf(skip.To));
+            string module = from is not null && to is not null
+                ? $"nn.Conv2d({from[0]}, {to[0]}, 1, stride={from[1] / to[1]}, bias=False)"
+                : $"nn.Linear({Width(skip.From)}, {Width(skip.To)}, bias=False)";
+            text.AppendLine($"        {Register(SkipModule(skip), module)}");
         }
 
         text.AppendLine();
         text.AppendLine("    def forward(self, x):");
+        if (InputShape is { } shape)
+        {
+            text.AppendLine($"        x = x.reshape(-1, {string.Join(", ", shape)})");
+        }
+
         foreach (var layer in Layers)
         {
-            // z = the layer's module on h_prev + Σ skips: nn.Linear carries b, each weighted skip an nn.Linear without one.
-            var terms = InputsOf(layer.Name).Select(input => input.Skip switch
+            // z = the layer's module on h_prev + Σ skips: nn.Linear carries b, each weighted skip an nn.Linear without one
+            // (or a 1×1 nn.Conv2d between images). A vector module reads an image flattened (NCHW); a vector added to
+            // an image is viewed as one.
+            var terms = InputsOf(layer.Name).Select(input =>
             {
-                null => $"{Module(layer.Name)}({locals[input.From]})",
-                SkipKind.Weighted => $"{Module(SkipModule(input.From, layer.Name))}({locals[input.From]})",
-                _ => locals[input.From],
+                var from = ShapeOf(input.From);
+                string h = locals[input.From];
+                bool matrix = input.Skip == SkipKind.Weighted && !(from is not null && layer.Shape is not null);
+                string read = from is not null && (layer.Kind == LayerKind.Dense && input.Skip is null || matrix) ? $"torch.flatten({h}, 1)" : h;
+                string term = input.Skip switch
+                {
+                    null => $"{Module(layer.Name)}({read})",
+                    SkipKind.Weighted => $"{Module(SkipModule(input.From, layer.Name))}({read})",
+                    _ => read,
+                };
+                return matrix && layer.Shape is { } image ? $"{term}.view(-1, {string.Join(", ", image)})" : term;
             });
 
             string z = string.Join(" + ", terms);
@@ -123,7 +150,7 @@ public sealed partial record NetworkArchitecture
             previous = layer.Name;
         }
 
-        text.AppendLine($"        return {locals[previous]}");
+        text.AppendLine(ShapeOf(previous) is null ? $"        return {locals[previous]}" : $"        return torch.flatten({locals[previous]}, 1)");
         text.AppendLine();
         text.AppendLine();
         text.AppendLine($"# The training loss, as SkipNet's {Loss}: the mean over {(Loss == Loss.CrossEntropy ? "samples" : "all outputs")}.");
@@ -154,14 +181,15 @@ public sealed partial record NetworkArchitecture
 
     private string Describe()
     {
-        var text = new StringBuilder($"x: {InputSize}");
+        static string Size(IReadOnlyList<int>? shape, int width) => shape is null ? width.ToString(CultureInfo.InvariantCulture) : string.Join("x", shape);
+        var text = new StringBuilder($"x: {Size(InputShape, InputSize)}");
         foreach (var layer in Layers)
         {
             text.Append(layer.Kind switch
             {
                 LayerKind.Dense => $" -> {layer.Name}: {layer.Width} {layer.Activation}",
                 LayerKind.Dropout => $" -> {layer.Name}: Dropout(p={Python(layer.P)})",
-                _ => $" -> {layer.Name}: {layer.Kind} {layer.Width} {layer.Activation}",
+                _ => $" -> {layer.Name}: {layer.Kind} {Size(layer.Shape, layer.Width)} {layer.Activation}",
             });
         }
 
