@@ -8,7 +8,8 @@ using Spectre.Console;
 // dotnet run -c Release --project samples/FashionMnist [-- --data DIR] [--epochs N] [--batch N] [--seed N] [--out DIR]
 //                                                       [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N]
 //
-// Trains the residual MLP of Networks.cs on Fashion-MNIST with Adam (warm-up, then cosine decay)
+// Trains the network of Networks.cs (the residual MLP here; samples/FashionResNet runs this program on
+// its ResNet) on Fashion-MNIST with Adam (warm-up, then cosine decay)
 // and prints, last, the three lines scripts read: trained N epochs / training time: S s / test accuracy: 0.xxxx.
 // --save writes the trained weights (safetensors), --onnx the ONNX model; --checkpoint writes a
 // checkpoint after each epoch and, when the file exists, resumes from it; --load evaluates saved
@@ -18,7 +19,7 @@ string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "S
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: FashionMnist [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N]");
+    Console.Error.WriteLine($"usage: {AppDomain.CurrentDomain.FriendlyName} [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N]");
     return 1;
 }
 

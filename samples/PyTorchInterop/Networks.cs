@@ -55,3 +55,21 @@ public partial class ClassifierSingle;
 [Skip("x", "n2", SkipKind.Weighted)]
 [Skip("n2", "bn3")]
 public partial class Normed;
+
+// Images (NCHW): convolutions with padding and stride, BatchNorm2d, both pools, an identity skip
+// between images, a 1×1 projection of stride 2, LayerNorm over a whole image, global average pooling,
+// dropout and a Dense head: nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.AvgPool2d, nn.LayerNorm([C, H, W]).
+[Residual(InputShape = new[] { 2, 8, 8 }, Loss = Loss.CrossEntropy)]
+[Conv2D("c0", 4, 3, Padding = 1)]
+[BatchNorm("bn0", Activation.ReLU, Momentum = 0.3)]
+[Conv2D("c1", 4, 3, Activation.GELU, Padding = 1)]
+[Skip("bn0", "c1")]
+[MaxPool2D("p1", 2)]
+[Conv2D("c2", 6, 3, Stride = 2, Padding = 1)]
+[LayerNorm("n2", Activation.Tanh)]
+[Skip("p1", "n2", SkipKind.Weighted)]
+[AvgPool2D("p3", 2, Stride = 1)]
+[GlobalAvgPool2D("gap")]
+[Dropout("d", 0.2)]
+[Dense("y", 3)]
+public partial class Imaged;

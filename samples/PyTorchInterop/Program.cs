@@ -31,6 +31,7 @@ if (command == "onnx")
         ("Regressor", (path, opset) => new Regressor(12).ExportOnnx(path, opset)),
         ("ClassifierSingle", (path, opset) => new ClassifierSingle(13).ExportOnnx(path, opset)),
         ("Normed", (path, opset) => new Normed(13).ExportOnnx(path, opset)),
+        ("Imaged", (path, opset) => new Imaged(14).ExportOnnx(path, opset)),
     })
     {
         for (int opset = OnnxExport.MinimumOpset; opset <= OnnxExport.Opset; opset++)
@@ -39,12 +40,12 @@ if (command == "onnx")
         }
     }
 
-    Console.WriteLine($"wrote 4 networks at opsets {OnnxExport.MinimumOpset} to {OnnxExport.Opset} to {directory}");
+    Console.WriteLine($"wrote 5 networks at opsets {OnnxExport.MinimumOpset} to {OnnxExport.Opset} to {directory}");
     return 0;
 }
 
 int failures = 0;
-foreach (var network in new Func<IResidualNetwork<double>>[] { () => new Classifier(11), () => new Regressor(12), () => new Normed(13) })
+foreach (var network in new Func<IResidualNetwork<double>>[] { () => new Classifier(11), () => new Regressor(12), () => new Normed(13), () => new Imaged(14) })
 {
     var net = network();
     string name = net.GetType().Name;
@@ -180,6 +181,7 @@ static IResidualNetwork<double> Clone(IResidualNetwork<double> net) => net switc
     Classifier c => c.Clone(),
     Regressor r => r.Clone(),
     Normed n => n.Clone(),
+    Imaged i => i.Clone(),
     _ => throw new ArgumentException("Unknown network.", nameof(net)),
 };
 
@@ -188,6 +190,7 @@ static IResidualNetwork<double> Fresh(IResidualNetwork<double> net) => net switc
     Classifier => new Classifier(11),
     Regressor => new Regressor(12),
     Normed => new Normed(13),
+    Imaged => new Imaged(14),
     _ => throw new ArgumentException("Unknown network.", nameof(net)),
 };
 

@@ -39,16 +39,14 @@ public class ImageKernelTests
                         expected[((s * cout + o) * oh + i) * ow + j] = sum;
                     }
 
-        var patches = new double[batch * positions * patch];
-        var products = new double[batch * positions * cout];
         var z = Draw(expected.Length);
-        ImageKernels.Conv2DForward<double>(weights, bias, x, z, patches, products, batch, cin, h, w, k, stride, pad, accumulate: false);
+        ImageKernels.Conv2DForward<double>(weights, bias, x, z, batch, cin, h, w, k, stride, pad, accumulate: false);
         z.ShouldBe(expected, 1e-12);
 
         // Without a bias, added to what is there (a projection shortcut into a sum).
         var before = Draw(expected.Length);
         var added = before.ToArray();
-        ImageKernels.Conv2DForward<double>(weights, [], x, added, patches, products, batch, cin, h, w, k, stride, pad, accumulate: true);
+        ImageKernels.Conv2DForward<double>(weights, [], x, added, batch, cin, h, w, k, stride, pad, accumulate: true);
         for (int i = 0; i < added.Length; i++)
         {
             added[i].ShouldBe(before[i] + expected[i] - bias[i / positions % cout], 1e-12);
@@ -82,8 +80,7 @@ public class ImageKernelTests
         var startDeltas = inputDeltas.ToArray();
         var gradient = Draw(weights.Length);
         var original = weights.ToArray();
-        var patchDeltas = new double[patches.Length];
-        ImageKernels.Conv2DBackward<double>(weights, deltas, x, inputDeltas, gradient, patches, products, patchDeltas, batch, cin, h, w, k, stride, pad, GradientWrite<double>.TrainStep(0.5));
+        ImageKernels.Conv2DBackward<double>(weights, deltas, x, inputDeltas, gradient, batch, cin, h, w, k, stride, pad, GradientWrite<double>.TrainStep(0.5));
         for (int i = 0; i < x.Length; i++)
         {
             inputDeltas[i].ShouldBe(startDeltas[i] + expectedInput[i], 1e-12, "inputDeltas += the transposed convolution, with W before its step");
@@ -94,6 +91,18 @@ public class ImageKernelTests
         {
             weights[i].ShouldBe(original[i] - 0.5 * expectedWeights[i], 1e-12, "then W −= rate·dL/dW");
         }
+
+        // Accumulating, without the input's δ (a convolution on x): only dL/dW, added, and W untouched.
+        var accumulated = Draw(weights.Length);
+        var startAccumulated = accumulated.ToArray();
+        var unchanged = original.ToArray();
+        ImageKernels.Conv2DBackward<double>(unchanged, deltas, x, [], accumulated, batch, cin, h, w, k, stride, pad, GradientWrite<double>.Accumulate);
+        for (int i = 0; i < weights.Length; i++)
+        {
+            accumulated[i].ShouldBe(startAccumulated[i] + expectedWeights[i], 1e-12, "added to what was there");
+        }
+
+        unchanged.ShouldBe(original);
 
         var biasGradient = Draw(cout);
         var startBias = biasGradient.ToArray();
@@ -171,6 +180,6 @@ public class ImageKernelTests
     public void AWindowThatDoesNotFitIsRefused()
     {
         Should.Throw<ArgumentException>(() => ImageKernels.MaxPool2DForward<double>(new double[9], new double[1], 1, 1, 3, 3, 4, 4)).Message.ShouldContain("4×4 window");
-        Should.Throw<ArgumentException>(() => ImageKernels.Conv2DForward<double>(new double[25], [], new double[9], new double[1], new double[25], new double[1], 1, 1, 3, 3, 5, 1, 0, false)).Message.ShouldContain("5×5 kernel");
+        Should.Throw<ArgumentException>(() => ImageKernels.Conv2DForward<double>(new double[25], [], new double[9], new double[1], 1, 1, 3, 3, 5, 1, 0, false)).Message.ShouldContain("5×5 kernel");
     }
 }

@@ -105,48 +105,6 @@ internal sealed class LoopedEmitter : IBodyEmitter
         return $"{image.Channels}, {image.Height}, {image.Width}, {kernel}, {stride}" + (padding is { } p ? $", {p}" : "");
     }
 
-    /// <summary>The shared scratch a convolution takes: "patches, products" forward; with <paramref name="backward"/>, the patches' δ too (or an empty span when x's δ is not wanted).</summary>
-    internal string ConvolutionScratch(Shape input, Shape output, int kernel, bool? backward = null)
-    {
-        var parts = Layers.Conv2DRule.Patches(input, output, kernel, inputDeltas: true).ToDictionary(p => p.Key, p => p.PerSample);
-        string result = $"{Scratch("patches", parts["patches"])}, {Scratch("products", parts["products"])}";
-        return backward switch
-        {
-            null => result,
-            true => $"{result}, {Scratch("patchDeltas", parts["patchDeltas"])}",
-            false => $"{result}, {Empty}",
-        };
-    }
-
-    /// <summary>The first n_rows × <paramref name="perSample"/> values of a scratch buffer the workspace shares between layers.</summary>
-    private string Scratch(string key, int perSample) => $"{_ws}.{ScratchField(key)}.Slice(0, {_rows} * {Literals.Int(perSample)})";
-
-    private string ScratchField(string key) => _names.WorkspaceMember("scratch_" + key);
-
-    /// <summary>Every scratch buffer and the most any layer or skip takes of it per sample.</summary>
-    private System.Collections.Generic.Dictionary<string, int> ScratchSizes()
-    {
-        var sizes = new System.Collections.Generic.Dictionary<string, int>();
-        void Need(string key, int perSample) => sizes[key] = Math.Max(perSample, sizes.TryGetValue(key, out int had) ? had : 0);
-        foreach (var node in _plan.Layers)
-        {
-            foreach (var (key, perSample) in node.Rule.Scratch(node))
-            {
-                Need(key, perSample);
-            }
-
-            foreach (var skip in node.Skips.Where(s => s.IsConvolution))
-            {
-                foreach (var (key, perSample) in Layers.Conv2DRule.Patches(skip.From.Shape, node.Shape, 1, !skip.From.IsInput))
-                {
-                    Need(key, perSample);
-                }
-            }
-        }
-
-        return sizes;
-    }
-
     internal string Gradient(Block b) => $"{_names.GradientsField}.Slice({b.Offset}, {b.Length})";
 
     public void Emit(SourceWriter w, CancellationToken cancellationToken)
@@ -187,11 +145,6 @@ internal sealed class LoopedEmitter : IBodyEmitter
             {
                 fields.Add((BufferField(node, key), BufferLength("rows", perSample, fixedPart)));
             }
-        }
-
-        foreach (var scratch in ScratchSizes().OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            fields.Add((ScratchField(scratch.Key), BufferLength("rows", scratch.Value, 0)));
         }
 
         w.Line("public readonly int Rows;");
@@ -291,7 +244,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
             foreach (var skip in node.Skips)
             {
                 w.Line(skip.Matrix is null ? $"{Kernel("Add")}({H(skip.From)}, {Z(node)});"
-                    : skip.IsConvolution ? $"{ImageKernel("Conv2DForward")}({Parameters(skip.Matrix)}, {Empty}, {H(skip.From)}, {Z(node)}, {ConvolutionScratch(skip.From.Shape, node.Shape, 1)}, {_rows}, {Geometry(skip.From.Shape, 1, skip.Stride, 0)}, accumulate: true);"
+                    : skip.IsConvolution ? $"{ImageKernel("Conv2DForward")}({Parameters(skip.Matrix)}, {Empty}, {H(skip.From)}, {Z(node)}, {_rows}, {Geometry(skip.From.Shape, 1, skip.Stride, 0)}, accumulate: true);"
                     : $"{Kernel("MultiplyAdd")}({Parameters(skip.Matrix)}, {H(skip.From)}, {Z(node)}, {_rows});");
             }
 
@@ -409,7 +362,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         string to = edge.To.Name, from = Name(edge.From);
         if (edge.IsConvolution)
         {
-            w.Line($"{ImageKernel("Conv2DBackward")}({Parameters(m)}, {Delta(edge.To)}, {H(edge.From)}, {inputDelta ?? Empty}, {Gradient(m)}, {ConvolutionScratch(edge.From.Shape, edge.To.Shape, 1, backward: inputDelta is not null)}, {_rows}, {Geometry(edge.From.Shape, 1, edge.Stride, 0)}, {_write}); // "
+            w.Line($"{ImageKernel("Conv2DBackward")}({Parameters(m)}, {Delta(edge.To)}, {H(edge.From)}, {inputDelta ?? Empty}, {Gradient(m)}, {_rows}, {Geometry(edge.From.Shape, 1, edge.Stride, 0)}, {_write}); // "
                 + (inputDelta is null ? "" : $"+= {m.Name}ᵀ ⋆ dL/dz_{to}; ") + $"dL/d({m.Name}) += Σ dL/dz_{to} ⋆ {from}");
             return;
         }

@@ -51,25 +51,11 @@ internal sealed class Conv2DRule : LayerRule
     public override string Equation(Node node, string from) =>
         $"{node.Weights!.Name} ⋆ {from} + {node.Bias!.Name}, {node.Layer!.Kernel}×{node.Layer.Kernel} kernels, stride {node.Layer.Stride}, padding {node.Layer.Padding}";
 
-    public override IEnumerable<(string Key, int PerSample)> Scratch(Node node) => Patches(node.Main!.From.Shape, node.Shape, node.Layer!.Kernel, !node.Main.From.IsInput);
-
-    /// <summary>A convolution's scratch per sample: the patches (P·C_in·k·k), the products (P·C_out) and, when the input's δ is needed, the patches' δ.</summary>
-    public static IEnumerable<(string Key, int PerSample)> Patches(Shape input, Shape output, int kernel, bool inputDeltas)
-    {
-        int positions = output.Spatial, patch = input.Channels * kernel * kernel;
-        yield return ("patches", positions * patch);
-        yield return ("products", positions * output.Channels);
-        if (inputDeltas)
-        {
-            yield return ("patchDeltas", positions * patch);
-        }
-    }
-
     public override void EmitForward(LoopedEmitter e, SourceWriter w, Node node)
     {
         var layer = node.Layer!;
         var from = node.Main!.From;
-        w.Line($"{e.ImageKernel("Conv2DForward")}({e.Parameters(node.Weights!)}, {e.Parameters(node.Bias!)}, {e.H(from)}, {e.Z(node)}, {e.ConvolutionScratch(from.Shape, node.Shape, layer.Kernel)}, {e.Rows}, {LoopedEmitter.Geometry(from.Shape, layer.Kernel, layer.Stride, layer.Padding)}, accumulate: false);");
+        w.Line($"{e.ImageKernel("Conv2DForward")}({e.Parameters(node.Weights!)}, {e.Parameters(node.Bias!)}, {e.H(from)}, {e.Z(node)}, {e.Rows}, {LoopedEmitter.Geometry(from.Shape, layer.Kernel, layer.Stride, layer.Padding)}, accumulate: false);");
     }
 
     public override void EmitBackward(LoopedEmitter e, SourceWriter w, Edge main, string? inputDelta)
@@ -78,6 +64,6 @@ internal sealed class Conv2DRule : LayerRule
         var layer = node.Layer!;
         var weights = node.Weights!;
         string what = inputDelta is null ? "" : $"+= {weights.Name}ᵀ ⋆ dL/dz_{node.Name} (the transposed convolution); ";
-        w.Line($"{e.ImageKernel("Conv2DBackward")}({e.Parameters(weights)}, {e.Delta(node)}, {e.H(main.From)}, {inputDelta ?? e.Empty}, {e.Gradient(weights)}, {e.ConvolutionScratch(main.From.Shape, node.Shape, layer.Kernel, backward: inputDelta is not null)}, {e.Rows}, {LoopedEmitter.Geometry(main.From.Shape, layer.Kernel, layer.Stride, layer.Padding)}, {e.Write}); // {what}dL/d({weights.Name}) += Σ dL/dz_{node.Name} ⋆ {LoopedEmitter.Name(main.From)}");
+        w.Line($"{e.ImageKernel("Conv2DBackward")}({e.Parameters(weights)}, {e.Delta(node)}, {e.H(main.From)}, {inputDelta ?? e.Empty}, {e.Gradient(weights)}, {e.Rows}, {LoopedEmitter.Geometry(main.From.Shape, layer.Kernel, layer.Stride, layer.Padding)}, {e.Write}); // {what}dL/d({weights.Name}) += Σ dL/dz_{node.Name} ⋆ {LoopedEmitter.Name(main.From)}");
     }
 }

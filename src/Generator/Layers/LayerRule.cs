@@ -80,9 +80,6 @@ internal abstract class LayerRule
     /// <summary>The operation in the forward pass's comment, reading <paramref name="from"/>: "Conv2D(h0)".</summary>
     public virtual string Equation(Node node, string from) => $"{ShortName}({from})";
 
-    /// <summary>Scratch the layer's kernels need per sample, shared by every layer in the workspace (sized for the largest): a key ("patches") and the values per sample.</summary>
-    public virtual IEnumerable<(string Key, int PerSample)> Scratch(Node node) => [];
-
     /// <summary>Sets the layer's own blocks that are not drawn at random (the matrices are, by the emitter).</summary>
     public virtual void EmitInitialization(SourceWriter w, Node node, string t)
     {

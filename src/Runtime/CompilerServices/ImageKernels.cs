@@ -17,105 +17,64 @@ public static class ImageKernels
     /// <summary>
     /// results (=, or += when <paramref name="accumulate"/>) the convolution of each sample with W
     /// (C_out × C_in·k·k, weight.view(out, −1)) plus the bias (one per output channel; none when empty),
-    /// zeros padding <paramref name="padding"/> on every side, stride <paramref name="stride"/>.
-    /// <paramref name="patches"/> (batch·H'·W' × C_in·k·k) and <paramref name="products"/>
-    /// (batch·H'·W' × C_out) are scratch.
+    /// zeros padding <paramref name="padding"/> on every side, stride <paramref name="stride"/>. Sample by
+    /// sample, the input's patches become the columns of a C_in·k·k × H'·W' matrix (im2col, in scratch
+    /// each thread keeps) and the sample's C_out × H'·W' result, NCHW, is W times it. A large batch is
+    /// split over threads by samples; each sample's numbers are the same on any number of threads.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
     public static void Conv2DForward<T>(
-        ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> inputs, Span<T> results, Span<T> patches, Span<T> products,
+        ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> inputs, Span<T> results,
         int batch, int inChannels, int height, int width, int kernel, int stride, int padding, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = Geometry.Of(inChannels, height, width, kernel, stride, padding, weights.Length, batch);
-        int outChannels = g.OutChannels;
         SpanCheck.Same((long)batch * g.InputSize, inputs.Length);
-        SpanCheck.Same((long)batch * outChannels * g.Positions, results.Length);
-        SpanCheck.Same((long)batch * g.Positions * g.PatchSize, patches.Length);
-        SpanCheck.Same((long)batch * g.Positions * outChannels, products.Length);
+        SpanCheck.Same((long)batch * g.OutChannels * g.Positions, results.Length);
         if (!bias.IsEmpty)
         {
-            SpanCheck.Same(outChannels, bias.Length);
+            SpanCheck.Same(g.OutChannels, bias.Length);
         }
 
-        Im2Col(inputs, patches, batch, g);
-        int rows = batch * g.Positions;
-        if (bias.IsEmpty)
-        {
-            products.Clear();
-            Kernels.MultiplyAdd(weights, patches, products, rows);
-        }
-        else
-        {
-            Kernels.DenseForward(weights, bias, patches, products, rows);
-        }
-
-        // products[s·P + p, o] → results[s, o, p] (NCHW).
-        for (int s = 0; s < batch; s++)
-        {
-            var sample = products.Slice(s * g.Positions * outChannels, g.Positions * outChannels);
-            var result = results.Slice(s * outChannels * g.Positions, outChannels * g.Positions);
-            for (int p = 0; p < g.Positions; p++)
-            {
-                for (int o = 0; o < outChannels; o++)
-                {
-                    T v = sample[p * outChannels + o];
-                    result[o * g.Positions + p] = accumulate ? result[o * g.Positions + p] + v : v;
-                }
-            }
-        }
+        ConvolutionWork<T>.Forward(weights, bias, inputs, results, batch, g, accumulate);
     }
 
     /// <summary>
-    /// The backward pass of <see cref="Conv2DForward{T}"/> for dL/dz in <paramref name="deltas"/>:
-    /// unless <paramref name="inputDeltas"/> is empty, inputDeltas += the transposed convolution of the
-    /// deltas with W; then dL/dW (+)= Σ dL/dz·patchᵀ, stored as <paramref name="write"/> says, and, if it
-    /// steps, W −= rate·dL/dW (after W's last read). The bias's gradient is <see cref="ChannelBiasGradient{T}"/>'s.
-    /// <paramref name="patches"/>, <paramref name="products"/> and <paramref name="patchDeltas"/> are scratch.
+    /// The backward pass of <see cref="Conv2DForward{T}"/> for dL/dz in <paramref name="deltas"/>: unless
+    /// <paramref name="inputDeltas"/> is empty, inputDeltas += the transposed convolution of the deltas
+    /// with W (Wᵀ times each sample's deltas, scattered back to the pixels, col2im); then dL/dW (+)=
+    /// Σ_s deltas_s·columns_sᵀ, stored as <paramref name="write"/> says, and, if it steps, W −=
+    /// rate·dL/dW (after W's last read). The bias's gradient is <see cref="ChannelBiasGradient{T}"/>'s.
+    /// dL/dW is summed over the first and the second half of the batch apart, then added, on one thread
+    /// as on two: the same numbers for any number of threads.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
     public static void Conv2DBackward<T>(
-        Span<T> weights, ReadOnlySpan<T> deltas, ReadOnlySpan<T> inputs, Span<T> inputDeltas, Span<T> gradient, Span<T> patches, Span<T> products, Span<T> patchDeltas,
+        Span<T> weights, ReadOnlySpan<T> deltas, ReadOnlySpan<T> inputs, Span<T> inputDeltas, Span<T> gradient,
         int batch, int inChannels, int height, int width, int kernel, int stride, int padding, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var g = Geometry.Of(inChannels, height, width, kernel, stride, padding, weights.Length, batch);
-        int outChannels = g.OutChannels;
         SpanCheck.Same((long)batch * g.InputSize, inputs.Length);
-        SpanCheck.Same((long)batch * outChannels * g.Positions, deltas.Length);
-        SpanCheck.Same((long)batch * g.Positions * g.PatchSize, patches.Length);
-        SpanCheck.Same((long)batch * g.Positions * outChannels, products.Length);
+        SpanCheck.Same((long)batch * g.OutChannels * g.Positions, deltas.Length);
         SpanCheck.Same(weights.Length, gradient.Length);
         if (!inputDeltas.IsEmpty)
         {
             SpanCheck.Same(inputs.Length, inputDeltas.Length);
-            SpanCheck.Same(patches.Length, patchDeltas.Length);
         }
 
-        // deltas[s, o, p] → products[s·P + p, o], the rows the dense kernels take.
-        for (int s = 0; s < batch; s++)
+        var halves = ConvolutionWork<T>.Backward(weights, deltas, inputs, inputDeltas, batch, g);
+        int n = weights.Length;
+        for (int i = 0; i < n; i++)
         {
-            var sample = deltas.Slice(s * outChannels * g.Positions, outChannels * g.Positions);
-            var rows = products.Slice(s * g.Positions * outChannels, g.Positions * outChannels);
-            for (int o = 0; o < outChannels; o++)
+            T sum = halves[i] + halves[n + i];
+            T value = write.Overwrite ? sum : gradient[i] + sum;
+            gradient[i] = value;
+            if (write.Step)
             {
-                for (int p = 0; p < g.Positions; p++)
-                {
-                    rows[p * outChannels + o] = sample[o * g.Positions + p];
-                }
+                weights[i] += -write.LearningRate * value;
             }
         }
-
-        Im2Col(inputs, patches, batch, g);
-        int count = batch * g.Positions;
-        if (!inputDeltas.IsEmpty)
-        {
-            patchDeltas.Clear();
-            Kernels.TransposeMultiplyAdd(weights, products, patchDeltas, count);
-            Col2ImAdd(patchDeltas, inputDeltas, batch, g);
-        }
-
-        Kernels.WeightGradient(products, patches, gradient, weights, count, write);
     }
 
     /// <summary>A bias per channel: gradient (+)= Σ dL/dz over each channel's batch·spatial values, stored as <paramref name="write"/> says, then bias −= rate·gradient if it steps.</summary>
@@ -132,10 +91,7 @@ public static class ImageKernels
             T sum = write.Overwrite ? T.Zero : gradient[c];
             for (int s = 0; s < batch; s++)
             {
-                foreach (T d in deltas.Slice(s * stride + c * spatial, spatial))
-                {
-                    sum += d;
-                }
+                sum += SpanMath.Sum(deltas.Slice(s * stride + c * spatial, spatial));
             }
 
             gradient[c] = sum;
@@ -328,56 +284,235 @@ public static class ImageKernels
         return (outHeight, outWidth);
     }
 
-    /// <summary>Each output position's receptive field as a row of C_in·k·k values, (c, u, v) order, zeros outside the image.</summary>
-    private static void Im2Col<T>(ReadOnlySpan<T> inputs, Span<T> patches, int batch, Geometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => WalkPatches(inputs, patches, batch, g, gather: true);
-
-    /// <summary>The reverse of <see cref="Im2Col{T}"/>: each patch value is added to the input it was taken from.</summary>
-    private static void Col2ImAdd<T>(ReadOnlySpan<T> patches, Span<T> inputs, int batch, Geometry g)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => WalkPatches(patches, inputs, batch, g, gather: false);
-
     /// <summary>
-    /// Every (position, tap) pair of the convolution once. Gathering, <paramref name="source"/> is the
-    /// inputs and the input value (0 in the padding) is written into the patch entry; scattering,
-    /// <paramref name="source"/> is the patches and the entry is added into the input it came from.
+    /// One sample's patches as the columns of a C_in·k·k × H'·W' matrix: row (c, u, v) holds, for each
+    /// output position (i, j), the input value h[c, s·i + u − p, s·j + v − p] (0 in the padding).
     /// </summary>
-    private static void WalkPatches<T>(ReadOnlySpan<T> source, Span<T> destination, int batch, Geometry g, bool gather)
+    private static void Im2Col<T>(ReadOnlySpan<T> input, Span<T> columns, Geometry g)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int k = g.Kernel, plane = g.Height * g.Width, patch = 0;
-        for (int s = 0; s < batch; s++)
+        int k = g.Kernel, row = 0;
+        for (int c = 0; c < g.InChannels; c++)
         {
-            int sample = s * g.InputSize;
-            for (int i = 0; i < g.OutHeight; i++)
+            var plane = input.Slice(c * g.Height * g.Width, g.Height * g.Width);
+            for (int u = 0; u < k; u++)
             {
-                for (int j = 0; j < g.OutWidth; j++)
+                for (int v = 0; v < k; v++, row++)
                 {
-                    int top = i * g.Stride - g.Padding, left = j * g.Stride - g.Padding;
-                    for (int c = 0; c < g.InChannels; c++)
+                    var destination = columns.Slice(row * g.Positions, g.Positions);
+                    for (int i = 0; i < g.OutHeight; i++)
                     {
-                        for (int u = 0; u < k; u++)
+                        var line = destination.Slice(i * g.OutWidth, g.OutWidth);
+                        int y = i * g.Stride + u - g.Padding;
+                        if ((uint)y >= (uint)g.Height)
                         {
-                            int y = top + u;
-                            for (int v = 0; v < k; v++, patch++)
+                            line.Clear();
+                            continue;
+                        }
+
+                        var source = plane.Slice(y * g.Width, g.Width);
+                        var (first, last) = g.Inside(v);
+                        line[..first].Clear();
+                        line[last..].Clear();
+                        if (g.Stride == 1)
+                        {
+                            source.Slice(first + v - g.Padding, last - first).CopyTo(line[first..last]);
+                        }
+                        else
+                        {
+                            for (int j = first; j < last; j++)
                             {
-                                int x = left + v;
-                                bool inside = (uint)y < (uint)g.Height && (uint)x < (uint)g.Width;
-                                int input = sample + c * plane + y * g.Width + x;
-                                if (gather)
-                                {
-                                    destination[patch] = inside ? source[input] : T.Zero;
-                                }
-                                else if (inside)
-                                {
-                                    destination[input] += source[patch];
-                                }
+                                line[j] = source[j * g.Stride + v - g.Padding];
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>The reverse of <see cref="Im2Col{T}"/>: each column entry is added to the input value it was taken from.</summary>
+    private static void Col2ImAdd<T>(ReadOnlySpan<T> columns, Span<T> input, Geometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int k = g.Kernel, row = 0;
+        for (int c = 0; c < g.InChannels; c++)
+        {
+            var plane = input.Slice(c * g.Height * g.Width, g.Height * g.Width);
+            for (int u = 0; u < k; u++)
+            {
+                for (int v = 0; v < k; v++, row++)
+                {
+                    var source = columns.Slice(row * g.Positions, g.Positions);
+                    for (int i = 0; i < g.OutHeight; i++)
+                    {
+                        int y = i * g.Stride + u - g.Padding;
+                        if ((uint)y >= (uint)g.Height)
+                        {
+                            continue;
+                        }
+
+                        var line = source.Slice(i * g.OutWidth, g.OutWidth);
+                        var destination = plane.Slice(y * g.Width, g.Width);
+                        var (first, last) = g.Inside(v);
+                        if (g.Stride == 1)
+                        {
+                            Kernels.Add<T>(line[first..last], destination.Slice(first + v - g.Padding, last - first));
+                        }
+                        else
+                        {
+                            for (int j = first; j < last; j++)
+                            {
+                                destination[j * g.Stride + v - g.Padding] += line[j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A convolution over a batch, split by samples: the forward pass in contiguous runs of samples, the
+    /// backward pass in the batch's two halves, each half's dL/dW in a buffer of its own. Each thread
+    /// keeps its own columns (and their δ) between calls, so a step allocates nothing once every thread
+    /// has met the largest layer.
+    /// </summary>
+    private sealed unsafe class ConvolutionWork<T> : PartitionedWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static ConvolutionWork<T>? t_work;
+
+        [ThreadStatic]
+        private static T[]? t_columns, t_columnDeltas;
+
+        private T[] _halves = [];
+        private T* _weights, _bias, _inputs, _outputs, _inputDeltas;
+        private int _biasLength, _inputDeltasLength, _batch;
+        private Geometry _g;
+        private bool _backward, _accumulate;
+
+        private static ConvolutionWork<T> ForThisThread() => t_work ??= new();
+
+        /// <summary>Parts worth running apart: about a million multiply-adds each, as the products are split.</summary>
+        private static int Parts(int batch, Geometry g, int most)
+        {
+            long work = (long)batch * g.OutChannels * g.PatchSize * g.Positions;
+            return Math.Min(most, Parallelism.Parts(work, batch));
+        }
+
+        public static void Forward(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> inputs, Span<T> results, int batch, Geometry g, bool accumulate)
+        {
+            var work = ForThisThread();
+            fixed (T* w = weights, b = bias, x = inputs, z = results)
+            {
+                work._weights = w;
+                work._bias = b;
+                work._inputs = x;
+                work._outputs = z;
+                (work._biasLength, work._batch, work._g, work._backward, work._accumulate) = (bias.Length, batch, g, false, accumulate);
+                WorkerPool.Run(work, Parts(batch, g, batch));
+            }
+        }
+
+        /// <summary>Runs the backward pass and returns dL/dW of the batch's first half, then of its second.</summary>
+        public static ReadOnlySpan<T> Backward(ReadOnlySpan<T> weights, ReadOnlySpan<T> deltas, ReadOnlySpan<T> inputs, Span<T> inputDeltas, int batch, Geometry g)
+        {
+            var work = ForThisThread();
+            if (work._halves.Length < 2 * weights.Length)
+            {
+                work._halves = new T[2 * weights.Length];
+            }
+
+            fixed (T* w = weights, d = deltas, x = inputs, dx = inputDeltas)
+            {
+                work._weights = w;
+                work._outputs = d;
+                work._inputs = x;
+                work._inputDeltas = dx;
+                (work._inputDeltasLength, work._batch, work._g, work._backward) = (inputDeltas.Length, batch, g, true);
+                WorkerPool.Run(work, Parts(batch, g, 2));
+            }
+
+            return work._halves.AsSpan(0, 2 * weights.Length);
+        }
+
+        public override void Run(int part, int parts)
+        {
+            var g = _g;
+            int outputSize = g.OutChannels * g.Positions, columns = g.PatchSize * g.Positions;
+            var scratch = Scratch(ref t_columns, columns);
+            var weights = new ReadOnlySpan<T>(_weights, g.OutChannels * g.PatchSize);
+            if (!_backward)
+            {
+                var bias = new ReadOnlySpan<T>(_bias, _biasLength);
+                int first = (int)((long)_batch * part / parts), last = (int)((long)_batch * (part + 1) / parts);
+                for (int s = first; s < last; s++)
+                {
+                    var input = new ReadOnlySpan<T>(_inputs + (long)s * g.InputSize, g.InputSize);
+                    ForwardSample(weights, bias, input, new Span<T>(_outputs + (long)s * outputSize, outputSize), scratch, g, _accumulate);
+                }
+
+                return;
+            }
+
+            // Halves 0 and 1 of the batch: on two parts one each, on one part both, in order.
+            for (int half = parts == 2 ? part : 0; half < (parts == 2 ? part + 1 : 2); half++)
+            {
+                var gradient = _halves.AsSpan(half * weights.Length, weights.Length);
+                gradient.Clear();
+                var spread = _inputDeltasLength == 0 ? default : Scratch(ref t_columnDeltas, columns);
+                int first = _batch * half / 2, last = _batch * (half + 1) / 2;
+                for (int s = first; s < last; s++)
+                {
+                    var delta = new ReadOnlySpan<T>(_outputs + (long)s * outputSize, outputSize);
+                    var input = new ReadOnlySpan<T>(_inputs + (long)s * g.InputSize, g.InputSize);
+                    if (_inputDeltasLength != 0)
+                    {
+                        // dcolumns (K × P) = Wᵀ · δ_s, scattered back onto the pixels they were gathered from.
+                        spread.Clear();
+                        Kernels.OuterAdd(weights, delta, spread, g.OutChannels);
+                        Col2ImAdd(spread, new Span<T>(_inputDeltas + (long)s * g.InputSize, g.InputSize), g);
+                    }
+
+                    // dW (C_out × K) += δ_s (C_out × P) · columns_sᵀ.
+                    Im2Col(input, scratch, g);
+                    Kernels.MultiplyAdd(scratch, delta, gradient, g.OutChannels);
+                }
+            }
+        }
+
+        private static void ForwardSample(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> result, Span<T> columns, Geometry g, bool accumulate)
+        {
+            int positions = g.Positions;
+            if (!accumulate)
+            {
+                result.Clear();
+            }
+
+            for (int o = 0; o < bias.Length; o++)
+            {
+                foreach (ref T value in result.Slice(o * positions, positions))
+                {
+                    value += bias[o];
+                }
+            }
+
+            // z_s (C_out × P) += W (C_out × K) · columns (K × P).
+            Im2Col(input, columns, g);
+            Kernels.TransposeMultiplyAdd(columns, weights, result, g.OutChannels);
+        }
+
+        /// <summary>This thread's scratch of exactly <paramref name="length"/> values, grown when a larger layer needs more.</summary>
+        private static Span<T> Scratch(ref T[]? buffer, int length)
+        {
+            if (buffer is null || buffer.Length < length)
+            {
+                buffer = new T[length];
+            }
+
+            return buffer.AsSpan(0, length);
         }
     }
 
@@ -389,6 +524,17 @@ public static class ImageKernels
         public int Positions => OutHeight * OutWidth;
 
         public int PatchSize => InChannels * Kernel * Kernel;
+
+        /// <summary>The output columns j whose tap v reads inside the image: first ≤ j &lt; last.</summary>
+        public (int First, int Last) Inside(int v)
+        {
+            // s·j + v − p ≥ 0 and s·j + v − p < W.
+            int before = Padding - v, top = Width - 1 + Padding - v;
+            int first = before > 0 ? (before + Stride - 1) / Stride : 0;
+            int last = top < 0 ? 0 : Math.Min(OutWidth, top / Stride + 1);
+            first = Math.Min(first, last);
+            return (first, last);
+        }
 
         public static Geometry Of(int inChannels, int height, int width, int kernel, int stride, int padding, int weightsLength, int batch)
         {

@@ -191,20 +191,13 @@ public static class LayerKernels
             double sum = 0;
             for (int s = 0; s < batch; s++)
             {
-                foreach (T v in inputs.Slice(s * stride + c * spatial, spatial))
-                {
-                    sum += double.CreateTruncating(v);
-                }
+                sum += SpanMath.SumInDouble(inputs.Slice(s * stride + c * spatial, spatial), 0, squares: false);
             }
 
             double mean = sum / n, squares = 0;
             for (int s = 0; s < batch; s++)
             {
-                foreach (T v in inputs.Slice(s * stride + c * spatial, spatial))
-                {
-                    double d = double.CreateTruncating(v) - mean;
-                    squares += d * d;
-                }
+                squares += SpanMath.SumInDouble(inputs.Slice(s * stride + c * spatial, spatial), mean, squares: true);
             }
 
             double variance = squares / n;
@@ -214,12 +207,7 @@ public static class LayerKernels
             for (int s = 0; s < batch; s++)
             {
                 int start = s * stride + c * spatial;
-                for (int i = start; i < start + spatial; i++)
-                {
-                    T v = (inputs[i] - mu) * r;
-                    normalized[i] = v;
-                    results[i] = gamma[c] * v + beta[c];
-                }
+                SpanMath.Normalize(inputs.Slice(start, spatial), normalized.Slice(start, spatial), results.Slice(start, spatial), mu, r, gamma[c], beta[c]);
             }
 
             runningMean[c] = (T.One - momentum) * runningMean[c] + momentum * mu;
@@ -245,10 +233,7 @@ public static class LayerKernels
             for (int s = 0; s < batch; s++)
             {
                 int start = s * stride + c * spatial;
-                for (int i = start; i < start + spatial; i++)
-                {
-                    results[i] = gamma[c] * ((inputs[i] - mu) * r) + beta[c];
-                }
+                SpanMath.Normalize(inputs.Slice(start, spatial), results.Slice(start, spatial), mu, r, gamma[c], beta[c]);
             }
         }
     }
@@ -283,11 +268,9 @@ public static class LayerKernels
             for (int s = 0; s < batch; s++)
             {
                 int start = s * stride + c * spatial;
-                for (int i = start; i < start + spatial; i++)
-                {
-                    sumDelta += deltas[i];
-                    sumDeltaX += deltas[i] * normalized[i];
-                }
+                var (sum, dot) = SpanMath.SumAndDot(deltas.Slice(start, spatial), normalized.Slice(start, spatial));
+                sumDelta += sum;
+                sumDeltaX += dot;
             }
 
             if (!inputDeltas.IsEmpty)
@@ -298,10 +281,7 @@ public static class LayerKernels
                 for (int s = 0; s < batch; s++)
                 {
                     int start = s * stride + c * spatial;
-                    for (int i = start; i < start + spatial; i++)
-                    {
-                        inputDeltas[i] += scale * (n * (g * deltas[i]) - sumG - normalized[i] * sumGx);
-                    }
+                    SpanMath.NormalizationBackward(deltas.Slice(start, spatial), normalized.Slice(start, spatial), inputDeltas.Slice(start, spatial), scale, n * g, sumG, sumGx);
                 }
             }
 
