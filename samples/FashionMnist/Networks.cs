@@ -11,3 +11,10 @@ namespace FashionMnist;
 [Skip("h0", "h1")]
 [Skip("h1", "h2")]
 public partial class FashionNet;
+
+/// <summary>What the program does unless told otherwise.</summary>
+internal static class Defaults
+{
+    /// <summary>Epochs of training: 1 of warm-up, then a cosine decay to 0.</summary>
+    public const int Epochs = 12;
+}

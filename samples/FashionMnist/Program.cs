@@ -158,7 +158,7 @@ internal sealed record Options(string Data, int Epochs, int Batch, int Seed, flo
     public static Options? Parse(string[] args)
     {
         string data = Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") is { Length: > 0 } env ? env : "/usr/share/datasets/fashion-mnist";
-        int epochs = 12, batch = 128, seed = 1;
+        int epochs = Defaults.Epochs, batch = 128, seed = 1;
         float rate = 1e-3f;
         string? output = null, save = null, onnx = null, checkpoint = null, load = null;
         int? threads = null;

@@ -36,11 +36,32 @@ public class SnapshotTests
         public partial class WideNet { }
         """;
 
+    public const string ConvNet = """
+        using SkipNet;
+
+        namespace Samples;
+
+        [Residual(InputShape = new[] { 1, 12, 12 }, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+        [Conv2D("c0", 8, 3, Padding = 1)]
+        [BatchNorm("bn0", Activation.ReLU)]
+        [Conv2D("c1", 8, 3, Activation.ReLU, Padding = 1)]
+        [Skip("bn0", "c1")]
+        [MaxPool2D("p1", 2)]
+        [Conv2D("c2", 16, 3, Activation.ReLU, Stride = 2, Padding = 1)]
+        [Skip("p1", "c2", SkipKind.Weighted)]
+        [GlobalAvgPool2D("gap")]
+        [Dense("y", 10)]
+        public partial class ConvNet { }
+        """;
+
     [Fact]
     public void SeedNetIsUnrolled() => Approve(SeedNet);
 
     [Fact]
     public void WideNetIsLooped() => Approve(WideNet);
+
+    [Fact]
+    public void ConvNetIsLooped() => Approve(ConvNet);
 
     [Fact]
     public void TheSameDeclarationGivesTheSameBytes()

@@ -19,6 +19,7 @@ public class AllocationTests
         { nameof(ClassifierLooped), 1 }, { nameof(ClassifierLooped), 40 },
         { nameof(BinaryNet), 3 }, { nameof(HuberNet), 3 },
         { nameof(NormNet), 1 }, { nameof(NormNet), 40 }, { nameof(NormNetSingle), 40 }, { nameof(BatchNormNet), 2 }, { nameof(BatchNormNet), 70 },
+        { nameof(TinyResNet), 2 }, { nameof(TinyResNet), 33 }, { nameof(ConvNet), 1 }, { nameof(ConvNet), 40 },
     };
 
     [Theory]
@@ -39,6 +40,8 @@ public class AllocationTests
             case nameof(NormNet): Measure(new NormNet(1), batch); break;
             case nameof(NormNetSingle): Measure(new NormNetSingle(1), batch); break;
             case nameof(BatchNormNet): Measure(new BatchNormNet(1), batch); break;
+            case nameof(TinyResNet): Measure(new TinyResNet(1), batch); break;
+            case nameof(ConvNet): Measure(new ConvNet(1), batch); break;
             default: Measure(new WideNetSingle(1), batch); break;
         }
     }

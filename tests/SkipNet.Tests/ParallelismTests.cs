@@ -273,4 +273,33 @@ public sealed class ParallelismTests : IDisposable
 
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
     }
+
+    [Fact]
+    public void ConvolutionsGiveTheSameNumbersOnOneThreadAndOnTwo()
+    {
+        // Samples split over threads forward; dL/dW summed over the batch's two halves on one thread as on two.
+        var random = new Random(8);
+        var x = Enumerable.Range(0, 33 * TinyResNet.InputSize).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var y = Enumerable.Range(0, 33 * TinyResNet.OutputSize).Select(_ => random.NextDouble()).ToArray();
+        (double Loss, double[] Gradients, double[] Parameters, double[] Outputs) Run(int threads)
+        {
+            Parallelism.MaxDegreeOfParallelism = threads;
+            var net = new TinyResNet(2);
+            double loss = net.Backward(x, y);
+            var gradients = net.Gradients.ToArray();
+            net.TrainStep(x, y, 0.1);
+            var outputs = new double[33 * TinyResNet.OutputSize];
+            net.Forward(x, outputs);
+            return (loss, gradients, net.Parameters.ToArray(), outputs);
+        }
+
+        var one = Run(1);
+        long before = WorkerPool.PartsOnWorkers;
+        var two = Run(2);
+        (WorkerPool.PartsOnWorkers - before).ShouldBeGreaterThan(0, "the second thread took part");
+        two.Loss.ShouldBe(one.Loss);
+        two.Gradients.ShouldBe(one.Gradients);
+        two.Parameters.ShouldBe(one.Parameters);
+        two.Outputs.ShouldBe(one.Outputs);
+    }
 }

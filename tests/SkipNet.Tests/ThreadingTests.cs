@@ -15,7 +15,7 @@ public class ThreadingTests
     private const int Calls = 600;
     private const int Batches = 48;
 
-    public static TheoryData<string> Networks() => new() { nameof(SeedNet), nameof(SeedNetSingle), nameof(MixedUnrolled), nameof(MixedLooped), nameof(WideNet), nameof(WideNetSingle), nameof(NormNet), nameof(BatchNormNet) };
+    public static TheoryData<string> Networks() => new() { nameof(SeedNet), nameof(SeedNetSingle), nameof(MixedUnrolled), nameof(MixedLooped), nameof(WideNet), nameof(WideNetSingle), nameof(NormNet), nameof(BatchNormNet), nameof(TinyResNet), nameof(ConvNet) };
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -30,6 +30,8 @@ public class ThreadingTests
             case nameof(WideNet): Share(new WideNet(1)); break;
             case nameof(NormNet): Share(new NormNet(1)); break;
             case nameof(BatchNormNet): Share(Trained(new BatchNormNet(1))); break;
+            case nameof(TinyResNet): Share(Trained(new TinyResNet(1))); break;
+            case nameof(ConvNet): Share(new ConvNet(1)); break;
             default: Share(new WideNetSingle(1)); break;
         }
     }
@@ -41,6 +43,15 @@ public class ThreadingTests
         var x = Enumerable.Range(0, 10 * BatchNormNet.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
         net.Backward(x, new float[10 * BatchNormNet.OutputSize]);
         net.Backward(x, new float[10 * BatchNormNet.OutputSize]);
+        return net;
+    }
+
+    private static TinyResNet Trained(TinyResNet net)
+    {
+        var random = new Random(5);
+        var x = Enumerable.Range(0, 10 * TinyResNet.InputSize).Select(_ => random.NextDouble()).ToArray();
+        net.Backward(x, new double[10 * TinyResNet.OutputSize]);
+        net.Backward(x, new double[10 * TinyResNet.OutputSize]);
         return net;
     }
 

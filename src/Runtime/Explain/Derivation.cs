@@ -164,12 +164,6 @@ public sealed partial class Derivation
                 $"Explain shows a training step on one sample, and BatchNorm '{norm.Name}' takes its statistics over a batch of at least 2 (a training call on one sample is refused, as in PyTorch). Check its gradients with GradientCheck.Run on a batch instead.");
         }
 
-        if (architecture.Layers.FirstOrDefault(l => l.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.GlobalAvgPool2D) is { } image)
-        {
-            throw new NotSupportedException(
-                $"Explain does not yet write out image layers such as {image.Kind} '{image.Name}'. Check the network's gradients with GradientCheck.Run, which works through every layer kind.");
-        }
-
         static double[] ToDouble(ReadOnlySpan<T> span)
         {
             var result = new double[span.Length];

@@ -63,6 +63,12 @@ internal sealed class DerivationBuilder
     /// <summary>A LayerNorm's x̂ and r = 1/√(σ² + ε) in the step, for its backward pass.</summary>
     private readonly Dictionary<string, (Quantity Normalized, Quantity R)> _norms = new();
 
+    /// <summary>A convolution's or a pooling's taps (a max pooling's with the input each window took), for its backward pass.</summary>
+    private readonly Dictionary<string, (Taps Taps, int[]? Maxima)> _images = new();
+
+    /// <summary>The 1×1 convolution of each weighted skip between images, by "from->to".</summary>
+    private readonly Dictionary<string, Taps> _projections = new();
+
     private void Run(double[] parameters, double[] x, double[] y, double learningRate, IReadOnlyDictionary<string, double[]> masks)
     {
         X = Given("x", "x#", x.Length, 1, x);
@@ -152,21 +158,25 @@ internal sealed class DerivationBuilder
             var layer = _net.Layers[l];
             bool output = l == _net.Layers.Count - 1;
             var inputs = _net.InputsOf(layer.Name);
-            var skips = inputs.Skip(1).Select(s => (From: h[s.From], Matrix: s.Matrix is null ? null : p[s.Matrix])).ToArray();
+            var skips = inputs.Skip(1).Select(s => (From: h[s.From], Matrix: s.Matrix is null ? null : p[s.Matrix], Taps: Projection(s.From, layer, s.Matrix))).ToArray();
             var input = h[inputs[0].From];
-            var (own, ownText, ownLatex) = Own(layer, input, p, prime, stage);
+            var (own, ownText, ownLatex) = Own(layer, input, _net.ShapeOf(inputs[0].From), p, prime, stage);
 
-            string formula = ownText + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.Name}" : $" + {s.Matrix.Name}·{s.From.Name}"));
-            string formulaLatex = ownLatex + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.LatexName}" : $" + {s.Matrix.LatexName} {s.From.LatexName}"));
+            string formula = ownText + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.Name}" : s.Taps is null ? $" + {s.Matrix.Name}·{s.From.Name}" : $" + {s.Matrix.Name} ⋆ {s.From.Name}"));
+            string formulaLatex = ownLatex + string.Concat(skips.Select(s => s.Matrix is null ? $" + {s.From.LatexName}" : s.Taps is null ? $" + {s.Matrix.LatexName} {s.From.LatexName}" : $" + {s.Matrix.LatexName} \\star {s.From.LatexName}"));
             string? note = layer.Kind == LayerKind.Dropout && stage == Stage.After ? "dropout is off after the step, as in Forward and Evaluate" : null;
             var z = Defined("z_" + layer.Name + prime, "z_{" + layer.Name + "}" + prime + "#", layer.Width, 1, stage, r =>
             {
                 var terms = own(r);
-                foreach (var (from, matrix) in skips)
+                foreach (var (from, matrix, taps) in skips)
                 {
                     if (matrix is null)
                     {
                         terms.Add(new Ref(from, r));
+                    }
+                    else if (taps is not null)
+                    {
+                        terms.AddRange(taps.ByOutput[r].Select(t => (Expr)new Product(new Ref(matrix, t.Weight), new Ref(from, t.Input))));
                     }
                     else
                     {
@@ -198,7 +208,7 @@ internal sealed class DerivationBuilder
     /// The terms of the layer's own operation for entry r of z, and its formula: W·h + b (Dense);
     /// γ⊙x̂ + β with μ, σ², r and x̂ defined first (LayerNorm); m⊙h, or h after the step (Dropout).
     /// </summary>
-    private (Func<int, List<Expr>> Terms, string Text, string Latex) Own(LayerInfo layer, Quantity input, IReadOnlyDictionary<string, Quantity> p, string prime, Stage stage)
+    private (Func<int, List<Expr>> Terms, string Text, string Latex) Own(LayerInfo layer, Quantity input, IReadOnlyList<int>? inputShape, IReadOnlyDictionary<string, Quantity> p, string prime, Stage stage)
     {
         string n = layer.Name;
         int cols = input.Length;
@@ -256,6 +266,52 @@ internal sealed class DerivationBuilder
 
             case LayerKind.Dropout:
                 return (k => [new Ref(input, k)], input.Name, input.LatexName);
+
+            case LayerKind.Conv2D:
+            {
+                var w = p[n + ".W"];
+                var bias = p[n + ".b"];
+                var taps = Taps.Convolution(inputShape!, layer.Shape!, layer.KernelSize, layer.Stride, layer.Padding);
+                int positions = layer.Width / layer.Channels;
+                _images[n] = (taps, null);
+                return (r =>
+                {
+                    var terms = taps.ByOutput[r].Select(t => (Expr)new Product(new Ref(w, t.Weight), new Ref(input, t.Input))).ToList();
+                    terms.Add(new Ref(bias, r / positions));
+                    return terms;
+                }, $"{w.Name} ⋆ {input.Name} + {bias.Name} ({layer.KernelSize}×{layer.KernelSize}, stride {layer.Stride}, padding {layer.Padding})",
+                    $"{w.LatexName} \\star {input.LatexName} + {bias.LatexName}");
+            }
+
+            case LayerKind.MaxPool2D:
+            {
+                // Each window's first maximum in row-major order: the value it gives, and where its gradient goes.
+                int k = layer.KernelSize;
+                var taps = Taps.Windows(inputShape!, layer.Shape!, k, layer.Stride);
+                var maxima = taps.ByOutput.Select(window => FirstMaximum(window, input.Values)).ToArray();
+                if (prime.Length == 0)
+                {
+                    _images[n] = (taps, maxima);
+                }
+
+                return (r => [new Ref(input, maxima[r])], $"max of each {k}×{k} window of {input.Name}, stride {layer.Stride}", $"\\max_{{{k} \\times {k}}} {input.LatexName}");
+            }
+
+            case LayerKind.AvgPool2D:
+            {
+                int k = layer.KernelSize;
+                var taps = Taps.Windows(inputShape!, layer.Shape!, k, layer.Stride);
+                _images[n] = (taps, null);
+                return (r => [new Quotient(new Sum(taps.ByOutput[r].Select(t => (Expr)new Ref(input, t.Input)).ToArray()), new Num(k * k))],
+                    $"mean of each {k}×{k} window of {input.Name}, stride {layer.Stride}", $"\\operatorname{{avg}}_{{{k} \\times {k}}} {input.LatexName}");
+            }
+
+            case LayerKind.GlobalAvgPool2D:
+            {
+                int spatial = inputShape![1] * inputShape[2];
+                return (c => [new Quotient(new Sum(Enumerable.Range(c * spatial, spatial).Select(i => (Expr)new Ref(input, i)).ToArray()), new Num(spatial))],
+                    $"mean of each channel of {input.Name} over its {spatial} values", $"\\operatorname{{mean}}_{{H,W}} {input.LatexName}");
+            }
 
             default:
                 throw new NotSupportedException($"Explain does not know the layer kind {layer.Kind}.");
@@ -331,7 +387,15 @@ internal sealed class DerivationBuilder
             OwnBackward(layer, dzq, input, needInput: l > 0, through);
             foreach (var skip in _net.Skips.Where(s => s.To == layer.Name && s.Kind == SkipKind.Weighted))
             {
-                Outer($"{skip.From}->{skip.To}.S", dzq, h[skip.From]);
+                string block = $"{skip.From}->{skip.To}.S";
+                if (_projections.TryGetValue($"{skip.From}->{skip.To}", out var taps))
+                {
+                    ConvolutionGradient(block, dzq, h[skip.From], taps);
+                }
+                else
+                {
+                    Outer(block, dzq, h[skip.From]);
+                }
             }
         }
     }
@@ -393,9 +457,120 @@ internal sealed class DerivationBuilder
                 break;
             }
 
+            case LayerKind.Conv2D:
+            {
+                var taps = _images[n].Taps;
+                ConvolutionGradient(n + ".W", dzq, input, taps);
+                var bias = _blocks[n + ".b"];
+                int positions = dzq.Length / bias.Rows;
+                Gradients[n + ".b"] = Defined(Grad(bias.Name), GradLatex(bias), bias.Rows, 1, Stage.Backward,
+                    o => SumOf(Enumerable.Range(o * positions, positions).Select(i => (Expr)new Ref(dzq, i))),
+                    $"Σ of {dzq.Name} over each channel", $"\\sum_{{i,j}} {dzq.LatexName}");
+                if (needInput)
+                {
+                    var w = _blocks[n + ".W"];
+                    through[n] = Through(n, input, i => SumOf(taps.ByInput[i].Select(t => (Expr)new Product(new Ref(dzq, t.Output), new Ref(w, t.Weight)))),
+                        $"{w.Name} ⋆ᵀ {dzq.Name} (the transposed convolution)", $"{w.LatexName}^\\top \\star {dzq.LatexName}");
+                }
+
+                break;
+            }
+
+            case LayerKind.MaxPool2D when needInput:
+            {
+                var (taps, maxima) = _images[n];
+                var readers = Enumerable.Range(0, input.Length).Select(_ => new List<int>()).ToArray();
+                for (int r = 0; r < maxima!.Length; r++)
+                {
+                    readers[maxima[r]].Add(r);
+                }
+
+                through[n] = Through(n, input, i => SumOf(readers[i].Select(r => (Expr)new Ref(dzq, r))),
+                    $"{dzq.Name} at each window's first maximum", $"{dzq.LatexName} \\text{{ at each window's maximum}}");
+                break;
+            }
+
+            case LayerKind.AvgPool2D when needInput:
+            {
+                var taps = _images[n].Taps;
+                int area = layer.KernelSize * layer.KernelSize;
+                through[n] = Through(n, input, i => SumOf(taps.ByInput[i].Select(t => (Expr)new Quotient(new Ref(dzq, t.Output), new Num(area)))),
+                    $"{dzq.Name}/{area} over each window", $"{dzq.LatexName} / {area}");
+                break;
+            }
+
+            case LayerKind.GlobalAvgPool2D when needInput:
+            {
+                int spatial = input.Length / dzq.Length;
+                through[n] = Through(n, input, i => new Quotient(new Ref(dzq, i / spatial), new Num(spatial)),
+                    $"{dzq.Name}/{spatial} over each channel", $"{dzq.LatexName} / {spatial}");
+                break;
+            }
+
+            case LayerKind.MaxPool2D or LayerKind.AvgPool2D or LayerKind.GlobalAvgPool2D:
+                break;
+
             default:
                 throw new NotSupportedException($"Explain does not know the layer kind {layer.Kind}.");
         }
+    }
+
+    /// <summary>dL/dh_prev through layer n's own operation.</summary>
+    private Quantity Through(string n, Quantity input, Func<int, Expr> entry, string text, string latex) =>
+        Defined($"{Grad(input.Name)} (through {n})", $"\\frac{{\\partial L}}{{\\partial {input.LatexName}}}\\Big|_{{{n}}}#", input.Length, 1, Stage.Backward, entry, text, latex);
+
+    /// <summary>The terms' sum; 0 when there are none, the term itself when there is one.</summary>
+    private static Expr SumOf(IEnumerable<Expr> terms)
+    {
+        var list = terms.ToList();
+        return list.Count switch
+        {
+            0 => new Num(0),
+            1 => list[0],
+            _ => new Sum(list),
+        };
+    }
+
+    /// <summary>The input index of a window's first maximum in row-major order (a NaN counts as a maximum), as the kernels take it.</summary>
+    private static int FirstMaximum(List<(int Weight, int Input)> window, double[] values)
+    {
+        int best = window[0].Input;
+        foreach (var (_, at) in window)
+        {
+            if (values[at] > values[best] || (double.IsNaN(values[at]) && !double.IsNaN(values[best])))
+            {
+                best = at;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The 1×1 convolution of a weighted skip between images, or null for a matrix (or an identity skip).</summary>
+    private Taps? Projection(string from, LayerInfo to, string? matrix)
+    {
+        if (matrix is null || _net.ShapeOf(from) is not { } a || to.Shape is not { } b)
+        {
+            return null;
+        }
+
+        string key = $"{from}->{to.Name}";
+        if (!_projections.TryGetValue(key, out var taps))
+        {
+            taps = Taps.Convolution(a, b, 1, a[1] / b[1], 0);
+            _projections[key] = taps;
+        }
+
+        return taps;
+    }
+
+    /// <summary>dL/dW of a convolution: each weight's Σ dL/dz·h over the products it takes part in.</summary>
+    private void ConvolutionGradient(string blockName, Quantity dz, Quantity input, Taps taps)
+    {
+        var block = _blocks[blockName];
+        Gradients[blockName] = Defined(Grad(block.Name), GradLatex(block), block.Rows, block.Cols, Stage.Backward,
+            i => SumOf(taps.ByWeight[i].Select(t => (Expr)new Product(new Ref(dz, t.Output), new Ref(input, t.Input)))),
+            $"{dz.Name} ⋆ {input.Name} (each weight's Σ over the positions it reads)", $"{dz.LatexName} \\star {input.LatexName}");
     }
 
     private static (string Text, string Latex) DerivativeFormula(LayerInfo layer, Quantity dh, Quantity z, Quantity h) =>
@@ -439,26 +614,32 @@ internal sealed class DerivationBuilder
     /// <summary>dL/dh for a hidden layer: one term per edge that reads it (the next layer's W, skips).</summary>
     private Quantity GradientOfActivation(LayerInfo layer, int index, Quantity a, Dictionary<string, Quantity> dz, Dictionary<string, Quantity> through)
     {
-        var readers = new List<(Quantity DZ, Quantity? Matrix, string Path)>();
+        // Each reader: its dL/dz (or dL/dh_prev through its own operation), its matrix, and a skip's 1×1 convolution.
+        var readers = new List<(Quantity DZ, Quantity? Matrix, Taps? Taps, string Path)>();
         var next = _net.Layers[index + 1];
-        readers.Add(next.Kind == LayerKind.Dense ? (dz[next.Name], _blocks[next.Name + ".W"], "through " + next.Name) : (through[next.Name], null, "through " + next.Name));
+        readers.Add(next.Kind == LayerKind.Dense ? (dz[next.Name], _blocks[next.Name + ".W"], null, "through " + next.Name) : (through[next.Name], null, null, "through " + next.Name));
         foreach (var skip in _net.Skips.Where(s => s.From == layer.Name))
         {
-            readers.Add((dz[skip.To], skip.Kind == SkipKind.Weighted ? _blocks[$"{skip.From}->{skip.To}.S"] : null, $"skip {skip.From}->{skip.To}"));
+            bool weighted = skip.Kind == SkipKind.Weighted;
+            readers.Add((dz[skip.To], weighted ? _blocks[$"{skip.From}->{skip.To}.S"] : null, weighted ? _projections.GetValueOrDefault($"{skip.From}->{skip.To}") : null, $"skip {skip.From}->{skip.To}"));
         }
 
         int width = a.Length;
-        string text = string.Join(" + ", readers.Select(r => r.Matrix is null ? r.DZ.Name : $"{r.Matrix.Name}ᵀ·{r.DZ.Name}"));
-        string tex = string.Join(" + ", readers.Select(r => r.Matrix is null ? r.DZ.LatexName : $"{r.Matrix.LatexName}^\\top {r.DZ.LatexName}"));
+        string text = string.Join(" + ", readers.Select(r => r.Matrix is null ? r.DZ.Name : r.Taps is null ? $"{r.Matrix.Name}ᵀ·{r.DZ.Name}" : $"{r.Matrix.Name} ⋆ᵀ {r.DZ.Name}"));
+        string tex = string.Join(" + ", readers.Select(r => r.Matrix is null ? r.DZ.LatexName : r.Taps is null ? $"{r.Matrix.LatexName}^\\top {r.DZ.LatexName}" : $"{r.Matrix.LatexName}^\\top \\star {r.DZ.LatexName}"));
         string? note = readers.Count > 1 ? $"{readers.Count} paths: {string.Join(", ", readers.Select(r => r.Path))}" : null;
         return Defined(Grad(a.Name), GradLatex(a), width, 1, Stage.Backward, c =>
         {
             var terms = new List<Expr>();
-            foreach (var (d, matrix, _) in readers)
+            foreach (var (d, matrix, taps, _) in readers)
             {
                 if (matrix is null)
                 {
                     terms.Add(new Ref(d, c));
+                }
+                else if (taps is not null)
+                {
+                    terms.AddRange(taps.ByInput[c].Select(t => (Expr)new Product(new Ref(d, t.Output), new Ref(matrix, t.Weight))));
                 }
                 else
                 {
@@ -469,7 +650,7 @@ internal sealed class DerivationBuilder
                 }
             }
 
-            return new Sum(terms);
+            return SumOf(terms);
         }, text, tex, note);
     }
 

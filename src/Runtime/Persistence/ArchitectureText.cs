@@ -23,6 +23,10 @@ internal static class ArchitectureText
         {
             writer.WriteStartObject();
             writer.WriteNumber("inputs", architecture.InputSize);
+            if (architecture.InputShape is { } inputShape)
+            {
+                WriteShape(writer, "input_shape", inputShape);
+            }
             writer.WriteString("precision", typeof(T) == typeof(float) ? "single" : "double");
             writer.WriteString("loss", architecture.Loss.ToString());
             if (architecture.Loss == Loss.Huber)
@@ -63,6 +67,22 @@ internal static class ArchitectureText
                     writer.WriteNumber("p", layer.P);
                 }
 
+                if (layer.Shape is { } shape)
+                {
+                    WriteShape(writer, "shape", shape);
+                }
+
+                if (layer.Kind is LayerKind.Conv2D or LayerKind.MaxPool2D or LayerKind.AvgPool2D)
+                {
+                    writer.WriteNumber("kernel", layer.KernelSize);
+                    writer.WriteNumber("stride", layer.Stride);
+                }
+
+                if (layer.Kind == LayerKind.Conv2D)
+                {
+                    writer.WriteNumber("padding", layer.Padding);
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -89,4 +109,15 @@ internal static class ArchitectureText
 
     /// <summary>The PyTorch name of every block, in block order.</summary>
     public static string[] PyTorchNames(NetworkArchitecture architecture) => architecture.Blocks.Select(b => b.PyTorchName).ToArray();
+
+    private static void WriteShape(Utf8JsonWriter writer, string name, IReadOnlyList<int> shape)
+    {
+        writer.WriteStartArray(name);
+        foreach (int size in shape)
+        {
+            writer.WriteNumberValue(size);
+        }
+
+        writer.WriteEndArray();
+    }
 }
