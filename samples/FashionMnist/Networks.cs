@@ -15,6 +15,9 @@ public partial class FashionNet;
 /// <summary>What the program does unless told otherwise.</summary>
 internal static class Defaults
 {
+    /// <summary>The network, as the plots name it.</summary>
+    public const string Title = "residual MLP";
+
     /// <summary>Epochs of training: 1 of warm-up, then a cosine decay to 0.</summary>
     public const int Epochs = 12;
 }

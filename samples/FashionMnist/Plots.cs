@@ -18,7 +18,7 @@ public static class Plots
         accuracy.LegendText = "test accuracy (right axis)";
         accuracy.Axes.YAxis = plot.Axes.Right;
         plot.Axes.Right.Label.Text = "accuracy";
-        plot.Title("Fashion-MNIST, residual MLP (SkipNet)");
+        plot.Title($"Fashion-MNIST, {Defaults.Title} (SkipNet)");
         plot.XLabel("epoch");
         plot.YLabel("cross-entropy");
         plot.ShowLegend(Alignment.UpperCenter);

@@ -24,6 +24,9 @@ public partial class FashionResNet;
 /// <summary>What the program does unless told otherwise.</summary>
 internal static class Defaults
 {
+    /// <summary>The network, as the plots name it.</summary>
+    public const string Title = "ResNet";
+
     /// <summary>Epochs of training: 1 of warm-up, then a cosine decay to 0 (12 reach about 0.904, 20 more).</summary>
     public const int Epochs = 20;
 }

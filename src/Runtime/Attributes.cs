@@ -218,17 +218,15 @@ public sealed class Conv2DAttribute : Attribute
 }
 
 /// <summary>
-/// Declares max pooling over the previous layer's image, PyTorch's <c>nn.MaxPool2d</c> without
-/// padding: each channel's k × k windows, <see cref="Stride"/> apart, give their maximum (the
-/// gradient goes to the first maximum in row-major order). No parameters, no activation.
+/// A pooling over the previous layer's image without padding: each channel's k × k windows,
+/// <see cref="Stride"/> apart, give one value each. No parameters, no activation.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
-public sealed class MaxPool2DAttribute : Attribute
+public abstract class Pool2DAttribute : Attribute
 {
-    /// <summary>Declares max pooling.</summary>
+    /// <summary>Declares a pooling.</summary>
     /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
     /// <param name="kernelSize">k, the side of the square window, at least 1.</param>
-    public MaxPool2DAttribute(string name, int kernelSize)
+    protected Pool2DAttribute(string name, int kernelSize)
     {
         Name = name;
         KernelSize = kernelSize;
@@ -246,31 +244,32 @@ public sealed class MaxPool2DAttribute : Attribute
 }
 
 /// <summary>
-/// Declares average pooling over the previous layer's image, PyTorch's <c>nn.AvgPool2d</c> without
-/// padding: each channel's k × k windows, <see cref="Stride"/> apart, give their mean. No
-/// parameters, no activation.
+/// Declares max pooling, PyTorch's <c>nn.MaxPool2d</c> without padding: each window gives its maximum,
+/// and the gradient goes to the first maximum in row-major order.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
-public sealed class AvgPool2DAttribute : Attribute
+public sealed class MaxPool2DAttribute : Pool2DAttribute
+{
+    /// <summary>Declares max pooling.</summary>
+    /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
+    /// <param name="kernelSize">k, the side of the square window, at least 1.</param>
+    public MaxPool2DAttribute(string name, int kernelSize)
+        : base(name, kernelSize)
+    {
+    }
+}
+
+/// <summary>Declares average pooling, PyTorch's <c>nn.AvgPool2d</c> without padding: each window gives its mean.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class AvgPool2DAttribute : Pool2DAttribute
 {
     /// <summary>Declares average pooling.</summary>
     /// <param name="name">The layer's name: letters and digits, starting with a letter, not "x".</param>
     /// <param name="kernelSize">k, the side of the square window, at least 1.</param>
     public AvgPool2DAttribute(string name, int kernelSize)
+        : base(name, kernelSize)
     {
-        Name = name;
-        KernelSize = kernelSize;
-        Stride = kernelSize;
     }
-
-    /// <summary>The layer's name.</summary>
-    public string Name { get; }
-
-    /// <summary>The side of the square window.</summary>
-    public int KernelSize { get; }
-
-    /// <summary>The step between windows, in both directions (default the window's side, as PyTorch's).</summary>
-    public int Stride { get; set; }
 }
 
 /// <summary>

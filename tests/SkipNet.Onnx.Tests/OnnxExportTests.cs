@@ -95,17 +95,7 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
         // and a matrix skip from an image to a vector: in ONNX Runtime in both precisions.
         IResidualNetwork<T> Trained<T>(string name)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-        {
-            var net = networks.Create<T>(name, 3);
-            var random = new Random(3);
-            for (int call = 0; call < 2; call++)
-            {
-                var x = Enumerable.Range(0, 4 * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 4 - 1)).ToArray();
-                net.Backward(x, new T[4 * net.OutputSize]);
-            }
-
-            return net;
-        }
+            => WithRunningStatistics(networks.Create<T>(name, 3), 3);
 
         foreach (int opset in new[] { OnnxExport.Opset, OnnxExport.MinimumOpset })
         {
@@ -129,17 +119,7 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
         string Name(Precision precision) => spec.ClassName(CodeStyle.Looped, precision).Replace("Net", "Image");
         IResidualNetwork<T> Trained<T>(Precision precision)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-        {
-            var net = networks.Create<T>(Name(precision), spec.Id);
-            var random = new Random(spec.Id);
-            for (int call = 0; call < 2 && spec.HasBatchNorm; call++)
-            {
-                var x = Enumerable.Range(0, 4 * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 4 - 1)).ToArray();
-                net.Backward(x, new T[4 * net.OutputSize]);
-            }
-
-            return net;
-        }
+            => WithRunningStatistics(networks.Create<T>(Name(precision), spec.Id), spec.Id);
 
         // ONNX Runtime's CPU provider runs Conv and the pools in float only: the double model (valid ONNX, the
         // same graph in double) is held to the float one's operators and to the network's own weights.
@@ -186,20 +166,9 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
         // out (the identity at inference).
         var spec = networks.Layered[id];
         string Name(Precision precision) => spec.ClassName(CodeStyle.Looped, precision).Replace("Net", "Layered");
-        // BatchNorm exports its running statistics: two training calls first move them from 0 and 1.
         IResidualNetwork<T> Trained<T>(Precision precision)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-        {
-            var net = networks.Create<T>(Name(precision), id);
-            var random = new Random(id);
-            for (int call = 0; call < 2 && spec.HasBatchNorm; call++)
-            {
-                var x = Enumerable.Range(0, 4 * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 4 - 1)).ToArray();
-                net.Backward(x, new T[4 * net.OutputSize]);
-            }
-
-            return net;
-        }
+            => WithRunningStatistics(networks.Create<T>(Name(precision), id), id);
 
         foreach (int opset in new[] { OnnxExport.Opset, OnnxExport.MinimumOpset })
         {
@@ -230,6 +199,20 @@ public class OnnxExportTests(OnnxExportTests.Networks networks, ITestOutputHelpe
             double worstSingle = Compare(networks.Create<float>(spec.ClassName(CodeStyle.Looped, Precision.Single), id), id, 1e-5, opset);
             output.WriteLine($"net {id}, opset {opset}: worst scaled difference {worstDouble:E2} in double, {worstSingle:E2} in float");
         }
+    }
+
+    /// <summary>BatchNorm exports its running statistics: two training calls first move them from 0 and 1 (none without BatchNorm).</summary>
+    private static IResidualNetwork<T> WithRunningStatistics<T>(IResidualNetwork<T> net, int seed)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random(seed);
+        for (int call = 0; call < 2 && net.Architecture.BatchNormLayers.Count > 0; call++)
+        {
+            var x = Enumerable.Range(0, 4 * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 4 - 1)).ToArray();
+            net.Backward(x, new T[4 * net.OutputSize]);
+        }
+
+        return net;
     }
 
     /// <summary>Runs the exported model and Forward on the same inputs; returns the worst |Δ|/max(1, |y|).</summary>
