@@ -19,7 +19,7 @@ public class AllocationTests
         { nameof(ClassifierLooped), 1 }, { nameof(ClassifierLooped), 40 },
         { nameof(BinaryNet), 3 }, { nameof(HuberNet), 3 },
         { nameof(NormNet), 1 }, { nameof(NormNet), 40 }, { nameof(NormNetSingle), 40 }, { nameof(BatchNormNet), 2 }, { nameof(BatchNormNet), 70 },
-        { nameof(TinyResNet), 2 }, { nameof(TinyResNet), 33 }, { nameof(ConvNet), 1 }, { nameof(ConvNet), 40 },
+        { nameof(TinyResNet), 2 }, { nameof(TinyResNet), 5 }, { nameof(ConvNet), 1 }, { nameof(ConvNet), 12 },
     };
 
     [Theory]
