@@ -486,16 +486,20 @@ public static class ImageKernels
         private static void ForwardSample(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> input, Span<T> result, Span<T> columns, Geometry g, bool accumulate)
         {
             int positions = g.Positions;
-            if (!accumulate)
+            // Each channel starts at its bias (0 without one), or has it added to what is there.
+            for (int o = 0; o < g.OutChannels && !(accumulate && bias.IsEmpty); o++)
             {
-                result.Clear();
-            }
-
-            for (int o = 0; o < bias.Length; o++)
-            {
-                foreach (ref T value in result.Slice(o * positions, positions))
+                var channel = result.Slice(o * positions, positions);
+                T b = bias.IsEmpty ? T.Zero : bias[o];
+                if (!accumulate)
                 {
-                    value += bias[o];
+                    channel.Fill(b);
+                    continue;
+                }
+
+                foreach (ref T value in channel)
+                {
+                    value += b;
                 }
             }
 

@@ -271,9 +271,8 @@ internal sealed class DerivationBuilder
             {
                 var w = p[n + ".W"];
                 var bias = p[n + ".b"];
-                var taps = Taps.Convolution(inputShape!, layer.Shape!, layer.KernelSize, layer.Stride, layer.Padding);
+                var taps = ImageTaps(n, () => Taps.Convolution(inputShape!, layer.Shape!, layer.KernelSize, layer.Stride, layer.Padding));
                 int positions = layer.Width / layer.Channels;
-                _images[n] = (taps, null);
                 return (r =>
                 {
                     var terms = taps.ByOutput[r].Select(t => (Expr)new Product(new Ref(w, t.Weight), new Ref(input, t.Input))).ToList();
@@ -287,7 +286,7 @@ internal sealed class DerivationBuilder
             {
                 // Each window's first maximum in row-major order: the value it gives, and where its gradient goes.
                 int k = layer.KernelSize;
-                var taps = Taps.Windows(inputShape!, layer.Shape!, k, layer.Stride);
+                var taps = ImageTaps(n, () => Taps.Windows(inputShape!, layer.Shape!, k, layer.Stride));
                 var maxima = taps.ByOutput.Select(window => FirstMaximum(window, input.Values)).ToArray();
                 if (prime.Length == 0)
                 {
@@ -300,8 +299,7 @@ internal sealed class DerivationBuilder
             case LayerKind.AvgPool2D:
             {
                 int k = layer.KernelSize;
-                var taps = Taps.Windows(inputShape!, layer.Shape!, k, layer.Stride);
-                _images[n] = (taps, null);
+                var taps = ImageTaps(n, () => Taps.Windows(inputShape!, layer.Shape!, k, layer.Stride));
                 return (r => [new Quotient(new Sum(taps.ByOutput[r].Select(t => (Expr)new Ref(input, t.Input)).ToArray()), new Num(k * k))],
                     $"mean of each {k}×{k} window of {input.Name}, stride {layer.Stride}", $"\\operatorname{{avg}}_{{{k} \\times {k}}} {input.LatexName}");
             }
@@ -518,6 +516,18 @@ internal sealed class DerivationBuilder
     /// <summary>dL/dh_prev through layer n's own operation.</summary>
     private Quantity Through(string n, Quantity input, Func<int, Expr> entry, string text, string latex) =>
         Defined($"{Grad(input.Name)} (through {n})", $"\\frac{{\\partial L}}{{\\partial {input.LatexName}}}\\Big|_{{{n}}}#", input.Length, 1, Stage.Backward, entry, text, latex);
+
+    /// <summary>Layer n's taps, built on the first pass and read again after the step (they depend on shapes only).</summary>
+    private Taps ImageTaps(string n, Func<Taps> build)
+    {
+        if (!_images.TryGetValue(n, out var entry))
+        {
+            entry = (build(), null);
+            _images[n] = entry;
+        }
+
+        return entry.Taps;
+    }
 
     /// <summary>The terms' sum; 0 when there are none, the term itself when there is one.</summary>
     private static Expr SumOf(IEnumerable<Expr> terms)
