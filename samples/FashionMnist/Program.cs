@@ -7,19 +7,22 @@ using Spectre.Console;
 
 // dotnet run -c Release --project samples/FashionMnist [-- --data DIR] [--epochs N] [--batch N] [--seed N] [--out DIR]
 //                                                       [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N]
+//                                                       [--pytorch DIR]
 //
 // Trains the network of Networks.cs (the residual MLP here; samples/FashionResNet runs this program on
 // its ResNet) on Fashion-MNIST with Adam (warm-up, then cosine decay)
 // and prints, last, the three lines scripts read: trained N epochs / training time: S s / test accuracy: 0.xxxx.
 // --save writes the trained weights (safetensors), --onnx the ONNX model; --checkpoint writes a
 // checkpoint after each epoch and, when the file exists, resumes from it; --load evaluates saved
-// weights without training.
+// weights without training; --pytorch writes, without training, what scripts/train-distributed.sh
+// hands to PyTorch: the module (model.py, from ToPyTorch), the initial weights under PyTorch's names
+// (weights.safetensors) and the training pixels' mean and standard deviation (standardization.json).
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine($"usage: {AppDomain.CurrentDomain.FriendlyName} [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N]");
+    Console.Error.WriteLine($"usage: {AppDomain.CurrentDomain.FriendlyName} [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N] [--pytorch DIR]");
     return 1;
 }
 
@@ -36,10 +39,20 @@ if (files.Any(f => f is null))
 
 var (trainX, trainLabels) = Load(files[0]!, files[1]!);
 var (testX, testLabels) = Load(files[2]!, files[3]!);
-Standardize(trainX, testX);
+var (mean, std) = Standardize(trainX, testX);
 AnsiConsole.MarkupLine($"Fashion-MNIST: {trainLabels.Length:N0} training and {testLabels.Length:N0} test images from [grey]{Markup.Escape(options.Data)}[/]");
 
 var net = new FashionNet(options.Seed);
+if (options.PyTorch is { } pytorch)
+{
+    Directory.CreateDirectory(pytorch);
+    File.WriteAllText(Path.Combine(pytorch, "model.py"), FashionNet.Architecture.ToPyTorch());
+    net.SaveWeights(Path.Combine(pytorch, "weights.safetensors"), WeightNames.PyTorch);
+    File.WriteAllText(Path.Combine(pytorch, "standardization.json"), string.Create(CultureInfo.InvariantCulture, $"{{\"mean\": {mean:R}, \"std\": {std:R}}}\n"));
+    Console.WriteLine($"the PyTorch module, its initial weights (seed {options.Seed}) and the standardization are in {pytorch}");
+    return 0;
+}
+
 if (options.Load is { } weights)
 {
     net.LoadWeights(weights);
@@ -127,7 +140,7 @@ static (float[] X, int[] Labels) Load(string images, string labels)
 }
 
 // Every pixel as (p − mean)/std of the training pixels: inputs of unit scale suit the initialization.
-static void Standardize(float[] train, float[] test)
+static (double Mean, double Std) Standardize(float[] train, float[] test)
 {
     double mean = train.Average(v => (double)v);
     double std = Math.Sqrt(train.Average(v => (v - mean) * (v - mean)));
@@ -138,6 +151,8 @@ static void Standardize(float[] train, float[] test)
             set[i] = (float)((set[i] - mean) / std);
         }
     }
+
+    return (mean, std);
 }
 
 static int[,] Confusion(FashionNet net, float[] x, int[] labels)
@@ -153,14 +168,14 @@ static int[,] Confusion(FashionNet net, float[] x, int[] labels)
     return counts;
 }
 
-internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out, string? Save, string? Onnx, string? Checkpoint, string? Load, int? Threads)
+internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out, string? Save, string? Onnx, string? Checkpoint, string? Load, int? Threads, string? PyTorch)
 {
     public static Options? Parse(string[] args)
     {
         string data = Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") is { Length: > 0 } env ? env : "/usr/share/datasets/fashion-mnist";
         int epochs = Defaults.Epochs, batch = 128, seed = 1;
         float rate = 1e-3f;
-        string? output = null, save = null, onnx = null, checkpoint = null, load = null;
+        string? output = null, save = null, onnx = null, checkpoint = null, load = null, pytorch = null;
         int? threads = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -178,10 +193,11 @@ internal sealed record Options(string Data, int Epochs, int Batch, int Seed, flo
                 case "--checkpoint": checkpoint = Next(); break;
                 case "--load": load = Next(); break;
                 case "--threads" when int.TryParse(Next(), out int t) && t > 0: threads = t; break;
+                case "--pytorch": pytorch = Next(); break;
                 default: return null;
             }
         }
 
-        return new Options(data, epochs, batch, seed, rate, output, save, onnx, checkpoint, load, threads);
+        return new Options(data, epochs, batch, seed, rate, output, save, onnx, checkpoint, load, threads, pytorch);
     }
 }
