@@ -64,3 +64,18 @@ public partial class Mlp512F;
 [Skip("h0", "h1")]
 [Skip("h1", "h2")]
 public partial class FashionNet;
+
+// The FashionResNet sample's network (samples/FashionResNet/Networks.cs), for the peers' epoch and inference rows.
+[Residual(InputShape = new[] { 1, 28, 28 }, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+[Conv2D("c0", 16, 3, Padding = 1)]      [BatchNorm("bn0", Activation.ReLU)]
+[Conv2D("c1", 16, 3, Padding = 1)]      [BatchNorm("bn1", Activation.ReLU)]
+[Conv2D("c2", 16, 3, Padding = 1)]      [BatchNorm("bn2", Activation.ReLU)]
+[Skip("bn0", "bn2")]
+[MaxPool2D("p1", 2)]
+[Conv2D("c3", 32, 3, Padding = 1)]      [BatchNorm("bn3", Activation.ReLU)]
+[Conv2D("c4", 32, 3, Padding = 1)]      [BatchNorm("bn4", Activation.ReLU)]
+[Skip("p1", "bn4", SkipKind.Weighted)]
+[MaxPool2D("p2", 2)]
+[GlobalAvgPool2D("gap")]
+[Dense("y", 10)]
+public partial class FashionResNet;

@@ -1,64 +1,88 @@
 using System.Diagnostics;
 using FashionMnist;
+using Microsoft.ML.OnnxRuntime;
 using SkipNet;
 using SkipNet.Benchmarks;
+using SkipNet.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-// dotnet run -c Release --project benchmarks/SkipNet.Peers [-- --threads 1,2] [--fashion-epochs N] [--data DIR]
+// dotnet run -c Release --project benchmarks/SkipNet.Peers [-- --threads 1,2] [--parts steps,fashion,resnet,onnx]
+//                                                          [--fashion-epochs N] [--resnet-epochs N] [--data DIR]
 //
 // SkipNet against TorchSharp 0.107 (libtorch 2.10) in one process, alternating: the TrainStep of
 // the five reference networks (float64: zero the gradients, forward, backward, SGD step), and an
-// epoch of the Fashion-MNIST network (float32, batch 128, Adam), at each thread count. Prints a
-// Markdown table of times and ratios (TorchSharp time ÷ SkipNet time: above 1, SkipNet is faster).
+// epoch of the Fashion-MNIST MLP and of the FashionResNet (float32, batch 128, Adam), at each thread
+// count. Then inference against ONNX Runtime (CPU provider, as many intra-op threads): Forward of the
+// MLP and the ResNet at batch 1 and 128, against InferenceSession.Run of their ExportOnnx models on
+// preallocated tensors. Prints a Markdown table of times and ratios (the peer's time ÷ SkipNet's:
+// above 1, SkipNet is faster).
 
 var threadCounts = Arg("--threads", "1,2").Split(',').Select(int.Parse).ToArray();
-int fashionEpochs = int.Parse(Arg("--fashion-epochs", "1"));
+var parts = Arg("--parts", "steps,fashion,resnet,onnx").Split(',');
+int fashionEpochs = parts.Contains("fashion") ? int.Parse(Arg("--fashion-epochs", "1")) : 0;
+int resnetEpochs = parts.Contains("resnet") ? int.Parse(Arg("--resnet-epochs", "1")) : 0;
 string data = Arg("--data", Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") is { Length: > 0 } d ? d : "/usr/share/datasets/fashion-mnist");
 
 torch.set_default_dtype(torch.float64);
-Console.WriteLine($"TorchSharp over libtorch {torch.__version__}; SkipNet {typeof(Parallelism).Assembly.GetName().Version}; {Environment.ProcessorCount} processors");
+Console.WriteLine($"TorchSharp over libtorch {torch.__version__}; ONNX Runtime {OrtEnv.Instance().GetVersionString()}; SkipNet {typeof(Parallelism).Assembly.GetName().Version}; {Environment.ProcessorCount} processors");
 Console.WriteLine();
-Console.WriteLine("| what | threads | SkipNet | TorchSharp | TorchSharp ÷ SkipNet |");
+Console.WriteLine("| what | threads | SkipNet | peer | peer ÷ SkipNet |");
 Console.WriteLine("|---|---|---|---|---|");
 
-foreach (int threads in threadCounts)
+foreach (int threads in parts.Contains("steps") ? threadCounts : [])
 {
     Parallelism.MaxDegreeOfParallelism = threads;
     torch.set_num_threads(threads);
-    Row("seed, batch 1", threads, Compare(Step(new Seed(), 1), TorchStep(TorchNet.Seed(), 1, 1, l1: true)));
-    Row("mlp-16, batch 1", threads, Compare(Step(new Mlp16(), 1), TorchStep(TorchNet.Mlp(16), 16, 1)));
-    Row("mlp-128, batch 1", threads, Compare(Step(new Mlp128(), 1), TorchStep(TorchNet.Mlp(128), 128, 1)));
-    Row("mlp-128, batch 32", threads, Compare(Step(new Mlp128(), 32), TorchStep(TorchNet.Mlp(128), 128, 32)));
-    Row("mlp-512, batch 32", threads, Compare(Step(new Mlp512(), 32), TorchStep(TorchNet.Mlp(512), 512, 32)));
-    Row("mlp-512 float, batch 32", threads, Compare(Step(new Mlp512F(), 32), TorchStep(TorchNet.Mlp(512), 512, 32, dtype: torch.float32)));
+    Row("seed TrainStep, TorchSharp, batch 1", threads, Compare(Step(new Seed(), 1), TorchStep(TorchNet.Seed(), 1, 1, l1: true)));
+    Row("mlp-16 TrainStep, TorchSharp, batch 1", threads, Compare(Step(new Mlp16(), 1), TorchStep(TorchNet.Mlp(16), 16, 1)));
+    Row("mlp-128 TrainStep, TorchSharp, batch 1", threads, Compare(Step(new Mlp128(), 1), TorchStep(TorchNet.Mlp(128), 128, 1)));
+    Row("mlp-128 TrainStep, TorchSharp, batch 32", threads, Compare(Step(new Mlp128(), 32), TorchStep(TorchNet.Mlp(128), 128, 32)));
+    Row("mlp-512 TrainStep, TorchSharp, batch 32", threads, Compare(Step(new Mlp512(), 32), TorchStep(TorchNet.Mlp(512), 512, 32)));
+    Row("mlp-512 float TrainStep, TorchSharp, batch 32", threads, Compare(Step(new Mlp512F(), 32), TorchStep(TorchNet.Mlp(512), 512, 32, dtype: torch.float32)));
 }
 
 var files = new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte" }
     .Select(stem => new[] { stem, stem + ".gz" }.Select(f => Path.Combine(data, f)).FirstOrDefault(File.Exists)).ToArray();
-if (fashionEpochs > 0 && files.All(f => f is not null))
+if (fashionEpochs + resnetEpochs > 0 && files.All(f => f is not null))
 {
     var (x, labels) = LoadFashion(files[0]!, files[1]!);
-    foreach (int threads in threadCounts)
-    {
-        Parallelism.MaxDegreeOfParallelism = threads;
-        torch.set_num_threads(threads);
-        double skipnet = double.MaxValue, torchSharp = double.MaxValue;
-        for (int round = 0; round < fashionEpochs; round++)
-        {
-            Settle();
-            skipnet = Math.Min(skipnet, SkipNetEpoch(x, labels));
-            Settle();
-            torchSharp = Math.Min(torchSharp, TorchEpoch(x, labels));
-        }
+    Epochs("Fashion-MNIST MLP epoch, TorchSharp (float, batch 128, Adam)", fashionEpochs, () => new FashionNet(1), () => new TorchFashionNet());
+    Epochs("FashionResNet epoch, TorchSharp (float, batch 128, Adam)", resnetEpochs, () => new FashionResNet(1), () => new TorchFashionResNet());
 
-        Row("Fashion-MNIST epoch (float, batch 128, Adam)", threads, (skipnet, torchSharp), seconds: true);
+    void Epochs(string what, int epochs, Func<IResidualNetwork<float>> skipNet, Func<nn.Module<Tensor, Tensor>> torchNet)
+    {
+        foreach (int threads in epochs > 0 ? threadCounts : [])
+        {
+            Parallelism.MaxDegreeOfParallelism = threads;
+            torch.set_num_threads(threads);
+            double skipnet = double.MaxValue, torchSharp = double.MaxValue;
+            for (int round = 0; round < epochs; round++)
+            {
+                Settle();
+                skipnet = Math.Min(skipnet, SkipNetEpoch(skipNet(), x, labels));
+                Settle();
+                torchSharp = Math.Min(torchSharp, TorchEpoch(torchNet(), x, labels));
+            }
+
+            Row(what, threads, (skipnet, torchSharp), seconds: true);
+        }
     }
 }
-else if (fashionEpochs > 0)
+else if (fashionEpochs + resnetEpochs > 0)
 {
     Console.WriteLine($"(Fashion-MNIST not found in {data}: apt-get install dataset-fashion-mnist, or --data DIR)");
+}
+
+foreach (int threads in parts.Contains("onnx") ? threadCounts : [])
+{
+    Parallelism.MaxDegreeOfParallelism = threads;
+    foreach (int batch in new[] { 1, 128 })
+    {
+        Row($"Fashion-MNIST MLP Forward, ONNX Runtime, batch {batch}", threads, Inference(new FashionNet(1), batch, threads));
+        Row($"FashionResNet Forward, ONNX Runtime, batch {batch}", threads, Inference(new FashionResNet(1), batch, threads));
+    }
 }
 
 return 0;
@@ -136,6 +160,33 @@ static double Round(Action step, int group)
     return clock.Elapsed.TotalMicroseconds / calls;
 }
 
+// Forward against ONNX Runtime's Run on the same inputs, into preallocated outputs, after checking
+// that both give the same logits (to float's rounding).
+static (double SkipNet, double Peer) Inference(IResidualNetwork<float> net, int batch, int threads)
+{
+    var random = new Random(2);
+    var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    float[] mine = new float[batch * net.OutputSize], theirs = new float[batch * net.OutputSize];
+    using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+    using var session = new InferenceSession(net.ToOnnxBytes(), options);
+    using var input = OrtValue.CreateTensorValueFromMemory(x, [batch, net.InputSize]);
+    using var output = OrtValue.CreateTensorValueFromMemory(theirs, [batch, net.OutputSize]);
+    using var run = new RunOptions();
+    string[] inputNames = ["x"], outputNames = ["y"];
+    OrtValue[] inputs = [input], outputs = [output];
+    Action skipnet = () => net.Forward(x, mine);
+    Action onnx = () => session.Run(run, inputNames, inputs, outputNames, outputs);
+    skipnet();
+    onnx();
+    double worst = mine.Zip(theirs, (a, b) => Math.Abs(a - b) / Math.Max(1, Math.Abs(b))).Max();
+    if (worst > 1e-4)
+    {
+        throw new InvalidOperationException($"ONNX Runtime's outputs differ from Forward's by {worst:G3}");
+    }
+
+    return Compare(skipnet, onnx);
+}
+
 static Action Step<T>(IResidualNetwork<T> net, int batch)
     where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
@@ -173,16 +224,14 @@ static (float[] X, int[] Labels) LoadFashion(string images, string labels)
     return (pixels.Select(p => (float)((p / 255.0 - mean) / std)).ToArray(), classes.Select(c => (int)c).ToArray());
 }
 
-static double SkipNetEpoch(float[] x, int[] labels)
+static double SkipNetEpoch(IResidualNetwork<float> net, float[] x, int[] labels)
 {
-    var net = new FashionNet(1);
     var trainer = new Trainer<float>(net, new Adam<float>(net, 1e-3f), batchSize: 128) { Seed = 1 };
     return trainer.Fit(TrainingSet<float>.WithLabels(x, labels), epochs: 1).TrainingTime.TotalSeconds;
 }
 
-static double TorchEpoch(float[] x, int[] labels)
+static double TorchEpoch(nn.Module<Tensor, Tensor> net, float[] x, int[] labels)
 {
-    var net = new TorchFashionNet();
     net.to(torch.float32);
     var adam = torch.optim.Adam(net.parameters(), 1e-3);
     int samples = labels.Length;
@@ -274,5 +323,36 @@ internal sealed class TorchFashionNet : nn.Module<Tensor, Tensor>
         var h1 = F.gelu(_h1.forward(h0) + h0);
         var h2 = F.gelu(_h2.forward(h1) + h1);
         return _y.forward(h2);
+    }
+}
+
+/// <summary>FashionResNet in TorchSharp: the same convolutions, BatchNorm2d, pools, skips and projection.</summary>
+internal sealed class TorchFashionResNet : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> _c0 = nn.Conv2d(1, 16, 3, padding: 1), _bn0 = nn.BatchNorm2d(16);
+    private readonly nn.Module<Tensor, Tensor> _c1 = nn.Conv2d(16, 16, 3, padding: 1), _bn1 = nn.BatchNorm2d(16);
+    private readonly nn.Module<Tensor, Tensor> _c2 = nn.Conv2d(16, 16, 3, padding: 1), _bn2 = nn.BatchNorm2d(16);
+    private readonly nn.Module<Tensor, Tensor> _p1 = nn.MaxPool2d(2);
+    private readonly nn.Module<Tensor, Tensor> _c3 = nn.Conv2d(16, 32, 3, padding: 1), _bn3 = nn.BatchNorm2d(32);
+    private readonly nn.Module<Tensor, Tensor> _c4 = nn.Conv2d(32, 32, 3, padding: 1), _bn4 = nn.BatchNorm2d(32);
+    private readonly nn.Module<Tensor, Tensor> _projection = nn.Conv2d(16, 32, 1, bias: false);
+    private readonly nn.Module<Tensor, Tensor> _p2 = nn.MaxPool2d(2), _gap = nn.AdaptiveAvgPool2d(1), _y = nn.Linear(32, 10);
+
+    public TorchFashionResNet()
+        : base("fashion_resnet")
+    {
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var image = x.reshape(-1, 1, 28, 28);
+        var bn0 = F.relu(_bn0.forward(_c0.forward(image)));
+        var bn1 = F.relu(_bn1.forward(_c1.forward(bn0)));
+        var bn2 = F.relu(_bn2.forward(_c2.forward(bn1)) + bn0);
+        var p1 = _p1.forward(bn2);
+        var bn3 = F.relu(_bn3.forward(_c3.forward(p1)));
+        var bn4 = F.relu(_bn4.forward(_c4.forward(bn3)) + _projection.forward(p1));
+        return _y.forward(_gap.forward(_p2.forward(bn4)).flatten(1));
     }
 }

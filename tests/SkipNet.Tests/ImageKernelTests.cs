@@ -177,6 +177,20 @@ public class ImageKernelTests
     }
 
     [Fact]
+    public void MaxPoolingTakesTheFirstMaximumAndANaNAsPyTorchDoes()
+    {
+        // Two 2×2 windows of a 2×4 plane: ties go to the first in row-major order; a NaN wins its window, wherever it stands.
+        double[] x = [1, 3, 5, double.NaN, 3, 2, 7, 6];
+        var max = new double[2];
+        ImageKernels.MaxPool2DForward<double>(x, max, 1, 1, 2, 4, 2, 2);
+        max[0].ShouldBe(3);
+        double.IsNaN(max[1]).ShouldBeTrue();
+        var dx = new double[8];
+        ImageKernels.MaxPool2DBackward<double>(x, [10, 20], dx, 1, 1, 2, 4, 2, 2);
+        dx.ShouldBe([0, 10, 0, 20, 0, 0, 0, 0]);
+    }
+
+    [Fact]
     public void AWindowThatDoesNotFitIsRefused()
     {
         Should.Throw<ArgumentException>(() => ImageKernels.MaxPool2DForward<double>(new double[9], new double[1], 1, 1, 3, 3, 4, 4)).Message.ShouldContain("4×4 window");

@@ -111,19 +111,7 @@ public static class ImageKernels
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (outHeight, outWidth) = Pooled(inputs.Length, results.Length, batch, channels, height, width, kernel, stride);
-        int planes = batch * channels;
-        for (int plane = 0; plane < planes; plane++)
-        {
-            var input = inputs.Slice(plane * height * width, height * width);
-            var result = results.Slice(plane * outHeight * outWidth, outHeight * outWidth);
-            for (int i = 0; i < outHeight; i++)
-            {
-                for (int j = 0; j < outWidth; j++)
-                {
-                    result[i * outWidth + j] = input[FirstMaximum(input, width, i * stride, j * stride, kernel)];
-                }
-            }
-        }
+        MaxPoolWork<T>.Run(inputs, results, default, batch * channels, new(height, width, outHeight, outWidth, kernel, stride));
     }
 
     /// <summary>
@@ -137,20 +125,7 @@ public static class ImageKernels
     {
         var (outHeight, outWidth) = Pooled(inputs.Length, deltas.Length, batch, channels, height, width, kernel, stride);
         SpanCheck.Same(inputs.Length, inputDeltas.Length);
-        int planes = batch * channels;
-        for (int plane = 0; plane < planes; plane++)
-        {
-            var input = inputs.Slice(plane * height * width, height * width);
-            var inputDelta = inputDeltas.Slice(plane * height * width, height * width);
-            var delta = deltas.Slice(plane * outHeight * outWidth, outHeight * outWidth);
-            for (int i = 0; i < outHeight; i++)
-            {
-                for (int j = 0; j < outWidth; j++)
-                {
-                    inputDelta[FirstMaximum(input, width, i * stride, j * stride, kernel)] += delta[i * outWidth + j];
-                }
-            }
-        }
+        MaxPoolWork<T>.Run(inputs, deltas, inputDeltas, batch * channels, new(height, width, outHeight, outWidth, kernel, stride));
     }
 
     /// <summary>Average pooling with a k × k window and stride <paramref name="stride"/>, no padding: results = each window's mean, written over.</summary>
@@ -251,24 +226,85 @@ public static class ImageKernels
         }
     }
 
-    /// <summary>The index (in the plane) of the first maximum of the k × k window at (row, col), in row-major order; a NaN is a maximum.</summary>
-    private static int FirstMaximum<T>(ReadOnlySpan<T> plane, int width, int row, int col, int kernel)
+    /// <summary>
+    /// The index (in the plane) of the first maximum of the k × k window at (row, col), in row-major
+    /// order; a NaN is a maximum. A value replaces the best so far when it is not ≤ it (it is larger,
+    /// or it is a NaN) and the best so far is not a NaN itself.
+    /// </summary>
+    private static unsafe int FirstMaximum<T>(T* plane, int width, int row, int col, int kernel)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int best = row * width + col;
+        T most = plane[best];
         for (int u = 0; u < kernel; u++)
         {
+            T* line = plane + (row + u) * width + col;
             for (int v = 0; v < kernel; v++)
             {
-                int at = (row + u) * width + col + v;
-                if (plane[at] > plane[best] || (T.IsNaN(plane[at]) && !T.IsNaN(plane[best])))
+                if (!(line[v] <= most) && !T.IsNaN(most))
                 {
-                    best = at;
+                    most = line[v];
+                    best = (row + u) * width + col + v;
                 }
             }
         }
 
         return best;
+    }
+
+    private readonly record struct PoolGeometry(int Height, int Width, int OutHeight, int OutWidth, int Kernel, int Stride);
+
+    /// <summary>Max pooling's passes, split over threads by planes (a sample's channel): each plane is read and written by one thread only.</summary>
+    private sealed unsafe class MaxPoolWork<T> : PartitionedWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static MaxPoolWork<T>? t_work;
+
+        private T* _inputs, _pooled, _inputDeltas;
+        private int _planes;
+        private PoolGeometry _g;
+
+        /// <summary>Forward (results in <paramref name="pooled"/>) when <paramref name="inputDeltas"/> is empty; else backward, with the deltas in <paramref name="pooled"/>.</summary>
+        public static void Run(ReadOnlySpan<T> inputs, ReadOnlySpan<T> pooled, Span<T> inputDeltas, int planes, PoolGeometry g)
+        {
+            var work = t_work ??= new();
+            fixed (T* x = inputs, z = pooled, dx = inputDeltas)
+            {
+                work._inputs = x;
+                work._pooled = z;
+                work._inputDeltas = dx;
+                (work._planes, work._g) = (planes, g);
+                WorkerPool.Run(work, Parallelism.Parts((long)planes * g.Height * g.Width, planes));
+            }
+        }
+
+        public override void Run(int part, int parts)
+        {
+            var g = _g;
+            int first = (int)((long)_planes * part / parts), last = (int)((long)_planes * (part + 1) / parts);
+            for (int plane = first; plane < last; plane++)
+            {
+                T* input = _inputs + (long)plane * g.Height * g.Width;
+                T* pooled = _pooled + (long)plane * g.OutHeight * g.OutWidth;
+                T* inputDelta = _inputDeltas == null ? null : _inputDeltas + (long)plane * g.Height * g.Width;
+                for (int i = 0; i < g.OutHeight; i++)
+                {
+                    for (int j = 0; j < g.OutWidth; j++)
+                    {
+                        int at = FirstMaximum(input, g.Width, i * g.Stride, j * g.Stride, g.Kernel);
+                        if (inputDelta == null)
+                        {
+                            pooled[i * g.OutWidth + j] = input[at];
+                        }
+                        else
+                        {
+                            inputDelta[at] += pooled[i * g.OutWidth + j];
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static (int OutHeight, int OutWidth) Pooled(int inputLength, int resultLength, int batch, int channels, int height, int width, int kernel, int stride)
