@@ -107,11 +107,14 @@ public static class ImageKernels
     /// maximum of each window (H' = ⌊(H − k)/stride⌋ + 1), written over.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
-    public static void MaxPool2DForward<T>(ReadOnlySpan<T> inputs, Span<T> results, int batch, int channels, int height, int width, int kernel, int stride)
+    public static unsafe void MaxPool2DForward<T>(ReadOnlySpan<T> inputs, Span<T> results, int batch, int channels, int height, int width, int kernel, int stride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (outHeight, outWidth) = Pooled(inputs.Length, results.Length, batch, channels, height, width, kernel, stride);
-        MaxPoolWork<T>.Run(inputs, results, default, batch * channels, new(height, width, outHeight, outWidth, kernel, stride));
+        fixed (T* x = inputs, z = results)
+        {
+            MaxPoolWork<T>.Run(x, z, null, batch * channels, new(height, width, outHeight, outWidth, kernel, stride));
+        }
     }
 
     /// <summary>
@@ -120,12 +123,15 @@ public static class ImageKernels
     /// <paramref name="inputs"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
-    public static void MaxPool2DBackward<T>(ReadOnlySpan<T> inputs, ReadOnlySpan<T> deltas, Span<T> inputDeltas, int batch, int channels, int height, int width, int kernel, int stride)
+    public static unsafe void MaxPool2DBackward<T>(ReadOnlySpan<T> inputs, ReadOnlySpan<T> deltas, Span<T> inputDeltas, int batch, int channels, int height, int width, int kernel, int stride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (outHeight, outWidth) = Pooled(inputs.Length, deltas.Length, batch, channels, height, width, kernel, stride);
         SpanCheck.Same(inputs.Length, inputDeltas.Length);
-        MaxPoolWork<T>.Run(inputs, deltas, inputDeltas, batch * channels, new(height, width, outHeight, outWidth, kernel, stride));
+        fixed (T* x = inputs, d = deltas, dx = inputDeltas)
+        {
+            MaxPoolWork<T>.Run(x, d, dx, batch * channels, new(height, width, outHeight, outWidth, kernel, stride));
+        }
     }
 
     /// <summary>Average pooling with a k × k window and stride <paramref name="stride"/>, no padding: results = each window's mean, written over.</summary>
@@ -265,18 +271,19 @@ public static class ImageKernels
         private int _planes;
         private PoolGeometry _g;
 
-        /// <summary>Forward (results in <paramref name="pooled"/>) when <paramref name="inputDeltas"/> is empty; else backward, with the deltas in <paramref name="pooled"/>.</summary>
-        public static void Run(ReadOnlySpan<T> inputs, ReadOnlySpan<T> pooled, Span<T> inputDeltas, int planes, PoolGeometry g)
+        /// <summary>
+        /// The forward pass (<paramref name="inputDeltas"/> null: the maxima written into
+        /// <paramref name="pooled"/>) or the backward pass (<paramref name="pooled"/> holds the deltas,
+        /// added into <paramref name="inputDeltas"/>), on pinned data whose lengths were checked.
+        /// </summary>
+        public static void Run(T* inputs, T* pooled, T* inputDeltas, int planes, PoolGeometry g)
         {
             var work = t_work ??= new();
-            fixed (T* x = inputs, z = pooled, dx = inputDeltas)
-            {
-                work._inputs = x;
-                work._pooled = z;
-                work._inputDeltas = dx;
-                (work._planes, work._g) = (planes, g);
-                WorkerPool.Run(work, Parallelism.Parts((long)planes * g.Height * g.Width, planes));
-            }
+            work._inputs = inputs;
+            work._pooled = pooled;
+            work._inputDeltas = inputDeltas;
+            (work._planes, work._g) = (planes, g);
+            WorkerPool.Run(work, Parallelism.Parts((long)planes * g.Height * g.Width, planes));
         }
 
         public override void Run(int part, int parts)
