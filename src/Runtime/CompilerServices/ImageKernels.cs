@@ -1,6 +1,8 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace SkipNet.CompilerServices;
 
@@ -12,7 +14,7 @@ namespace SkipNet.CompilerServices;
 /// so the product and its gradients are <see cref="Kernels"/>' dense ones, split over threads alike.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class ImageKernels
+public static partial class ImageKernels
 {
     /// <summary>
     /// results (=, or += when <paramref name="accumulate"/>) the convolution of each sample with W
@@ -258,6 +260,44 @@ public static class ImageKernels
         return best;
     }
 
+    /// <summary>
+    /// The value at <see cref="FirstMaximum{T}"/>'s position, by the same rule without a branch: each
+    /// comparison selects in a vector register, so a window costs no mispredicted jumps.
+    /// </summary>
+    private static unsafe T WindowMaximum<T>(T* plane, int width, int row, int col, int kernel)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* line = plane + row * width + col;
+        var most = Vector128.CreateScalarUnsafe(line[0]);
+        if (kernel == 2)
+        {
+            // The common 2×2 window, written out.
+            most = Larger(most, line[1]);
+            most = Larger(most, line[width]);
+            return Larger(most, line[width + 1]).ToScalar();
+        }
+
+        for (int u = 0; u < kernel; u++, line += width)
+        {
+            for (int v = 0; v < kernel; v++)
+            {
+                most = Larger(most, line[v]);
+            }
+        }
+
+        return most.ToScalar();
+    }
+
+    /// <summary>The value if !(value ≤ most) and most is not a NaN (most == most), else most.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Larger<T>(Vector128<T> most, T next)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var value = Vector128.CreateScalarUnsafe(next);
+        var take = Vector128.AndNot(Vector128.Equals(most, most), Vector128.LessThanOrEqual(value, most));
+        return Vector128.ConditionalSelect(take, value, most);
+    }
+
     private readonly record struct PoolGeometry(int Height, int Width, int OutHeight, int OutWidth, int Kernel, int Stride);
 
     /// <summary>Max pooling's passes, split over threads by planes (a sample's channel): each plane is read and written by one thread only.</summary>
@@ -299,14 +339,13 @@ public static class ImageKernels
                 {
                     for (int j = 0; j < g.OutWidth; j++)
                     {
-                        int at = FirstMaximum(input, g.Width, i * g.Stride, j * g.Stride, g.Kernel);
                         if (inputDelta == null)
                         {
-                            pooled[i * g.OutWidth + j] = input[at];
+                            pooled[i * g.OutWidth + j] = WindowMaximum(input, g.Width, i * g.Stride, j * g.Stride, g.Kernel);
                         }
                         else
                         {
-                            inputDelta[at] += pooled[i * g.OutWidth + j];
+                            inputDelta[FirstMaximum(input, g.Width, i * g.Stride, j * g.Stride, g.Kernel)] += pooled[i * g.OutWidth + j];
                         }
                     }
                 }
@@ -430,8 +469,10 @@ public static class ImageKernels
         [ThreadStatic]
         private static T[]? t_columns, t_columnDeltas;
 
-        private T[] _halves = [];
-        private T* _weights, _bias, _inputs, _outputs, _inputDeltas;
+        private T[] _halves = [], _packed = [];
+        private int[] _offsets = [];
+        private T* _weights, _bias, _inputs, _outputs, _inputDeltas, _packedWeights;
+        private int* _tapOffsets;
         private int _biasLength, _inputDeltasLength, _batch;
         private Geometry _g;
         private bool _backward, _accumulate;
@@ -448,8 +489,19 @@ public static class ImageKernels
         public static void Forward(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> inputs, Span<T> results, int batch, Geometry g, bool accumulate)
         {
             var work = ForThisThread();
-            fixed (T* w = weights, b = bias, x = inputs, z = results)
+            bool direct = DirectConvolution<T>.Applies(g);
+            if (direct)
             {
+                Grow(ref work._packed, DirectConvolution<T>.PackedLength(g));
+                Grow(ref work._offsets, g.PatchSize);
+                DirectConvolution<T>.Pack(weights, bias, work._packed, work._offsets, g);
+            }
+
+            fixed (T* w = weights, b = bias, x = inputs, z = results, packed = work._packed)
+            fixed (int* offsets = work._offsets)
+            {
+                work._packedWeights = direct ? packed : null;
+                work._tapOffsets = direct ? offsets : null;
                 work._weights = w;
                 work._bias = b;
                 work._inputs = x;
@@ -485,12 +537,24 @@ public static class ImageKernels
         {
             var g = _g;
             int outputSize = g.OutChannels * g.Positions, columns = g.PatchSize * g.Positions;
+            int first = (int)((long)_batch * part / parts), last = (int)((long)_batch * (part + 1) / parts);
+            if (!_backward && _packedWeights != null)
+            {
+                var padded = Scratch(ref t_columns, DirectConvolution<T>.PaddedLength(g));
+                var work = Scratch(ref t_columnDeltas, DirectConvolution<T>.OutputLength(g));
+                for (int s = first; s < last; s++)
+                {
+                    DirectConvolution<T>.Sample(_packedWeights, _tapOffsets, _biasLength != 0, _inputs + (long)s * g.InputSize, _outputs + (long)s * outputSize, _accumulate, g, padded, work);
+                }
+
+                return;
+            }
+
             var scratch = Scratch(ref t_columns, columns);
             var weights = new ReadOnlySpan<T>(_weights, g.OutChannels * g.PatchSize);
             if (!_backward)
             {
                 var bias = new ReadOnlySpan<T>(_bias, _biasLength);
-                int first = (int)((long)_batch * part / parts), last = (int)((long)_batch * (part + 1) / parts);
                 for (int s = first; s < last; s++)
                 {
                     var input = new ReadOnlySpan<T>(_inputs + (long)s * g.InputSize, g.InputSize);
@@ -506,8 +570,8 @@ public static class ImageKernels
                 var gradient = _halves.AsSpan(half * weights.Length, weights.Length);
                 gradient.Clear();
                 var spread = _inputDeltasLength == 0 ? default : Scratch(ref t_columnDeltas, columns);
-                int first = _batch * half / 2, last = _batch * (half + 1) / 2;
-                for (int s = first; s < last; s++)
+                int from = _batch * half / 2, to = _batch * (half + 1) / 2;
+                for (int s = from; s < to; s++)
                 {
                     var delta = new ReadOnlySpan<T>(_outputs + (long)s * outputSize, outputSize);
                     var input = new ReadOnlySpan<T>(_inputs + (long)s * g.InputSize, g.InputSize);
@@ -549,6 +613,14 @@ public static class ImageKernels
             // z_s (C_out × P) += W (C_out × K) · columns (K × P).
             Im2Col(input, columns, g);
             Kernels.TransposeMultiplyAdd(columns, weights, result, g.OutChannels);
+        }
+
+        private static void Grow<TValue>(ref TValue[] buffer, int length)
+        {
+            if (buffer.Length < length)
+            {
+                buffer = new TValue[length];
+            }
         }
 
         /// <summary>This thread's scratch of exactly <paramref name="length"/> values, grown when a larger layer needs more.</summary>
