@@ -275,6 +275,52 @@ public sealed class ParallelismTests : IDisposable
     }
 
     [Fact]
+    public void ForwardRunsABatchOfSeveralChunksAsRunsOfWholeChunksOnEachThread()
+    {
+        // 100 samples are four chunks of 32 for both networks, the last one ragged.
+        var random = new Random(12);
+        double[] Draw(int n) => Enumerable.Range(0, n).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var wide = new WideNet(3);
+        var image = new TinyResNet(4);
+        var wideX = Draw(100 * WideNet.InputSize);
+        var imageX = Draw(100 * TinyResNet.InputSize);
+        (double[] Wide, double[] Image) Run(int threads)
+        {
+            Parallelism.MaxDegreeOfParallelism = threads;
+            var outputs = (new double[100 * WideNet.OutputSize], new double[100 * TinyResNet.OutputSize]);
+            wide.Forward(wideX, outputs.Item1);
+            image.Forward(imageX, outputs.Item2);
+            return outputs;
+        }
+
+        var one = Run(1);
+        Parallelism.MaxDegreeOfParallelism = 2;
+        long before = WorkerPool.PartsOnWorkers;
+        wide.Forward(wideX, new double[100 * WideNet.OutputSize]);
+        (WorkerPool.PartsOnWorkers - before).ShouldBe(1, "one run of whole chunks on the worker, its kernels on that thread alone");
+        var two = Run(2);
+        two.Wide.ShouldBe(one.Wide, "WideNet on two threads");
+        two.Image.ShouldBe(one.Image, "TinyResNet on two threads");
+        Run(3).Image.ShouldBe(one.Image, "TinyResNet on three threads");
+
+        // Nothing allocated per call once each thread has its workspace.
+        Parallelism.MaxDegreeOfParallelism = 2;
+        var output = new double[100 * TinyResNet.OutputSize];
+        for (int i = 0; i < 3; i++)
+        {
+            image.Forward(imageX, output);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            image.Forward(imageX, output);
+        }
+
+        (GC.GetAllocatedBytesForCurrentThread() - allocated).ShouldBe(0);
+    }
+
+    [Fact]
     public void ConvolutionsGiveTheSameNumbersOnOneThreadAndOnTwo()
     {
         // Samples split over threads forward; dL/dW summed over the batch's two halves on one thread as on two.

@@ -36,6 +36,8 @@ internal static class Literals
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture) + "L";
+
     private static string Shortest(System.Func<int, string> format, System.Func<string, bool> roundTrips, int maxPrecision)
     {
         for (int precision = 1; precision < maxPrecision; precision++)

@@ -62,6 +62,28 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     private string BufferField(Node n, string key) => _names.WorkspaceMember(key + "_" + n.Name);
 
+    /// <summary>
+    /// About how many multiply-adds one sample's forward pass costs: each layer's weights and weighted
+    /// skips once per output position (a Dense layer has one), plus one per value the layer gives.
+    /// </summary>
+    public static long WorkPerSample(NetworkPlan plan)
+    {
+        long work = 0;
+        foreach (var node in plan.Layers)
+        {
+            long positions = node.Shape.Image is { } image ? (long)image.Height * image.Width : 1;
+            long matrices = (node.Main?.Matrix?.Length ?? 0) + node.Skips.Sum(e => (long)(e.Matrix?.Length ?? 0));
+            if (node.Main?.Matrix is null && node.Weights is { } weights && weights.Length != node.Width)
+            {
+                matrices += weights.Length;
+            }
+
+            work += matrices * positions + node.Width;
+        }
+
+        return work;
+    }
+
     /// <summary>Rows per chunk: up to 32 samples, fewer for very wide layers (about 64 K elements a buffer).</summary>
     public static int ChunkRows(NetworkPlan plan) =>
         Math.Max(1, Math.Min(32, 65536 / plan.Nodes.Max(n => n.Width)));
@@ -178,7 +200,15 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
         string outputRows = $"ws.{HField(output)}.Slice(0, rows * OutputSize)";
 
-        w.Open($"private void {_names.ForwardRows}({ROS} x, global::System.Span<{_t}> output, int samples)");
+        // Inference over several chunks splits the batch into runs of whole chunks, one per thread.
+        string delegateType = $"{RuntimeNames.RowsForward}<{_t}>";
+        w.Line("// A batch of several chunks runs as runs of whole chunks, one per thread, each through every layer alone: the same numbers as one thread's loop.");
+        w.Line($"private void {_names.ForwardRows}({ROS} x, global::System.Span<{_t}> output, int samples) =>");
+        w.Line($"    {RuntimeNames.ChunkedRowsForward}<{_t}>(this, {_names.ForwardChunksDelegate}, x, output, samples, InputSize, OutputSize, {_names.Chunk}, {Literals.Long(WorkPerSample(_plan))});");
+        w.Line();
+        w.Line($"private static readonly {delegateType} {_names.ForwardChunksDelegate} = static (network, x, output, samples) => (({_names.Type})network).{_names.ForwardChunks}(x, output, samples);");
+        w.Line();
+        w.Open($"private void {_names.ForwardChunks}({ROS} x, global::System.Span<{_t}> output, int samples)");
         w.Line(ws);
         Chunks();
         w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows{Mode("false")});");

@@ -48,6 +48,8 @@ internal static class RuntimeNames
     public const string Losses = Plumbing + "Losses";
     public const string LayerKernels = Plumbing + "LayerKernels";
     public const string DropoutRandom = SplitMix64 + ".ForDropout";
+    public const string RowsForward = Plumbing + "RowsForward";
+    public const string ChunkedRowsForward = Plumbing + "ChunkedRows.Forward";
 
     /// <summary>The kernels of the layers other than Dense (<c>LayerKernels.{name}</c>).</summary>
     public static readonly string[] LayerKernelMethods =
@@ -108,6 +110,7 @@ internal static class RuntimeNames
             IResidualNetwork + "`1", Optimizer + "`1", ParameterBlock, NetworkArchitecture, LayerInfo, SkipInfo, Derivation, DerivationOf,
             ActivationEnum, LossEnum, SkipKindEnum, LayerKindEnum, DropoutRandom, AlignedArray + "`1", GradientWrite + "`1", TrainingGuard, SplitMix64,
             Initializer + ".He", Initializer + ".Glorot", GuardSampleCount, GuardLength, GuardOptimizer, Sgd, BinaryCrossEntropyTerm,
+            RowsForward + "`1", ChunkedRowsForward,
         ];
         return fixedNames
             .Concat(KernelMethods.Select(Kernel))

@@ -163,6 +163,8 @@ internal sealed class NetworkNames
         CheckBatch = members.Claim("CheckBatch");
         BackwardCore = members.Claim("BackwardCore");
         ForwardRows = members.Claim("ForwardRows");
+        ForwardChunks = members.Claim("ForwardChunks");
+        ForwardChunksDelegate = members.Claim("s_forwardChunks");
         EvaluateRows = members.Claim("EvaluateRows");
         BackwardRows = members.Claim("BackwardRows");
         ForwardBody = members.Claim(model.Unrolled ? "ForwardSample" : "ForwardChunk");
@@ -200,6 +202,12 @@ internal sealed class NetworkNames
     public string BackwardCore { get; }
 
     public string ForwardRows { get; }
+
+    /// <summary>A looped network's loop over chunks on one thread (what each part of a split batch runs).</summary>
+    public string ForwardChunks { get; }
+
+    /// <summary>The static delegate to <see cref="ForwardChunks"/> that ChunkedRows calls.</summary>
+    public string ForwardChunksDelegate { get; }
 
     public string EvaluateRows { get; }
 
