@@ -191,6 +191,51 @@ public class ImageKernelTests
     }
 
     [Fact]
+    public void TwoByTwoWindowsInVectorsKeepTheFirstMaximumBitForBit()
+    {
+        // Rows of 4 to 41 values (vectors of 256 and 128 bits, odd widths, overlapping last vectors),
+        // with ties, signed zeros and NaNs: the value PyTorch's rule takes, to the bit.
+        var random = new Random(5);
+        double[] pool = [0.0, -0.0, 0.0, -0.0, 1.0, -1.0, 0.5, double.NaN, -double.NaN];
+        for (int width = 4; width <= 41; width++)
+        {
+            int height = 2 + random.Next(4), batch = 1 + random.Next(2), channels = 1 + random.Next(2);
+            var x = Enumerable.Range(0, batch * channels * height * width).Select(_ => pool[random.Next(pool.Length)]).ToArray();
+            int oh = height / 2, ow = width / 2;
+            var expected = new double[batch * channels * oh * ow];
+            for (int plane = 0; plane < batch * channels; plane++)
+                for (int i = 0; i < oh; i++)
+                    for (int j = 0; j < ow; j++)
+                    {
+                        // PyTorch: take a value if it is larger than the best so far or is a NaN, while the best is not a NaN.
+                        double best = double.NegativeInfinity;
+                        bool first = true;
+                        for (int u = 0; u < 2; u++)
+                            for (int v = 0; v < 2; v++)
+                            {
+                                double value = x[(plane * height + 2 * i + u) * width + 2 * j + v];
+                                if (first || ((value > best || double.IsNaN(value)) && !double.IsNaN(best)))
+                                {
+                                    best = value;
+                                }
+
+                                first = false;
+                            }
+
+                        expected[(plane * oh + i) * ow + j] = best;
+                    }
+
+            var pooled = new double[expected.Length];
+            ImageKernels.MaxPool2DForward<double>(x, pooled, batch, channels, height, width, 2, 2);
+            pooled.Select(BitConverter.DoubleToInt64Bits).ShouldBe(expected.Select(BitConverter.DoubleToInt64Bits), $"double, width {width}");
+
+            var single = new float[expected.Length];
+            ImageKernels.MaxPool2DForward<float>(x.Select(v => (float)v).ToArray(), single, batch, channels, height, width, 2, 2);
+            single.Select(BitConverter.SingleToInt32Bits).ShouldBe(expected.Select(v => BitConverter.SingleToInt32Bits((float)v)), $"float, width {width}");
+        }
+    }
+
+    [Fact]
     public void AWindowThatDoesNotFitIsRefused()
     {
         Should.Throw<ArgumentException>(() => ImageKernels.MaxPool2DForward<double>(new double[9], new double[1], 1, 1, 3, 3, 4, 4)).Message.ShouldContain("4×4 window");

@@ -298,6 +298,96 @@ public static partial class ImageKernels
         return Vector128.ConditionalSelect(take, value, most);
     }
 
+    /// <summary>
+    /// 2×2 windows with stride 2, a vector of outputs at a time: the window's four values in PyTorch's
+    /// order are the even and the odd lanes of two rows, taken by <see cref="WindowMaximum{T}"/>'s rule
+    /// lane by lane (the same values). The last vector of a row overlaps the one before it.
+    /// </summary>
+    private static unsafe class PairedWindows<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private static bool Supported => typeof(T) == typeof(float) || typeof(T) == typeof(double);
+
+        /// <summary>Whether a row of this many outputs fills a vector (of 256 or of 128 bits).</summary>
+        public static bool Fit(int outWidth) =>
+            Supported && ((Vector256.IsHardwareAccelerated && outWidth >= Vector256<T>.Count) || (Vector128.IsHardwareAccelerated && outWidth >= Vector128<T>.Count));
+
+        public static void Row(T* top, T* pooled, int width, int outWidth)
+        {
+            if (Vector256.IsHardwareAccelerated && outWidth >= Vector256<T>.Count)
+            {
+                int v = Vector256<T>.Count;
+                for (int j = 0; ; j += v)
+                {
+                    int at = Math.Min(j, outWidth - v);
+                    T* a = top + 2 * at, b = a + width;
+                    var (e0, o0) = Split(Vector256.Load(a), Vector256.Load(a + v));
+                    var (e1, o1) = Split(Vector256.Load(b), Vector256.Load(b + v));
+                    Larger(Larger(Larger(e0, o0), e1), o1).Store(pooled + at);
+                    if (at + v >= outWidth)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            int w = Vector128<T>.Count;
+            for (int j = 0; ; j += w)
+            {
+                int at = Math.Min(j, outWidth - w);
+                T* a = top + 2 * at, b = a + width;
+                var (e0, o0) = Split(Vector128.Load(a), Vector128.Load(a + w));
+                var (e1, o1) = Split(Vector128.Load(b), Vector128.Load(b + w));
+                Larger(Larger(Larger(e0, o0), e1), o1).Store(pooled + at);
+                if (at + w >= outWidth)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>The even lanes of (lo, hi) and the odd ones.</summary>
+        private static (Vector256<T> Even, Vector256<T> Odd) Split(Vector256<T> lo, Vector256<T> hi)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+                var l = Vector256.Shuffle(lo.AsSingle(), order);
+                var h = Vector256.Shuffle(hi.AsSingle(), order);
+                return (Vector256.Create(l.GetLower(), h.GetLower()).As<float, T>(), Vector256.Create(l.GetUpper(), h.GetUpper()).As<float, T>());
+            }
+
+            var pairs = Vector256.Create(0L, 2, 1, 3);
+            var ld = Vector256.Shuffle(lo.AsDouble(), pairs);
+            var hd = Vector256.Shuffle(hi.AsDouble(), pairs);
+            return (Vector256.Create(ld.GetLower(), hd.GetLower()).As<double, T>(), Vector256.Create(ld.GetUpper(), hd.GetUpper()).As<double, T>());
+        }
+
+        private static (Vector128<T> Even, Vector128<T> Odd) Split(Vector128<T> lo, Vector128<T> hi)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                var order = Vector128.Create(0, 2, 1, 3);
+                var l = Vector128.Shuffle(lo.AsSingle(), order);
+                var h = Vector128.Shuffle(hi.AsSingle(), order);
+                return (Vector128.Create(l.GetLower(), h.GetLower()).As<float, T>(), Vector128.Create(l.GetUpper(), h.GetUpper()).As<float, T>());
+            }
+
+            var ld = lo.AsDouble();
+            var hd = hi.AsDouble();
+            return (Vector128.Create(ld.GetLower(), hd.GetLower()).As<double, T>(), Vector128.Create(ld.GetUpper(), hd.GetUpper()).As<double, T>());
+        }
+
+        /// <summary>Lane by lane: the next value if !(next ≤ most) and most is not a NaN, else most.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<T> Larger(Vector256<T> most, Vector256<T> next) =>
+            Vector256.ConditionalSelect(Vector256.AndNot(Vector256.Equals(most, most), Vector256.LessThanOrEqual(next, most)), next, most);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<T> Larger(Vector128<T> most, Vector128<T> next) =>
+            Vector128.ConditionalSelect(Vector128.AndNot(Vector128.Equals(most, most), Vector128.LessThanOrEqual(next, most)), next, most);
+    }
+
     private readonly record struct PoolGeometry(int Height, int Width, int OutHeight, int OutWidth, int Kernel, int Stride);
 
     /// <summary>Max pooling's passes, split over threads by planes (a sample's channel): each plane is read and written by one thread only.</summary>
@@ -335,6 +425,16 @@ public static partial class ImageKernels
                 T* input = _inputs + (long)plane * g.Height * g.Width;
                 T* pooled = _pooled + (long)plane * g.OutHeight * g.OutWidth;
                 T* inputDelta = _inputDeltas == null ? null : _inputDeltas + (long)plane * g.Height * g.Width;
+                if (inputDelta == null && g.Kernel == 2 && g.Stride == 2 && PairedWindows<T>.Fit(g.OutWidth))
+                {
+                    for (int i = 0; i < g.OutHeight; i++)
+                    {
+                        PairedWindows<T>.Row(input + 2 * i * g.Width, pooled + i * g.OutWidth, g.Width, g.OutWidth);
+                    }
+
+                    continue;
+                }
+
                 for (int i = 0; i < g.OutHeight; i++)
                 {
                     for (int j = 0; j < g.OutWidth; j++)
