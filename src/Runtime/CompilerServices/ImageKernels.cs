@@ -292,11 +292,7 @@ public static partial class ImageKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> Larger<T>(Vector128<T> most, T next)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var value = Vector128.CreateScalarUnsafe(next);
-        var take = Vector128.AndNot(Vector128.Equals(most, most), Vector128.LessThanOrEqual(value, most));
-        return Vector128.ConditionalSelect(take, value, most);
-    }
+        => PairedWindows<T>.Larger(most, Vector128.CreateScalarUnsafe(next));
 
     /// <summary>
     /// 2×2 windows with stride 2, a vector of outputs at a time: the window's four values in PyTorch's
@@ -384,7 +380,7 @@ public static partial class ImageKernels
             Vector256.ConditionalSelect(Vector256.AndNot(Vector256.Equals(most, most), Vector256.LessThanOrEqual(next, most)), next, most);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<T> Larger(Vector128<T> most, Vector128<T> next) =>
+        public static Vector128<T> Larger(Vector128<T> most, Vector128<T> next) =>
             Vector128.ConditionalSelect(Vector128.AndNot(Vector128.Equals(most, most), Vector128.LessThanOrEqual(next, most)), next, most);
     }
 
