@@ -288,11 +288,24 @@ public static partial class ImageKernels
         return most.ToScalar();
     }
 
-    /// <summary>The value if !(value ≤ most) and most is not a NaN (most == most), else most.</summary>
+    /// <summary>
+    /// PyTorch's max-pooling rule, lane by lane: the next value if !(next ≤ most) and most is not a NaN
+    /// (most == most), else most. One scalar in lane 0, or a vector of windows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> Larger<T>(Vector128<T> most, T next)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => PairedWindows<T>.Larger(most, Vector128.CreateScalarUnsafe(next));
+        => Larger(most, Vector128.CreateScalarUnsafe(next));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Larger<T>(Vector128<T> most, Vector128<T> next)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Vector128.ConditionalSelect(Vector128.AndNot(Vector128.Equals(most, most), Vector128.LessThanOrEqual(next, most)), next, most);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Larger<T>(Vector256<T> most, Vector256<T> next)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Vector256.ConditionalSelect(Vector256.AndNot(Vector256.Equals(most, most), Vector256.LessThanOrEqual(next, most)), next, most);
 
     /// <summary>
     /// 2×2 windows with stride 2, a vector of outputs at a time: the window's four values in PyTorch's
@@ -374,14 +387,6 @@ public static partial class ImageKernels
             return (Vector128.Create(ld.GetLower(), hd.GetLower()).As<double, T>(), Vector128.Create(ld.GetUpper(), hd.GetUpper()).As<double, T>());
         }
 
-        /// <summary>Lane by lane: the next value if !(next ≤ most) and most is not a NaN, else most.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<T> Larger(Vector256<T> most, Vector256<T> next) =>
-            Vector256.ConditionalSelect(Vector256.AndNot(Vector256.Equals(most, most), Vector256.LessThanOrEqual(next, most)), next, most);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<T> Larger(Vector128<T> most, Vector128<T> next) =>
-            Vector128.ConditionalSelect(Vector128.AndNot(Vector128.Equals(most, most), Vector128.LessThanOrEqual(next, most)), next, most);
     }
 
     private readonly record struct PoolGeometry(int Height, int Width, int OutHeight, int OutWidth, int Kernel, int Stride);
@@ -562,6 +567,8 @@ public static partial class ImageKernels
         [ThreadStatic]
         private static ConvolutionWork<T>? t_work;
 
+        // This thread's scratch: im2col's columns and their δ, or, for a direct convolution, the
+        // zero-bordered planes and the panels' padded results.
         [ThreadStatic]
         private static T[]? t_columns, t_columnDeltas;
 
