@@ -19,7 +19,7 @@ internal static class VectorWidths
 
     public static void Run()
     {
-        var flag = typeof(Parallelism).Assembly.GetType("SkipNet.Gemm")!.GetProperty("UseVector512", BindingFlags.Static | BindingFlags.NonPublic)!;
+        var flag = typeof(Parallelism).Assembly.GetType("SkipNet.CompilerServices.Gemm")!.GetProperty("UseVector512", BindingFlags.Static | BindingFlags.NonPublic)!;
         const int n = 512, k = 512, batch = 32;
         var random = new Random(1);
         double[] D(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble()).ToArray();

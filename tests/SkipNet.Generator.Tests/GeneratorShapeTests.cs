@@ -24,6 +24,51 @@ public class GeneratorShapeTests
         deep.ShouldBeInRange(wide * 17 / 10, wide * 21 / 10);
         (deep / 41).ShouldBeLessThan(3_500, "characters per layer (its kernel calls, accessors, workspace buffers and initialization)");
     }
+
+    /// <summary>
+    /// Forward runs a convolution and the BatchNorm after it as one pass only where nothing else reads
+    /// the convolution; the pass writes BatchNorm's h (the skip added, ReLU taken) when its skips are at
+    /// most one identity skip and its activation ReLU or none, else its z, and the rest follows as usual.
+    /// (That the numbers are the layers' one by one: LayerKindTests' fused forms and DirectConvolutionTests.)
+    /// </summary>
+    [Theory]
+    [InlineData(0, "c0, bn1", "rectify: true")]
+    [InlineData(1, "global::System.Span<double>.Empty, bn1", "rectify: false")]
+    [InlineData(2, "global::System.Span<double>.Empty, z_bn1", "rectify: false")]
+    [InlineData(3, "global::System.Span<double>.Empty, z_bn1", "rectify: false")]
+    [InlineData(4, null, null)]
+    [InlineData(5, "global::System.Span<double>.Empty, bn1", "rectify: true")]
+    public void AConvolutionAndItsBatchNormRunAsOnePassInEvalMode(int form, string? results, string? rectify)
+    {
+        var spec = NetSpec.DrawFused(0, form);
+        var (run, _) = Harness.Generate("using SkipNet;\n" + spec.Declare(CodeStyle.Looped, Precision.Double));
+        run.Diagnostics.ShouldBeEmpty();
+        string source = Harness.Sources(run).Single().Value;
+        string forward = source[source.IndexOf("private void ForwardChunk(", StringComparison.Ordinal)..source.IndexOf("private double BackwardChunk(", StringComparison.Ordinal)];
+        var fused = forward.Split('\n').Where(line => line.Contains("ImageKernels.Conv2DBatchNormForward<double>(", StringComparison.Ordinal)).ToList();
+        if (results is null)
+        {
+            fused.ShouldBeEmpty();
+            forward.ShouldContain("LayerKernels.BatchNormEvalForward<double>(");
+            return;
+        }
+
+        fused.ShouldHaveSingleItem().ShouldContain(results);
+        fused[0].ShouldContain(rectify!);
+        forward.ShouldNotContain("BatchNormEvalForward");
+        int train = forward.IndexOf("if (train)", StringComparison.Ordinal), evaluation = forward.IndexOf("else", train, StringComparison.Ordinal);
+        forward[train..evaluation].ShouldContain("ImageKernels.Conv2DForward<double>(C1Weights", Case.Sensitive, "training calls run the convolution on its own");
+        int after = forward.IndexOf('}', forward.IndexOf(fused[0], StringComparison.Ordinal));
+        string rest = forward[after..];
+        if (results.EndsWith("z_bn1", StringComparison.Ordinal))
+        {
+            rest.ShouldContain(form == 2 ? "Activations.GELU<double>(z_bn1, bn1)" : "Activations.ReLU<double>(z_bn1, bn1)");
+        }
+        else
+        {
+            rest.ShouldNotContain("(z_bn1, bn1)");
+        }
+    }
 }
 
 public class LargeNetworkTests

@@ -13,10 +13,13 @@ namespace SkipNet.Generator.Tests;
 [Trait("Category", "Slow")] // dotnet test --filter "Category!=Slow" leaves it out of a first check
 public class LayerKindTests : IClassFixture<LayerKindTests.Networks>
 {
-    public const int Count = 120;
+    public const int Count = FirstFused + NetSpec.FusedForms;
 
     /// <summary>Specs from here on are image networks (<see cref="NetSpec.DrawImage"/>).</summary>
     public const int FirstImage = 80;
+
+    /// <summary>Specs from here on are the forms of a convolution and BatchNorm in one pass (<see cref="NetSpec.DrawFused"/>).</summary>
+    public const int FirstFused = 120;
     private const double Step = 1e-6;
 
     private readonly Networks _networks;
@@ -25,7 +28,7 @@ public class LayerKindTests : IClassFixture<LayerKindTests.Networks>
 
     public sealed class Networks
     {
-        public NetSpec[] Specs { get; } = Enumerable.Range(0, Count).Select(id => id < FirstImage ? NetSpec.DrawLayered(id) : NetSpec.DrawImage(id)).ToArray();
+        public NetSpec[] Specs { get; } = Enumerable.Range(0, Count).Select(id => id < FirstImage ? NetSpec.DrawLayered(id) : id < FirstFused ? NetSpec.DrawImage(id) : NetSpec.DrawFused(id, id - FirstFused)).ToArray();
 
         public Assembly Assembly { get; }
 

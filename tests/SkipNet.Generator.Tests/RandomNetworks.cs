@@ -118,6 +118,39 @@ public sealed record NetSpec(int Id, int Inputs, NetSpec.Layer[] Layers, NetSpec
 
     public bool HasBatchNorm => Layers.Any(l => l.Kind == LayerKind.BatchNorm);
 
+    /// <summary>How many forms <see cref="DrawFused"/> has.</summary>
+    public const int FusedForms = 6;
+
+    /// <summary>
+    /// A convolution read only by the BatchNorm after it, which Forward runs as one pass, in each of its
+    /// forms (<paramref name="form"/> 0–5): with an identity skip and ReLU (the skip added and ReLU taken
+    /// in the pass); linear without skips; GELU after an identity skip (the pass stops at z); ReLU after a
+    /// weighted skip (likewise); the convolution also read by a skip (no fusion); stride 2 (im2col).
+    /// </summary>
+    public static NetSpec DrawFused(int id, int form)
+    {
+        int[] input = [2, 6, 5];
+        int stride = form == 5 ? 2 : 1;
+        int[] image = [3, 6, 5], conv = [3, (6 + 2 - 3) / stride + 1, (5 + 2 - 3) / stride + 1];
+        var bnActivation = form switch { 1 => Activation.Identity, 2 => Activation.GELU, _ => Activation.ReLU };
+        var layers = new List<Layer>
+        {
+            new("c0", 90, Activation.Tanh, 0.01, LayerKind.Conv2D, Shape: image, Kernel: 3, Stride: 1, Padding: 1),
+            new("c1", conv[0] * conv[1] * conv[2], Activation.Identity, 0.01, LayerKind.Conv2D, Shape: conv, Kernel: 3, Stride: stride, Padding: 1),
+            new("bn1", conv[0] * conv[1] * conv[2], bnActivation, 0.01, LayerKind.BatchNorm, Epsilon: 1e-3, Momentum: 0.3, Shape: conv),
+            new("y", 3, Activation.Identity, 0.01),
+        };
+        Edge[] skips = form switch
+        {
+            0 or 2 => [new("c0", "bn1", SkipKind.Identity)],
+            3 => [new("x", "bn1", SkipKind.Weighted)],
+            4 => [new("c1", "y", SkipKind.Weighted)],
+            _ => [],
+        };
+        var losses = Enum.GetValues<Loss>();
+        return new NetSpec(id, 60, layers.ToArray(), skips, losses[id % losses.Length], 2 + id % 3, HuberDelta: 0.75, InputShape: input);
+    }
+
     /// <summary>
     /// A network on a small image: C 1–3, H and W 3–7 (not always square); convolutions (1–4 channels,
     /// k 1–3, stride 1–2, padding 0–1), both pools (with and without their own stride), BatchNorm2d,

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading;
+using SkipNet.Generator.Layers;
 using SkipNet.Generator.Model;
 
 namespace SkipNet.Generator.Emit;
@@ -262,31 +263,69 @@ internal sealed class LoopedEmitter : IBodyEmitter
         string mode = _plan.HasTrainMode ? $", bool {_train}" : "";
         w.Open($"private void {_names.ForwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, int {_rows}{mode})");
         EmitSpans(w, withDeltas: false);
+        Node? fusedInto = null;
         foreach (var node in _plan.Layers)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            w.Line();
-            var main = node.Main!;
-            string own = node.Rule.Equation(node, Name(main.From));
-            var terms = new[] { node.Skips.Count == 0 || !own.Contains(", ") ? own : $"({own})" }.Concat(node.Skips.Select(SkipTerm));
-            w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}   (for each sample)");
-            node.Rule.EmitForward(this, w, node);
-            foreach (var skip in node.Skips)
+            if (node == fusedInto)
             {
-                w.Line(skip.Matrix is null ? $"{Kernel("Add")}({H(skip.From)}, {Z(node)});"
-                    : skip.IsConvolution ? $"{ImageKernel("Conv2DForward")}({Parameters(skip.Matrix)}, {Empty}, {H(skip.From)}, {Z(node)}, {_rows}, {Geometry(skip.From.Shape, 1, skip.Stride, 0)}, accumulate: true);"
-                    : $"{Kernel("MultiplyAdd")}({Parameters(skip.Matrix)}, {H(skip.From)}, {Z(node)}, {_rows});");
+                continue;
             }
 
-            var rule = ActivationRule.Of(node.Activation);
-            if (rule.HasZ)
+            w.Line();
+            EmitEquation(w, node);
+            if (NormalizedConvolution.Of(node) is { } fused)
             {
-                w.Line($"// {node.Name} = {rule.ForwardComment(node.Name, Literals.Number(node.Alpha, _plan.Model.Precision))}");
-                w.Line($"{RuntimeNames.Activation(node.Activation)}<{_t}>({Z(node)}, {H(node)}{Alpha(node)});");
+                fused.Emit(this, w);
+                fusedInto = fused.Normalization;
+                continue;
             }
+
+            node.Rule.EmitForward(this, w, node);
+            EmitSkipsAndActivation(w, node);
         }
 
         w.Close();
+    }
+
+    /// <summary>"// z_h1 = h1.W·h0 + h1.b + h0   (for each sample)".</summary>
+    internal void EmitEquation(SourceWriter w, Node node)
+    {
+        string own = node.Rule.Equation(node, Name(node.Main!.From));
+        var terms = new[] { node.Skips.Count == 0 || !own.Contains(", ") ? own : $"({own})" }.Concat(node.Skips.Select(SkipTerm));
+        w.Line($"// z_{node.Name} = {string.Join(" + ", terms)}   (for each sample)");
+    }
+
+    /// <summary>z += each skip's term, then h = f(z).</summary>
+    internal void EmitSkipsAndActivation(SourceWriter w, Node node, bool comment = true)
+    {
+        foreach (var skip in node.Skips)
+        {
+            w.Line(skip.Matrix is null ? $"{Kernel("Add")}({H(skip.From)}, {Z(node)});"
+                : skip.IsConvolution ? $"{ImageKernel("Conv2DForward")}({Parameters(skip.Matrix)}, {Empty}, {H(skip.From)}, {Z(node)}, {_rows}, {Geometry(skip.From.Shape, 1, skip.Stride, 0)}, accumulate: true);"
+                : $"{Kernel("MultiplyAdd")}({Parameters(skip.Matrix)}, {H(skip.From)}, {Z(node)}, {_rows});");
+        }
+
+        if (comment)
+        {
+            EmitActivationComment(w, node);
+        }
+
+        var rule = ActivationRule.Of(node.Activation);
+        if (rule.HasZ)
+        {
+            w.Line($"{RuntimeNames.Activation(node.Activation)}<{_t}>({Z(node)}, {H(node)}{Alpha(node)});");
+        }
+    }
+
+    /// <summary>"// h1 = GELU(z_h1) = …", unless the layer is linear.</summary>
+    internal void EmitActivationComment(SourceWriter w, Node node)
+    {
+        var rule = ActivationRule.Of(node.Activation);
+        if (rule.HasZ)
+        {
+            w.Line($"// {node.Name} = {rule.ForwardComment(node.Name, Literals.Number(node.Alpha, _plan.Model.Precision))}");
+        }
     }
 
     /// <summary>A skip's term in z: "h0", "S·h0", or "S ⋆ h0" (a 1×1 convolution, with its stride).</summary>

@@ -64,7 +64,7 @@ internal static class RuntimeNames
     /// <summary>The kernels of image layers (<c>ImageKernels.{name}</c>).</summary>
     public static readonly string[] ImageKernelMethods =
     [
-        "AvgPool2DBackward", "AvgPool2DForward", "ChannelBiasGradient", "Conv2DBackward", "Conv2DForward",
+        "AvgPool2DBackward", "AvgPool2DForward", "ChannelBiasGradient", "Conv2DBackward", "Conv2DBatchNormForward", "Conv2DForward",
         "GlobalAvgPool2DBackward", "GlobalAvgPool2DForward", "MaxPool2DBackward", "MaxPool2DForward",
     ];
 

@@ -44,20 +44,40 @@ internal sealed class BatchNormRule : LayerRule
 
     public override void EmitForward(LoopedEmitter e, SourceWriter w, Node node)
     {
-        var layer = node.Layer!;
-        string eps = Literals.Number(layer.Epsilon, e.Precision), momentum = Literals.Number(layer.Momentum, e.Precision);
-        string from = e.H(node.Main!.From), name = LoopedEmitter.Name(node.Main.From);
-        int channels = node.Shape.Channels, spatial = node.Shape.Spatial;
-        string mean = e.RunningBuffer(node.RunningMean, channels), variance = e.RunningBuffer(node.RunningVariance, channels);
-        w.Line($"// x̂ = ({name} − μ)·r, r = 1/√(σ² + ε) per {(node.Shape.Image is null ? "feature" : "channel")}: μ, σ² the batch's in training calls (which update the running ones), the running ones otherwise; z_{node.Name} = {node.Weights!.Name}⊙x̂ + {node.Bias!.Name}");
+        EmitComment(e, w, node);
         w.Open($"if ({e.Train})");
-        w.Line($"{e.LayerKernel("BatchNormTrainForward")}({e.Parameters(node.Weights)}, {e.Parameters(node.Bias)}, {from}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {e.Z(node)}, {mean}, {variance}, {e.Rows}, {spatial}, {eps}, {momentum});");
-        w.Line($"{e.Counters}[{node.Counter}]++; // {node.Name}.num_batches_tracked");
+        EmitTrainForward(e, w, node);
         w.Close();
         w.Open("else");
-        w.Line($"{e.LayerKernel("BatchNormEvalForward")}({e.Parameters(node.Weights)}, {e.Parameters(node.Bias)}, {mean}, {variance}, {from}, {e.Z(node)}, {e.Rows}, {spatial}, {eps});");
+        w.Line($"{e.LayerKernel("BatchNormEvalForward")}({Statistics(e, node)}, {e.H(node.Main!.From)}, {e.Z(node)}, {e.Rows}, {node.Shape.Spatial}, {Epsilon(e, node)});");
         w.Close();
     }
+
+    /// <summary>"// x̂ = (c0 − μ)·r, …": where μ and σ² come from, and z.</summary>
+    public static void EmitComment(LoopedEmitter e, SourceWriter w, Node node)
+    {
+        string name = LoopedEmitter.Name(node.Main!.From);
+        w.Line($"// x̂ = ({name} − μ)·r, r = 1/√(σ² + ε) per {(node.Shape.Image is null ? "feature" : "channel")}: μ, σ² the batch's in training calls (which update the running ones), the running ones otherwise; z_{node.Name} = {node.Weights!.Name}⊙x̂ + {node.Bias!.Name}");
+    }
+
+    /// <summary>A training call's normalization by the batch's statistics, and the batch count.</summary>
+    public static void EmitTrainForward(LoopedEmitter e, SourceWriter w, Node node)
+    {
+        string momentum = Literals.Number(node.Layer!.Momentum, e.Precision);
+        int channels = node.Shape.Channels;
+        string mean = e.RunningBuffer(node.RunningMean, channels), variance = e.RunningBuffer(node.RunningVariance, channels);
+        w.Line($"{e.LayerKernel("BatchNormTrainForward")}({e.Parameters(node.Weights!)}, {e.Parameters(node.Bias!)}, {e.H(node.Main!.From)}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {e.Z(node)}, {mean}, {variance}, {e.Rows}, {node.Shape.Spatial}, {Epsilon(e, node)}, {momentum});");
+        w.Line($"{e.Counters}[{node.Counter}]++; // {node.Name}.num_batches_tracked");
+    }
+
+    /// <summary>"γ, β, running mean, running variance": the eval-mode kernels' first arguments.</summary>
+    public static string Statistics(LoopedEmitter e, Node node)
+    {
+        int channels = node.Shape.Channels;
+        return $"{e.Parameters(node.Weights!)}, {e.Parameters(node.Bias!)}, {e.RunningBuffer(node.RunningMean, channels)}, {e.RunningBuffer(node.RunningVariance, channels)}";
+    }
+
+    public static string Epsilon(LoopedEmitter e, Node node) => Literals.Number(node.Layer!.Epsilon, e.Precision);
 
     public override void EmitBackward(LoopedEmitter e, SourceWriter w, Edge main, string? inputDelta)
     {

@@ -82,9 +82,11 @@ public static partial class ImageKernels
 
         /// <summary>
         /// One sample: result (C_out × H'·W') = the convolution plus the bias, or, when
-        /// <paramref name="accumulate"/>, result += it (the bias added first, if there is one).
+        /// <paramref name="accumulate"/>, result += it (the bias added first, if there is one); each
+        /// value finished by <paramref name="finish"/> as it is written (<paramref name="at"/>: the
+        /// sample's offset in the batch's results).
         /// </summary>
-        public static void Sample(T* packed, int* offsets, bool hasBias, T* input, T* result, bool accumulate, Geometry g, Span<T> padded, Span<T> work)
+        public static void Sample(T* packed, int* offsets, bool hasBias, T* input, T* result, bool accumulate, Geometry g, Span<T> padded, Span<T> work, ChannelFinish<T> finish, long at)
         {
             int wp = PaddedWidth(g), plane = PaddedPlane(g), rowLength = RowLength(g), p = g.Padding;
             int outPlane = g.Positions;
@@ -97,36 +99,55 @@ public static partial class ImageKernels
             }
             else
             {
-                padded[..(g.InChannels * plane)].Clear();
-                for (int c = 0; c < g.InChannels; c++)
+                // Each plane: p zero rows, then each row between p zeros on either side (a row's right
+                // border and the next one's left are 2p zeros in a row), then p zero rows: every value
+                // written once.
+                fixed (T* planes = padded)
                 {
-                    for (int y = 0; y < g.Height; y++)
+                    int top = p * wp + p, between = 2 * p, bottom = p * wp;
+                    for (int c = 0; c < g.InChannels; c++)
                     {
-                        source.Slice((c * g.Height + y) * g.Width, g.Width).CopyTo(padded.Slice(c * plane + (y + p) * wp + p, g.Width));
+                        T* to = planes + c * plane;
+                        T* from = input + c * g.Height * g.Width;
+                        new Span<T>(to, top).Clear();
+                        to += top;
+                        for (int y = 0; y < g.Height; y++, to += g.Width + between, from += g.Width)
+                        {
+                            ChannelFinish<T>.Copy.Row(from, to, g.Width, 0, 0);
+                            new Span<T>(to + g.Width, y == g.Height - 1 ? p : between).Clear();
+                        }
+
+                        new Span<T>(to - between + p, bottom).Clear();
                     }
                 }
             }
 
+            // The output's rows in the work buffer are Wp apart; with W' = Wp (1×1 kernels, no padding)
+            // each channel is one row.
+            var (lines, length) = g.OutWidth == wp ? (1, outPlane) : (g.OutHeight, g.OutWidth);
+
             // A sum into what is there starts from it (plus the bias), laid out as the panels lay it.
             if (accumulate)
             {
-                for (int o = 0; o < g.OutChannels; o++)
+                fixed (T* z = work)
                 {
-                    T b = hasBias ? packed[o / Rows * Rows * (1 + g.PatchSize) + o % Rows] : T.Zero;
-                    for (int i = 0; i < g.OutHeight; i++)
+                    for (int o = 0; o < g.OutChannels; o++)
                     {
-                        var from = new ReadOnlySpan<T>(result + o * outPlane + i * g.OutWidth, g.OutWidth);
-                        var to = work.Slice(o * rowLength + i * wp, g.OutWidth);
-                        if (hasBias)
+                        T b = hasBias ? packed[o / Rows * Rows * (1 + g.PatchSize) + o % Rows] : T.Zero;
+                        for (int i = 0; i < lines; i++)
                         {
-                            for (int j = 0; j < from.Length; j++)
+                            T* from = result + o * outPlane + i * g.OutWidth, to = z + o * rowLength + i * wp;
+                            if (hasBias)
                             {
-                                to[j] = from[j] + b;
+                                for (int j = 0; j < length; j++)
+                                {
+                                    to[j] = from[j] + b;
+                                }
                             }
-                        }
-                        else
-                        {
-                            from.CopyTo(to);
+                            else
+                            {
+                                ChannelFinish<T>.Copy.Row(from, to, length, o, 0);
+                            }
                         }
                     }
                 }
@@ -154,12 +175,12 @@ public static partial class ImageKernels
                 }
             }
 
-            // Keep the W' real columns of each row.
-            for (int o = 0; o < g.OutChannels; o++)
+            // Keep the W' real columns of each row, finished.
+            fixed (T* z = work)
             {
-                for (int i = 0; i < g.OutHeight; i++)
+                for (int o = 0; o < g.OutChannels; o++)
                 {
-                    work.Slice(o * rowLength + i * wp, g.OutWidth).CopyTo(new Span<T>(result + o * outPlane + i * g.OutWidth, g.OutWidth));
+                    finish.Rows(z + o * rowLength, wp, result + o * outPlane, lines, length, o, at + o * outPlane);
                 }
             }
         }

@@ -38,7 +38,47 @@ public static partial class ImageKernels
             SpanCheck.Same(g.OutChannels, bias.Length);
         }
 
-        ConvolutionWork<T>.Forward(weights, bias, inputs, results, batch, g, accumulate);
+        ConvolutionWork<T>.Forward(weights, bias, inputs, results, batch, g, accumulate, default, default, default, default, T.Zero, default, rectify: false);
+    }
+
+    /// <summary>
+    /// Forward and Evaluate's convolution followed by eval-mode BatchNorm, in one pass over the results:
+    /// results = act(γ⊙((conv − μ)·r) + β + addend), r = 1/√(σ² + ε) per output channel from the running
+    /// statistics, conv as <see cref="Conv2DForward{T}"/> writes it (=, with the bias), the addend (the
+    /// results' shape) added unless it is empty, act ReLU when <paramref name="rectify"/> and the identity
+    /// otherwise. Each value is computed exactly as Conv2DForward, <see cref="LayerKernels.BatchNormEvalForward{T}"/>,
+    /// <see cref="Kernels.Add{T}"/> and <see cref="Activations.ReLU{T}"/> compute it in turn: the same
+    /// bits, without the passes between them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together, or the addend overlaps the results; nothing is written.</exception>
+    public static void Conv2DBatchNormForward<T>(
+        ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> runningMean, ReadOnlySpan<T> runningVariance, T epsilon,
+        ReadOnlySpan<T> inputs, ReadOnlySpan<T> addend, Span<T> results,
+        int batch, int inChannels, int height, int width, int kernel, int stride, int padding, bool rectify)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = Geometry.Of(inChannels, height, width, kernel, stride, padding, weights.Length, batch);
+        SpanCheck.Same((long)batch * g.InputSize, inputs.Length);
+        SpanCheck.Same((long)batch * g.OutChannels * g.Positions, results.Length);
+        if (!bias.IsEmpty)
+        {
+            SpanCheck.Same(g.OutChannels, bias.Length);
+        }
+
+        SpanCheck.Same(g.OutChannels, gamma.Length);
+        SpanCheck.Same(g.OutChannels, beta.Length);
+        SpanCheck.Same(g.OutChannels, runningMean.Length);
+        SpanCheck.Same(g.OutChannels, runningVariance.Length);
+        if (!addend.IsEmpty)
+        {
+            SpanCheck.Same(results.Length, addend.Length);
+            if (addend.Overlaps(results))
+            {
+                throw new ArgumentException("The addend overlaps the results: pass a span of its own.", nameof(addend));
+            }
+        }
+
+        ConvolutionWork<T>.Forward(weights, bias, inputs, results, batch, g, accumulate: false, gamma, beta, runningMean, runningVariance, epsilon, addend, rectify);
     }
 
     /// <summary>
@@ -572,7 +612,8 @@ public static partial class ImageKernels
         [ThreadStatic]
         private static T[]? t_columns, t_columnDeltas;
 
-        private T[] _halves = [], _packed = [];
+        private T[] _halves = [], _packed = [], _constants = [];
+        private ChannelFinish<T> _finish;
         private int[] _offsets = [];
         private T* _weights, _bias, _inputs, _outputs, _inputDeltas, _packedWeights;
         private int* _tapOffsets;
@@ -589,7 +630,10 @@ public static partial class ImageKernels
             return Math.Min(most, Parallelism.Parts(work, batch));
         }
 
-        public static void Forward(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> inputs, Span<T> results, int batch, Geometry g, bool accumulate)
+        /// <summary>The convolution, its values finished by eval-mode BatchNorm (when <paramref name="gamma"/> is not empty), the addend and ReLU.</summary>
+        public static void Forward(
+            ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, ReadOnlySpan<T> inputs, Span<T> results, int batch, Geometry g, bool accumulate,
+            ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, ReadOnlySpan<T> mean, ReadOnlySpan<T> variance, T epsilon, ReadOnlySpan<T> addend, bool rectify)
         {
             var work = ForThisThread();
             bool direct = DirectConvolution<T>.Applies(g);
@@ -600,9 +644,17 @@ public static partial class ImageKernels
                 DirectConvolution<T>.Pack(weights, bias, work._packed, work._offsets, g);
             }
 
-            fixed (T* w = weights, b = bias, x = inputs, z = results, packed = work._packed)
+            bool normalizes = !gamma.IsEmpty;
+            if (normalizes)
+            {
+                Grow(ref work._constants, 4 * g.OutChannels);
+                ChannelFinish<T>.Constants(gamma, beta, mean, variance, epsilon, work._constants);
+            }
+
+            fixed (T* w = weights, b = bias, x = inputs, z = results, packed = work._packed, constants = work._constants, add = addend)
             fixed (int* offsets = work._offsets)
             {
+                work._finish = normalizes ? new ChannelFinish<T>(constants, addend.IsEmpty ? null : add, rectify) : ChannelFinish<T>.Copy;
                 work._packedWeights = direct ? packed : null;
                 work._tapOffsets = direct ? offsets : null;
                 work._weights = w;
@@ -647,7 +699,7 @@ public static partial class ImageKernels
                 var work = Scratch(ref t_columnDeltas, DirectConvolution<T>.OutputLength(g));
                 for (int s = first; s < last; s++)
                 {
-                    DirectConvolution<T>.Sample(_packedWeights, _tapOffsets, _biasLength != 0, _inputs + (long)s * g.InputSize, _outputs + (long)s * outputSize, _accumulate, g, padded, work);
+                    DirectConvolution<T>.Sample(_packedWeights, _tapOffsets, _biasLength != 0, _inputs + (long)s * g.InputSize, _outputs + (long)s * outputSize, _accumulate, g, padded, work, _finish, (long)s * outputSize);
                 }
 
                 return;
@@ -661,7 +713,16 @@ public static partial class ImageKernels
                 for (int s = first; s < last; s++)
                 {
                     var input = new ReadOnlySpan<T>(_inputs + (long)s * g.InputSize, g.InputSize);
-                    ForwardSample(weights, bias, input, new Span<T>(_outputs + (long)s * outputSize, outputSize), scratch, g, _accumulate);
+                    T* result = _outputs + (long)s * outputSize;
+                    ForwardSample(weights, bias, input, new Span<T>(result, outputSize), scratch, g, _accumulate);
+                    if (!_finish.Copies)
+                    {
+                        for (int o = 0; o < g.OutChannels; o++)
+                        {
+                            long offset = o * g.Positions;
+                            _finish.Row(result + offset, result + offset, g.Positions, o, (long)s * outputSize + offset);
+                        }
+                    }
                 }
 
                 return;
