@@ -312,12 +312,90 @@ public static class OnnxExport
         return g.Node("Add", [g.Node("Mul", [normalized, PerChannel(n + ".weight")], n + ".scaled", n + "/scaled"), PerChannel(n + ".bias")], n + ".z", n);
     }
 
+    /// <summary>
+    /// A layer's [Differentiable] function of z from ONNX operators, node by node as its body reads:
+    /// Neg, Add, Sub, Mul, Div, Exp, Log, Sqrt, Pow, Tanh, Sin, Cos, Abs, Max, Min, and Where on
+    /// Less, LessOrEqual, Greater, GreaterOrEqual, Equal or Not(Equal); sinh and cosh as (eᵃ ∓ e⁻ᵃ)/2.
+    /// </summary>
+    private static string Function<T>(OnnxGraph<T> g, DifferentiableFunction function, string z, string output, string layer)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string prefix = $"{layer}.{function.Name}";
+        string Node(string op, string[] inputs, string? into) => g.Node(op, inputs, into ?? prefix, $"{layer}/{function.Name}/{op.ToLowerInvariant()}");
+        string Build(FunctionExpression e, string? into)
+        {
+            string A() => Build(e.Operands[0], null);
+            string B() => Build(e.Operands[1], null);
+            switch (e.Operation)
+            {
+                case FunctionOperation.Constant when into is null:
+                    return g.Constant(e.Value);
+                case FunctionOperation.Constant:
+                    // The whole function is a constant: as many of it as z has values.
+                    return Node("Expand", [g.Constant(e.Value), Node("Shape", [z], null)], into);
+                case FunctionOperation.Parameter:
+                    return into is null ? z : Node("Identity", [z], into);
+                case FunctionOperation.Sinh or FunctionOperation.Cosh:
+                {
+                    string a = A(), plus = Node("Exp", [a], null), minus = Node("Exp", [Node("Neg", [a], null)], null);
+                    return Node("Div", [Node(e.Operation == FunctionOperation.Sinh ? "Sub" : "Add", [plus, minus], null), g.Constant(2)], into);
+                }
+
+                case FunctionOperation.Condition:
+                {
+                    string a = A(), b = B();
+                    string test = e.Comparison switch
+                    {
+                        FunctionComparison.Less => Node("Less", [a, b], null),
+                        FunctionComparison.LessOrEqual => Node("LessOrEqual", [a, b], null),
+                        FunctionComparison.Greater => Node("Greater", [a, b], null),
+                        FunctionComparison.GreaterOrEqual => Node("GreaterOrEqual", [a, b], null),
+                        FunctionComparison.Equal => Node("Equal", [a, b], null),
+                        _ => Node("Not", [Node("Equal", [a, b], null)], null),
+                    };
+                    return Node("Where", [test, Build(e.Operands[2], null), Build(e.Operands[3], null)], into);
+                }
+
+                default:
+                {
+                    string op = e.Operation switch
+                    {
+                        FunctionOperation.Negate => "Neg",
+                        FunctionOperation.Add => "Add",
+                        FunctionOperation.Subtract => "Sub",
+                        FunctionOperation.Multiply => "Mul",
+                        FunctionOperation.Divide => "Div",
+                        FunctionOperation.Exp => "Exp",
+                        FunctionOperation.Log => "Log",
+                        FunctionOperation.Sqrt => "Sqrt",
+                        FunctionOperation.Pow => "Pow",
+                        FunctionOperation.Tanh => "Tanh",
+                        FunctionOperation.Sin => "Sin",
+                        FunctionOperation.Cos => "Cos",
+                        FunctionOperation.Abs => "Abs",
+                        FunctionOperation.Max => "Max",
+                        FunctionOperation.Min => "Min",
+                        _ => throw new NotSupportedException($"ExportOnnx cannot write [Differentiable] function '{function.Name}' (layer '{layer}'): it has no ONNX operator for {e.Operation}."),
+                    };
+                    return Node(op, e.Operands.Count == 1 ? [A()] : [A(), B()], into);
+                }
+            }
+        }
+
+        return Build(function.Body, output);
+    }
+
     /// <summary>The activation of one layer, from z, into the tensor <paramref name="output"/>.</summary>
     private static string Activation<T>(OnnxGraph<T> g, LayerInfo layer, string z, string output, int opset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         string n = layer.Name;
         bool single = typeof(T) == typeof(float);
+        if (layer.Function is { } function)
+        {
+            return Function(g, function, z, output, n);
+        }
+
         switch (layer.Activation)
         {
             case SkipNet.Activation.Identity:

@@ -26,6 +26,12 @@ public sealed partial record NetworkArchitecture(
     /// <summary>The input as an image, [C, H, W] (<see cref="ResidualAttribute.InputShape"/>), or null for a vector input.</summary>
     public IReadOnlyList<int>? InputShape { get; init; }
 
+    /// <summary>
+    /// The network's [Differentiable] loss (<see cref="ResidualAttribute.LossFunction"/>), which replaces
+    /// <see cref="Loss"/> (then <see cref="SkipNet.Loss.MSE"/>'s reduction: the mean over every output); null for a built-in loss.
+    /// </summary>
+    public DifferentiableFunction? LossFunction { get; init; }
+
     /// <summary>The image shape [C, H, W] of a node's output ("x" for the input), or null when it is a vector.</summary>
     /// <exception cref="ArgumentException">No layer has that name.</exception>
     public IReadOnlyList<int>? ShapeOf(string node)
@@ -199,6 +205,9 @@ public sealed record LayerInfo(string Name, int Width, Activation Activation, do
 
     /// <summary>The zero padding on every side of a <see cref="LayerKind.Conv2D"/> layer's input.</summary>
     public int Padding { get; init; }
+
+    /// <summary>The layer's [Differentiable] function (<c>Function = nameof(…)</c>), which replaces its activation; null for a built-in activation.</summary>
+    public DifferentiableFunction? Function { get; init; }
 
     /// <summary>The number of channels of the output (C of <see cref="Shape"/>), or <see cref="Width"/> for a vector: a BatchNorm's γ, β and running statistics have one each.</summary>
     public int Channels => Shape is { Count: > 0 } shape ? shape[0] : Width;

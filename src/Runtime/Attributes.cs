@@ -43,6 +43,28 @@ public sealed class ResidualAttribute : Attribute
 
     /// <summary>The threshold δ of <see cref="Loss.Huber"/> (default 1): quadratic within δ of the target, linear beyond.</summary>
     public double HuberDelta { get; set; } = 1.0;
+
+    /// <summary>
+    /// A loss of your own instead of <see cref="Loss"/>: <c>nameof</c> a <see cref="DifferentiableAttribute"/>
+    /// method of the class taking (ŷ, y), applied to each output and averaged over all of them (as
+    /// <see cref="Loss.MSE"/> is). Its derivative with respect to ŷ is written at build time.
+    /// </summary>
+    public string? LossFunction { get; set; }
+}
+
+/// <summary>
+/// Marks a <c>static</c> method of a network class as a function SkipNet differentiates at build
+/// time, for a layer's <c>Function</c> (one parameter) or the network's
+/// <see cref="ResidualAttribute.LossFunction"/> (two: ŷ, then y). Its parameters and result are the
+/// network's precision (<c>double</c>, or <c>float</c> with <c>MathF</c>); its body uses + − × ÷,
+/// unary minus, literals, its parameters, <c>const</c>s and locals, one final <c>return</c>,
+/// <c>?:</c> on a comparison, Math's Exp, Log, Sqrt, Pow, Tanh, Sinh, Cosh, Sin, Cos, Abs, Max and
+/// Min, and calls to other [Differentiable] methods. At a kink the derivative is that of the branch
+/// the value takes.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class DifferentiableAttribute : Attribute
+{
 }
 
 /// <summary>
@@ -74,6 +96,13 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (default 0.01).</summary>
     public double Alpha { get; set; } = 0.01;
+
+    /// <summary>
+    /// An activation of your own instead of the <c>activation</c> argument: <c>nameof</c> a
+    /// <see cref="DifferentiableAttribute"/> method of the class taking one value. Its derivative is
+    /// written at build time.
+    /// </summary>
+    public string? Function { get; set; }
 }
 
 /// <summary>
@@ -105,6 +134,13 @@ public sealed class LayerNormAttribute : Attribute
 
     /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (default 0.01).</summary>
     public double Alpha { get; set; } = 0.01;
+
+    /// <summary>
+    /// An activation of your own instead of the <c>activation</c> argument: <c>nameof</c> a
+    /// <see cref="DifferentiableAttribute"/> method of the class taking one value. Its derivative is
+    /// written at build time.
+    /// </summary>
+    public string? Function { get; set; }
 }
 
 /// <summary>
@@ -143,6 +179,13 @@ public sealed class BatchNormAttribute : Attribute
 
     /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (default 0.01).</summary>
     public double Alpha { get; set; } = 0.01;
+
+    /// <summary>
+    /// An activation of your own instead of the <c>activation</c> argument: <c>nameof</c> a
+    /// <see cref="DifferentiableAttribute"/> method of the class taking one value. Its derivative is
+    /// written at build time.
+    /// </summary>
+    public string? Function { get; set; }
 }
 
 /// <summary>
@@ -215,6 +258,13 @@ public sealed class Conv2DAttribute : Attribute
 
     /// <summary>The negative slope of <see cref="Activation.LeakyReLU"/> (default 0.01).</summary>
     public double Alpha { get; set; } = 0.01;
+
+    /// <summary>
+    /// An activation of your own instead of the <c>activation</c> argument: <c>nameof</c> a
+    /// <see cref="DifferentiableAttribute"/> method of the class taking one value. Its derivative is
+    /// written at build time.
+    /// </summary>
+    public string? Function { get; set; }
 }
 
 /// <summary>

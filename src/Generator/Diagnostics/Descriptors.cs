@@ -186,6 +186,22 @@ internal static class Descriptors
         "SKIP043", "Weighted skip between images of unrelated sizes",
         "Weighted skip {0}->{1} maps {2} onto {3}; its 1×1 convolution needs H and W to shrink by the same whole factor (the stride), such as 16×28×28 onto 32×14×14");
 
+    public static readonly DiagnosticDescriptor UnsupportedInFunction = Error(
+        "SKIP044", "Not supported in a [Differentiable] function",
+        "[Differentiable] '{0}' contains {1}; a [Differentiable] body uses + − × ÷, unary minus, literals, its parameters, consts and locals, one final return, ?: on a comparison, Math's Exp, Log, Sqrt, Pow, Tanh, Sinh, Cosh, Sin, Cos, Abs, Max and Min, and calls to other [Differentiable] methods");
+
+    public static readonly DiagnosticDescriptor FunctionNotFound = Error(
+        "SKIP045", "No such [Differentiable] method",
+        "{0} = \"{1}\" names no [Differentiable] method of {2}; declare [Differentiable] static {3} {1}({4}) in {2}, or name one that is declared");
+
+    public static readonly DiagnosticDescriptor FunctionParameterCount = Error(
+        "SKIP046", "[Differentiable] method has the wrong parameters",
+        "{0} = \"{1}\" names a method of {2} parameter(s); {3} takes {4}, such as static {5} {1}({6})");
+
+    public static readonly DiagnosticDescriptor FunctionAndBuiltIn = Error(
+        "SKIP047", "Both a built-in and a function of your own",
+        "{0} gives both {1} and {2}; keep one ({2} replaces {1})");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());

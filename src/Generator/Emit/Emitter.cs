@@ -61,12 +61,13 @@ internal static class Emitter
     {
         var chain = string.Join(" → ", plan.Nodes.Select(n => n.IsInput ? $"x({n.Shape})" : $"{n.Name}({Describe(n)})"));
         var skips = plan.Model.Skips.Count == 0 ? "no skips" : "skips " + string.Join(", ", plan.Model.Skips.Select(s => $"{s.From}->{s.To} ({s.Kind})"));
-        return $"{plan.Model.TypeName}: {chain}; {skips}; loss {plan.Model.Loss}; {plan.T}; {(plan.Model.Unrolled ? "unrolled" : "looped")}.";
+        return $"{plan.Model.TypeName}: {chain}; {skips}; loss {plan.Model.LossFunction?.Name ?? plan.Model.Loss.ToString()}; {plan.T}; {(plan.Model.Unrolled ? "unrolled" : "looped")}.";
     }
 
     /// <summary>"16, ReLU" for a Dense layer; "LayerNorm 16, ReLU", "Dropout 0.1 16", "Conv2D 16×28×28, ReLU", "MaxPool2D 16×14×14" for the other kinds.</summary>
     private static string Describe(Node n) => n.Rule.Kind switch
     {
+        _ when n.Layer!.Function is { } function => $"{(n.Rule.Kind == LayerKind.Dense ? n.Width.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{n.Rule.ShortName} {n.Shape}")}, {function.Name}",
         LayerKind.Dense => $"{n.Width}, {n.Activation}",
         LayerKind.Dropout => $"Dropout p = {Literals.Number(n.Layer!.P, Precision.Double)}, {n.Shape}",
         _ when n.Activation == Activation.Identity && n.Rule.Blocks(n.Layer!, n.Shape).Weights is null => $"{n.Rule.ShortName} {n.Shape}",
@@ -152,6 +153,7 @@ internal static class Emitter
 
             EmitHelpers(cancellationToken);
             _w.Line();
+            EmitFunctions();
             IBodyEmitter body = _model.Unrolled ? new UnrolledEmitter(_plan, _names) : new LoopedEmitter(_plan, _names);
             body.Emit(_w, cancellationToken);
         }
@@ -299,11 +301,22 @@ internal static class Emitter
         {
             var lines = new List<string> { "new(", $"    {_model.Inputs},", $"    {RuntimeNames.LossEnum}.{_model.Loss},", $"    new {RuntimeNames.LayerInfo}[]", "    {" };
             lines.AddRange(_model.Layers.Select(l =>
-                $"        new(\"{l.Name}\", {l.Units}, {RuntimeNames.ActivationEnum}.{l.Activation}, {Literals.Number(l.Alpha, Precision.Double)}){LayerRule.Of(l.Kind).ArchitectureProperties(l)},"));
+                $"        new(\"{l.Name}\", {l.Units}, {RuntimeNames.ActivationEnum}.{l.Activation}, {Literals.Number(l.Alpha, Precision.Double)}){LayerRule.Of(l.Kind).ArchitectureProperties(l, l.Function is null ? null : $"Function = {_names.Function(l.Function)!.Describe}()")},"));
             lines.AddRange(["    },", $"    new {RuntimeNames.SkipInfo}[]", "    {"]);
             lines.AddRange(_model.Skips.Select(s => $"        new(\"{s.From}\", \"{s.To}\", {RuntimeNames.SkipKindEnum}.{s.Kind}),"));
             lines.Add("    },");
-            string end = _model.InputShape is { } image ? $") {{ InputShape = new[] {{ {image.Channels}, {image.Height}, {image.Width} }} }};" : ");";
+            var properties = new List<string>();
+            if (_model.InputShape is { } image)
+            {
+                properties.Add($"InputShape = new[] {{ {image.Channels}, {image.Height}, {image.Width} }}");
+            }
+
+            if (_names.Function(_model.LossFunction) is { } lossFunction)
+            {
+                properties.Add($"LossFunction = {lossFunction.Describe}()");
+            }
+
+            string end = properties.Count > 0 ? $") {{ {string.Join(", ", properties)} }};" : ");";
             lines.AddRange(_model.Loss == Loss.Huber ? ["    Blocks,", $"    HuberDelta: {Literals.Number(_model.HuberDelta, Precision.Double)}{end}"] : ["    Blocks" + end]);
             return lines;
         }
@@ -461,7 +474,7 @@ internal static class Emitter
                 "<summary>Adds dL/dp for k ≥ 1 samples to <see cref=\"Gradients\"/> (it accumulates until <see cref=\"ZeroGradients\"/>). " + Training + "</summary>",
                 "<param name=\"x\">k samples, row-major: length k·InputSize.</param>",
                 "<param name=\"y\">k targets, row-major: length k·OutputSize.</param>",
-                $"<returns>{Capital(LossRule.Of(_model.Loss).Description)}.</returns>",
+                $"<returns>{Capital(LossRule.Of(_model.Loss, _names.Function(_model.LossFunction)).Description)}.</returns>",
                 "<exception cref=\"global::System.ArgumentException\">A length does not fit; nothing is changed.</exception>",
                 "<exception cref=\"global::System.InvalidOperationException\">Another training call is running on this instance; nothing is changed.</exception>",
             ], $"public {_t} Backward({ROS} x, {ROS} y)",
@@ -472,7 +485,7 @@ internal static class Emitter
                 "<exception cref=\"global::System.ArgumentException\">A length does not fit.</exception>",
             ], $"public {_t} Evaluate({ROS} x, {ROS} y)",
                 $"int samples = {_names.CheckBatch}(x, y);",
-                $"return {_names.EvaluateRows}(x, y, samples) / {LossRule.Of(_model.Loss).Divisor("samples")};");
+                $"return {_names.EvaluateRows}(x, y, samples) / {LossRule.Of(_model.Loss, _names.Function(_model.LossFunction)).Divisor("samples")};");
 
             Member("ZeroGradients", ["<summary>Sets every gradient to zero. " + Training + "</summary>"],
                 "public void ZeroGradients()", Guarded($"{_names.GradientsField}.Span.Clear();"));
@@ -605,6 +618,126 @@ internal static class Emitter
             _w.Line($"    new({Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(message, quote: true)});");
         }
 
+        /// <summary>
+        /// The derivative of each [Differentiable] function the network uses, written from its body by the
+        /// chain rule (shared subexpressions in locals), and, for looped code, the methods that apply the
+        /// function and its derivative to a chunk's values.
+        /// </summary>
+        private void EmitFunctions()
+        {
+            var functions = _model.Layers.Select(l => l.Function).Concat(new[] { _model.LossFunction })
+                .Where(f => f is not null).Select(f => f!).GroupBy(f => f.Name).Select(g => g.First());
+            foreach (var function in functions)
+            {
+                var names = _names.Function(function)!;
+                bool loss = function == _model.LossFunction;
+                var parameters = function.Parameters;
+                string Free(string preferred)
+                {
+                    while (parameters.Contains(preferred) || preferred == names.Value || preferred == names.Derivative)
+                    {
+                        preferred += "_";
+                    }
+
+                    return preferred;
+                }
+
+                var derivative = Functions.Calculus.Derivative(function.Body, parameters[0]);
+                var (statements, roots) = Functions.Formula.Lower([derivative], _model.Precision, n => Free("d" + n));
+                string list = string.Join(", ", parameters.Select(p => $"{_t} {Naming.Escape(p)}"));
+                string of = string.Join(", ", parameters);
+                _w.Line($"// {function.Name}({of}) = {Functions.Formula.Text(function.Body)}");
+                _w.Line($"// ∂{function.Name}/∂{parameters[0]} = {Functions.Formula.Text(derivative)}");
+                _w.Open($"private static {_t} {names.Derivative}({list})");
+                foreach (var statement in statements)
+                {
+                    _w.Line(statement);
+                }
+
+                _w.Line($"return {roots[0]};");
+                _w.Close();
+                _w.Line();
+                _w.Line($"// {function.Name} and ∂{function.Name}/∂{parameters[0]} as Architecture describes them (for ONNX and PyTorch), each subexpression once.");
+                _w.Open($"private static {RuntimeNames.DifferentiableFunction} {names.Describe}()");
+                var described = new Dictionary<Functions.Expr, string>();
+                string body = Described(function.Body, described), slope = Described(derivative, described);
+                _w.Line($"return new {RuntimeNames.DifferentiableFunction}(\"{function.Name}\", new[] {{ {string.Join(", ", parameters.Select(p => $"\"{p}\""))} }}, {body}, {slope});");
+                _w.Close();
+                _w.Line();
+                if (_model.Unrolled)
+                {
+                    continue;
+                }
+
+                string i = Free("i"), a = Free(loss ? "yhat" : "z"), b = Free(loss ? "y" : "h"), scale = Free("scale"), delta = Free("delta"), sum = Free("sum");
+                if (!loss)
+                {
+                    _w.Line($"// {b}[{i}] = {function.Name}({a}[{i}]), value by value");
+                    _w.Open($"private static void {names.Apply}({ROS} {a}, {Span} {b})");
+                    _w.Open($"for (int {i} = 0; {i} < {a}.Length; {i}++)");
+                    _w.Line($"{b}[{i}] = {names.Value}({a}[{i}]);");
+                    _w.Close();
+                    _w.Close();
+                    _w.Line();
+                    _w.Line($"// {delta}[{i}] ← {delta}[{i}]·{function.Name}′({a}[{i}]), value by value");
+                    _w.Open($"private static void {names.Differentiate}({ROS} {a}, {Span} {delta})");
+                    _w.Open($"for (int {i} = 0; {i} < {a}.Length; {i}++)");
+                    _w.Line($"{delta}[{i}] *= {names.Derivative}({a}[{i}]);");
+                    _w.Close();
+                    _w.Close();
+                    _w.Line();
+                    continue;
+                }
+
+                string zero = Literals.Number(0, _model.Precision);
+                _w.Line($"// Σ {function.Name}({a}[{i}], {b}[{i}]) over a chunk's outputs");
+                _w.Open($"private static {_t} {names.Apply}({ROS} {a}, {ROS} {b})");
+                _w.Line($"{_t} {sum} = {zero};");
+                _w.Open($"for (int {i} = 0; {i} < {a}.Length; {i}++)");
+                _w.Line($"{sum} += {names.Value}({a}[{i}], {b}[{i}]);");
+                _w.Close();
+                _w.Line($"return {sum};");
+                _w.Close();
+                _w.Line();
+                _w.Line($"// The same sum; {delta}[{i}] = {scale}·∂{function.Name}/∂{parameters[0]}({a}[{i}], {b}[{i}])");
+                _w.Open($"private static {_t} {names.Differentiate}({ROS} {a}, {ROS} {b}, {_t} {scale}, {Span} {delta})");
+                _w.Line($"{_t} {sum} = {zero};");
+                _w.Open($"for (int {i} = 0; {i} < {a}.Length; {i}++)");
+                _w.Line($"{sum} += {names.Value}({a}[{i}], {b}[{i}]);");
+                _w.Line($"{delta}[{i}] = {scale} * {names.Derivative}({a}[{i}], {b}[{i}]);");
+                _w.Close();
+                _w.Line($"return {sum};");
+                _w.Close();
+                _w.Line();
+            }
+        }
+
+        /// <summary>
+        /// The expression as the runtime's FunctionExpression: a local "e{n}" per distinct subexpression,
+        /// built by its factories from the locals before it, with its formula as a comment.
+        /// </summary>
+        private string Described(Functions.Expr e, Dictionary<Functions.Expr, string> done)
+        {
+            if (done.TryGetValue(e, out var name))
+            {
+                return name;
+            }
+
+            string made = e switch
+            {
+                Functions.Constant c => $"{RuntimeNames.FunctionExpression}.Constant({Literals.Number(c.Value, Precision.Double)})",
+                Functions.Variable v => $"{RuntimeNames.FunctionExpression}.Parameter(\"{v.Name}\")",
+                Functions.Unary u => $"{RuntimeNames.FunctionExpression}.Apply({RuntimeNames.FunctionOperation}.{u.Op}, {Described(u.Operand, done)})",
+                Functions.Binary b => $"{RuntimeNames.FunctionExpression}.Apply({RuntimeNames.FunctionOperation}.{b.Op}, {Described(b.Left, done)}, {Described(b.Right, done)})",
+                Functions.Conditional c => $"{RuntimeNames.FunctionExpression}.Condition({RuntimeNames.FunctionComparison}.{c.Comparison}, {Described(c.Left, done)}, {Described(c.Right, done)}, {Described(c.WhenTrue, done)}, {Described(c.WhenFalse, done)})",
+                _ => throw new System.InvalidOperationException("Unknown expression " + e.GetType().Name),
+            };
+            name = "e" + done.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            done[e] = name;
+            _w.Line($"var {name} = {made}; // {Functions.Formula.Text(e)}");
+            return name;
+        }
+
         private void EmitHelpers(CancellationToken cancellationToken)
         {
             _w.Line($"private static {Aligned} {_names.NewParameters}(int seed)");
@@ -663,7 +796,7 @@ internal static class Emitter
                 _w.Line();
             }
 
-            var loss = LossRule.Of(_model.Loss);
+            var loss = LossRule.Of(_model.Loss, _names.Function(_model.LossFunction));
             _w.Line(loss.PerSample
                 ? "// Mean over the samples: each sample's dL/dŷ carries the factor 1/samples."
                 : "// Mean over N = samples · OutputSize: each sample's dL/dŷ carries the factor 1/N.");

@@ -91,9 +91,12 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     private string L(string preferred) => _names.Local(preferred);
 
+    /// <summary>What the layer's activation computes: its [Differentiable] function's rule, or its built-in activation's.</summary>
+    internal ActivationRule Rule(Node n) => ActivationRule.Of(n.Activation, _names.Function(n.Layer?.Function));
+
     private string F(string preferred) => _names.FixedLocal(preferred);
 
-    private static bool HasZ(Node n) => ActivationRule.Of(n.Activation).HasZ;
+    private bool HasZ(Node n) => Rule(n).HasZ;
 
     /// <summary>The span holding the node's activation: x_in, or the layer's name (for Identity layers, its z).</summary>
     internal string H(Node n) => n.IsInput ? _xIn : L(n.Name);
@@ -110,7 +113,13 @@ internal sealed class LoopedEmitter : IBodyEmitter
     private string DeltaField(Node n) => _names.WorkspaceMember("d_" + n.Name);
 
     /// <summary>What the loss kernel takes after (prediction, target): the number of classes, Huber's δ, or nothing.</summary>
-    private string LossArguments => LossRule.Of(_plan.Model.Loss).KernelArguments(_plan.Model.HuberDelta, new Code(_plan.Model.Precision));
+    /// <summary>The network's [Differentiable] loss, or null for a built-in one.</summary>
+    private FunctionNames? LossFunction => _names.Function(_plan.Model.LossFunction);
+
+    /// <summary>What sums the loss of a chunk: the generated method of the user's loss, or the built-in loss's kernel.</summary>
+    private string LossKernel => LossFunction?.Apply ?? $"{RuntimeNames.Loss(_plan.Model.Loss)}<{_t}>";
+
+    private string LossArguments => LossRule.Of(_plan.Model.Loss, _names.Function(_plan.Model.LossFunction)).KernelArguments(_plan.Model.HuberDelta, new Code(_plan.Model.Precision));
 
     internal string Kernel(string name) => $"{RuntimeNames.Kernel(name)}<{_t}>";
 
@@ -223,7 +232,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
         Chunks();
         w.Line($"{_names.ForwardBody}(ws, x.Slice(start * InputSize, rows * InputSize), rows{Mode("false")});");
-        w.Line($"sum += {RuntimeNames.Loss(_plan.Model.Loss)}<{_t}>({outputRows}, y.Slice(start * OutputSize, rows * OutputSize){LossArguments});");
+        w.Line($"sum += {LossKernel}({outputRows}, y.Slice(start * OutputSize, rows * OutputSize){LossArguments});");
         w.Close();
         w.Line();
         w.Line("return sum;");
@@ -311,17 +320,19 @@ internal sealed class LoopedEmitter : IBodyEmitter
             EmitActivationComment(w, node);
         }
 
-        var rule = ActivationRule.Of(node.Activation);
+        var rule = Rule(node);
         if (rule.HasZ)
         {
-            w.Line($"{RuntimeNames.Activation(node.Activation)}<{_t}>({Z(node)}, {H(node)}{Alpha(node)});");
+            w.Line(rule.Function is { } f
+                ? $"{f.Apply}({Z(node)}, {H(node)});"
+                : $"{RuntimeNames.Activation(node.Activation)}<{_t}>({Z(node)}, {H(node)}{Alpha(node)});");
         }
     }
 
     /// <summary>"// h1 = GELU(z_h1) = …", unless the layer is linear.</summary>
     internal void EmitActivationComment(SourceWriter w, Node node)
     {
-        var rule = ActivationRule.Of(node.Activation);
+        var rule = Rule(node);
         if (rule.HasZ)
         {
             w.Line($"// {node.Name} = {rule.ForwardComment(node.Name, Literals.Number(node.Alpha, _plan.Model.Precision))}");
@@ -353,8 +364,8 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows}{Mode("true")});");
         EmitSpans(w, withDeltas: true);
         w.Line();
-        w.Line($"// {_plan.Model.Loss} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
-        w.Line($"{_t} {_loss} = {RuntimeNames.Loss(_plan.Model.Loss)}<{_t}>({H(output)}, {_yIn}{LossArguments}, {_scale}, {Delta(output)});");
+        w.Line($"// {LossFunction?.Name ?? _plan.Model.Loss.ToString()} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
+        w.Line($"{_t} {_loss} = {(LossFunction is { } f ? f.Differentiate : LossKernel)}({H(output)}, {_yIn}{LossArguments}, {_scale}, {Delta(output)});");
         foreach (var node in _plan.Layers.Reverse())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -467,7 +478,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     private void EmitActivationBackward(SourceWriter w, Node node)
     {
-        var rule = ActivationRule.Of(node.Activation);
+        var rule = Rule(node);
         string? operand = rule.DerivativeReads switch
         {
             DerivativeOperand.None => null,
@@ -477,11 +488,13 @@ internal sealed class LoopedEmitter : IBodyEmitter
         };
         w.Line(operand is null
             ? $"// δ_{node.Name} = dL/dz_{node.Name} ({node.Name} is linear)"
+            : rule.Function is { } f
+            ? $"{f.Differentiate}({operand}, {Delta(node)}); // δ_{node.Name} = dL/dz_{node.Name} = dL/d{node.Name}·{f.Name}′(z_{node.Name})"
             : $"{RuntimeNames.ActivationBackward(node.Activation)}<{_t}>({operand}, {Delta(node)}{Alpha(node)}); // δ_{node.Name} = dL/dz_{node.Name} = dL/d{node.Name}·{node.Activation}'(z_{node.Name})");
     }
 
     /// <summary>", 0.05" after the spans for an activation with a parameter (LeakyReLU's α).</summary>
-    private string Alpha(Node node) => ActivationRule.Of(node.Activation).HasAlpha ? ", " + Literals.Number(node.Alpha, _plan.Model.Precision) : "";
+    private string Alpha(Node node) => Rule(node).HasAlpha ? ", " + Literals.Number(node.Alpha, _plan.Model.Precision) : "";
 
     internal static string Name(Node n) => n.IsInput ? Naming.Input : n.Name;
 }

@@ -59,6 +59,11 @@ internal static class RuntimeNames
     public static string LayerKernel(string name) =>
         Array.IndexOf(LayerKernelMethods, name) >= 0 ? LayerKernels + "." + name : throw new ArgumentException($"'{name}' is not in RuntimeNames.LayerKernelMethods.", nameof(name));
 
+    public const string DifferentiableFunction = "global::SkipNet.DifferentiableFunction";
+    public const string FunctionExpression = "global::SkipNet.FunctionExpression";
+    public const string FunctionOperation = "global::SkipNet.FunctionOperation";
+    public const string FunctionComparison = "global::SkipNet.FunctionComparison";
+
     public const string ImageKernels = Plumbing + "ImageKernels";
 
     /// <summary>The kernels of image layers (<c>ImageKernels.{name}</c>).</summary>

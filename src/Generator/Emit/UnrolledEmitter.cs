@@ -35,6 +35,9 @@ internal sealed class UnrolledEmitter : IBodyEmitter
 
     private string L(string preferred) => _names.Local(preferred);
 
+    /// <summary>What the layer's activation computes: its [Differentiable] function's rule, or its built-in activation's.</summary>
+    internal ActivationRule Rule(Node n) => ActivationRule.Of(n.Activation, _names.Function(n.Layer?.Function));
+
     private string F(string preferred) => _names.FixedLocal(preferred);
 
     private string Num(double value) => _code.Num(value);
@@ -203,9 +206,9 @@ internal sealed class UnrolledEmitter : IBodyEmitter
     private IEnumerable<string> Product(Block matrix, int row, Node from) =>
         Enumerable.Range(0, from.Width).Select(c => $"{Entry(matrix, row, c)} * {Unit(from, c)}");
 
-    private string Activate(Node node, string z) => ActivationRule.Of(node.Activation).Forward(_code, z, node.Alpha);
+    private string Activate(Node node, string z) => Rule(node).Forward(_code, z, node.Alpha);
 
-    private string ForwardComment(Node node) => ActivationRule.Of(node.Activation).ForwardComment(node.Name, Num(node.Alpha));
+    private string ForwardComment(Node node) => Rule(node).ForwardComment(node.Name, Num(node.Alpha));
 
     /// <summary>The sample's summed loss into loss_, as the loss's rule writes it.</summary>
     private void EmitLoss(SourceWriter w)
@@ -217,12 +220,12 @@ internal sealed class UnrolledEmitter : IBodyEmitter
             w.Line($"{_t} {Target(output, i)} = {_yIn}[{i}];");
         }
 
-        LossRule.Of(_plan.Model.Loss).EmitLoss(new LossSite(this, w), _plan.Model.HuberDelta);
+        LossRule.Of(_plan.Model.Loss, _names.Function(_plan.Model.LossFunction)).EmitLoss(new LossSite(this, w), _plan.Model.HuberDelta);
     }
 
     /// <summary>dL/dŷ for each output, with the 1/divisor of the mean.</summary>
     private void EmitLossGradient(SourceWriter w) =>
-        LossRule.Of(_plan.Model.Loss).EmitGradient(new LossSite(this, w), _plan.Model.HuberDelta);
+        LossRule.Of(_plan.Model.Loss, _names.Function(_plan.Model.LossFunction)).EmitGradient(new LossSite(this, w), _plan.Model.HuberDelta);
 
     /// <summary>The output row's names for the loss's rule.</summary>
     private sealed class LossSite(UnrolledEmitter e, SourceWriter w) : ILossSite
@@ -320,8 +323,8 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         }
     }
 
-    private string DerivativeComment(Node node) => ActivationRule.Of(node.Activation).DerivativeComment(node.Name, Num(node.Alpha));
+    private string DerivativeComment(Node node) => Rule(node).DerivativeComment(node.Name, Num(node.Alpha));
 
     private string Derivative(Node node, int i) =>
-        ActivationRule.Of(node.Activation).Backward(_code, DH(node, i), Z(node, i), Unit(node, i), node.Alpha);
+        Rule(node).Backward(_code, DH(node, i), Z(node, i), Unit(node, i), node.Alpha);
 }

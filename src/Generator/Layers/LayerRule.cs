@@ -57,7 +57,7 @@ internal abstract class LayerRule
     public abstract (BlockShape? Weights, int BiasRows) Blocks(LayerModel layer, Shape input);
 
     /// <summary>The initializer's properties in <c>Architecture</c>'s LayerInfo ("{ Kind = ..., Epsilon = ..., Shape = ... }"), or "" for a Dense layer.</summary>
-    public string ArchitectureProperties(LayerModel layer)
+    public string ArchitectureProperties(LayerModel layer, string? function = null)
     {
         var entries = new List<string>();
         if (Kind != LayerKind.Dense)
@@ -69,6 +69,11 @@ internal abstract class LayerRule
         if (layer.Image is { } image)
         {
             entries.Add($"Shape = new[] {{ {image.Channels}, {image.Height}, {image.Width} }}");
+        }
+
+        if (function is not null)
+        {
+            entries.Add(function);
         }
 
         return entries.Count == 0 ? "" : $" {{ {string.Join(", ", entries)} }}";

@@ -33,13 +33,13 @@ internal sealed class NormalizedConvolution
     /// <summary>The fusion starting at <paramref name="convolution"/>, or null when its output is read by anything but the BatchNorm after it.</summary>
     public static NormalizedConvolution? Of(Node convolution)
     {
-        if (convolution.Layer?.Kind != LayerKind.Conv2D || convolution.Activation != Activation.Identity || convolution.Skips.Count != 0
+        if (convolution.Layer is not { Kind: LayerKind.Conv2D, Function: null } || convolution.Activation != Activation.Identity || convolution.Skips.Count != 0
             || convolution.Readers.Count != 1 || convolution.Readers[0] is not { IsSkip: false, To: { Layer.Kind: LayerKind.BatchNorm } normalization })
         {
             return null;
         }
 
-        bool whole = normalization.Activation is Activation.ReLU or Activation.Identity
+        bool whole = normalization.Layer!.Function is null && normalization.Activation is Activation.ReLU or Activation.Identity
             && normalization.Skips.Count <= 1 && normalization.Skips.All(s => s.Matrix is null);
         return new(convolution, normalization, whole);
     }

@@ -142,10 +142,20 @@ internal sealed class NameScope
 /// the workspace's fields avoid the workspace's name; locals of the arithmetic methods avoid every
 /// member name, so no local ever hides a member the code uses.
 /// </summary>
+/// <summary>
+/// A [Differentiable] function's names in the generated class: <see cref="Name"/> as written,
+/// <see cref="Value"/> the user's method (escaped), <see cref="Derivative"/> the generated f′ (∂/∂ first
+/// parameter), and the generated span methods: an activation's <see cref="Apply"/>(z, h) and
+/// <see cref="Differentiate"/>(z, δ); a loss's <see cref="Apply"/>(ŷ, y) and <see cref="Differentiate"/>(ŷ, y, scale, δ), each returning the sum;
+/// <see cref="Describe"/>() the runtime's DifferentiableFunction for Architecture.
+/// </summary>
+internal sealed record FunctionNames(string Name, string Value, string Derivative, string Apply, string Differentiate, string Describe);
+
 internal sealed class NetworkNames
 {
     private readonly NameScope _locals;
     private readonly NameScope _workspaceFields;
+    private readonly Dictionary<string, FunctionNames> _functions = new();
 
     public NetworkNames(NetworkModel model)
     {
@@ -180,9 +190,27 @@ internal sealed class NetworkNames
         CountersField = members.Claim("_batchesTracked");
         ResetBuffers = members.Claim("ResetBuffers");
 
+        foreach (var function in model.Layers.Select(l => l.Function).Concat(new[] { model.LossFunction }))
+        {
+            if (function is not null && !_functions.ContainsKey(function.Name))
+            {
+                bool loss = function == model.LossFunction;
+                _functions[function.Name] = new FunctionNames(
+                    function.Name, Naming.Escape(function.Name), members.Claim(function.Name + "Derivative"),
+                    members.Claim(function.Name + (loss ? "Sum" : "Forward")), members.Claim(function.Name + (loss ? "SumAndGradient" : "Backward")),
+                    members.Claim(function.Name + "Function"));
+            }
+        }
+
         _workspaceFields = new NameScope(new[] { workspace });
         _locals = new NameScope(System.Array.Empty<string>(), parent: members);
     }
+
+    /// <summary>The names of a [Differentiable] function the network uses, or null for none.</summary>
+    public FunctionNames? Function(Functions.FunctionModel? function) => function is null ? null : _functions[function.Name];
+
+    /// <summary>The [Differentiable] functions the network uses, once each, in declaration order.</summary>
+    public IEnumerable<FunctionNames> Functions => _functions.Values;
 
     /// <summary>The class name as C# source.</summary>
     public string Type { get; }

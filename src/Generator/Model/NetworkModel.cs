@@ -28,7 +28,8 @@ internal sealed record NetworkModel(
     bool Unrolled,
     EquatableArray<LayerModel> Layers,
     EquatableArray<SkipModel> Skips,
-    EquatableArray<string> Errors)
+    EquatableArray<string> Errors,
+    Functions.FunctionModel? LossFunction = null)
 {
     public bool IsStub => Errors.Count > 0;
 }
@@ -61,7 +62,7 @@ internal sealed record ContainingType(string Keyword, string Name);
 /// <param name="Padding">The zero padding of a convolution.</param>
 internal sealed record LayerModel(
     string Name, LayerKind Kind, int Units, Activation Activation, double Alpha, double Epsilon = 1e-5, double P = 0, double Momentum = 0.1,
-    ImageShape? Image = null, int Kernel = 0, int Stride = 0, int Padding = 0);
+    ImageShape? Image = null, int Kernel = 0, int Stride = 0, int Padding = 0, Functions.FunctionModel? Function = null);
 
 /// <summary>An image: C channels of H rows of W values, NCHW (channel, then row, then column).</summary>
 internal readonly record struct ImageShape(int Channels, int Height, int Width)

@@ -48,6 +48,19 @@ internal sealed class ActivationRule
         DerivativeComment = derivativeComment;
     }
 
+    /// <summary>A [Differentiable] function of the user's: its methods compute it, f′ reads z, the matrices into it are drawn Glorot uniform.</summary>
+    private ActivationRule(FunctionNames function)
+        : this(Activation.Identity,
+            (c, z, a) => $"{function.Value}({z})", (c, d, z, h, a) => $"{d} * {function.Derivative}({z})",
+            (n, a) => $"{function.Name}(z_{n})", (n, a) => $"·{function.Name}′(z_{n})")
+    {
+        Function = function;
+        DerivativeReads = DerivativeOperand.Z;
+    }
+
+    /// <summary>The user's function this rule computes, or null for a built-in activation.</summary>
+    public FunctionNames? Function { get; }
+
     public Activation Kind { get; }
 
     /// <summary>He uniform for the matrices into the layer, else Glorot uniform (<see cref="ActivationFacts.He"/>, shared with the runtime).</summary>
@@ -59,7 +72,7 @@ internal sealed class ActivationRule
     public bool HasAlpha => Kind == Activation.LeakyReLU;
 
     /// <summary>The layer's h is a value of its own (not z itself).</summary>
-    public bool HasZ => Kind != Activation.Identity;
+    public bool HasZ => Kind != Activation.Identity || Function is not null;
 
     /// <summary>Unrolled: h as an expression of z (and α).</summary>
     public Func<Code, string, double, string> Forward { get; }
@@ -72,6 +85,9 @@ internal sealed class ActivationRule
 
     /// <summary>"·(1 − h0²)": the factor dL/dh is multiplied by, in a comment.</summary>
     public Func<string, string, string> DerivativeComment { get; }
+
+    /// <summary>The rule of a layer: its [Differentiable] function's when it has one, else its activation's.</summary>
+    public static ActivationRule Of(Activation activation, FunctionNames? function) => function is null ? Of(activation) : new(function);
 
     public static ActivationRule Of(Activation activation)
     {
@@ -184,6 +200,29 @@ internal sealed class LossRule
 
     /// <summary>The divisor of the mean as C#, for a batch of <paramref name="samples"/>.</summary>
     public string Divisor(string samples) => PerSample ? samples : $"({samples} * OutputSize)";
+
+    /// <summary>The network's loss: its [Differentiable] function's when it has one (per element, mean over all N), else the built-in's.</summary>
+    public static LossRule Of(Loss loss, FunctionNames? function) => function is null ? Of(loss) : new(Loss.MSE, perSample: false, logitsOf: null, minimumOutputs: 1, (d, c) => "",
+        (s, d) =>
+        {
+            s.Line($"// {function.Name} loss, ŷ = {s.OutputName}: L = {function.Name}({s.Generic.Yhat}, {s.Generic.Target}) (summed here; the caller divides by N)");
+            s.Line($"{s.T} {s.Loss} = {string.Join(" + ", Enumerable.Range(0, s.Outputs).Select(i => $"{function.Value}({s.Prediction(i)}, {s.Target(i)})"))};");
+        },
+        (s, d) =>
+        {
+            s.Line($"// dL/dŷ = ∂{function.Name}/∂ŷ/N");
+            for (int i = 0; i < s.Outputs; i++)
+            {
+                s.Line($"{s.T} {s.Gradient(i)} = {function.Derivative}({s.Prediction(i)}, {s.Target(i)}) * {s.Scale};");
+            }
+        },
+        $"the mean {function.Name} loss over all k·OutputSize outputs")
+    {
+        Function = function,
+    };
+
+    /// <summary>The user's loss function this rule computes, or null for a built-in loss.</summary>
+    public FunctionNames? Function { get; private init; }
 
     public static LossRule Of(Loss loss) => loss switch
     {

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SkipNet.Generator.Diagnostics;
+using SkipNet.Generator.Functions;
 using SkipNet.Generator.Emit;
 using SkipNet.Generator.Layers;
 using SkipNet.Generator.Model;
@@ -65,6 +66,8 @@ internal static class Parser
         int? inputs = null;
         TypedConstant? inputShape = null;
         double? huberDelta = null;
+        string? lossFunction = null;
+        bool lossGiven = false;
         var loss = Loss.MSE;
         var precision = Precision.Double;
         var style = CodeStyle.Auto;
@@ -87,6 +90,10 @@ internal static class Parser
                     break;
                 case "Loss":
                     loss = ReadEnum<Loss>(named.Value, "Loss", location, diagnostics);
+                    lossGiven = true;
+                    break;
+                case "LossFunction":
+                    lossFunction = named.Value.Value as string;
                     break;
                 case "Precision":
                     precision = ReadEnum<Precision>(named.Value, "Precision", location, diagnostics);
@@ -135,14 +142,26 @@ internal static class Parser
 
         int inputWidth = image is { } input ? (int)input.Size : inputs is >= 1 and <= MaxUnits ? inputs.Value : 1;
         var inputShapeModel = new Shape(inputWidth, image);
-        var layers = ParseLayers(type, declaration, precision, inputShapeModel, diagnostics, errors, cancellationToken);
+        var functions = new FunctionReader(type, context.SemanticModel.Compilation, precision, diagnostics, cancellationToken);
+        FunctionModel? lossModel = null;
+        if (lossFunction is not null)
+        {
+            var location = NamedArgumentLocation(residualSyntax, "LossFunction");
+            lossModel = functions.Read(lossFunction, "LossFunction", location, parameters: 2);
+            if (lossGiven)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.FunctionAndBuiltIn, location, "[Residual]", $"Loss = {loss}", $"LossFunction = {lossFunction}"));
+            }
+        }
+
+        var layers = ParseLayers(type, declaration, precision, inputShapeModel, functions, diagnostics, errors, cancellationToken);
         var skips = ParseSkips(type, declaration, diagnostics, errors, cancellationToken);
         if (layers.Count == 0 && errors.Count == 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, typeLocation, type.Name));
         }
 
-        if (layers.Count > 0)
+        if (layers.Count > 0 && lossFunction is null)
         {
             ValidateOutput(layers[layers.Count - 1], LossRule.Of(loss), diagnostics);
         }
@@ -193,14 +212,15 @@ internal static class Parser
             unrolled && !stub,
             layers.Where(l => l.Usable).Select(l => l.Model).ToEquatableArray(),
             skips.Where(s => s.Usable).Select(s => s.Model).ToEquatableArray(),
-            errors.Distinct().ToEquatableArray());
+            errors.Distinct().ToEquatableArray(),
+            lossModel);
     }
 
     /// <summary>The output layer against the loss: logits for cross-entropies (SKIP030), a class per output (SKIP031), no ReLU for regression (SKIP022).</summary>
     private static void ValidateOutput(ParsedLayer output, LossRule loss, List<DiagnosticInfo> diagnostics)
     {
         var (name, units, activation) = (output.Model.Name, output.Model.Units, output.Model.Activation);
-        if (loss.LogitsOf is { } applies && activation != Activation.Identity)
+        if (loss.LogitsOf is { } applies && (activation != Activation.Identity || output.Model.Function is not null))
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.LossTakesLogits, output.ActivationLocation, loss.Kind, applies, name, units));
         }
@@ -345,7 +365,7 @@ internal static class Parser
     }
 
     private static List<ParsedLayer> ParseLayers(
-        INamedTypeSymbol type, TypeDeclarationSyntax declaration, Precision precision, Shape input, List<DiagnosticInfo> diagnostics, List<string> errors, CancellationToken cancellationToken)
+        INamedTypeSymbol type, TypeDeclarationSyntax declaration, Precision precision, Shape input, FunctionReader functions, List<DiagnosticInfo> diagnostics, List<string> errors, CancellationToken cancellationToken)
     {
         // Every layer attribute, of whatever kind, in the order written: the order of the layers.
         var layers = new List<ParsedLayer>();
@@ -392,6 +412,18 @@ internal static class Parser
                 }
             }
 
+            // A function of the user's own instead of the activation.
+            FunctionModel? function = null;
+            if (attribute.NamedArguments.FirstOrDefault(a => a.Key == "Function").Value.Value is string functionName)
+            {
+                var functionLocation = NamedArgumentLocation(syntax, "Function");
+                function = functions.Read(functionName, "Function", functionLocation, parameters: 1);
+                if (activation != Activation.Identity)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.FunctionAndBuiltIn, functionLocation, $"Layer '{name}'", $"activation {activation}", $"Function = {functionName}"));
+                }
+            }
+
             bool usable = false;
             if (Naming.IsInput(name))
             {
@@ -423,7 +455,7 @@ internal static class Parser
                 output = Shape.Of(new ImageShape(1, 1, 1));
             }
 
-            var model = new LayerModel(name, rule.Kind, output.Size, activation, alpha, read.Epsilon, read.P, read.Momentum, output.Image, read.Kernel, read.Stride, read.Padding);
+            var model = new LayerModel(name, rule.Kind, output.Size, activation, alpha, read.Epsilon, read.P, read.Momentum, output.Image, read.Kernel, read.Stride, read.Padding, function);
             previous = output;
             layers.Add(new ParsedLayer(model, nameLocation, read.ActivationLocation ?? syntax?.GetLocation(), read.UnitsLocation ?? syntax?.GetLocation(), syntax?.GetLocation()) { Usable = usable });
         }

@@ -134,8 +134,8 @@ public static class Losses
 
     /// <summary>
     /// The mean loss of a network's outputs against their targets, with the network's loss and
-    /// reduction (the mean over samples for cross-entropy, over every element otherwise): what
-    /// <c>Evaluate</c> returns for the samples that gave these outputs, up to the order of the sums.
+    /// reduction (the mean over samples for cross-entropy, over every element otherwise; a
+    /// [Differentiable] loss's evaluated in double): what <c>Evaluate</c> returns for the samples that gave these outputs, up to the order of the sums.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths are not whole rows of OutputSize, or differ.</exception>
     public static T Mean<T>(NetworkArchitecture architecture, ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
@@ -143,6 +143,19 @@ public static class Losses
         ArgumentNullException.ThrowIfNull(architecture);
         int width = architecture.OutputSize;
         SpanCheck.Rows(predictions.Length, width);
+        if (architecture.LossFunction is { } function)
+        {
+            // The user's loss of each output, in double (the network computes it in its own precision).
+            SpanCheck.Same(predictions.Length, targets.Length);
+            double total = 0;
+            for (int i = 0; i < predictions.Length; i++)
+            {
+                total += function.Evaluate(double.CreateTruncating(predictions[i]), double.CreateTruncating(targets[i]));
+            }
+
+            return T.CreateTruncating(total / predictions.Length);
+        }
+
         T sum = architecture.Loss switch
         {
             Loss.L1 => L1(predictions, targets),

@@ -28,7 +28,7 @@ internal static class ArchitectureText
                 WriteShape(writer, "input_shape", inputShape);
             }
             writer.WriteString("precision", typeof(T) == typeof(float) ? "single" : "double");
-            writer.WriteString("loss", architecture.Loss.ToString());
+            writer.WriteString("loss", architecture.LossFunction is { } lossFunction ? lossFunction.ToString() : architecture.Loss.ToString());
             if (architecture.Loss == Loss.Huber)
             {
                 writer.WriteNumber("huber_delta", architecture.HuberDelta);
@@ -40,7 +40,7 @@ internal static class ArchitectureText
                 writer.WriteStartObject();
                 writer.WriteString("name", layer.Name);
                 writer.WriteNumber("width", layer.Width);
-                writer.WriteString("activation", layer.Activation.ToString());
+                writer.WriteString("activation", layer.Function is { } function ? function.ToString() : layer.Activation.ToString());
                 if (layer.Activation == Activation.LeakyReLU)
                 {
                     writer.WriteNumber("alpha", layer.Alpha);

@@ -77,6 +77,18 @@ public sealed partial record NetworkArchitecture
         text.AppendLine("import torch.nn.functional as F");
         text.AppendLine();
         text.AppendLine();
+        foreach (var function in Functions())
+        {
+            // Each [Differentiable] function as a Python function of tensors: autograd differentiates it as SkipNet did.
+            var parameters = function.Parameters.Select((p, i) => Safe(p) ? p : "p" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+            var rename = function.Parameters.Zip(parameters).ToDictionary(pair => pair.First, pair => pair.Second);
+            text.AppendLine($"def {PythonName(function)}({string.Join(", ", parameters)}):");
+            text.AppendLine($"    \"\"\"{function}\"\"\"");
+            text.AppendLine($"    return {Torch(function.Body, rename, top: true)}");
+            text.AppendLine();
+            text.AppendLine();
+        }
+
         text.AppendLine($"class {className}(nn.Module):");
         text.AppendLine($"    \"\"\"{Describe()}\"\"\"");
         text.AppendLine();
@@ -153,6 +165,14 @@ public sealed partial record NetworkArchitecture
         text.AppendLine(ShapeOf(previous) is null ? $"        return {locals[previous]}" : $"        return torch.flatten({locals[previous]}, 1)");
         text.AppendLine();
         text.AppendLine();
+        if (LossFunction is { } loss)
+        {
+            text.AppendLine($"# The training loss, SkipNet's {loss.Name} of each output: the mean over all outputs.");
+            text.AppendLine($"def loss_fn(yhat, y):");
+            text.AppendLine($"    return {PythonName(loss)}(yhat, y).mean()");
+            return text.ToString();
+        }
+
         text.AppendLine($"# The training loss, as SkipNet's {Loss}: the mean over {(Loss == Loss.CrossEntropy ? "samples" : "all outputs")}.");
         text.AppendLine("loss_fn = " + LossInfo.Of(Loss).PyTorch(HuberDelta));
         return text.ToString();
@@ -177,7 +197,51 @@ public sealed partial record NetworkArchitecture
 
     private static string Module(string module) => Safe(module) ? $"self.{module}" : $"getattr(self, \"{module}\")";
 
-    private static string Activate(LayerInfo layer, string z) => ActivationInfo.Of(layer.Activation).PyTorch(z, layer.Alpha);
+    private static string Activate(LayerInfo layer, string z) =>
+        layer.Function is { } function ? $"{PythonName(function)}({z})" : ActivationInfo.Of(layer.Activation).PyTorch(z, layer.Alpha);
+
+    /// <summary>The network's [Differentiable] functions, once each by name: the layers', then the loss's.</summary>
+    private IEnumerable<DifferentiableFunction> Functions() =>
+        Layers.Select(l => l.Function).Append(LossFunction).OfType<DifferentiableFunction>().GroupBy(f => f.Name, StringComparer.Ordinal).Select(g => g.First());
+
+    /// <summary>"fn_Mish": apart from the module's and Python's names.</summary>
+    private static string PythonName(DifferentiableFunction function) => "fn_" + (IsAsciiIdentifier(function.Name) ? function.Name : "f" + (uint)StringComparer.Ordinal.GetHashCode(function.Name));
+
+    /// <summary>The expression in torch operations on tensors; a constant that a torch function takes is made a double tensor.</summary>
+    private static string Torch(FunctionExpression e, IReadOnlyDictionary<string, string> parameters, bool top = false)
+    {
+        string Operand(int i) => Torch(e.Operands[i], parameters);
+        string Tensor(int i) => e.Operands[i].Operation == FunctionOperation.Constant ? $"torch.as_tensor({Constant(e.Operands[i].Value)}, dtype=torch.float64)" : Torch(e.Operands[i], parameters, top: true);
+        string text = e.Operation switch
+        {
+            FunctionOperation.Constant => Constant(e.Value),
+            FunctionOperation.Parameter => parameters[e.Name!],
+            FunctionOperation.Negate => $"-{Operand(0)}",
+            FunctionOperation.Add => $"{Operand(0)} + {Operand(1)}",
+            FunctionOperation.Subtract => $"{Operand(0)} - {Operand(1)}",
+            FunctionOperation.Multiply => $"{Operand(0)} * {Operand(1)}",
+            FunctionOperation.Divide => $"{Operand(0)} / {Operand(1)}",
+            FunctionOperation.Pow => $"torch.pow({Tensor(0)}, {Tensor(1)})",
+            FunctionOperation.Max => $"torch.maximum({Tensor(0)}, {Tensor(1)})",
+            FunctionOperation.Min => $"torch.minimum({Tensor(0)}, {Tensor(1)})",
+            FunctionOperation.Condition => $"torch.where({Tensor(0)} {Comparison(e.Comparison)} {Tensor(1)}, {Tensor(2)}, {Tensor(3)})",
+            _ => $"torch.{e.Operation.ToString().ToLowerInvariant()}({Tensor(0)})",
+        };
+        return top || e.Operation is FunctionOperation.Constant or FunctionOperation.Parameter || text.StartsWith("torch.", StringComparison.Ordinal) ? text : $"({text})";
+    }
+
+    private static string Constant(double value) =>
+        double.IsNaN(value) ? "float('nan')" : double.IsInfinity(value) ? (value > 0 ? "float('inf')" : "float('-inf')") : value < 0 ? $"({Python(value)})" : Python(value);
+
+    private static string Comparison(FunctionComparison comparison) => comparison switch
+    {
+        FunctionComparison.Less => "<",
+        FunctionComparison.LessOrEqual => "<=",
+        FunctionComparison.Greater => ">",
+        FunctionComparison.GreaterOrEqual => ">=",
+        FunctionComparison.Equal => "==",
+        _ => "!=",
+    };
 
     private string Describe()
     {
@@ -187,9 +251,9 @@ public sealed partial record NetworkArchitecture
         {
             text.Append(layer.Kind switch
             {
-                LayerKind.Dense => $" -> {layer.Name}: {layer.Width} {layer.Activation}",
+                LayerKind.Dense => $" -> {layer.Name}: {layer.Width} {layer.Function?.Name ?? layer.Activation.ToString()}",
                 LayerKind.Dropout => $" -> {layer.Name}: Dropout(p={Python(layer.P)})",
-                _ => $" -> {layer.Name}: {layer.Kind} {Size(layer.Shape, layer.Width)} {layer.Activation}",
+                _ => $" -> {layer.Name}: {layer.Kind} {Size(layer.Shape, layer.Width)} {layer.Function?.Name ?? layer.Activation.ToString()}",
             });
         }
 
@@ -198,6 +262,6 @@ public sealed partial record NetworkArchitecture
             text.Append($"; skip {skip.From} -> {skip.To} ({skip.Kind.ToString().ToLowerInvariant()})");
         }
 
-        return text.Append($"; loss {Loss}.").ToString().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        return text.Append($"; loss {LossFunction?.Name ?? Loss.ToString()}.").ToString().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
     }
 }
