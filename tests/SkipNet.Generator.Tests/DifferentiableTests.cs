@@ -125,11 +125,33 @@ public class DifferentiableTests
         module.ShouldContain("def loss_fn(yhat, y):\n    return fn_Pinball(yhat, y).mean()");
     }
 
-    [Fact]
-    public void ExplainSaysItDoesNotYetWriteAFunction()
+    [Theory]
+    [InlineData("Looped")]
+    [InlineData("Unrolled")]
+    public void ExplainWritesEachFunctionAndAgreesWithTheGeneratedCode(string style)
     {
-        var net = Create<IResidualNetwork<double>>("Unrolled", 0);
-        Should.Throw<NotSupportedException>(() => global::SkipNet.Derivation.Of<double>(net, new double[3], new double[2], 0.1)).Message.ShouldContain("'Mish' (layer 'h0')");
+        var net = Create<IResidualNetwork<double>>(style, 2);
+        double[] x = [0.4, -1.1, 0.7], y = [1.5, -2];
+        var d = global::SkipNet.Derivation.Of<double>(net, x, y, 0.05);
+        double loss = net.TrainStep(x, y, 0.05);
+        d.Loss.ShouldBe(loss, 1e-12 * (1 + loss));
+        var gradients = d.Gradients();
+        var after = d.ParametersAfter();
+        for (int i = 0; i < net.ParameterCount; i++)
+        {
+            gradients[i].ShouldBe(net.Gradients[i], 1e-10 * (1 + Math.Abs(net.Gradients[i])), $"gradient {i}");
+            after[i].ShouldBe(net.Parameters[i], 1e-10 * (1 + Math.Abs(net.Parameters[i])), $"parameter {i}");
+        }
+
+        d.LossAfter.ShouldBe(net.Evaluate(x, y), 1e-10);
+        string text = d.ToString();
+        text.ShouldContain("  Mish(x) = x·tanh(ln(1 + exp(x))); ∂Mish/∂x = tanh(ln(1 + exp(x))) + x·");
+        text.ShouldContain("  Pinball(yhat, y) = y − yhat ≥ 0 ? 0.3·(y − yhat) : −0.7·(y − yhat); ∂Pinball/∂yhat = y − yhat ≥ 0 ? −0.3 : 0.7");
+        text.ShouldContain("L = (Pinball(ŷ[0], y[0]) + Pinball(ŷ[1], y[1]))/2 = ");
+        text.ShouldContain("dL/dŷ[0] = Pinball'(ŷ[0], y[0])/2 = ");
+        text.ShouldContain("·Mish'(z_h1[0]) = ");
+        text.ShouldContain(style == "Unrolled" ? "h0[0] = Mish(z_h0[0]) = Mish(" : "Mish");
+        d.ToMarkdown().ShouldContain("\\operatorname{Mish}(x) = x \\cdot \\tanh\\left(\\ln\\left(1 + \\exp\\left(x\\right)\\right)\\right)");
     }
 
     private const string Image = """

@@ -70,7 +70,7 @@ public sealed partial class Derivation
         }
 
         var arch = Architecture;
-        string lossName = LossInfo.Of(arch.Loss).Name(F(arch.HuberDelta));
+        string lossName = LossInfo.Of(arch).Name(F(arch.HuberDelta));
 
         // A sample wider than a few values is summarised as its quantities are (length, norm, first entries).
         string Vector(Quantity q) =>
@@ -92,6 +92,23 @@ public sealed partial class Derivation
             sb.AppendLine($"{NetworkName}: one training step, explained");
             sb.AppendLine($"  one sample x = {x} with target {_steps.Y.Name} = {y}, learning rate α = {F(_steps.Alpha.Values[0])}, {lossName} loss");
             sb.AppendLine("  conventions (docs/conventions.md): ReLU'(0) = 1, sign(0) = 0; dL/dq is the derivative of the loss L by q");
+        }
+
+        // The user's [Differentiable] functions, and the derivatives the generated code computes.
+        var functions = arch.Layers.Select(l => l.Function).Append(arch.LossFunction).OfType<DifferentiableFunction>()
+            .GroupBy(f => f.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        foreach (var function in functions)
+        {
+            string of = string.Join(", ", function.Parameters), first = function.Parameters[0];
+            if (md)
+            {
+                string name = $"\\operatorname{{{function.Name}}}";
+                Line($"$${name}({of}) = {function.Body.ToLatex(p => p)}, \\qquad \\frac{{\\partial {name}}}{{\\partial {first}}} = {function.Derivative.ToLatex(p => p)}$$");
+            }
+            else
+            {
+                sb.AppendLine($"  {function.Name}({of}) = {function.Body}; ∂{function.Name}/∂{first} = {function.Derivative}");
+            }
         }
 
         var titles = new Dictionary<Stage, string>

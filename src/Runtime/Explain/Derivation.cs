@@ -141,7 +141,7 @@ public sealed partial class Derivation
     /// <param name="learningRate">α of the update p' = p − α·dL/dp.</param>
     /// <exception cref="ArgumentException">x or y is not one sample of the network's widths.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN.</exception>
-    /// <exception cref="NotSupportedException">The network has a BatchNorm layer, whose statistics need a batch of at least 2, or a [Differentiable] function.</exception>
+    /// <exception cref="NotSupportedException">The network has a BatchNorm layer, whose statistics need a batch of at least 2.</exception>
     public static Derivation Of<T>(IResidualNetwork<T> network, ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -158,15 +158,6 @@ public sealed partial class Derivation
         }
 
         Guard.LearningRate(learningRate, nameof(learningRate));
-        if (architecture.Layers.FirstOrDefault(l => l.Function is not null) is { } functionLayer)
-        {
-            throw new NotSupportedException($"Explain does not yet write the derivation through [Differentiable] function '{functionLayer.Function!.Name}' (layer '{functionLayer.Name}'); GradientCheck checks its gradients.");
-        }
-
-        if (architecture.LossFunction is { } loss)
-        {
-            throw new NotSupportedException($"Explain does not yet write the derivation through [Differentiable] loss '{loss.Name}'; GradientCheck checks its gradients.");
-        }
         if (architecture.Layers.FirstOrDefault(l => l.Kind == LayerKind.BatchNorm) is { } norm)
         {
             throw new NotSupportedException(

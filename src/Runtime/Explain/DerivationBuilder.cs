@@ -317,12 +317,12 @@ internal sealed class DerivationBuilder
     }
 
     private static (string Text, string Latex) ActivationFormula(LayerInfo layer, Quantity z) =>
-        ActivationInfo.Of(layer.Activation).Formula(z.Name, z.LatexName);
+        ActivationInfo.Of(layer).Formula(z.Name, z.LatexName);
 
-    private static Expr Activate(LayerInfo layer, Expr z) => ActivationInfo.Of(layer.Activation).Apply(z, layer.Alpha);
+    private static Expr Activate(LayerInfo layer, Expr z) => ActivationInfo.Of(layer).Apply(z, layer.Alpha);
 
     /// <summary>f'(z) as the generated code computes it: from z for ReLU kinds, from h for tanh and σ.</summary>
-    private static Expr Derivative(LayerInfo layer, Ref z, Ref h) => ActivationInfo.Of(layer.Activation).DerivativeOf(z, h, layer.Alpha);
+    private static Expr Derivative(LayerInfo layer, Ref z, Ref h) => ActivationInfo.Of(layer).DerivativeOf(z, h, layer.Alpha);
 
     private Quantity LossOf(Quantity output, string name, string latex, Stage stage)
     {
@@ -339,7 +339,7 @@ internal sealed class DerivationBuilder
                 $"−Σ_c {y}[c]·ln {p.Name}[c]", $"-\\sum_c {yl}_c \\ln {p.LatexName}_c");
         }
 
-        var info = LossInfo.Of(_net.Loss);
+        var info = LossInfo.Of(_net);
         var (_, text, tex) = info.ExplainTerm(Ok(0), Yk(0), _net.HuberDelta, o, y, ol, yl);
         Expr term(int k) => info.ExplainTerm(Ok(k), Yk(k), _net.HuberDelta, o, y, ol, yl).Term;
         return Defined(name, latex, 1, 1, stage, _ =>
@@ -375,7 +375,7 @@ internal sealed class DerivationBuilder
 
             var (formula, formulaLatex) = DerivativeFormula(layer, dh, z, a);
             var dzq = Defined(Grad(z.Name), GradLatex(z), z.Length, 1, Stage.Backward, r =>
-                layer.Activation == Activation.Identity
+                ActivationInfo.Of(layer).IsIdentity
                     ? new Ref(dh, r)
                     : new Product(new Ref(dh, r), Derivative(layer, new Ref(z, r), new Ref(a, r))),
                 formula, formulaLatex);
@@ -584,7 +584,7 @@ internal sealed class DerivationBuilder
     }
 
     private static (string Text, string Latex) DerivativeFormula(LayerInfo layer, Quantity dh, Quantity z, Quantity h) =>
-        ActivationInfo.Of(layer.Activation).Factor(z.Name, z.LatexName, h.Name, h.LatexName) is { } factor
+        ActivationInfo.Of(layer).Factor(z.Name, z.LatexName, h.Name, h.LatexName) is { } factor
             ? ($"{dh.Name} ⊙ {factor.Text}", $"{dh.LatexName} \\odot {factor.Latex}")
             : (dh.Name, dh.LatexName);
 
@@ -600,7 +600,7 @@ internal sealed class DerivationBuilder
             return Defined(Grad(Output.Name), GradLatex(Output), n, 1, Stage.Backward, ceEntry, ceText, ceTex);
         }
 
-        var info = LossInfo.Of(_net.Loss);
+        var info = LossInfo.Of(_net);
         var (_, text, tex) = info.ExplainGradient(new Ref(Output, 0), new Ref(Y, 0), _net.HuberDelta, o, y, ol, yl);
         Expr entry(int k) => Mean(info.ExplainGradient(new Ref(Output, k), new Ref(Y, k), _net.HuberDelta, o, y, ol, yl).Gradient);
         (text, tex) = (text + over, tex + overLatex);

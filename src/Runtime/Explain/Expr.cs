@@ -321,6 +321,25 @@ internal sealed class Call(string text, string latex, Expr argument, Func<double
     }
 }
 
+/// <summary>A function of two arguments by name: "Pinball(ŷ, y)", evaluated in double.</summary>
+internal sealed class Call2(string text, string latex, Expr first, Expr second, Func<double, double, double> function) : Expr
+{
+    public override int Precedence => 3;
+
+    protected override IReadOnlyList<Expr> Children => [first, second];
+
+    public override double Evaluate(Func<Quantity, int, double> value) => function(first.Evaluate(value), second.Evaluate(value));
+
+    public override void Write(StringBuilder sb, Notation notation, Func<Quantity, int, double>? value, bool leading)
+    {
+        sb.Append(notation == Notation.Latex ? latex + "\\left(" : text + "(");
+        first.Write(sb, notation, value, leading: true);
+        sb.Append(", ");
+        second.Write(sb, notation, value, leading: true);
+        sb.Append(notation == Notation.Latex ? "\\right)" : ")");
+    }
+}
+
 /// <summary>A named constant: written by its name ("B"), or by its value when numbers are written.</summary>
 internal sealed class Constant(string name, double number) : Expr
 {

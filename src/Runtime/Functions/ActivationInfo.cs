@@ -8,7 +8,7 @@ namespace SkipNet;
 /// reference the tests and Explain compute with), what f′ reads and the initializer (from
 /// <see cref="ActivationFacts"/>, which the generator compiles too), how Explain writes it, and the
 /// PyTorch expression. Explain, <see cref="NetworkArchitecture.ToPyTorch"/> and the
-/// tests' reference read it; <see cref="Of"/> has no default branch that hides a missing member:
+/// tests' reference read it; <see cref="Of(Activation)"/> has no default branch that hides a missing member:
 /// one added to <see cref="Activation"/> without its entry throws, by name, in every consumer, and
 /// <c>tests/SkipNet.Tests/ConformanceTests.cs</c> walks every member through all of them.
 /// </summary>
@@ -18,8 +18,9 @@ internal sealed class ActivationInfo
         Activation kind, string text, string latex,
         Func<double, double, double> forward, Func<double, double, double, double> derivative,
         Func<Expr, Expr, double, Expr>? derivativeExpression, string? definition, string? definitionLatex,
-        string? factor, string? factorLatex, Func<string, double, string> pyTorch)
+        string? factor, string? factorLatex, Func<string, double, string> pyTorch, DifferentiableFunction? function = null)
     {
+        _function = function;
         Kind = kind;
         He = ActivationFacts.He(kind);
         Reads = ActivationFacts.Reads(kind);
@@ -35,6 +36,7 @@ internal sealed class ActivationInfo
         _pyTorch = pyTorch;
     }
 
+    private readonly DifferentiableFunction? _function;
     private readonly Func<Expr, Expr, double, Expr>? _derivativeExpression;
     private readonly string? _definition, _definitionLatex, _factor, _factorLatex;
     private readonly Func<string, double, string> _pyTorch;
@@ -58,6 +60,29 @@ internal sealed class ActivationInfo
 
     /// <summary>f′ from (z, h, α), in double, from what <see cref="Reads"/> names, as the generated code computes it.</summary>
     public Func<double, double, double, double> Derivative { get; }
+
+    /// <summary>Whether h is z itself (no activation and no function of the user's).</summary>
+    public bool IsIdentity => Kind == Activation.Identity && _function is null;
+
+    /// <summary>The layer's entry: its [Differentiable] function's, or its activation's.</summary>
+    public static ActivationInfo Of(LayerInfo layer) => layer.Function is { } function ? Of(function) : Of(layer.Activation);
+
+    /// <summary>
+    /// A [Differentiable] function as an activation: f and f′ from its description, in double; Explain
+    /// writes "Mish(z) = …, Mish'(z) = …" and dL/dz as dL/dh ⊙ Mish'(z).
+    /// </summary>
+    public static ActivationInfo Of(DifferentiableFunction function)
+    {
+        string parameter = function.Parameters[0];
+        string Text(FunctionExpression e) => e.ToString(name => name == parameter ? "{z}" : name);
+        string Latex(FunctionExpression e) => e.ToLatex(name => name == parameter ? "{z}" : name);
+        string name = function.Name, latexName = $"\\operatorname{{{function.Name}}}";
+        return new(Activation.Identity, name, latexName,
+            (z, a) => function.Evaluate(z), (z, h, a) => function.EvaluateDerivative(z), null,
+            $"{Text(function.Body)}; {name}'({{z}}) = {Text(function.Derivative)}",
+            $"{Latex(function.Body)}, \\quad {latexName}'({{z}}) = {Latex(function.Derivative)}",
+            null, null, (z, a) => $"fn_{name}({z})", function);
+    }
 
     /// <summary>The entry for <paramref name="activation"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A member without an entry: add it here.</exception>
@@ -97,7 +122,7 @@ internal sealed class ActivationInfo
     /// <summary>h = f(z) as Explain writes a layer's forward equation: "GELU(z_h0) = z_h0·Φ(z_h0)".</summary>
     public (string Text, string Latex) Formula(string z, string zLatex)
     {
-        if (Kind == Activation.Identity)
+        if (IsIdentity)
         {
             return (z + " (identity)", zLatex);
         }
@@ -111,7 +136,7 @@ internal sealed class ActivationInfo
     /// <summary>f(z) as an expression of Explain's, evaluated in double.</summary>
     public Expr Apply(Expr z, double alpha)
     {
-        if (Kind == Activation.Identity)
+        if (IsIdentity)
         {
             return z;
         }
@@ -135,7 +160,7 @@ internal sealed class ActivationInfo
     /// <summary>The factor dL/dh is multiplied by, element-wise, as Explain writes dL/dz for a vector: "[z ≥ 0]", "(1 − h²)", "GELU'(z)"; null for identity.</summary>
     public (string Text, string Latex)? Factor(string z, string zLatex, string h, string hLatex)
     {
-        if (Kind == Activation.Identity)
+        if (IsIdentity)
         {
             return null;
         }

@@ -295,15 +295,44 @@ public sealed class FunctionExpression
         Operation == FunctionOperation.Parameter ? [Name!] : Operands.SelectMany(o => o.Parameters());
 
     /// <summary>The formula: "x·tanh(ln(1 + exp(x)))", "r ≥ 0 ? 0.3·r : −0.7·r".</summary>
-    public override string ToString() => Write(this, 0);
+    public override string ToString() => Write(this, 0, name => name, latex: false);
+
+    /// <summary>The formula with each parameter written as <paramref name="names"/> says.</summary>
+    internal string ToString(Func<string, string> names) => Write(this, 0, names, latex: false);
+
+    /// <summary>The formula in LaTeX, each parameter written as <paramref name="names"/> says.</summary>
+    internal string ToLatex(Func<string, string> names) => Write(this, 0, names, latex: true);
 
     // 0: condition; 1: sum; 2: product; 3: unary minus; 4: atom or call.
-    private static string Write(FunctionExpression e, int context)
+    private static string Write(FunctionExpression e, int context, Func<string, string> names, bool latex)
     {
+        string Write(FunctionExpression operand, int inner) => FunctionExpression.Write(operand, inner, names, latex);
+        if (latex)
+        {
+            var (tex, level) = e.Operation switch
+            {
+                FunctionOperation.Constant => (Number(e.Value).Replace("−", "-", StringComparison.Ordinal), e.Value < 0 ? 3 : 4),
+                FunctionOperation.Parameter => (names(e.Name!), 4),
+                FunctionOperation.Negate => ("-" + Write(e.Operands[0], 4), 3),
+                FunctionOperation.Add => ($"{Write(e.Operands[0], 1)} + {Write(e.Operands[1], 2)}", 1),
+                FunctionOperation.Subtract => ($"{Write(e.Operands[0], 1)} - {Write(e.Operands[1], 2)}", 1),
+                FunctionOperation.Multiply => ($"{Write(e.Operands[0], 2)} \\cdot {Write(e.Operands[1], 3)}", 2),
+                FunctionOperation.Divide => ($"\\frac{{{Write(e.Operands[0], 0)}}}{{{Write(e.Operands[1], 0)}}}", 4),
+                FunctionOperation.Condition => ($"\\begin{{cases}} {Write(e.Operands[2], 0)} & {Write(e.Operands[0], 1)} {LatexSymbol(e.Comparison)} {Write(e.Operands[1], 1)} \\\\ {Write(e.Operands[3], 0)} & \\text{{otherwise}} \\end{{cases}}", 4),
+                FunctionOperation.Abs => ($"\\left|{Write(e.Operands[0], 0)}\\right|", 4),
+                FunctionOperation.Sqrt => ($"\\sqrt{{{Write(e.Operands[0], 0)}}}", 4),
+                FunctionOperation.Pow => ($"{{{Write(e.Operands[0], 4)}}}^{{{Write(e.Operands[1], 0)}}}", 4),
+                FunctionOperation.Log => ($"\\ln\\left({Write(e.Operands[0], 0)}\\right)", 4),
+                FunctionOperation.Max or FunctionOperation.Min => ($"\\{e.Operation.ToString().ToLowerInvariant()}\\left({Write(e.Operands[0], 0)}, {Write(e.Operands[1], 0)}\\right)", 4),
+                _ => ($"\\{e.Operation.ToString().ToLowerInvariant()}\\left({Write(e.Operands[0], 0)}\\right)", 4),
+            };
+            return level < context ? $"\\left({tex}\\right)" : tex;
+        }
+
         var (text, precedence) = e.Operation switch
         {
             FunctionOperation.Constant => (Number(e.Value), e.Value < 0 ? 3 : 4),
-            FunctionOperation.Parameter => (e.Name!, 4),
+            FunctionOperation.Parameter => (names(e.Name!), 4),
             FunctionOperation.Negate => ("−" + Write(e.Operands[0], 4), 3),
             FunctionOperation.Add => ($"{Write(e.Operands[0], 1)} + {Write(e.Operands[1], 2)}", 1),
             FunctionOperation.Subtract => ($"{Write(e.Operands[0], 1)} − {Write(e.Operands[1], 2)}", 1),
@@ -317,6 +346,16 @@ public sealed class FunctionExpression
         };
         return precedence < context ? $"({text})" : text;
     }
+
+    private static string LatexSymbol(FunctionComparison comparison) => comparison switch
+    {
+        FunctionComparison.Less => "<",
+        FunctionComparison.LessOrEqual => "\\le",
+        FunctionComparison.Greater => ">",
+        FunctionComparison.GreaterOrEqual => "\\ge",
+        FunctionComparison.Equal => "=",
+        _ => "\\ne",
+    };
 
     private static string Symbol(FunctionComparison comparison) => comparison switch
     {

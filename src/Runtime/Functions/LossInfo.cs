@@ -20,7 +20,7 @@ internal enum LossOutputs
 /// Every fact the runtime holds about one loss, in one place: its reduction, whether it takes logits
 /// (and which probabilities they give), the per-element loss and dL/dŷ in double (the reference),
 /// how Explain writes it, and the PyTorch loss module. Cross-entropy couples the outputs of a row,
-/// so its per-element forms are null and its consumers treat the row as a whole. <see cref="Of"/>
+/// so its per-element forms are null and its consumers treat the row as a whole. <see cref="Of(Loss)"/>
 /// has no default branch that hides a missing member (see <see cref="ActivationInfo"/>).
 /// </summary>
 internal sealed class LossInfo
@@ -66,6 +66,22 @@ internal sealed class LossInfo
 
     /// <summary>dℓ/dŷ of one element (ŷ, y, δ), in double, before the 1/N of the mean; null for cross-entropy.</summary>
     public Func<double, double, double, double>? ElementGradient { get; }
+
+    /// <summary>The network's loss: its [Differentiable] function's (per element, the mean over every output), or its built-in one's.</summary>
+    public static LossInfo Of(NetworkArchitecture architecture) => architecture.LossFunction is { } function ? Of(function) : Of(architecture.Loss);
+
+    /// <summary>A [Differentiable] loss ℓ(ŷ, y): applied per element and averaged over every output, as MSE is.</summary>
+    public static LossInfo Of(DifferentiableFunction function)
+    {
+        string name = function.Name, latex = $"\\operatorname{{{function.Name}}}";
+        return new(Loss.MSE, perSample: false, LossOutputs.Values, 1, d => name, d => $"fn_{name}",
+            (o, y, d) => function.Evaluate(o, y), (o, y, d) => function.EvaluateDerivative(o, y),
+            (o, y, d) => new Call2(name, latex, o, y, (u, v) => function.Evaluate(u, v)),
+            (o, y, ol, yl) => ($"{name}({o}, {y})", $"{latex}({ol}, {yl})"),
+            (o, y, d) => new Call2(name + "'", latex + "'", o, y, (u, v) => function.EvaluateDerivative(u, v)),
+            (o, y, ol, yl) => ($"{name}'({o}, {y}), {name}'(ŷ, y) = ∂/∂ŷ [{function.Body.ToString(p => p == function.Parameters[0] ? "ŷ" : "y")}] = {function.Derivative.ToString(p => p == function.Parameters[0] ? "ŷ" : "y")}",
+                $"{latex}'({ol}, {yl})"));
+    }
 
     /// <summary>The entry for <paramref name="loss"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A member without an entry: add it here.</exception>
