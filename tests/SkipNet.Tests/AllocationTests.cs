@@ -20,6 +20,7 @@ public class AllocationTests
         { nameof(BinaryNet), 3 }, { nameof(HuberNet), 3 },
         { nameof(NormNet), 1 }, { nameof(NormNet), 40 }, { nameof(NormNetSingle), 40 }, { nameof(BatchNormNet), 2 }, { nameof(BatchNormNet), 70 },
         { nameof(TinyResNet), 2 }, { nameof(TinyResNet), 5 }, { nameof(ConvNet), 1 }, { nameof(ConvNet), 12 },
+        { nameof(FunctionNet), 1 }, { nameof(FunctionNet), 40 },
     };
 
     [Theory]
@@ -42,6 +43,7 @@ public class AllocationTests
             case nameof(BatchNormNet): Measure(new BatchNormNet(1), batch); break;
             case nameof(TinyResNet): Measure(new TinyResNet(1), batch); break;
             case nameof(ConvNet): Measure(new ConvNet(1), batch); break;
+            case nameof(FunctionNet): Measure(new FunctionNet(1), batch); break;
             default: Measure(new WideNetSingle(1), batch); break;
         }
     }

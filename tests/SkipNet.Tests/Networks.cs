@@ -292,3 +292,24 @@ public partial class TinyResNet;
 [Skip("x", "c0", SkipKind.Weighted)]
 [Dense("y", 2)]
 public partial class ConvNet;
+
+// [Differentiable] functions in looped code, float: a Mish activation, one on a convolution, and a
+// pinball loss.
+
+[Residual(InputShape = new[] { 1, 4, 4 }, LossFunction = nameof(Pinball), CodeStyle = CodeStyle.Looped, Precision = Precision.Single)]
+[Conv2D("c0", 2, 3, Padding = 1, Function = nameof(Mish))]
+[Dense("h0", 12, Function = nameof(Mish))]
+[Dense("y", 2)]
+public partial class FunctionNet
+{
+    [Differentiable]
+    private static float Mish(float x) => x * MathF.Tanh(MathF.Log(1 + MathF.Exp(x)));
+
+    [Differentiable]
+    private static float Pinball(float yhat, float y)
+    {
+        const float tau = 0.3f;
+        float r = y - yhat;
+        return r >= 0 ? tau * r : (tau - 1) * r;
+    }
+}
