@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The PyTorch round trip, both ways, on four networks with every activation and skip kind, LayerNorm,
-# BatchNorm, Dropout and the image layers (convolutions, pools, BatchNorm2d, 1×1 projections); SkipNet's
+# The PyTorch round trip, both ways, on five networks with every activation and skip kind, LayerNorm,
+# BatchNorm, Dropout, the image layers (convolutions, pools, BatchNorm2d, 1×1 projections) and
+# [Differentiable] functions (every operation of their grammar, a loss of one's own); SkipNet's
 # dropout masks, exported, replace PyTorch's draws; outputs are compared in eval mode:
 #   SkipNet → PyTorch: the module from NetworkArchitecture.ToPyTorch() with SkipNet's weights
 #                      (SaveWeights(…, WeightNames.PyTorch)) computes SkipNet's outputs, loss and gradients;

@@ -46,7 +46,7 @@ def use_masks(net, masks, call, rows):
 def main(directory):
     torch.set_default_dtype(torch.float64)
     failures = 0
-    for name in ["Classifier", "Regressor", "Normed", "Imaged"]:
+    for name in ["Classifier", "Regressor", "Normed", "Imaged", "Functional"]:
         stem = f"{directory}/{name}"
         spec = importlib.util.spec_from_file_location(name, stem + ".py")
         module = importlib.util.module_from_spec(spec)

@@ -1,3 +1,4 @@
+using System;
 using SkipNet;
 
 namespace PyTorchInterop;
@@ -73,3 +74,24 @@ public partial class Normed;
 [Dropout("d", 0.2)]
 [Dense("y", 3)]
 public partial class Imaged;
+
+// [Differentiable] activations using every operation of the grammar and a loss of one's own
+// (log-cosh): ToPyTorch writes them as torch operations, whose autograd must give SkipNet's gradients.
+[Residual(Inputs = 3, LossFunction = nameof(LogCosh))]
+[Dense("h0", 6, Function = nameof(Waves))]
+[Dense("h1", 6, Function = nameof(Clipped))]
+[Dense("h2", 6, Function = nameof(Branches))]
+[Dense("y", 2)]
+[Skip("h0", "h2")]
+[Skip("x", "y", SkipKind.Weighted)]
+public partial class Functional
+{
+    [Differentiable] static double Waves(double z) => Math.Sin(z) * Math.Cos(0.5 * z) + Math.Sinh(z / 4) - Math.Cosh(z / 5) + Math.Abs(z) * 0.1 - -z;
+
+    [Differentiable] static double Clipped(double z) => Math.Max(-1.5, Math.Min(z, 2.0)) + Math.Pow(Math.Abs(z) + 1, 0.5) - Math.Sqrt(z * z + 1);
+
+    [Differentiable]
+    static double Branches(double z) => z < -1 ? -z : z <= 0 ? z * z : z > 2 ? Math.Log(z) : z >= 1 ? Math.Exp(-z) : z == 0.5 ? 7 : z != 0.75 ? Math.Tanh(z) : 0;
+
+    [Differentiable] static double LogCosh(double yhat, double y) => Math.Log(Math.Cosh(yhat - y));
+}

@@ -45,7 +45,7 @@ if (command == "onnx")
 }
 
 int failures = 0;
-foreach (var network in new Func<IResidualNetwork<double>>[] { () => new Classifier(11), () => new Regressor(12), () => new Normed(13), () => new Imaged(14) })
+foreach (var network in new Func<IResidualNetwork<double>>[] { () => new Classifier(11), () => new Regressor(12), () => new Normed(13), () => new Imaged(14), () => new Functional(15) })
 {
     var net = network();
     string name = net.GetType().Name;
@@ -182,6 +182,7 @@ static IResidualNetwork<double> Clone(IResidualNetwork<double> net) => net switc
     Regressor r => r.Clone(),
     Normed n => n.Clone(),
     Imaged i => i.Clone(),
+    Functional f => f.Clone(),
     _ => throw new ArgumentException("Unknown network.", nameof(net)),
 };
 
@@ -191,6 +192,7 @@ static IResidualNetwork<double> Fresh(IResidualNetwork<double> net) => net switc
     Regressor => new Regressor(12),
     Normed => new Normed(13),
     Imaged => new Imaged(14),
+    Functional => new Functional(15),
     _ => throw new ArgumentException("Unknown network.", nameof(net)),
 };
 
