@@ -125,6 +125,9 @@ internal static class Emitter
             _stub = plan.Model.IsStub;
         }
 
+        /// <summary>The network's loss: its [Differentiable] function's or the built-in's.</summary>
+        private LossRule LossOfNetwork => LossRule.Of(_model.Loss, _names.Function(_model.LossFunction));
+
         private string ROS => $"global::System.ReadOnlySpan<{_t}>";
 
         private string Span => $"global::System.Span<{_t}>";
@@ -474,7 +477,7 @@ internal static class Emitter
                 "<summary>Adds dL/dp for k ≥ 1 samples to <see cref=\"Gradients\"/> (it accumulates until <see cref=\"ZeroGradients\"/>). " + Training + "</summary>",
                 "<param name=\"x\">k samples, row-major: length k·InputSize.</param>",
                 "<param name=\"y\">k targets, row-major: length k·OutputSize.</param>",
-                $"<returns>{Capital(LossRule.Of(_model.Loss, _names.Function(_model.LossFunction)).Description)}.</returns>",
+                $"<returns>{Capital(LossOfNetwork.Description)}.</returns>",
                 "<exception cref=\"global::System.ArgumentException\">A length does not fit; nothing is changed.</exception>",
                 "<exception cref=\"global::System.InvalidOperationException\">Another training call is running on this instance; nothing is changed.</exception>",
             ], $"public {_t} Backward({ROS} x, {ROS} y)",
@@ -485,7 +488,7 @@ internal static class Emitter
                 "<exception cref=\"global::System.ArgumentException\">A length does not fit.</exception>",
             ], $"public {_t} Evaluate({ROS} x, {ROS} y)",
                 $"int samples = {_names.CheckBatch}(x, y);",
-                $"return {_names.EvaluateRows}(x, y, samples) / {LossRule.Of(_model.Loss, _names.Function(_model.LossFunction)).Divisor("samples")};");
+                $"return {_names.EvaluateRows}(x, y, samples) / {LossOfNetwork.Divisor("samples")};");
 
             Member("ZeroGradients", ["<summary>Sets every gradient to zero. " + Training + "</summary>"],
                 "public void ZeroGradients()", Guarded($"{_names.GradientsField}.Span.Clear();"));
@@ -796,7 +799,7 @@ internal static class Emitter
                 _w.Line();
             }
 
-            var loss = LossRule.Of(_model.Loss, _names.Function(_model.LossFunction));
+            var loss = LossOfNetwork;
             _w.Line(loss.PerSample
                 ? "// Mean over the samples: each sample's dL/dŷ carries the factor 1/samples."
                 : "// Mean over N = samples · OutputSize: each sample's dL/dŷ carries the factor 1/N.");

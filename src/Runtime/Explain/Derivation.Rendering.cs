@@ -95,9 +95,7 @@ public sealed partial class Derivation
         }
 
         // The user's [Differentiable] functions, and the derivatives the generated code computes.
-        var functions = arch.Layers.Select(l => l.Function).Append(arch.LossFunction).OfType<DifferentiableFunction>()
-            .GroupBy(f => f.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
-        foreach (var function in functions)
+        foreach (var function in arch.Functions())
         {
             string of = string.Join(", ", function.Parameters), first = function.Parameters[0];
             if (md)

@@ -201,8 +201,8 @@ public sealed partial record NetworkArchitecture
         layer.Function is { } function ? $"{PythonName(function)}({z})" : ActivationInfo.Of(layer.Activation).PyTorch(z, layer.Alpha);
 
     /// <summary>The network's [Differentiable] functions, once each by name: the layers', then the loss's.</summary>
-    private IEnumerable<DifferentiableFunction> Functions() =>
-        Layers.Select(l => l.Function).Append(LossFunction).OfType<DifferentiableFunction>().GroupBy(f => f.Name, StringComparer.Ordinal).Select(g => g.First());
+    internal IReadOnlyList<DifferentiableFunction> Functions() =>
+        Layers.Select(l => l.Function).Append(LossFunction).OfType<DifferentiableFunction>().GroupBy(f => f.Name, StringComparer.Ordinal).Select(g => g.First()).ToList();
 
     /// <summary>"fn_Mish": apart from the module's and Python's names.</summary>
     private static string PythonName(DifferentiableFunction function) => "fn_" + (IsAsciiIdentifier(function.Name) ? function.Name : "f" + (uint)StringComparer.Ordinal.GetHashCode(function.Name));
