@@ -69,6 +69,9 @@ public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>Returns the mean loss on k samples without touching the gradients.</summary>
     T Evaluate(ReadOnlySpan<T> x, ReadOnlySpan<T> y);
 
+    /// <summary>Writes dL/dx for k samples into <paramref name="inputGradient"/> (k·InputSize values) and returns the loss, as Evaluate does (eval mode); parameters and gradients are only read. Safe on many threads at once.</summary>
+    T InputGradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> inputGradient);
+
     /// <summary>Sets every gradient to zero.</summary>
     void ZeroGradients();
 

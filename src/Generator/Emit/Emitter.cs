@@ -490,6 +490,24 @@ internal static class Emitter
                 $"int samples = {_names.CheckBatch}(x, y);",
                 $"return {_names.EvaluateRows}(x, y, samples) / {LossOfNetwork.Divisor("samples")};");
 
+            Member("InputGradient", [
+                "<summary>",
+                "The gradient of the loss with respect to the input: dL/dx for k ≥ 1 samples, with L the loss",
+                "<see cref=\"Evaluate\"/> returns (eval mode: BatchNorm's running statistics, no dropout).",
+                "Parameters, gradients and running statistics are only read. " + Concurrent,
+                "</summary>",
+                "<param name=\"x\">k samples, row-major: length k·InputSize.</param>",
+                "<param name=\"y\">k targets, row-major: length k·OutputSize.</param>",
+                "<param name=\"inputGradient\">Receives dL/dx: length k·InputSize, in x's layout, sharing no element with x or y.</param>",
+                $"<returns>{Capital(LossOfNetwork.Description)}, as Evaluate returns it.</returns>",
+                "<exception cref=\"global::System.ArgumentException\">A length does not fit, or inputGradient overlaps x or y; nothing is written.</exception>",
+            ], $"public {_t} InputGradient({ROS} x, {ROS} y, {Span} inputGradient)",
+                $"int samples = {_names.CheckBatch}(x, y);",
+                $"{RuntimeNames.GuardLength}<{_t}>(inputGradient, samples, InputSize, \"inputGradient\");",
+                $"{RuntimeNames.GuardSeparate}<{_t}>(inputGradient, x, y, \"inputGradient\", \"x\", \"y\");",
+                $"{_t} scale = {Literals.Number(1, _model.Precision)} / {LossOfNetwork.Divisor("samples")};",
+                $"return {_names.InputGradientRows}(x, y, samples, scale, inputGradient) / {LossOfNetwork.Divisor("samples")};");
+
             Member("ZeroGradients", ["<summary>Sets every gradient to zero. " + Training + "</summary>"],
                 "public void ZeroGradients()", Guarded($"{_names.GradientsField}.Span.Clear();"));
 
@@ -603,7 +621,7 @@ internal static class Emitter
             foreach (var member in statics.Concat(new[]
             {
                 $"{Span} {I}.Parameters", $"{ROS} {I}.Gradients", $"void {I}.Forward({ROS} x, {Span} output)",
-                $"{_t} {I}.Backward({ROS} x, {ROS} y)", $"{_t} {I}.Evaluate({ROS} x, {ROS} y)", $"void {I}.ZeroGradients()",
+                $"{_t} {I}.Backward({ROS} x, {ROS} y)", $"{_t} {I}.Evaluate({ROS} x, {ROS} y)", $"{_t} {I}.InputGradient({ROS} x, {ROS} y, {Span} inputGradient)", $"void {I}.ZeroGradients()",
                 $"void {I}.Step({_t} learningRate)", $"{_t} {I}.TrainStep({ROS} x, {ROS} y, {_t} learningRate)",
                 $"void {I}.Step({RuntimeNames.Optimizer}<{_t}> optimizer)", $"{_t} {I}.TrainStep({ROS} x, {ROS} y, {RuntimeNames.Optimizer}<{_t}> optimizer)",
             }))

@@ -18,7 +18,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
     private readonly NetworkPlan _plan;
     private readonly NetworkNames _names;
     private readonly string _t;
-    private readonly string _ws, _xIn, _yIn, _rows, _scale, _write, _loss, _train;
+    private readonly string _ws, _xIn, _yIn, _rows, _scale, _write, _loss, _train, _dx, _keepZ;
 
     public LoopedEmitter(NetworkPlan plan, NetworkNames names)
     {
@@ -26,6 +26,8 @@ internal sealed class LoopedEmitter : IBodyEmitter
         _names = names;
         _t = plan.T;
         (_ws, _xIn, _yIn, _rows, _scale, _write, _loss, _train) = (F("ws"), F("x_in"), F("y_in"), F("n_rows"), F("scale_"), F("write_"), F("loss_"), F("train"));
+        _dx = F("dx_in");
+        _keepZ = F("keep_z");
     }
 
     // What a layer rule's code reads (Layers/*Rule.cs).
@@ -38,6 +40,16 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     /// <summary>Whether the pass is a training call's (true) or Forward's and Evaluate's (false).</summary>
     internal string Train => _train;
+
+    /// <summary>
+    /// Whether an eval-mode pass keeps z of a BatchNorm whose convolution, skip and ReLU run as one pass
+    /// (InputGradient's does: ReLU's derivative at 0 is 1, so it needs z, not h). A parameter only of
+    /// networks with such a pass (<see cref="FusesActivations"/>).
+    /// </summary>
+    internal string KeepZ => _keepZ;
+
+    /// <summary>Whether some convolution, BatchNorm and activation run as one pass in eval mode, writing h and not z.</summary>
+    internal bool FusesActivations => _plan.Layers.Any(n => NormalizedConvolution.Of(n) is { DropsZ: true });
 
     /// <summary>The network's dropout generator, a field.</summary>
     internal string Random => _names.RandomField;
@@ -148,6 +160,8 @@ internal sealed class LoopedEmitter : IBodyEmitter
         EmitForwardChunk(w, cancellationToken);
         w.Line();
         EmitBackwardChunk(w, cancellationToken);
+        w.Line();
+        EmitInputGradientChunk(w, cancellationToken);
     }
 
     private void EmitWorkspace(SourceWriter w)
@@ -269,7 +283,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
     private void EmitForwardChunk(SourceWriter w, CancellationToken cancellationToken)
     {
         w.Line("// n_rows samples at once, forward: every layer's z and h into the workspace (one row per sample).");
-        string mode = _plan.HasTrainMode ? $", bool {_train}" : "";
+        string mode = (_plan.HasTrainMode ? $", bool {_train}" : "") + (FusesActivations ? $", bool {_keepZ}" : "");
         w.Open($"private void {_names.ForwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, int {_rows}{mode})");
         EmitSpans(w, withDeltas: false);
         Node? fusedInto = null;
@@ -346,7 +360,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         : $"{skip.Matrix.Name}·{Name(skip.From)}";
 
     /// <summary>", false" after a forward call's arguments when the network has a training mode.</summary>
-    private string Mode(string train) => _plan.HasTrainMode ? ", " + train : "";
+    private string Mode(string train, string keepZ = "false") => (_plan.HasTrainMode ? ", " + train : "") + (FusesActivations ? ", " + keepZ : "");
 
     /// <summary>A block of the parameters, through its public accessor (H1Weights): no local can hide it, since locals avoid every member name.</summary>
     internal string Parameters(Block b) => b.Property;
@@ -373,34 +387,8 @@ internal sealed class LoopedEmitter : IBodyEmitter
             if (node != output)
             {
                 w.Line($"// δ_{node.Name} = dL/d{node.Name} = Σ over the {node.Readers.Count} edge(s) that read {node.Name}");
-                // Identity skips first: the first one's δ is copied in, which costs less than
-                // clearing δ and adding it.
-                bool started = false;
-                foreach (var edge in node.Readers.OrderBy(e => e.IsSkip && e.Matrix is null ? 0 : 1))
-                {
-                    if (edge.IsSkip && edge.Matrix is null)
-                    {
-                        w.Line(started
-                            ? $"{Kernel("Add")}({Delta(edge.To)}, {Delta(node)}); // += dL/dz_{edge.To.Name} (identity skip)"
-                            : $"{Delta(edge.To)}.CopyTo({Delta(node)}); // = dL/dz_{edge.To.Name} (identity skip)");
-                        started = true;
-                        continue;
-                    }
-
-                    if (!started)
-                    {
-                        w.Line($"{Delta(node)}.Clear();");
-                        started = true;
-                    }
-
-                    // This is the last read of the edge's parameters: their gradients (and step) follow in the same call.
-                    EmitEdgeBackward(w, edge, Delta(node));
-                }
-
-                if (!started)
-                {
-                    w.Line($"{Delta(node)}.Clear();");
-                }
+                // This is the last read of each edge's parameters: their gradients (and step) follow in the same call.
+                EmitGather(w, node, Delta(node), edge => EmitEdgeBackward(w, edge, Delta(node)));
             }
 
             EmitActivationBackward(w, node);
@@ -418,6 +406,113 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line();
         w.Line($"return {_loss};");
         w.Close();
+    }
+
+    /// <summary>
+    /// <paramref name="target"/> = Σ over the edges that read <paramref name="node"/>: identity skips
+    /// first, the first one's δ copied in (which costs less than clearing and adding it), then each other
+    /// edge's backward pass, adding into the target.
+    /// </summary>
+    private void EmitGather(SourceWriter w, Node node, string target, Action<Edge> edgeBackward)
+    {
+        bool started = false;
+        foreach (var edge in node.Readers.OrderBy(e => e.IsSkip && e.Matrix is null ? 0 : 1))
+        {
+            if (edge.IsSkip && edge.Matrix is null)
+            {
+                w.Line(started
+                    ? $"{Kernel("Add")}({Delta(edge.To)}, {target}); // += dL/dz_{edge.To.Name} (identity skip)"
+                    : $"{Delta(edge.To)}.CopyTo({target}); // = dL/dz_{edge.To.Name} (identity skip)");
+                started = true;
+                continue;
+            }
+
+            if (!started)
+            {
+                w.Line($"{target}.Clear();");
+                started = true;
+            }
+
+            edgeBackward(edge);
+        }
+
+        if (!started)
+        {
+            w.Line($"{target}.Clear();");
+        }
+    }
+
+    /// <summary>
+    /// InputGradient's chunk: Forward's pass (eval mode), the loss and δ of the output, then back through
+    /// every edge to x by the kernels that add only dL/dh (no parameter is read for its gradient or written).
+    /// </summary>
+    private void EmitInputGradientChunk(SourceWriter w, CancellationToken cancellationToken)
+    {
+        var output = _plan.Output;
+        string ROS = $"global::System.ReadOnlySpan<{_t}>", Span = $"global::System.Span<{_t}>";
+        w.Open($"private {_t} {_names.InputGradientRows}({ROS} x, {ROS} y, int samples, {_t} scale, {Span} inputGradient)");
+        w.Line($"{_names.WorkspaceType} ws = {_names.WorkspaceField} ??= new {_names.WorkspaceType}({_names.Chunk});");
+        w.Line($"{_t} sum = {Literals.Number(0, _plan.Model.Precision)};");
+        w.Open($"for (int start = 0; start < samples; start += {_names.Chunk})");
+        w.Line($"int rows = global::System.Math.Min({_names.Chunk}, samples - start);");
+        w.Line($"sum += {_names.InputGradientBody}(ws, x.Slice(start * InputSize, rows * InputSize), y.Slice(start * OutputSize, rows * OutputSize), rows, scale, inputGradient.Slice(start * InputSize, rows * InputSize));");
+        w.Close();
+        w.Line();
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        w.Line("// n_rows samples at once, forward in eval mode, then backward by the chain rule down to x: writes");
+        w.Line("// dL/dx into dx_in and returns the summed loss. No parameter's gradient is taken; the parameters,");
+        w.Line("// the gradients and the running statistics are only read.");
+        w.Open($"private {_t} {_names.InputGradientBody}({_names.WorkspaceType} {_ws}, {ROS} {_xIn}, {ROS} {_yIn}, int {_rows}, {_t} {_scale}, {Span} {_dx})");
+        w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows}{Mode("false", keepZ: "true")});{(FusesActivations ? " // eval mode, keeping every z a derivative reads" : "")}");
+        EmitSpans(w, withDeltas: true);
+        w.Line();
+        w.Line($"// {LossFunction?.Name ?? _plan.Model.Loss.ToString()} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
+        w.Line($"{_t} {_loss} = {(LossFunction is { } f ? f.Differentiate : LossKernel)}({H(output)}, {_yIn}{LossArguments}, {_scale}, {Delta(output)});");
+        foreach (var node in _plan.Layers.Reverse())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            w.Line();
+            if (node != output)
+            {
+                w.Line($"// δ_{node.Name} = dL/d{node.Name} = Σ over the {node.Readers.Count} edge(s) that read {node.Name}");
+                EmitGather(w, node, Delta(node), edge => EmitEdgeInputBackward(w, edge, Delta(node)));
+            }
+
+            EmitActivationBackward(w, node);
+        }
+
+        w.Line();
+        w.Line($"// dL/dx = Σ over the {_plan.Input.Readers.Count} edge(s) that read x");
+        EmitGather(w, _plan.Input, _dx, edge => EmitEdgeInputBackward(w, edge, _dx));
+        w.Line();
+        w.Line($"return {_loss};");
+        w.Close();
+    }
+
+    /// <summary>InputGradient's backward pass through one edge into <paramref name="inputDelta"/>: a weighted skip's here, a layer's own by its rule.</summary>
+    private void EmitEdgeInputBackward(SourceWriter w, Edge edge, string inputDelta)
+    {
+        if (edge.IsSkip)
+        {
+            EmitMatrixInputBackward(w, edge, inputDelta);
+        }
+        else
+        {
+            edge.To.Rule.EmitInputBackward(this, w, edge, inputDelta);
+        }
+    }
+
+    /// <summary>inputDelta += Mᵀ·δ through an edge's matrix: a dense product, or a weighted skip's 1×1 convolution.</summary>
+    internal void EmitMatrixInputBackward(SourceWriter w, Edge edge, string inputDelta)
+    {
+        var m = edge.Matrix!;
+        string to = edge.To.Name;
+        w.Line(edge.IsConvolution
+            ? $"{ImageKernel("Conv2DInputBackward")}({Parameters(m)}, {Delta(edge.To)}, {inputDelta}, {_rows}, {Geometry(edge.From.Shape, 1, edge.Stride, 0)}); // += {m.Name}ᵀ ⋆ dL/dz_{to}"
+            : $"{Kernel("TransposeMultiplyAdd")}({Parameters(m)}, {Delta(edge.To)}, {inputDelta}, {_rows}); // += {m.Name}ᵀ·dL/dz_{to}");
     }
 
     /// <summary>The gradients of the parameters on the edges that read the input (no δ of x is needed): their last reads are behind.</summary>

@@ -41,6 +41,7 @@ internal static class RuntimeNames
     public const string Guard = Plumbing + "Guard";
     public const string GuardSampleCount = Guard + ".SampleCount";
     public const string GuardLength = Guard + ".Length";
+    public const string GuardSeparate = Guard + ".Separate";
     public const string GuardOptimizer = Guard + ".Optimizer";
     public const string Sgd = Plumbing + "Optimizers.Sgd";
     public const string Kernels = Plumbing + "Kernels";
@@ -53,7 +54,7 @@ internal static class RuntimeNames
 
     /// <summary>The kernels of the layers other than Dense (<c>LayerKernels.{name}</c>).</summary>
     public static readonly string[] LayerKernelMethods =
-        ["BatchNormBackward", "BatchNormEvalForward", "BatchNormTrainForward", "DropoutBackward", "DropoutForward", "LayerNormBackward", "LayerNormForward"];
+        ["BatchNormBackward", "BatchNormEvalBackward", "BatchNormEvalForward", "BatchNormTrainForward", "DropoutBackward", "DropoutForward", "LayerNormBackward", "LayerNormForward", "LayerNormInputBackward"];
 
     /// <summary><c>LayerKernels.{name}</c>, which must be one of <see cref="LayerKernelMethods"/>.</summary>
     public static string LayerKernel(string name) =>
@@ -69,7 +70,7 @@ internal static class RuntimeNames
     /// <summary>The kernels of image layers (<c>ImageKernels.{name}</c>).</summary>
     public static readonly string[] ImageKernelMethods =
     [
-        "AvgPool2DBackward", "AvgPool2DForward", "ChannelBiasGradient", "Conv2DBackward", "Conv2DBatchNormForward", "Conv2DForward",
+        "AvgPool2DBackward", "AvgPool2DForward", "ChannelBiasGradient", "Conv2DBackward", "Conv2DBatchNormForward", "Conv2DForward", "Conv2DInputBackward",
         "GlobalAvgPool2DBackward", "GlobalAvgPool2DForward", "MaxPool2DBackward", "MaxPool2DForward",
     ];
 
@@ -78,7 +79,7 @@ internal static class RuntimeNames
         Array.IndexOf(ImageKernelMethods, name) >= 0 ? ImageKernels + "." + name : throw new ArgumentException($"'{name}' is not in RuntimeNames.ImageKernelMethods.", nameof(name));
 
     /// <summary>The matrix and vector kernels the looped code calls (<c>Kernels.{name}</c>).</summary>
-    public static readonly string[] KernelMethods = ["Add", "BiasGradient", "DenseBackward", "DenseForward", "MultiplyAdd", "WeightGradient"];
+    public static readonly string[] KernelMethods = ["Add", "BiasGradient", "DenseBackward", "DenseForward", "MultiplyAdd", "TransposeMultiplyAdd", "WeightGradient"];
 
     /// <summary><c>Kernels.{name}</c>, which must be one of <see cref="KernelMethods"/>.</summary>
     public static string Kernel(string name) =>
@@ -114,7 +115,7 @@ internal static class RuntimeNames
         [
             IResidualNetwork + "`1", Optimizer + "`1", ParameterBlock, NetworkArchitecture, LayerInfo, SkipInfo, Derivation, DerivationOf,
             ActivationEnum, LossEnum, SkipKindEnum, LayerKindEnum, DropoutRandom, AlignedArray + "`1", GradientWrite + "`1", TrainingGuard, SplitMix64,
-            Initializer + ".He", Initializer + ".Glorot", GuardSampleCount, GuardLength, GuardOptimizer, Sgd, BinaryCrossEntropyTerm,
+            Initializer + ".He", Initializer + ".Glorot", GuardSampleCount, GuardLength, GuardSeparate, GuardOptimizer, Sgd, BinaryCrossEntropyTerm,
             RowsForward + "`1", ChunkedRowsForward,
         ];
         return fixedNames

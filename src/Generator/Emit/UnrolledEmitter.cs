@@ -20,7 +20,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
     private readonly NetworkNames _names;
     private readonly string _t;
     private readonly Code _code;
-    private readonly string _xIn, _yOut, _yIn, _scale, _loss, _p, _g;
+    private readonly string _xIn, _yOut, _yIn, _scale, _loss, _p, _g, _dx;
 
     public UnrolledEmitter(NetworkPlan plan, NetworkNames names)
     {
@@ -31,6 +31,7 @@ internal sealed class UnrolledEmitter : IBodyEmitter
 
         // The methods' own names first, so they keep them; then every equation's locals as they come.
         (_xIn, _yOut, _yIn, _scale, _loss, _p, _g) = (F("x_in"), F("y_out"), F("y_in"), F("scale_"), F("loss_"), F("p_"), F("g_"));
+        _dx = F("dx_in");
     }
 
     private string L(string preferred) => _names.Local(preferred);
@@ -134,7 +135,43 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         foreach (var node in _plan.Layers.Reverse())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            EmitBackward(w, node);
+            EmitBackward(w, node, parameterGradients: true);
+        }
+
+        w.Line();
+        w.Line($"return {_loss};");
+        w.Close();
+        w.Line();
+
+        string Span = $"global::System.Span<{_t}>";
+        w.Open($"private {_t} {_names.InputGradientRows}({ROS} x, {ROS} y, int samples, {_t} scale, {Span} inputGradient)");
+        w.Line($"{_t} sum = {Num(0)};");
+        w.Open("for (int s = 0; s < samples; s++)");
+        w.Line($"sum += {_names.InputGradientBody}(x.Slice(s * InputSize, InputSize), y.Slice(s * OutputSize, OutputSize), scale, inputGradient.Slice(s * InputSize, InputSize));");
+        w.Close();
+        w.Line();
+        w.Line("return sum;");
+        w.Close();
+        w.Line();
+
+        w.Line("// One sample, forward then backward by the chain rule down to x; writes dL/dx into dx_in and");
+        w.Line("// returns this sample's summed loss. No parameter's gradient is taken.");
+        w.Open($"private {_t} {_names.InputGradientBody}({ROS} {_xIn}, {ROS} {_yIn}, {_t} {_scale}, {Span} {_dx})");
+        EmitParameters(w);
+        EmitForwardEquations(w, cancellationToken);
+        EmitLoss(w);
+        EmitLossGradient(w);
+        foreach (var node in _plan.Layers.Reverse())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            EmitBackward(w, node, parameterGradients: false);
+        }
+
+        w.Line();
+        EmitInputDeltas(w, _plan.Input);
+        for (int i = 0; i < _plan.Input.Width; i++)
+        {
+            w.Line($"{_dx}[{i}] = {DH(_plan.Input, i)};");
         }
 
         w.Line();
@@ -259,43 +296,24 @@ internal sealed class UnrolledEmitter : IBodyEmitter
         public void Line(string line) => w.Line(line);
     }
 
-    private void EmitBackward(SourceWriter w, Node node)
+    /// <summary>The layer's dL/dh (unless it is the output), dL/dz and, when <paramref name="parameterGradients"/>, the gradients of the blocks its edges read.</summary>
+    private void EmitBackward(SourceWriter w, Node node, bool parameterGradients)
     {
         w.Line();
         if (node != _plan.Output)
         {
-            // dL/dh = Σ over every edge that reads h: the next layer's W, and each skip from here.
-            var paths = node.Readers.Select(e =>
-                e.Matrix is null ? $"dL/dz_{e.To.Name}"
-                : e.Matrix.Length == 1 ? $"dL/dz_{e.To.Name}·{e.Matrix.MathName}"
-                : $"{e.Matrix.MathName}ᵀ·dL/dz_{e.To.Name}");
-            string via = node.Readers.Count > 1
-                ? $"   ({node.Readers.Count} paths: {string.Join(", ", node.Readers.Select(e => e.IsSkip ? $"skip {node.Name}->{e.To.Name}" : $"through {e.To.Name}"))})"
-                : "";
-            w.Line($"// dL/d{node.Name} = {string.Join(" + ", paths)}{via}");
-            for (int i = 0; i < node.Width; i++)
-            {
-                var sum = new List<string>();
-                foreach (var edge in node.Readers)
-                {
-                    if (edge.Matrix is null)
-                    {
-                        sum.Add(DZ(edge.To, i));
-                    }
-                    else
-                    {
-                        sum.AddRange(Enumerable.Range(0, edge.To.Width).Select(r => $"{DZ(edge.To, r)} * {Entry(edge.Matrix, r, i)}"));
-                    }
-                }
-
-                w.Line($"{_t} {DH(node, i)} = {string.Join(" + ", sum)};");
-            }
+            EmitInputDeltas(w, node);
         }
 
         w.Line($"// dL/dz_{node.Name} = dL/d{node.Name}{DerivativeComment(node)}");
         for (int i = 0; i < node.Width; i++)
         {
             w.Line($"{_t} {DZ(node, i)} = {Derivative(node, i)};");
+        }
+
+        if (!parameterGradients)
+        {
+            return;
         }
 
         foreach (var edge in new[] { node.Main! }.Concat(node.Skips).Where(e => e.Matrix is not null))
@@ -320,6 +338,36 @@ internal sealed class UnrolledEmitter : IBodyEmitter
                     w.Line($"{_g}[{b.Offset + r}] += {DZ(node, r)};");
                 }
             }
+        }
+    }
+
+    /// <summary>dL/dh of a node (x too) = Σ over every edge that reads h: the next layer's W, and each skip from here.</summary>
+    private void EmitInputDeltas(SourceWriter w, Node node)
+    {
+        var paths = node.Readers.Select(e =>
+            e.Matrix is null ? $"dL/dz_{e.To.Name}"
+            : e.Matrix.Length == 1 ? $"dL/dz_{e.To.Name}·{e.Matrix.MathName}"
+            : $"{e.Matrix.MathName}ᵀ·dL/dz_{e.To.Name}");
+        string via = node.Readers.Count > 1
+            ? $"   ({node.Readers.Count} paths: {string.Join(", ", node.Readers.Select(e => e.IsSkip ? $"skip {Vec(node)}->{e.To.Name}" : $"through {e.To.Name}"))})"
+            : "";
+        w.Line($"// dL/d{Vec(node)} = {string.Join(" + ", paths)}{via}");
+        for (int i = 0; i < node.Width; i++)
+        {
+            var sum = new List<string>();
+            foreach (var edge in node.Readers)
+            {
+                if (edge.Matrix is null)
+                {
+                    sum.Add(DZ(edge.To, i));
+                }
+                else
+                {
+                    sum.AddRange(Enumerable.Range(0, edge.To.Width).Select(r => $"{DZ(edge.To, r)} * {Entry(edge.Matrix, r, i)}"));
+                }
+            }
+
+            w.Line($"{_t} {DH(node, i)} = {string.Join(" + ", sum)};");
         }
     }
 

@@ -87,4 +87,11 @@ internal sealed class BatchNormRule : LayerRule
         string what = inputDelta is null ? "" : $"+= (r/n)·(n·g − Σg − x̂·Σ(g⊙x̂)) per feature, g = dL/dz_{node.Name}·γ; ";
         w.Line($"{e.LayerKernel("BatchNormBackward")}({e.Parameters(gamma)}, {e.Delta(node)}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {input}, {e.Gradient(gamma)}, {e.Rows}, {node.Shape.Spatial}, {e.Write}); // {what}dL/d({gamma.Name}) += Σ dL/dz_{node.Name}⊙x̂");
     }
+
+    /// <summary>Eval mode: the running statistics are constants, so dL/dh_prev = dL/dz·γ·r.</summary>
+    public override void EmitInputBackward(LoopedEmitter e, SourceWriter w, Edge main, string inputDelta)
+    {
+        var node = main.To;
+        w.Line($"{e.LayerKernel("BatchNormEvalBackward")}({e.Parameters(node.Weights!)}, {e.RunningBuffer(node.RunningVariance, node.Shape.Channels)}, {e.Delta(node)}, {inputDelta}, {e.Rows}, {node.Shape.Spatial}, {Epsilon(e, node)}); // += dL/dz_{node.Name}·γ·r, r = 1/√(running_var + ε)");
+    }
 }

@@ -66,4 +66,11 @@ internal sealed class Conv2DRule : LayerRule
         string what = inputDelta is null ? "" : $"+= {weights.Name}ᵀ ⋆ dL/dz_{node.Name} (the transposed convolution); ";
         w.Line($"{e.ImageKernel("Conv2DBackward")}({e.Parameters(weights)}, {e.Delta(node)}, {e.H(main.From)}, {inputDelta ?? e.Empty}, {e.Gradient(weights)}, {e.Rows}, {LoopedEmitter.Geometry(main.From.Shape, layer.Kernel, layer.Stride, layer.Padding)}, {e.Write}); // {what}dL/d({weights.Name}) += Σ dL/dz_{node.Name} ⋆ {LoopedEmitter.Name(main.From)}");
     }
+
+    public override void EmitInputBackward(LoopedEmitter e, SourceWriter w, Edge main, string inputDelta)
+    {
+        var node = main.To;
+        var layer = node.Layer!;
+        w.Line($"{e.ImageKernel("Conv2DInputBackward")}({e.Parameters(node.Weights!)}, {e.Delta(node)}, {inputDelta}, {e.Rows}, {LoopedEmitter.Geometry(main.From.Shape, layer.Kernel, layer.Stride, layer.Padding)}); // += {node.Weights!.Name}ᵀ ⋆ dL/dz_{node.Name} (the transposed convolution)");
+    }
 }

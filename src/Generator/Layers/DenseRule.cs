@@ -41,4 +41,6 @@ internal sealed class DenseRule : LayerRule
             ? $"{e.Kernel("WeightGradient")}({e.Delta(main.To)}, {e.H(main.From)}, {e.Gradient(m)}, {e.Parameters(m)}, {e.Rows}, {e.Write}); // dL/d({m.Name}) += Σ dL/dz_{to}·{from}ᵀ"
             : $"{e.Kernel("DenseBackward")}({e.Parameters(m)}, {e.Delta(main.To)}, {e.H(main.From)}, {inputDelta}, {e.Gradient(m)}, {e.Rows}, {e.Write}); // += {m.Name}ᵀ·dL/dz_{to}; dL/d({m.Name}) += Σ dL/dz_{to}·{from}ᵀ");
     }
+
+    public override void EmitInputBackward(LoopedEmitter e, SourceWriter w, Edge main, string inputDelta) => e.EmitMatrixInputBackward(w, main, inputDelta);
 }

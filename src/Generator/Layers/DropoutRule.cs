@@ -48,4 +48,8 @@ internal sealed class DropoutRule : LayerRule
             w.Line($"{e.LayerKernel("DropoutBackward")}({e.Buffer(main.To, "mask")}, {e.Delta(main.To)}, {inputDelta}); // += m⊙dL/d{main.To.Name}");
         }
     }
+
+    /// <summary>Eval mode: the identity.</summary>
+    public override void EmitInputBackward(LoopedEmitter e, SourceWriter w, Edge main, string inputDelta) =>
+        w.Line($"{e.Kernel("Add")}({e.Delta(main.To)}, {inputDelta}); // += dL/d{main.To.Name} ({main.To.Name} is the identity in eval mode)");
 }

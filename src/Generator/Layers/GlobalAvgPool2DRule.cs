@@ -36,4 +36,7 @@ internal sealed class GlobalAvgPool2DRule : LayerRule
             w.Line($"{e.ImageKernel("GlobalAvgPool2DBackward")}({e.Delta(main.To)}, {inputDelta}, {e.Rows}, {main.From.Shape.Spatial}); // += dL/d{main.To.Name}/{main.From.Shape.Spatial} over each channel");
         }
     }
+
+    /// <summary>No parameters and no training mode: the backward pass itself.</summary>
+    public override void EmitInputBackward(LoopedEmitter e, SourceWriter w, Edge main, string inputDelta) => EmitBackward(e, w, main, inputDelta);
 }

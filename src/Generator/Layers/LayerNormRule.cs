@@ -48,4 +48,10 @@ internal sealed class LayerNormRule : LayerRule
         string what = inputDelta is null ? "" : $"+= r·(g − mean g − x̂·mean(g⊙x̂)), g = dL/dz_{node.Name}⊙γ; ";
         w.Line($"{e.LayerKernel("LayerNormBackward")}({e.Parameters(gamma)}, {e.Delta(node)}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {input}, {e.Gradient(gamma)}, {e.Rows}, {e.Write}); // {what}dL/d({gamma.Name}) += Σ dL/dz_{node.Name}⊙x̂");
     }
+
+    public override void EmitInputBackward(LoopedEmitter e, SourceWriter w, Edge main, string inputDelta)
+    {
+        var node = main.To;
+        w.Line($"{e.LayerKernel("LayerNormInputBackward")}({e.Parameters(node.Weights!)}, {e.Delta(node)}, {e.Buffer(node, "xhat")}, {e.Buffer(node, "r")}, {inputDelta}, {e.Rows}); // += r·(g − mean g − x̂·mean(g⊙x̂)), g = dL/dz_{node.Name}⊙γ");
+    }
 }

@@ -122,6 +122,12 @@ internal abstract class LayerRule
     /// δ is not needed) and takes the gradient of every block the operation reads last.
     /// </summary>
     public abstract void EmitBackward(LoopedEmitter e, SourceWriter w, Edge main, string? inputDelta);
+
+    /// <summary>
+    /// Looped code of InputGradient's backward pass through the layer's own edge, in eval mode: adds
+    /// dL/dh_prev into <paramref name="inputDelta"/> and takes no parameter's gradient (nothing is learned).
+    /// </summary>
+    public abstract void EmitInputBackward(LoopedEmitter e, SourceWriter w, Edge main, string inputDelta);
 }
 
 /// <summary>The rows and columns of a block.</summary>

@@ -30,6 +30,9 @@ internal sealed class NormalizedConvolution
     /// <summary>Whether the pass also adds the skip and takes the activation (the BatchNorm's h), or stops at its z.</summary>
     public bool Whole { get; }
 
+    /// <summary>Whether the one pass takes ReLU, so writes h and never z, which ReLU's derivative reads.</summary>
+    public bool DropsZ => Whole && Normalization.Activation == Activation.ReLU;
+
     /// <summary>The fusion starting at <paramref name="convolution"/>, or null when its output is read by anything but the BatchNorm after it.</summary>
     public static NormalizedConvolution? Of(Node convolution)
     {
@@ -64,18 +67,39 @@ internal sealed class NormalizedConvolution
         }
 
         w.Close();
+        if (!DropsZ)
+        {
+            w.Open("else");
+            EmitNormalized(e, w, whole: Whole);
+            w.Close();
+            if (!Whole)
+            {
+                e.EmitSkipsAndActivation(w, bn);
+            }
+
+            return;
+        }
+
+        // InputGradient keeps z: ReLU's derivative at 0 is 1, which h = max(z, 0) cannot tell from z < 0.
+        w.Open($"else if ({e.KeepZ})");
+        EmitNormalized(e, w, whole: false);
+        e.EmitSkipsAndActivation(w, bn, comment: false);
+        w.Close();
         w.Open("else");
+        EmitNormalized(e, w, whole: true);
+        w.Close();
+    }
+
+    /// <summary>The one-pass kernel: into the BatchNorm's z, or (<paramref name="whole"/>) with the skip and ReLU into its h.</summary>
+    private void EmitNormalized(LoopedEmitter e, SourceWriter w, bool whole)
+    {
+        var bn = Normalization;
         var layer = Convolution.Layer!;
         var from = Convolution.Main!.From;
-        string addend = Whole && bn.Skips.Count == 1 ? e.H(bn.Skips[0].From) : e.Empty;
-        string what = Whole ? bn.Name : "z_" + bn.Name;
+        string addend = whole && bn.Skips.Count == 1 ? e.H(bn.Skips[0].From) : e.Empty;
+        string what = whole ? bn.Name : "z_" + bn.Name;
         w.Line($"// {LoopedEmitter.Name(Convolution)} and {what} in one pass over the convolution's values (the same numbers as one by one)");
         w.Line($"{e.ImageKernel("Conv2DBatchNormForward")}({e.Parameters(Convolution.Weights!)}, {e.Parameters(Convolution.Bias!)}, {BatchNormRule.Statistics(e, bn)}, {BatchNormRule.Epsilon(e, bn)}, "
-            + $"{e.H(from)}, {addend}, {(Whole ? e.H(bn) : e.Z(bn))}, {e.Rows}, {LoopedEmitter.Geometry(from.Shape, layer.Kernel, layer.Stride, layer.Padding)}, rectify: {(Whole && bn.Activation == Activation.ReLU ? "true" : "false")});");
-        w.Close();
-        if (!Whole)
-        {
-            e.EmitSkipsAndActivation(w, bn);
-        }
+            + $"{e.H(from)}, {addend}, {(whole ? e.H(bn) : e.Z(bn))}, {e.Rows}, {LoopedEmitter.Geometry(from.Shape, layer.Kernel, layer.Stride, layer.Padding)}, rectify: {(whole && bn.Activation == Activation.ReLU ? "true" : "false")});");
     }
 }

@@ -63,4 +63,7 @@ internal sealed class PoolRule : LayerRule
             ? $"{e.ImageKernel("MaxPool2DBackward")}({e.H(main.From)}, {e.Delta(main.To)}, {inputDelta}, {e.Rows}, {geometry}); // += dL/d{main.To.Name} at each window's first maximum"
             : $"{e.ImageKernel("AvgPool2DBackward")}({e.Delta(main.To)}, {inputDelta}, {e.Rows}, {geometry}); // += dL/d{main.To.Name}/k² over each window");
     }
+
+    /// <summary>No parameters and no training mode: the backward pass itself.</summary>
+    public override void EmitInputBackward(LoopedEmitter e, SourceWriter w, Edge main, string inputDelta) => EmitBackward(e, w, main, inputDelta);
 }

@@ -24,7 +24,7 @@ internal static class Naming
     [
         "InputSize", "OutputSize", "ParameterCount", "Blocks", "Architecture", "Diagram", "Parameters", "Gradients",
         "Forward", "Backward", "Evaluate", "ZeroGradients", "Step", "TrainStep", "Explain", "Clone", "Initialize", "RandomState",
-        "Buffers", "BatchesTracked",
+        "Buffers", "BatchesTracked", "InputGradient",
     ];
 
     /// <summary>"h0" → "H0", for public accessors such as H0Weights.</summary>
@@ -189,6 +189,8 @@ internal sealed class NetworkNames
         BuffersField = members.Claim("_buffers");
         CountersField = members.Claim("_batchesTracked");
         ResetBuffers = members.Claim("ResetBuffers");
+        InputGradientRows = members.Claim("InputGradientRows");
+        InputGradientBody = members.Claim(model.Unrolled ? "InputGradientSample" : "InputGradientChunk");
 
         foreach (var function in model.Layers.Select(l => l.Function).Concat(new[] { model.LossFunction }))
         {
@@ -267,6 +269,12 @@ internal sealed class NetworkNames
     public string CountersField { get; }
 
     public string ResetBuffers { get; }
+
+    /// <summary>InputGradient's loop over samples (unrolled) or chunks (looped), on validated spans.</summary>
+    public string InputGradientRows { get; }
+
+    /// <summary>InputGradientSample (unrolled) or InputGradientChunk (looped): forward in eval mode, the loss, dL/dx.</summary>
+    public string InputGradientBody { get; }
 
     /// <summary>A field of the per-thread workspace (looped code): "z_h0", "h_h0", "d_h0".</summary>
     public string WorkspaceMember(string preferred) => _workspaceFields.Claim(preferred);

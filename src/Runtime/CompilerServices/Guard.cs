@@ -38,6 +38,18 @@ public static class Guard
         }
     }
 
+    /// <summary>Checks that an output span shares no element with the two inputs it is computed from.</summary>
+    /// <exception cref="ArgumentException">The output overlaps one of them.</exception>
+    public static void Separate<T>(ReadOnlySpan<T> output, ReadOnlySpan<T> first, ReadOnlySpan<T> second, string paramName, string firstName, string secondName)
+    {
+        if (output.Overlaps(first) || output.Overlaps(second))
+        {
+            throw new ArgumentException(
+                $"Expected {paramName} to share no element with {firstName} or {secondName}, which are read while it is written; it overlaps {(output.Overlaps(first) ? firstName : secondName)}. Pass a buffer of its own.",
+                paramName);
+        }
+    }
+
     /// <summary>Checks a learning rate as torch.optim does: a number ≥ 0 (and here also finite).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The rate is negative, infinite or NaN.</exception>
     public static void LearningRate<T>(T learningRate, string paramName)

@@ -105,7 +105,7 @@ public static partial class ImageKernels
             SpanCheck.Same(inputs.Length, inputDeltas.Length);
         }
 
-        var halves = ConvolutionWork<T>.Backward(weights, deltas, inputs, inputDeltas, batch, g);
+        var halves = ConvolutionWork<T>.Backward(weights, deltas, inputs, inputDeltas, batch, g, weightGradient: true);
         int n = weights.Length;
         for (int i = 0; i < n; i++)
         {
@@ -117,6 +117,23 @@ public static partial class ImageKernels
                 weights[i] += -write.LearningRate * value;
             }
         }
+    }
+
+    /// <summary>
+    /// The input's part of <see cref="Conv2DBackward{T}"/>, for a gradient with respect to the input:
+    /// inputDeltas += the transposed convolution of <paramref name="deltas"/> (dL/dz) with W, the same
+    /// numbers Conv2DBackward adds; W is read only and no gradient of it is taken.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void Conv2DInputBackward<T>(
+        ReadOnlySpan<T> weights, ReadOnlySpan<T> deltas, Span<T> inputDeltas,
+        int batch, int inChannels, int height, int width, int kernel, int stride, int padding)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var g = Geometry.Of(inChannels, height, width, kernel, stride, padding, weights.Length, batch);
+        SpanCheck.Same((long)batch * g.InputSize, inputDeltas.Length);
+        SpanCheck.Same((long)batch * g.OutChannels * g.Positions, deltas.Length);
+        ConvolutionWork<T>.Backward(weights, deltas, default, inputDeltas, batch, g, weightGradient: false);
     }
 
     /// <summary>A bias per channel: gradient (+)= Σ dL/dz over each channel's batch·spatial values, stored as <paramref name="write"/> says, then bias −= rate·gradient if it steps.</summary>
@@ -619,7 +636,7 @@ public static partial class ImageKernels
         private int* _tapOffsets;
         private int _biasLength, _inputDeltasLength, _batch;
         private Geometry _g;
-        private bool _backward, _accumulate;
+        private bool _backward, _accumulate, _weightGradient;
 
         private static ConvolutionWork<T> ForThisThread() => t_work ??= new();
 
@@ -666,11 +683,12 @@ public static partial class ImageKernels
             }
         }
 
-        /// <summary>Runs the backward pass and returns dL/dW of the batch's first half, then of its second.</summary>
-        public static ReadOnlySpan<T> Backward(ReadOnlySpan<T> weights, ReadOnlySpan<T> deltas, ReadOnlySpan<T> inputs, Span<T> inputDeltas, int batch, Geometry g)
+        /// <summary>Runs the backward pass and returns dL/dW of the batch's first half, then of its second (empty without <paramref name="weightGradient"/>).</summary>
+        public static ReadOnlySpan<T> Backward(ReadOnlySpan<T> weights, ReadOnlySpan<T> deltas, ReadOnlySpan<T> inputs, Span<T> inputDeltas, int batch, Geometry g, bool weightGradient)
         {
             var work = ForThisThread();
-            if (work._halves.Length < 2 * weights.Length)
+            work._weightGradient = weightGradient;
+            if (weightGradient && work._halves.Length < 2 * weights.Length)
             {
                 work._halves = new T[2 * weights.Length];
             }
@@ -685,7 +703,7 @@ public static partial class ImageKernels
                 WorkerPool.Run(work, Parts(batch, g, 2));
             }
 
-            return work._halves.AsSpan(0, 2 * weights.Length);
+            return weightGradient ? work._halves.AsSpan(0, 2 * weights.Length) : default;
         }
 
         public override void Run(int part, int parts)
@@ -731,14 +749,13 @@ public static partial class ImageKernels
             // Halves 0 and 1 of the batch: on two parts one each, on one part both, in order.
             for (int half = parts == 2 ? part : 0; half < (parts == 2 ? part + 1 : 2); half++)
             {
-                var gradient = _halves.AsSpan(half * weights.Length, weights.Length);
+                var gradient = _weightGradient ? _halves.AsSpan(half * weights.Length, weights.Length) : default;
                 gradient.Clear();
                 var spread = _inputDeltasLength == 0 ? default : Scratch(ref t_columnDeltas, columns);
                 int from = _batch * half / 2, to = _batch * (half + 1) / 2;
                 for (int s = from; s < to; s++)
                 {
                     var delta = new ReadOnlySpan<T>(_outputs + (long)s * outputSize, outputSize);
-                    var input = new ReadOnlySpan<T>(_inputs + (long)s * g.InputSize, g.InputSize);
                     if (_inputDeltasLength != 0)
                     {
                         // dcolumns (K × P) = Wᵀ · δ_s, scattered back onto the pixels they were gathered from.
@@ -747,8 +764,13 @@ public static partial class ImageKernels
                         Col2ImAdd(spread, new Span<T>(_inputDeltas + (long)s * g.InputSize, g.InputSize), g);
                     }
 
+                    if (!_weightGradient)
+                    {
+                        continue;
+                    }
+
                     // dW (C_out × K) += δ_s (C_out × P) · columns_sᵀ.
-                    Im2Col(input, scratch, g);
+                    Im2Col(new ReadOnlySpan<T>(_inputs + (long)s * g.InputSize, g.InputSize), scratch, g);
                     Kernels.MultiplyAdd(scratch, delta, gradient, g.OutChannels);
                 }
             }

@@ -79,27 +79,7 @@ public static class LayerKernels
         SpanCheck.Same(n, gammaGradient.Length);
         if (!inputDeltas.IsEmpty)
         {
-            SpanCheck.Same(deltas.Length, inputDeltas.Length);
-            T count = T.CreateTruncating(n);
-            for (int s = 0; s < batch; s++)
-            {
-                var d = deltas.Slice(s * n, n);
-                var xhat = normalized.Slice(s * n, n);
-                var input = inputDeltas.Slice(s * n, n);
-                T sumG = T.Zero, sumGx = T.Zero;
-                for (int i = 0; i < n; i++)
-                {
-                    T g = d[i] * gamma[i];
-                    sumG += g;
-                    sumGx += g * xhat[i];
-                }
-
-                T meanG = sumG / count, meanGx = sumGx / count, r = inverseDeviation[s];
-                for (int i = 0; i < n; i++)
-                {
-                    input[i] += r * (d[i] * gamma[i] - meanG - xhat[i] * meanGx);
-                }
-            }
+            LayerNormInputBackward(gamma, deltas, normalized, inverseDeviation, inputDeltas, batch);
         }
 
         for (int i = 0; i < n; i++)
@@ -114,6 +94,43 @@ public static class LayerKernels
             if (write.Step)
             {
                 gamma[i] += -write.LearningRate * sum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The input's part of <see cref="LayerNormBackward{T}"/>, for a gradient with respect to the input:
+    /// inputDeltas[s] += r·(g − mean(g) − x̂·mean(g⊙x̂)) with g = dL/dz⊙γ, the same numbers
+    /// LayerNormBackward adds; γ is read only and no gradient of it is taken.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void LayerNormInputBackward<T>(
+        ReadOnlySpan<T> gamma, ReadOnlySpan<T> deltas, ReadOnlySpan<T> normalized, ReadOnlySpan<T> inverseDeviation, Span<T> inputDeltas, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = gamma.Length;
+        SpanCheck.Same(batch * n, deltas.Length);
+        SpanCheck.Same(deltas.Length, normalized.Length);
+        SpanCheck.Same(batch, inverseDeviation.Length);
+        SpanCheck.Same(deltas.Length, inputDeltas.Length);
+        T count = T.CreateTruncating(n);
+        for (int s = 0; s < batch; s++)
+        {
+            var d = deltas.Slice(s * n, n);
+            var xhat = normalized.Slice(s * n, n);
+            var input = inputDeltas.Slice(s * n, n);
+            T sumG = T.Zero, sumGx = T.Zero;
+            for (int i = 0; i < n; i++)
+            {
+                T g = d[i] * gamma[i];
+                sumG += g;
+                sumGx += g * xhat[i];
+            }
+
+            T meanG = sumG / count, meanGx = sumGx / count, r = inverseDeviation[s];
+            for (int i = 0; i < n; i++)
+            {
+                input[i] += r * (d[i] * gamma[i] - meanG - xhat[i] * meanGx);
             }
         }
     }
@@ -234,6 +251,30 @@ public static class LayerKernels
             {
                 int start = s * stride + c * spatial;
                 SpanMath.Normalize(inputs.Slice(start, spatial), results.Slice(start, spatial), mu, r, gamma[c], beta[c]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="BatchNormEvalForward{T}"/>, for a gradient with respect to the
+    /// input: the running statistics are constants, so per channel inputDeltas += dL/dz·(γ·r), r =
+    /// 1/√(running_var + ε). γ is read only and no gradient of it is taken.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
+    public static void BatchNormEvalBackward<T>(
+        ReadOnlySpan<T> gamma, ReadOnlySpan<T> runningVariance, ReadOnlySpan<T> deltas, Span<T> inputDeltas, int batch, int spatial, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = gamma.Length;
+        CheckBatchNorm(channels, runningVariance.Length, deltas.Length, inputDeltas.Length, batch, spatial);
+        int stride = channels * spatial;
+        for (int c = 0; c < channels; c++)
+        {
+            T factor = gamma[c] * (T.One / T.Sqrt(runningVariance[c] + epsilon));
+            for (int s = 0; s < batch; s++)
+            {
+                int start = s * stride + c * spatial;
+                Kernels.ScaleAdd(factor, deltas.Slice(start, spatial), inputDeltas.Slice(start, spatial));
             }
         }
     }
