@@ -114,6 +114,9 @@ public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
                     1e-6 + 1e-4 * Math.Abs(numeric),
                     $"{style} {spec.ClassName(style, Precision.Double)}: parameter {i} ({Block(net, i)}) analytic {analytic[i]:R} numeric {numeric:R}");
             }
+
+            // And with respect to every input value.
+            InputGradients.Check(net, x, y, $"{style} {spec.ClassName(style, Precision.Double)}");
         }
     }
 
@@ -128,6 +131,14 @@ public class GradientCheckTests : IClassFixture<GradientCheckTests.Networks>
 
         var random = new Random(id);
         var (x, y) = DrawAwayFromKinks(spec, unrolled.Parameters.ToArray(), random);
+        double[] unrolledDx = new double[x.Length], loopedDx = new double[x.Length];
+        double lossA = unrolled.InputGradient(x, y, unrolledDx), lossB = looped.InputGradient(x, y, loopedDx);
+        lossB.ShouldBe(lossA, 1e-12 * (1 + Math.Abs(lossA)));
+        for (int i = 0; i < x.Length; i++)
+        {
+            loopedDx[i].ShouldBe(unrolledDx[i], 1e-12 * (1 + Math.Abs(unrolledDx[i])), $"dL/dx[{i}]");
+        }
+
         double a = unrolled.TrainStep(x, y, 0.1), b = looped.TrainStep(x, y, 0.1);
         b.ShouldBe(a, 1e-12 * (1 + Math.Abs(a)));
         for (int i = 0; i < unrolled.ParameterCount; i++)

@@ -134,6 +134,35 @@ public class LayerKindTests : IClassFixture<LayerKindTests.Networks>
 
     [Theory]
     [MemberData(nameof(Ids))]
+    public void InputGradientMatchesFiniteDifferencesOfEvaluate(int id)
+    {
+        // Eval mode: BatchNorm by its running statistics (moved from 0 and 1 by two training calls
+        // first), dropout the identity; batch 3 and 70 (several chunks) alike.
+        var spec = _networks.Specs[id];
+        var net = _networks.Create<double>(spec, seed: id);
+        Randomize(net.Parameters, new Random(id));
+        var random = new Random(id + 3);
+        var (trainX, trainY) = Draw(spec, net.OutputSize, random);
+        net.Backward(trainX, trainY);
+        net.Backward(trainX, trainY);
+        var (x, y) = Draw(spec, net.OutputSize, random);
+        var dx = InputGradients.Check(net, x, y, spec.ClassName(CodeStyle.Looped, Precision.Double));
+
+        // In a batch of 70 (several chunks) the first samples' dL/dx are the small batch's, scaled by the ratio of the divisors.
+        var (many, manyY) = Draw(spec with { Batch = 70 }, net.OutputSize, random);
+        x.CopyTo(many, 0);
+        y.CopyTo(manyY, 0);
+        var manyDx = new double[many.Length];
+        net.InputGradient(many, manyY, manyDx);
+        double ratio = Reference.Divisor(spec, spec.Batch) / Reference.Divisor(spec, 70);
+        for (int i = 0; i < x.Length; i++)
+        {
+            manyDx[i].ShouldBe(dx[i] * ratio, 1e-12 * (1 + Math.Abs(dx[i])), $"value {i} in a batch of 70");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
     public void TrainStepIsZeroGradientsBackwardStep(int id)
     {
         // Batch 70 runs three chunks (the first overwrites, the last steps); the dropout masks of both

@@ -130,6 +130,7 @@ public class GradientCheckUtilityTests
         public void Forward(ReadOnlySpan<T> x, Span<T> output) => inner.Forward(x, output);
         public T Backward(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => inner.Backward(x, y);
         public T Evaluate(ReadOnlySpan<T> x, ReadOnlySpan<T> y) => inner.Evaluate(x, y);
+        public T InputGradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> inputGradient) => inner.InputGradient(x, y, inputGradient);
         public void ZeroGradients() => inner.ZeroGradients();
         public void Step(T learningRate) => inner.Step(learningRate);
         public T TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate) => inner.TrainStep(x, y, learningRate);
