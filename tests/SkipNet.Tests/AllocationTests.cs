@@ -1,7 +1,7 @@
 namespace SkipNet.Tests;
 
 /// <summary>
-/// In steady state, Forward, Evaluate, Backward, Step and TrainStep allocate nothing, for any batch (a
+/// In steady state, Forward, Evaluate, InputGradient, Backward, Step and TrainStep allocate nothing, for any batch (a
 /// looped network's first call on a thread makes that thread's workspace: ThreadingTests measures it).
 /// </summary>
 [Trait("Category", "Slow")] // dotnet test --filter "Category!=Slow" leaves it out of a first check
@@ -55,6 +55,7 @@ public class AllocationTests
         var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => T.CreateChecked(random.NextDouble())).ToArray();
         var y = Enumerable.Range(0, batch * net.OutputSize).Select(_ => T.CreateChecked(random.NextDouble())).ToArray();
         var output = new T[batch * net.OutputSize];
+        var dx = new T[batch * net.InputSize];
         var rate = T.CreateChecked(1e-3);
         T sink = T.Zero;
 
@@ -64,7 +65,7 @@ public class AllocationTests
             {
                 sink += net.TrainStep(x, y, rate);
                 net.Forward(x, output);
-                sink += net.Backward(x, y) + net.Evaluate(x, y);
+                sink += net.Backward(x, y) + net.Evaluate(x, y) + net.InputGradient(x, y, dx);
                 net.Step(rate);
                 net.ZeroGradients();
             }

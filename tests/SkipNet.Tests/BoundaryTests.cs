@@ -28,6 +28,7 @@ public class BoundaryTests
             Should.Throw<ArgumentException>(() => net.TrainStep(x, y, 0.1), what),
             Should.Throw<ArgumentException>(() => net.Backward(x, y), what),
             Should.Throw<ArgumentException>(() => net.Evaluate(x, y), what),
+            Should.Throw<ArgumentException>(() => net.InputGradient(x, y, new double[xLength]), what),
         };
 
         foreach (var error in errors)
@@ -52,6 +53,30 @@ public class BoundaryTests
         Should.Throw<ArgumentException>(() => net.Forward(new double[3], output))
             .Message.ShouldStartWith("Expected output to have length 2 (1 sample(s) × 2); its length is 3.");
         output.ShouldAllBe(v => v == 0, "nothing written");
+    }
+
+    [Theory]
+    [InlineData(CodeStyle.Unrolled)]
+    [InlineData(CodeStyle.Looped)]
+    public void InputGradientChecksItsSpanAndWritesNothingOnError(CodeStyle style)
+    {
+        IResidualNetwork<double> net = style == CodeStyle.Unrolled ? new MixedUnrolled(3) : new MixedLooped(3);
+        var buffer = Enumerable.Range(0, 10).Select(i => (double)i / 10).ToArray();
+        double[] x = buffer[..6], y = [0.5, -0.5, 0.25, 1];
+
+        var dx = new double[5];
+        Should.Throw<ArgumentException>(() => net.InputGradient(x, y, dx))
+            .Message.ShouldStartWith("Expected inputGradient to have length 6 (2 sample(s) × 3); its length is 5.");
+        dx.ShouldAllBe(v => v == 0, "nothing written");
+
+        // Written while x and y are read: a span that shares an element with either is refused.
+        var inPlace = buffer.AsMemory(0, 6);
+        var error = Should.Throw<ArgumentException>(() => net.InputGradient(inPlace.Span, y, inPlace.Span));
+        error.ParamName.ShouldBe("inputGradient");
+        error.Message.ShouldContain("overlaps x");
+        Should.Throw<ArgumentException>(() => net.InputGradient(x, buffer.AsSpan(4, 4), buffer.AsSpan(0, 6)))
+            .Message.ShouldContain("overlaps y");
+        buffer.ShouldBe(Enumerable.Range(0, 10).Select(i => (double)i / 10).ToArray(), "nothing written");
     }
 
     [Fact]

@@ -67,9 +67,14 @@ public class SeedExerciseTests
             net.Blocks.Single(b => b.Name == name).Of(net.Parameters).Fill(half);
         }
 
-        T[] x = [T.One], y = [Of(expected.Target)], yhat = [T.Zero];
+        T[] x = [T.One], y = [Of(expected.Target)], yhat = [T.Zero], dx = [T.NaN];
         net.Forward(x, yhat);
         D(yhat[0]).ShouldBe(0.375, tolerance);
+
+        // dL/dx = dL/dz0·w0 = dL/dh0·[z0 ≥ 0]·w0, before the step; nothing is learned.
+        D(net.InputGradient(x, y, dx)).ShouldBe(expected.LossBefore, tolerance);
+        D(dx[0]).ShouldBe(expected.DLossDH0 * 0.5, tolerance);
+        net.Gradients.ToArray().Select(D).ShouldAllBe(g => g == 0);
 
         D(net.TrainStep(x, y, T.One)).ShouldBe(expected.LossBefore, tolerance);
         for (int i = 0; i < expected.Gradients.Length; i++)

@@ -19,7 +19,7 @@ public class ThreadingTests
 
     [Theory]
     [MemberData(nameof(Networks))]
-    public void ForwardAndEvaluateFromManyThreadsMatchOneThreadBitForBit(string network)
+    public void ForwardEvaluateAndInputGradientFromManyThreadsMatchOneThreadBitForBit(string network)
     {
         switch (network)
         {
@@ -66,8 +66,11 @@ public class ThreadingTests
             var x = Enumerable.Range(0, samples * net.InputSize).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
             var y = Enumerable.Range(0, samples * net.OutputSize).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
             var output = new T[samples * net.OutputSize];
+            var dx = new T[x.Length];
             net.Forward(x, output);
-            return (X: x, Y: y, Output: output, Loss: net.Evaluate(x, y));
+            T loss = net.InputGradient(x, y, dx);
+            net.Evaluate(x, y).ShouldBe(loss);
+            return (X: x, Y: y, Output: output, Loss: loss, Dx: dx);
         }).ToArray();
 
         var wrong = new int[Threads];
@@ -76,6 +79,7 @@ public class ThreadingTests
         var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
         {
             var outputs = batches.Select(b => new T[b.Output.Length]).ToArray();
+            var gradients = batches.Select(b => new T[b.X.Length]).ToArray();
             start.SignalAndWait();
             long before = 0;
             for (int call = 0; call < Batches + Calls; call++)
@@ -87,9 +91,10 @@ public class ThreadingTests
                 }
 
                 int b = call < Batches ? call : (call * (t + 1) + t * 5) % Batches;
-                var (x, y, expected, loss) = batches[b];
+                var (x, y, expected, loss, dx) = batches[b];
                 net.Forward(x, outputs[b]);
-                if (!outputs[b].AsSpan().SequenceEqual(expected) || net.Evaluate(x, y) != loss)
+                if (!outputs[b].AsSpan().SequenceEqual(expected) || net.Evaluate(x, y) != loss
+                    || net.InputGradient(x, y, gradients[b]) != loss || !gradients[b].AsSpan().SequenceEqual(dx))
                 {
                     wrong[t]++;
                 }
@@ -100,7 +105,7 @@ public class ThreadingTests
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
 
-        wrong.Sum().ShouldBe(0, $"wrong results out of {Threads * (Batches + Calls) * 2} calls");
+        wrong.Sum().ShouldBe(0, $"wrong results out of {Threads * (Batches + Calls) * 3} calls");
         allocated.ShouldAllBe(bytes => bytes == 0, "bytes allocated per thread after its first calls");
     }
 
