@@ -68,6 +68,8 @@ public class DifferentiableTests
                 double numeric = (plus - minus) / 2e-6;
                 analytic[i].ShouldBe(numeric, 1e-6 + 1e-4 * Math.Abs(numeric), $"{style} parameter {i}");
             }
+
+            InputGradients.Check(net, x, y, $"{style} trial {trial}");
         }
     }
 
@@ -206,5 +208,8 @@ public class DifferentiableTests
             double numeric = (plus - minus) / 2e-6;
             analytic[i].ShouldBe(numeric, 1e-6 + 1e-4 * Math.Abs(numeric), $"parameter {i}");
         }
+
+        // Through the functions, the convolutions and BatchNorm in eval mode, down to the image.
+        InputGradients.Check(net, x, y, "FunctionImage");
     }
 }
