@@ -3,7 +3,7 @@ using SkipNet;
 
 namespace FashionMnist;
 
-/// <summary>The sample's figures: loss and accuracy per epoch, and the test set's confusion matrix.</summary>
+/// <summary>The sample's figures: loss and accuracy per epoch, the test set's confusion matrix, and saliency maps.</summary>
 public static class Plots
 {
     public static void Curves(TrainingHistory history, string path)
@@ -60,5 +60,51 @@ public static class Plots
         plot.Axes.Bottom.MinimumSize = 110;
         plot.Title("Test set: true class (rows) against predicted class (columns)");
         plot.SavePng(path, 900, 820);
+    }
+
+    /// <summary>
+    /// Images (top row, grey) over two rows of saliency maps: |dL/dx| per pixel, and its mean over noisy
+    /// copies of the image (SmoothGrad), each map scaled to its own largest value, with
+    /// <paramref name="titles"/> above the columns.
+    /// </summary>
+    public static void Saliency(float[][] images, float[][] gradients, float[][] smoothed, string[] titles, int side, string path)
+    {
+        var plot = new Plot();
+        double[,] Grid(float[] values, Func<float, double> f)
+        {
+            var grid = new double[side, side];
+            for (int r = 0; r < side; r++)
+            {
+                for (int c = 0; c < side; c++)
+                {
+                    grid[r, c] = f(values[r * side + c]);
+                }
+            }
+
+            return grid;
+        }
+
+        for (int i = 0; i < images.Length; i++)
+        {
+            double left = i * 1.1;
+            var image = plot.Add.Heatmap(Grid(images[i], v => v));
+            image.Colormap = new ScottPlot.Colormaps.Grayscale();
+            image.Position = new CoordinateRect(left, left + 1, 2.2, 3.2);
+            var saliency = plot.Add.Heatmap(Grid(gradients[i], v => Math.Abs(v)));
+            saliency.Colormap = new ScottPlot.Colormaps.Inferno();
+            saliency.Position = new CoordinateRect(left, left + 1, 1.1, 2.1);
+            var smooth = plot.Add.Heatmap(Grid(smoothed[i], v => v));
+            smooth.Colormap = new ScottPlot.Colormaps.Inferno();
+            smooth.Position = new CoordinateRect(left, left + 1, 0, 1);
+            var title = plot.Add.Text(titles[i], left + 0.5, 3.25);
+            title.LabelAlignment = Alignment.LowerCenter;
+            title.LabelFontSize = 11;
+        }
+
+        plot.Axes.Frameless();
+        plot.HideGrid();
+        plot.Axes.SetLimits(-0.05, images.Length * 1.1, -0.05, 3.55);
+        plot.Title("Fashion-MNIST test images; |dL/dx| from InputGradient; its mean over 32 noisy copies (SmoothGrad)");
+        plot.SavePng(path, 150 * images.Length, 510);
     }
 }

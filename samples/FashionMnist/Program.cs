@@ -7,7 +7,7 @@ using Spectre.Console;
 
 // dotnet run -c Release --project samples/FashionMnist [-- --data DIR] [--epochs N] [--batch N] [--seed N] [--out DIR]
 //                                                       [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N]
-//                                                       [--pytorch DIR]
+//                                                       [--pytorch DIR] [--saliency FILE]
 //
 // Trains the network of Networks.cs (the residual MLP here; samples/FashionResNet runs this program on
 // its ResNet) on Fashion-MNIST with Adam (warm-up, then cosine decay)
@@ -17,12 +17,14 @@ using Spectre.Console;
 // weights without training; --pytorch writes, without training, what scripts/train-distributed.sh
 // hands to PyTorch: the module (model.py, from ToPyTorch), the initial weights under PyTorch's names
 // (weights.safetensors) and the training pixels' mean and standard deviation (standardization.json).
+// --saliency draws the first test image of each class over its saliency map, |dL/dx| from InputGradient
+// (after training, or with --load).
 
 string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine($"usage: {AppDomain.CurrentDomain.FriendlyName} [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N] [--pytorch DIR]");
+    Console.Error.WriteLine($"usage: {AppDomain.CurrentDomain.FriendlyName} [--data DIR] [--epochs N] [--batch N] [--seed N] [--learning-rate R] [--out DIR] [--save FILE] [--onnx FILE] [--checkpoint FILE] [--load FILE] [--threads N] [--pytorch DIR] [--saliency FILE]");
     return 1;
 }
 
@@ -58,6 +60,7 @@ if (options.Load is { } weights)
     net.LoadWeights(weights);
     Console.WriteLine($"loaded {weights}");
     Console.WriteLine($"test accuracy: {net.Accuracy(testX, testLabels).ToString("F4", CultureInfo.InvariantCulture)}");
+    Saliency(net, testX, testLabels, classNames, options.Saliency);
     return 0;
 }
 
@@ -110,6 +113,7 @@ if (options.Out is { } outDirectory)
     AnsiConsole.MarkupLine($"plots in [grey]{Markup.Escape(outDirectory)}[/]");
 }
 
+Saliency(net, testX, testLabels, classNames, options.Saliency);
 if (options.Save is { } save)
 {
     net.SaveWeights(save);
@@ -155,6 +159,69 @@ static (double Mean, double Std) Standardize(float[] train, float[] test)
     return (mean, std);
 }
 
+// The first test image of each class, dL/dx for it (cross-entropy against its label, eval mode) and
+// SmoothGrad's map (|dL/dx| averaged over 32 copies with Gaussian noise of 0.15 times the image's
+// range, one InputGradient call on the batch of copies), drawn to path.
+static void Saliency(FashionNet net, float[] x, int[] labels, string[] classNames, string? path)
+{
+    if (path is null)
+    {
+        return;
+    }
+
+    int classes = FashionNet.OutputSize, size = FashionNet.InputSize;
+    var images = new float[classes][];
+    var gradients = new float[classes][];
+    var smoothed = new float[classes][];
+    const int copies = 32;
+    var noisy = new float[copies * size];
+    var noisyGradients = new float[copies * size];
+    var targets = new float[copies * classes];
+    var random = new Random(1);
+    var titles = new string[classes];
+    var target = new float[classes];
+    var logits = new float[classes];
+    for (int c = 0; c < classes; c++)
+    {
+        int s = Array.IndexOf(labels, c);
+        images[c] = x.AsSpan(s * size, size).ToArray();
+        gradients[c] = new float[size];
+        Array.Clear(target);
+        target[c] = 1;
+        float loss = net.InputGradient(images[c], target, gradients[c]);
+        net.Forward(images[c], logits);
+        int predicted = Classification.ArgMax<float>(logits);
+        // SmoothGrad: InputGradient on a batch of noisy copies, |dL/dx| averaged over the copies.
+        float sigma = 0.15f * (images[c].Max() - images[c].Min());
+        for (int k = 0; k < copies; k++)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                double u1 = 1 - random.NextDouble(), u2 = random.NextDouble();
+                noisy[k * size + i] = images[c][i] + sigma * (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+            }
+
+            target.CopyTo(targets, k * classes);
+        }
+
+        net.InputGradient(noisy, targets, noisyGradients);
+        smoothed[c] = new float[size];
+        for (int k = 0; k < copies; k++)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                smoothed[c][i] += Math.Abs(noisyGradients[k * size + i]) / copies;
+            }
+        }
+
+        titles[c] = $"{classNames[c]}{(predicted == c ? "" : $" (as {classNames[predicted]})")}\nloss {loss.ToString("F3", CultureInfo.InvariantCulture)}";
+    }
+
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    Plots.Saliency(images, gradients, smoothed, titles, (int)Math.Sqrt(size), path);
+    AnsiConsole.MarkupLine($"saliency maps in [grey]{Markup.Escape(path)}[/]");
+}
+
 static int[,] Confusion(FashionNet net, float[] x, int[] labels)
 {
     var counts = new int[FashionNet.OutputSize, FashionNet.OutputSize];
@@ -168,14 +235,14 @@ static int[,] Confusion(FashionNet net, float[] x, int[] labels)
     return counts;
 }
 
-internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out, string? Save, string? Onnx, string? Checkpoint, string? Load, int? Threads, string? PyTorch)
+internal sealed record Options(string Data, int Epochs, int Batch, int Seed, float LearningRate, string? Out, string? Save, string? Onnx, string? Checkpoint, string? Load, int? Threads, string? PyTorch, string? Saliency)
 {
     public static Options? Parse(string[] args)
     {
         string data = Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") is { Length: > 0 } env ? env : "/usr/share/datasets/fashion-mnist";
         int epochs = Defaults.Epochs, batch = 128, seed = 1;
         float rate = 1e-3f;
-        string? output = null, save = null, onnx = null, checkpoint = null, load = null, pytorch = null;
+        string? output = null, save = null, onnx = null, checkpoint = null, load = null, pytorch = null, saliency = null;
         int? threads = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -194,10 +261,11 @@ internal sealed record Options(string Data, int Epochs, int Batch, int Seed, flo
                 case "--load": load = Next(); break;
                 case "--threads" when int.TryParse(Next(), out int t) && t > 0: threads = t; break;
                 case "--pytorch": pytorch = Next(); break;
+                case "--saliency": saliency = Next(); break;
                 default: return null;
             }
         }
 
-        return new Options(data, epochs, batch, seed, rate, output, save, onnx, checkpoint, load, threads, pytorch);
+        return new Options(data, epochs, batch, seed, rate, output, save, onnx, checkpoint, load, threads, pytorch, saliency);
     }
 }
