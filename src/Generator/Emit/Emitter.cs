@@ -831,9 +831,10 @@ internal static class Emitter
 /// <summary>
 /// Writes the network's arithmetic: its buffers, and the methods the shell calls on validated
 /// spans: <c>ForwardRows(x, output, samples)</c>, <c>EvaluateRows(x, y, samples)</c> (the summed
-/// loss) and <c>BackwardRows(x, y, samples, scale, write)</c> (forward, loss, backward; stores
-/// dL/dp as <c>write</c> says and returns the summed loss). Forward and Evaluate write nothing
-/// another thread could be using.
+/// loss), <c>BackwardRows(x, y, samples, scale, write)</c> (forward, loss, backward; stores
+/// dL/dp as <c>write</c> says and returns the summed loss) and <c>InputGradientRows(x, y, samples,
+/// scale, inputGradient)</c> (forward in eval mode, loss, backward to x; writes dL/dx and returns the
+/// summed loss). Forward, Evaluate and InputGradient write nothing another thread could be using.
 /// </summary>
 internal interface IBodyEmitter
 {

@@ -377,6 +377,33 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Open($"private {_t} {_names.BackwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, global::System.ReadOnlySpan<{_t}> {_yIn}, int {_rows}, {_t} {_scale}, {write} {_write})");
         w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows}{Mode("true")});");
         EmitSpans(w, withDeltas: true);
+        // The last read of each edge's parameters is its backward pass: their gradients (and step) follow in the same call.
+        EmitDeltas(w, EmitEdgeBackward, cancellationToken, node =>
+        {
+            if (node.Bias is { } bias)
+            {
+                w.Line(bias.Rows == node.Width
+                    ? $"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(bias)}, {Parameters(bias)}, {_write}); // dL/d({bias.Name}) += Σ dL/dz_{node.Name}"
+                    : $"{ImageKernel("ChannelBiasGradient")}({Delta(node)}, {Gradient(bias)}, {Parameters(bias)}, {_rows}, {node.Width / bias.Rows}, {_write}); // dL/d({bias.Name}) += Σ dL/dz_{node.Name} over each channel");
+            }
+        });
+
+        w.Line();
+        w.Line("// x is not trained: only the gradients of the matrices that read it");
+        EmitMatrixGradients(w, _plan.Input);
+        w.Line();
+        w.Line($"return {_loss};");
+        w.Close();
+    }
+
+    /// <summary>
+    /// The loss and δ of the output, then, from the output back, each layer's δ: gathered over the edges
+    /// that read it (each edge's backward pass by <paramref name="edgeBackward"/>), then through its
+    /// activation; <paramref name="after"/> writes what follows for the layer.
+    /// </summary>
+    private void EmitDeltas(SourceWriter w, Action<SourceWriter, Edge, string> edgeBackward, CancellationToken cancellationToken, Action<Node>? after)
+    {
+        var output = _plan.Output;
         w.Line();
         w.Line($"// {LossFunction?.Name ?? _plan.Model.Loss.ToString()} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
         w.Line($"{_t} {_loss} = {(LossFunction is { } f ? f.Differentiate : LossKernel)}({H(output)}, {_yIn}{LossArguments}, {_scale}, {Delta(output)});");
@@ -387,25 +414,12 @@ internal sealed class LoopedEmitter : IBodyEmitter
             if (node != output)
             {
                 w.Line($"// δ_{node.Name} = dL/d{node.Name} = Σ over the {node.Readers.Count} edge(s) that read {node.Name}");
-                // This is the last read of each edge's parameters: their gradients (and step) follow in the same call.
-                EmitGather(w, node, Delta(node), edge => EmitEdgeBackward(w, edge, Delta(node)));
+                EmitGather(w, node, Delta(node), edge => edgeBackward(w, edge, Delta(node)));
             }
 
             EmitActivationBackward(w, node);
-            if (node.Bias is { } bias)
-            {
-                w.Line(bias.Rows == node.Width
-                    ? $"{Kernel("BiasGradient")}({Delta(node)}, {Gradient(bias)}, {Parameters(bias)}, {_write}); // dL/d({bias.Name}) += Σ dL/dz_{node.Name}"
-                    : $"{ImageKernel("ChannelBiasGradient")}({Delta(node)}, {Gradient(bias)}, {Parameters(bias)}, {_rows}, {node.Width / bias.Rows}, {_write}); // dL/d({bias.Name}) += Σ dL/dz_{node.Name} over each channel");
-            }
+            after?.Invoke(node);
         }
-
-        w.Line();
-        w.Line("// x is not trained: only the gradients of the matrices that read it");
-        EmitMatrixGradients(w, _plan.Input);
-        w.Line();
-        w.Line($"return {_loss};");
-        w.Close();
     }
 
     /// <summary>
@@ -468,21 +482,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Open($"private {_t} {_names.InputGradientBody}({_names.WorkspaceType} {_ws}, {ROS} {_xIn}, {ROS} {_yIn}, int {_rows}, {_t} {_scale}, {Span} {_dx})");
         w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows}{Mode("false", keepZ: "true")});{(FusesActivations ? " // eval mode, keeping every z a derivative reads" : "")}");
         EmitSpans(w, withDeltas: true);
-        w.Line();
-        w.Line($"// {LossFunction?.Name ?? _plan.Model.Loss.ToString()} loss, ŷ = {output.Name}; δ_{output.Name} = dL/dŷ");
-        w.Line($"{_t} {_loss} = {(LossFunction is { } f ? f.Differentiate : LossKernel)}({H(output)}, {_yIn}{LossArguments}, {_scale}, {Delta(output)});");
-        foreach (var node in _plan.Layers.Reverse())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            w.Line();
-            if (node != output)
-            {
-                w.Line($"// δ_{node.Name} = dL/d{node.Name} = Σ over the {node.Readers.Count} edge(s) that read {node.Name}");
-                EmitGather(w, node, Delta(node), edge => EmitEdgeInputBackward(w, edge, Delta(node)));
-            }
-
-            EmitActivationBackward(w, node);
-        }
+        EmitDeltas(w, EmitEdgeInputBackward, cancellationToken, after: null);
 
         w.Line();
         w.Line($"// dL/dx = Σ over the {_plan.Input.Readers.Count} edge(s) that read x");

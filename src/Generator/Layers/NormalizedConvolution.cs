@@ -11,7 +11,9 @@ namespace SkipNet.Generator.Layers;
 /// skip and its activation is ReLU or none, has the skip added and ReLU taken in the same pass. The
 /// numbers are the same, bit for bit, as the operations one by one (the kernel computes each value as
 /// they do), without writing the convolution's output or passing over the values again. Training calls
-/// run the operations one by one: the backward pass reads what they keep.
+/// run the operations one by one: the backward pass reads what they keep. Where the pass takes ReLU it
+/// never writes the BatchNorm's z, so InputGradient's eval pass (keep_z) stops the one pass at z and
+/// adds the skip and takes ReLU after it: ReLU's derivative at 0 is 1, which h cannot tell from z &lt; 0.
 /// </summary>
 internal sealed class NormalizedConvolution
 {
