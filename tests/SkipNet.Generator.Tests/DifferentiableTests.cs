@@ -212,4 +212,32 @@ public class DifferentiableTests
         // Through the functions, the convolutions and BatchNorm in eval mode, down to the image.
         InputGradients.Check(net, x, y, "FunctionImage");
     }
+
+    /// <summary>README "Your own functions": its declaration generates the derivatives the README quotes, line for line.</summary>
+    [Fact]
+    public void TheReadmeQuotesTheGeneratedDerivatives()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "SkipNet.sln")))
+        {
+            root = root.Parent!;
+        }
+
+        string readme = File.ReadAllText(Path.Combine(root.FullName, "README.md"));
+        var blocks = System.Text.RegularExpressions.Regex.Matches(readme, "```csharp\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).ToList();
+        string declaration = blocks.Single(b => b.StartsWith("[Residual(Inputs = 8, LossFunction = nameof(Pinball))]", StringComparison.Ordinal));
+        string quoted = blocks.Single(b => b.StartsWith("// Mish(x) =", StringComparison.Ordinal));
+
+        var (run, _) = Harness.Generate("using System;\nusing SkipNet;\n" + declaration);
+        run.Diagnostics.ShouldBeEmpty();
+        static string Lines(string text) => string.Join("\n", text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+        string generated = Lines(Harness.Sources(run).Single().Value);
+        var methods = quoted.Split("\n\n");
+        methods.Length.ShouldBe(2, "Mish's derivative and Pinball's");
+        foreach (var method in methods)
+        {
+            generated.ShouldContain(Lines(method));
+        }
+    }
 }
