@@ -4,7 +4,8 @@
 # [Differentiable] functions (every operation of their grammar, a loss of one's own); SkipNet's
 # dropout masks, exported, replace PyTorch's draws; outputs are compared in eval mode:
 #   SkipNet → PyTorch: the module from NetworkArchitecture.ToPyTorch() with SkipNet's weights
-#                      (SaveWeights(…, WeightNames.PyTorch)) computes SkipNet's outputs, loss and gradients;
+#                      (SaveWeights(…, WeightNames.PyTorch)) computes SkipNet's outputs, loss and gradients,
+#                      and autograd's dL/dx in eval mode is InputGradient's;
 #   PyTorch → SkipNet: weights PyTorch saved load with LoadWeights, give PyTorch's outputs, and three
 #                      SGD steps in SkipNet end at PyTorch's weights after three torch.optim.SGD steps.
 # Everything must agree to 1e-12 (scaled by max(1, |value|)). Not part of `dotnet test`.

@@ -63,6 +63,13 @@ def main(directory):
         rows = int(batch["batch"][0])
         with torch.no_grad():
             eval_error = worst(net.eval()(torch.tensor(batch["x"]).reshape(rows, cls.input_size)), torch.tensor(batch["output"]))
+        # InputGradient: autograd's dL/dx of the eval-mode loss.
+        x_eval = torch.tensor(batch["x"]).reshape(rows, cls.input_size).requires_grad_()
+        eval_loss = module.loss_fn(net(x_eval), torch.tensor(batch["y"]).reshape(rows, cls.output_size))
+        eval_loss.backward()
+        input_error = max(worst(eval_loss, torch.tensor(batch["eval_loss"])),
+                          worst(x_eval.grad.reshape(-1), torch.tensor(batch["input_gradient"])))
+        net.zero_grad()
         net.train()
         use_masks(net, masks, "backward", rows)
         x = torch.tensor(batch["x"]).reshape(rows, cls.input_size)
@@ -74,9 +81,9 @@ def main(directory):
         loss_error = worst(loss, torch.tensor(batch["loss"]))
         grad_error = max(worst(p.grad, grads[n]) for n, p in net.named_parameters())
         ok = max(loss_error, grad_error) <= 1e-12
-        ok = ok and eval_error <= 1e-12
+        ok = ok and eval_error <= 1e-12 and input_error <= 1e-12
         failures += not ok
-        print(f"{name}: SkipNet's weights in PyTorch {torch.__version__}: outputs agree to {eval_error:.2e} (eval mode), loss to {loss_error:.2e}, "
+        print(f"{name}: SkipNet's weights in PyTorch {torch.__version__}: outputs agree to {eval_error:.2e} and dL/dx to {input_error:.2e} (eval mode), loss to {loss_error:.2e}, "
               f"gradients to {grad_error:.2e} (train mode{', SkipNet' + chr(39) + 's dropout masks' if masks else ''}): {'ok' if ok else 'FAILED'}")
 
         # PyTorch → SkipNet: PyTorch's own initial weights, its outputs, and its weights after three SGD steps.

@@ -69,6 +69,8 @@ static void Export(IResidualNetwork<double> net, string name, string stem)
     var (x, y) = Batch(net, seed: name.Length);
     var output = new double[y.Length];
     net.Forward(x, output);
+    var inputGradient = new double[x.Length];
+    double evalLoss = net.InputGradient(x, y, inputGradient); // eval mode, before Backward moves any running statistic
     net.ZeroGradients();
     double loss = net.Backward(x, y);
 
@@ -77,7 +79,8 @@ static void Export(IResidualNetwork<double> net, string name, string stem)
     var copy = Clone(net);
     gradients.CopyTo(copy.Parameters);
     copy.SaveWeights(stem + ".grad.safetensors", WeightNames.PyTorch);
-    Json.Write(stem + ".batch.json", new() { ["x"] = x, ["y"] = y, ["output"] = output, ["loss"] = [loss], ["batch"] = [x.Length / net.InputSize] });
+    Json.Write(stem + ".batch.json", new() { ["x"] = x, ["y"] = y, ["output"] = output, ["loss"] = [loss], ["batch"] = [x.Length / net.InputSize],
+        ["eval_loss"] = [evalLoss], ["input_gradient"] = inputGradient });
 
     // The dropout masks of that Backward (rows 9), and of the check's three SGD steps (rows 5) on a
     // fresh network of the same seed: PyTorch applies them in place of its own dropout draws.
