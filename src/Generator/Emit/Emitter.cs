@@ -35,8 +35,8 @@ internal static class Emitter
         w.Line();
         if (model.Namespace is not null)
         {
-            w.Line($"namespace {model.Namespace};");
-            w.Line();
+            // A block, not a file-scoped namespace: the code compiles from C# 9 on (LangVersion 9, Unity's compiler).
+            w.Open($"namespace {model.Namespace}");
         }
 
         foreach (var outer in model.ContainingTypes)
@@ -49,6 +49,11 @@ internal static class Emitter
         w.Close();
 
         foreach (var _ in model.ContainingTypes)
+        {
+            w.Close();
+        }
+
+        if (model.Namespace is not null)
         {
             w.Close();
         }
