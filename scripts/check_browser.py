@@ -1,0 +1,57 @@
+"""Drives samples/Playground, published and served at the URL given, in headless Chromium (Selenium
+with Debian's chromium-driver): the seed exercise's loss 3.375 before the step and 2 after it; a
+learning rate of 0.5 typed in gives 2.5 after it (docs/seed-exercise.md's step, halved); a screenshot
+goes to the path given."""
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def main(url, screenshot):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,1100"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    failures = 0
+    try:
+        start = time.monotonic()
+        driver.get(url)
+        wait = WebDriverWait(driver, 120)
+        loss = wait.until(expected_conditions.presence_of_element_located((By.ID, "loss")))
+        print(f"check-browser: .NET started and the page computed in {time.monotonic() - start:.1f} s")
+
+        def expect(element_id, expected, what):
+            nonlocal failures
+            actual = driver.find_element(By.ID, element_id).text
+            ok = actual == expected
+            failures += not ok
+            print(f"check-browser: {what}: {actual} (expected {expected}): {'ok' if ok else 'FAILED'}")
+
+        expect("loss", "3.375", "loss before the step")
+        expect("loss-after", "2", "loss after the step")
+        explain = driver.find_element(By.ID, "explain").text
+        ok = "dL/dh0 = dL/dz_h1·w_h1 + dL/dz_y·s_h0_y = 0.5 × 0.5 + 1 × 0.5 = 0.75" in explain
+        failures += not ok
+        print(f"check-browser: Explain's chain rule is on the page: {'ok' if ok else 'FAILED'}")
+        driver.save_screenshot(screenshot)
+
+        rate = driver.find_element(By.ID, "rate")
+        rate.clear()
+        rate.send_keys("0.5", Keys.TAB)
+        wait.until(lambda d: d.find_element(By.ID, "loss-after").text != "2")
+        expect("loss-after", "2.5", "loss after a step with learning rate 0.5")
+        expect("loss", "3.375", "loss before it, unchanged")
+    finally:
+        driver.quit()
+    return failures
+
+
+if __name__ == "__main__":
+    sys.exit(1 if main(sys.argv[1], sys.argv[2]) else 0)
