@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The browser: publishes samples/Playground (Blazor WebAssembly, no workload needed), serves it on
 # localhost and drives it in headless Chromium (scripts/check_browser.py): the seed exercise's
-# numbers (3.375, then 2), and a learning rate typed into the page changing the loss after the step.
-# Writes the README's screenshot (docs/images/playground.png). Not part of `dotnet test`.
+# numbers (3.375, then 2), a learning rate typed into the page changing the loss after the step, and
+# training on two moons in the page lowering the loss.
+# Writes the README's screenshots (docs/images/playground.png, playground-moons.png). Not part of `dotnet test`.
 # Needs Debian's chromium, chromium-driver and python3-selenium:
 #   sudo apt-get install chromium chromium-driver python3-selenium
 set -euo pipefail

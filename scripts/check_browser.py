@@ -1,7 +1,8 @@
 """Drives samples/Playground, published and served at the URL given, in headless Chromium (Selenium
 with Debian's chromium-driver): the seed exercise's loss 3.375 before the step and 2 after it; a
-learning rate of 0.5 typed in gives 2.5 after it (docs/seed-exercise.md's step, halved); a screenshot
-goes to the path given."""
+learning rate of 0.5 typed in gives 2.5 after it (docs/seed-exercise.md's step, halved); 300 Adam
+steps on two moons, run in the page, at least halve the loss. Screenshots go to the path given and
+beside it (-moons.png)."""
 import sys
 import time
 
@@ -48,6 +49,32 @@ def main(url, screenshot):
         wait.until(lambda d: d.find_element(By.ID, "loss-after").text != "2")
         expect("loss-after", "2.5", "loss after a step with learning rate 0.5")
         expect("loss", "3.375", "loss before it, unchanged")
+
+        # Training in the page: 300 Adam steps on two moons lower the loss.
+        start_loss = float(driver.find_element(By.ID, "moons-start").text)
+        began = time.monotonic()
+        driver.find_element(By.ID, "train").click()
+        WebDriverWait(driver, 300).until(lambda d: int(d.find_element(By.ID, "moons-steps").text) >= 300)
+        seconds = time.monotonic() - began
+        driver.find_element(By.ID, "train").click()
+        steps = int(driver.find_element(By.ID, "moons-steps").text)
+        loss_now = float(driver.find_element(By.ID, "moons-loss").text)
+        accuracy = driver.find_element(By.ID, "moons-accuracy").text
+        ok = loss_now < start_loss / 2
+        failures += not ok
+        print(f"check-browser: two moons, {steps} steps in {seconds:.1f} s: loss {start_loss} → {loss_now}, training accuracy {accuracy}: {'ok' if ok else 'FAILED'}")
+        driver.execute_script("document.getElementById('train').scrollIntoView()")
+        driver.save_screenshot(screenshot.replace(".png", "-moons.png"))
+
+        # The same layers without the skip edges, from the same seed: reported, not judged.
+        driver.find_element(By.ID, "skips").click()
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "moons-steps").text == "0")
+        plain_start = driver.find_element(By.ID, "moons-start").text
+        driver.find_element(By.ID, "train").click()
+        WebDriverWait(driver, 300).until(lambda d: int(d.find_element(By.ID, "moons-steps").text) >= steps)
+        driver.find_element(By.ID, "train").click()
+        print(f"check-browser: without the skip edges, {driver.find_element(By.ID, 'moons-steps').text} steps: "
+              f"loss {plain_start} → {driver.find_element(By.ID, 'moons-loss').text}, training accuracy {driver.find_element(By.ID, 'moons-accuracy').text}")
     finally:
         driver.quit()
     return failures
