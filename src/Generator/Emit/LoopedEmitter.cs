@@ -359,7 +359,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         : skip.IsConvolution ? $"{skip.Matrix.Name} ⋆ {Name(skip.From)} (1×1, stride {skip.Stride})"
         : $"{skip.Matrix.Name}·{Name(skip.From)}";
 
-    /// <summary>", false" after a forward call's arguments when the network has a training mode.</summary>
+    /// <summary>", false" after a forward call's arguments when the network has a training mode, then ", false" (or <paramref name="keepZ"/>) when it has a pass that may keep z (<see cref="FusesActivations"/>).</summary>
     private string Mode(string train, string keepZ = "false") => (_plan.HasTrainMode ? ", " + train : "") + (FusesActivations ? ", " + keepZ : "");
 
     /// <summary>A block of the parameters, through its public accessor (H1Weights): no local can hide it, since locals avoid every member name.</summary>
@@ -367,7 +367,6 @@ internal sealed class LoopedEmitter : IBodyEmitter
 
     private void EmitBackwardChunk(SourceWriter w, CancellationToken cancellationToken)
     {
-        var output = _plan.Output;
         string write = $"{RuntimeNames.GradientWrite}<{_t}>";
         w.Line("// n_rows samples at once, forward then backward by the chain rule; stores dL/dp as write_ says");
         w.Line("// (added by Backward; written, then stepped on, by TrainStep) and returns the summed loss.");
@@ -462,7 +461,6 @@ internal sealed class LoopedEmitter : IBodyEmitter
     /// </summary>
     private void EmitInputGradientChunk(SourceWriter w, CancellationToken cancellationToken)
     {
-        var output = _plan.Output;
         string ROS = $"global::System.ReadOnlySpan<{_t}>", Span = $"global::System.Span<{_t}>";
         w.Open($"private {_t} {_names.InputGradientRows}({ROS} x, {ROS} y, int samples, {_t} scale, {Span} inputGradient)");
         w.Line($"{_names.WorkspaceType} ws = {_names.WorkspaceField} ??= new {_names.WorkspaceType}({_names.Chunk});");
