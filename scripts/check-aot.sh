@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # NativeAOT, as a user publishes it: samples/SeedExercise and samples/FashionMnist with
-# -p:PublishAot=true (the generator referenced as an analyzer), each run against its JIT run.
+# -p:PublishAot=true (the generator referenced as an analyzer), each run against its JIT run, and a
+# fresh project on the packed package (the seed exercise's losses and dL/dx, exactly).
 #   - With -p:IlcInstructionSet=native (this CPU's instructions, as the JIT uses them) the seed
 #     exercise prints the same text and one epoch of Fashion-MNIST ends at the same weights, bit
 #     for bit. Anything else fails.
@@ -49,6 +50,47 @@ for variant in native default; do
   if [ "$("$binary")" = "$expected" ]; then verdict=ok; else verdict=FAILED; failures=$((failures + 1)); fi
   echo "seed exercise, NativeAOT ($variant instruction set): the JIT run's text: $verdict; binary $(stat -c %s "$binary") bytes; start to exit $(elapsed "$binary") s (JIT: $(elapsed "${jit[@]}") s)"
 done
+
+# From the package, as a user would: a fresh project with a PackageReference to the packed SkipNet
+# (the generator in analyzers/), published with NativeAOT.
+dotnet pack src/Runtime -c Release -o "$dir/feed" -v quiet -nologo >/dev/null
+mkdir -p "$dir/user"
+cat >"$dir/user/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration><packageSources><add key="skipnet" value="$dir/feed" /></packageSources></configuration>
+CONFIG
+cat >"$dir/user/user.csproj" <<PROJECT
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors><RestorePackagesPath>$dir/packages</RestorePackagesPath></PropertyGroup>
+  <ItemGroup><PackageReference Include="SkipNet" Version="*-*" /></ItemGroup>
+</Project>
+PROJECT
+cat >"$dir/user/Program.cs" <<'PROGRAM'
+using SkipNet;
+
+var net = new Seed();
+foreach (var block in Seed.Blocks)
+{
+    block.Of(net.Parameters).Fill(block.Name.EndsWith(".b") ? 0 : 0.5);
+}
+
+double[] x = [1.0], y = [-3.0], dx = new double[1];
+double before = net.InputGradient(x, y, dx);
+net.TrainStep(x, y, 1.0);
+System.Console.WriteLine($"loss {before} → {net.Evaluate(x, y)}, dL/dx {dx[0]}");
+
+[Residual(Inputs = 1, Loss = Loss.L1)]
+[Dense("h0", 1, Activation.ReLU)]
+[Dense("h1", 1, Activation.ReLU)]
+[Dense("y", 1)]
+[Skip("h0", "y", SkipKind.Weighted)]
+partial class Seed;
+PROGRAM
+dotnet publish "$dir/user" -c Release -r "$rid" -p:PublishAot=true -o "$dir/user-aot" -v quiet -nologo >/dev/null
+printed=$("$dir/user-aot/user")
+if [ "$printed" = "loss 3.375 → 2, dL/dx 0.375" ]; then verdict=ok; else verdict=FAILED; failures=$((failures + 1)); fi
+echo "a fresh project on the packed SkipNet, NativeAOT: '$printed' (expected 'loss 3.375 → 2, dL/dx 0.375'): $verdict"
 
 data=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 if [ ! -e "$data/train-images-idx3-ubyte.gz" ] && [ ! -e "$data/train-images-idx3-ubyte" ]; then
