@@ -28,6 +28,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         (_ws, _xIn, _yIn, _rows, _scale, _write, _loss, _train) = (F("ws"), F("x_in"), F("y_in"), F("n_rows"), F("scale_"), F("write_"), F("loss_"), F("train"));
         _dx = F("dx_in");
         _keepZ = F("keep_z");
+        FusesActivations = plan.Layers.Any(n => NormalizedConvolution.Of(n) is { DropsZ: true });
     }
 
     // What a layer rule's code reads (Layers/*Rule.cs).
@@ -49,7 +50,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
     internal string KeepZ => _keepZ;
 
     /// <summary>Whether some convolution, BatchNorm and activation run as one pass in eval mode, writing h and not z.</summary>
-    internal bool FusesActivations => _plan.Layers.Any(n => NormalizedConvolution.Of(n) is { DropsZ: true });
+    internal bool FusesActivations { get; }
 
     /// <summary>The network's dropout generator, a field.</summary>
     internal string Random => _names.RandomField;
