@@ -1,6 +1,7 @@
 """Drives samples/Playground, published and served at the URL given, in headless Chromium (Selenium
 with Debian's chromium-driver): the seed exercise's loss 3.375 before the step and 2 after it; a
-learning rate of 0.5 typed in gives 2.5 after it (docs/seed-exercise.md's step, halved); 300 Adam
+learning rate of 0.5 typed in gives 2.5 after it; the step typeset as formulas (KaTeX), none
+unreadable, and typeset again after the edit (docs/seed-exercise.md's step, halved); 300 Adam
 steps on two moons, run in the page, at least halve the loss. Screenshots go to the path given and
 beside it (-moons.png)."""
 import sys
@@ -17,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 def main(url, screenshot):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,1100"):
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,1500"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     failures = 0
@@ -37,10 +38,26 @@ def main(url, screenshot):
 
         expect("loss", "3.375", "loss before the step")
         expect("loss-after", "2", "loss after the step")
-        explain = driver.find_element(By.ID, "explain").text
+        explain = driver.find_element(By.ID, "explain-text").get_attribute("textContent")
         ok = "dL/dh0 = dL/dz_h1·w_h1 + dL/dz_y·s_h0_y = 0.5 × 0.5 + 1 × 0.5 = 0.75" in explain
         failures += not ok
-        print(f"check-browser: Explain's chain rule is on the page: {'ok' if ok else 'FAILED'}")
+        print(f"check-browser: Explain's chain rule is on the page as text: {'ok' if ok else 'FAILED'}")
+
+        # The same step typeset: every equation a formula, none that KaTeX could not read, the chain
+        # rule's line among them (its LaTeX source is kept in the MathML annotation).
+        def typeset():
+            return driver.execute_script("""
+                const root = document.getElementById('explain');
+                return [root.querySelectorAll('.equation .katex-display').length,
+                        root.querySelectorAll('.katex-error').length,
+                        [...root.querySelectorAll('annotation')].map(a => a.textContent),
+                        root.lastElementChild ? root.lastElementChild.innerText : ''];""")
+        wait.until(lambda d: typeset()[0] > 0)
+        formulas, errors, sources, last = typeset()
+        chain = r"\frac{\partial L}{\partial h0} = \frac{\partial L}{\partial z_{h1}} \cdot w_{h1} + \frac{\partial L}{\partial z_{y}} \cdot s_{h0 \to y} = 0.5 \times 0.5 + 1 \times 0.5 = 0.75"
+        ok = formulas >= 30 and errors == 0 and any(chain in source for source in sources)
+        failures += not ok
+        print(f"check-browser: the step typeset: {formulas} formulas, {errors} unreadable, the chain rule's line among them: {'ok' if ok else 'FAILED'}")
         driver.save_screenshot(screenshot)
 
         rate = driver.find_element(By.ID, "rate")
@@ -49,6 +66,10 @@ def main(url, screenshot):
         wait.until(lambda d: d.find_element(By.ID, "loss-after").text != "2")
         expect("loss-after", "2.5", "loss after a step with learning rate 0.5")
         expect("loss", "3.375", "loss before it, unchanged")
+        wait.until(lambda d: "2.5" in typeset()[3])
+        ok = typeset()[1] == 0
+        failures += not ok
+        print(f"check-browser: the typeset step follows: {typeset()[3]!r}: {'ok' if ok else 'FAILED'}")
 
         # Training in the page: 300 Adam steps on two moons lower the loss.
         start_loss = float(driver.find_element(By.ID, "moons-start").text)
