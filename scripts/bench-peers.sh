@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# SkipNet against TorchSharp (libtorch) in one process, alternating, at 1 and 2 threads: the five
+# SkipNet's products against the in-run FMA peak (their share of this CPU's limit, with the cache-derived
+# block sizes); SkipNet against TorchSharp (libtorch) in one process, alternating, at 1 and 2 threads: the five
 # TrainStep networks (+ mlp-512 in float), an epoch of the Fashion-MNIST MLP and of the FashionResNet;
 # then Forward against ONNX Runtime (CPU) on the MLP and the ResNet at batch 1 and 128. Prints a
 # Markdown table (docs/performance.md shows the latest). Not part of `dotnet test`; it restores TorchSharp-cpu
 # (libtorch, several hundred MB) on first use and marks one GLIBCXX version requirement of the
 # output's copy of libLibTorchSharp.so weak (scripts/weaken-glibcxx.py) so that it loads on Debian 12.
-#   scripts/bench-peers.sh [--threads 1,2] [--parts steps,fashion,resnet,onnx] [--fashion-epochs N] [--resnet-epochs N] [--data DIR]
+#   scripts/bench-peers.sh [--threads 1,2] [--parts products,steps,fashion,resnet,onnx] [--fashion-epochs N] [--resnet-epochs N] [--data DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build benchmarks/SkipNet.Peers -c Release -nologo -v quiet

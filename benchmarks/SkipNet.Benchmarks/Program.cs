@@ -10,6 +10,7 @@ var modes = new Dictionary<string, Action>
     ["phases"] = Phases.Run,         // where a training step spends its time
     ["floor"] = Floor.Run,           // mlp-128 at batch 1 against a loop that only moves its memory
     ["pairs"] = Pairs.Run,           // products in a step's pairs on one against two threads; memory and cross-core bandwidth
+    ["blocks"] = Blocks.Run,         // the cache-derived block sizes against the powers of two around them
 };
 
 if (args is [var mode] && modes.TryGetValue(mode, out var run))

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using SkipNet;
+using SkipNet.CompilerServices;
 
 namespace SkipNet.Benchmarks;
 
@@ -17,9 +19,50 @@ internal static class VectorWidths
 {
     private const int PeakIterations = 1 << 14;
 
+    private static readonly PropertyInfo Wide = typeof(Parallelism).Assembly.GetType("SkipNet.CompilerServices.Gemm")!.GetProperty("UseVector512", BindingFlags.Static | BindingFlags.NonPublic)!;
+
     public static void Run()
     {
-        var flag = typeof(Parallelism).Assembly.GetType("SkipNet.CompilerServices.Gemm")!.GetProperty("UseVector512", BindingFlags.Static | BindingFlags.NonPublic)!;
+        Console.WriteLine("product            | 256-bit        | 512-bit        | in-run 512-bit peak | 512-bit share");
+        foreach (var (name, product, productFlop, single) in Products())
+        {
+            // The peak in the same rounds: the machine's speed drifts, the share should not.
+            var medians = Alternation.Medians(
+            [
+                (() => { }, () => FmaPeak.Run512(PeakIterations)),
+                (() => Wide.SetValue(null, false), product),
+                (() => Wide.SetValue(null, true), product),
+            ], milliseconds: 80);
+            double peakFlop = (double)PeakIterations * FmaPeak.Chains * Vector512<double>.Count * 2;
+            double peak = peakFlop / medians[0] / 1000 * (single ? 2 : 1);
+            double narrowRate = productFlop / medians[1] / 1000, wideRate = productFlop / medians[2] / 1000;
+            Console.WriteLine($"{name,-18} | {narrowRate,6:F1} GFLOP/s | {wideRate,6:F1} GFLOP/s | {peak,7:F1} GFLOP/s       | {wideRate / peak,6:P0}");
+        }
+
+        Wide.SetValue(null, true);
+    }
+
+    /// <summary>
+    /// For scripts/bench-peers.sh: each product at the widest vectors this CPU runs (as networks run
+    /// them), against the in-run FMA peak of that width, as Markdown rows: product, GFLOP/s, peak, share.
+    /// </summary>
+    public static IEnumerable<string> ShareRows()
+    {
+        bool wide = Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+        int lanes = wide ? Vector512<double>.Count : Vector256<double>.Count;
+        double peakFlop = (double)PeakIterations * FmaPeak.Chains * lanes * 2;
+        Action peakRun = wide ? () => FmaPeak.Run512(PeakIterations) : () => FmaPeak.Run256(PeakIterations);
+        foreach (var (name, product, productFlop, single) in Products())
+        {
+            var medians = Alternation.Medians([(() => { }, peakRun), (() => { }, product)], milliseconds: 80);
+            double peak = peakFlop / medians[0] / 1000 * (single ? 2 : 1), rate = productFlop / medians[1] / 1000;
+            yield return $"| {name}, {(wide ? 512 : 256)}-bit | {rate:F1} GFLOP/s | {peak:F1} GFLOP/s | {rate / peak:P0} |";
+        }
+    }
+
+    /// <summary>Each product at 512×512×32 on one thread, on buffers aligned as a network holds them; the last two on a W of 512 × 96 that stays in the L2.</summary>
+    private static List<(string Name, Action Product, double Flop, bool Single)> Products()
+    {
         const int n = 512, k = 512, batch = 32;
         var random = new Random(1);
         double[] D(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble()).ToArray();
@@ -38,33 +81,17 @@ internal static class VectorWidths
         var (wn, hn, dwn) = (A(D(n * narrow)), A(D(batch * narrow)), A(D(n * narrow)));
         var step = GradientWrite<double>.TrainStep(1e-9);
         var stepf = GradientWrite<float>.TrainStep(1e-9f);
-        Console.WriteLine("product            | 256-bit        | 512-bit        | in-run 512-bit peak | 512-bit share");
         const double full = 2.0 * n * k * batch, inL2 = 2.0 * n * narrow * batch;
-        foreach (var (name, product, productFlop) in new (string, Action, double)[]
-        {
-            ("dH double", () => Kernels.TransposeMultiplyAdd<double>(w.Span, dz.Span, h.Span, batch), full),
-            ("dH float", () => Kernels.TransposeMultiplyAdd<float>(wf.Span, dzf.Span, hf.Span, batch), full),
-            ("dW+step double", () => Kernels.WeightGradient<double>(dz.Span, h.Span, dw.Span, w.Span, batch, step), full),
-            ("dW+step float", () => Kernels.WeightGradient<float>(dzf.Span, hf.Span, dwf.Span, wf.Span, batch, stepf), full),
-            ("forward double", () => Kernels.MultiplyAdd<double>(w.Span, h.Span, z.Span, batch), full),
-            ("forward float", () => Kernels.MultiplyAdd<float>(wf.Span, hf.Span, zf.Span, batch), full),
-            ("dH, W in L2", () => Kernels.TransposeMultiplyAdd<double>(wn.Span, dz.Span, hn.Span, batch), inL2),
-            ("dW+step, W in L2", () => Kernels.WeightGradient<double>(dz.Span, hn.Span, dwn.Span, wn.Span, batch, step), inL2),
-        })
-        {
-            // The peak in the same rounds: the machine's speed drifts, the share should not.
-            var medians = Alternation.Medians(
-            [
-                (() => { }, () => PeakBenchmarks.Run512(PeakIterations)),
-                (() => flag.SetValue(null, false), product),
-                (() => flag.SetValue(null, true), product),
-            ], milliseconds: 80);
-            double peakFlop = (double)PeakIterations * PeakBenchmarks.Chains * Vector512<double>.Count * 2;
-            double peak = peakFlop / medians[0] / 1000 * (name.EndsWith("float", StringComparison.Ordinal) ? 2 : 1);
-            double narrowRate = productFlop / medians[1] / 1000, wideRate = productFlop / medians[2] / 1000;
-            Console.WriteLine($"{name,-18} | {narrowRate,6:F1} GFLOP/s | {wideRate,6:F1} GFLOP/s | {peak,7:F1} GFLOP/s       | {wideRate / peak,6:P0}");
-        }
-
-        flag.SetValue(null, true);
+        return
+        [
+            ("dH double", () => Kernels.TransposeMultiplyAdd<double>(w.Span, dz.Span, h.Span, batch), full, false),
+            ("dH float", () => Kernels.TransposeMultiplyAdd<float>(wf.Span, dzf.Span, hf.Span, batch), full, true),
+            ("dW+step double", () => Kernels.WeightGradient<double>(dz.Span, h.Span, dw.Span, w.Span, batch, step), full, false),
+            ("dW+step float", () => Kernels.WeightGradient<float>(dzf.Span, hf.Span, dwf.Span, wf.Span, batch, stepf), full, true),
+            ("forward double", () => Kernels.MultiplyAdd<double>(w.Span, h.Span, z.Span, batch), full, false),
+            ("forward float", () => Kernels.MultiplyAdd<float>(wf.Span, hf.Span, zf.Span, batch), full, true),
+            ("dH, W in L2", () => Kernels.TransposeMultiplyAdd<double>(wn.Span, dz.Span, hn.Span, batch), inL2, false),
+            ("dW+step, W in L2", () => Kernels.WeightGradient<double>(dz.Span, hn.Span, dwn.Span, wn.Span, batch, step), inL2, false),
+        ];
     }
 }

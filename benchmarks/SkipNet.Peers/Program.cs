@@ -8,10 +8,12 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-// dotnet run -c Release --project benchmarks/SkipNet.Peers [-- --threads 1,2] [--parts steps,fashion,resnet,onnx]
+// dotnet run -c Release --project benchmarks/SkipNet.Peers [-- --threads 1,2] [--parts products,steps,fashion,resnet,onnx]
 //                                                          [--fashion-epochs N] [--resnet-epochs N] [--data DIR]
 //
-// SkipNet against TorchSharp 0.107 (libtorch 2.10) in one process, alternating: the TrainStep of
+// First each of SkipNet's matrix products against the FMA peak measured in the same run (its share
+// of this CPU's limit), with the cache-derived block sizes. Then SkipNet against TorchSharp 0.107
+// (libtorch 2.10) in one process, alternating: the TrainStep of
 // the five reference networks (float64: zero the gradients, forward, backward, SGD step), and an
 // epoch of the Fashion-MNIST MLP and of the FashionResNet (float32, batch 128, Adam), at each thread
 // count. Then inference against ONNX Runtime (CPU provider, as many intra-op threads): Forward of the
@@ -20,7 +22,7 @@ using F = TorchSharp.torch.nn.functional;
 // above 1, SkipNet is faster).
 
 var threadCounts = Arg("--threads", "1,2").Split(',').Select(int.Parse).ToArray();
-var parts = Arg("--parts", "steps,fashion,resnet,onnx").Split(',');
+var parts = Arg("--parts", "products,steps,fashion,resnet,onnx").Split(',');
 int fashionEpochs = parts.Contains("fashion") ? int.Parse(Arg("--fashion-epochs", "1")) : 0;
 int resnetEpochs = parts.Contains("resnet") ? int.Parse(Arg("--resnet-epochs", "1")) : 0;
 string data = Arg("--data", Environment.GetEnvironmentVariable("FASHION_MNIST_DIR") is { Length: > 0 } d ? d : "/usr/share/datasets/fashion-mnist");
@@ -28,6 +30,22 @@ string data = Arg("--data", Environment.GetEnvironmentVariable("FASHION_MNIST_DI
 torch.set_default_dtype(torch.float64);
 Console.WriteLine($"TorchSharp over libtorch {torch.__version__}; ONNX Runtime {OrtEnv.Instance().GetVersionString()}; SkipNet {typeof(Parallelism).Assembly.GetName().Version}; {Environment.ProcessorCount} processors");
 Console.WriteLine();
+if (parts.Contains("products"))
+{
+    // How far from this CPU's limit SkipNet's products run: each at 512×512×32 on one thread against
+    // the FMA peak measured in the same rounds, at the vector width the networks use here.
+    Console.WriteLine($"Block sizes: {Blocks.Describe()}");
+    Console.WriteLine();
+    Console.WriteLine("| product (one thread) | SkipNet | in-run FMA peak | share of the peak |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var row in VectorWidths.ShareRows())
+    {
+        Console.WriteLine(row);
+    }
+
+    Console.WriteLine();
+}
+
 Console.WriteLine("| what | threads | SkipNet | peer | peer ÷ SkipNet |");
 Console.WriteLine("|---|---|---|---|---|");
 

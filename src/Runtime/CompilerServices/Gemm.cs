@@ -180,16 +180,17 @@ internal static partial class Gemm
     {
         int width = TW.Width;
 
-        // Blocks of KBlock rows of B; each column panel of a block (three vectors wide, then two
-        // for the rest) is packed into a contiguous stack buffer, then every four-row panel of C
-        // runs over it from L1.
-        Span<T> packed = stackalloc T[TW.KBlock * 3 * TW.Width];
+        // Blocks of KBlock rows of B (Blocking: a share of the L1); each column panel of a block
+        // (three vectors wide, then two for the rest) is packed into a contiguous stack buffer, then
+        // every four- or eight-row panel of C runs over it from L1.
+        int kBlock = TW.KBlock;
+        Span<T> packed = stackalloc T[kBlock * 3 * TW.Width];
         ref T p = ref MemoryMarshal.GetReference(packed);
         int jEnd = n - n % (2 * width);
         int threeWideEnd = ThreeWideEnd(jEnd, width);
-        for (int k0 = 0; k0 < k; k0 += TW.KBlock)
+        for (int k0 = 0; k0 < k; k0 += kBlock)
         {
-            int kc = Math.Min(TW.KBlock, k - k0);
+            int kc = Math.Min(kBlock, k - k0);
             ref T ak = ref Unsafe.Add(ref a, k0);
             int j = 0;
             while (j < jEnd)
@@ -470,19 +471,21 @@ internal static partial class Gemm
         int width = TW.Width;
 
         // C is the large matrix here: walk it in row order, four rows at a time, left to right
-        // over a block of up to TnColumns columns, so each of its cache lines is read and written
+        // over a block of up to Blocking's TnColumns columns, so each of its cache lines is read and written
         // once per block of k. The block of B is packed panel by panel (a panel's k rows side by
         // side, contiguous), because B's own rows may sit a multiple of 4 KiB apart and would then
         // evict each other from L1; the four rows of Aᵀ a strip needs are packed side by side too.
+        // The block of B is TnColumns columns by TnRows rows of k (Blocking: a share of the L2).
         int panelWidth = 2 * width;
         int jEnd = n - n % panelWidth;
-        int kBlock = TnScratch / TnColumns;
+        const int kBlock = Blocking.TnRows;
+        int columns = Blocking.Current.TnColumns;
         Span<T> packedA = stackalloc T[8 * kBlock];
         ref T pa = ref MemoryMarshal.GetReference(packedA);
-        ref T pb = ref MemoryMarshal.GetArrayDataReference(Scratch<T>.Get(TnScratch));
-        for (int j0 = 0; j0 < jEnd; j0 += TnColumns)
+        ref T pb = ref MemoryMarshal.GetArrayDataReference(Scratch<T>.Get(columns * kBlock));
+        for (int j0 = 0; j0 < jEnd; j0 += columns)
         {
-            int nc = Math.Min(TnColumns, jEnd - j0);
+            int nc = Math.Min(columns, jEnd - j0);
             int threeWideEnd = ThreeWideEnd(nc, width);
             for (int k0 = 0; k0 < k; k0 += kBlock)
             {
@@ -575,12 +578,6 @@ internal static partial class Gemm
     }
 
 
-    /// <summary>Columns per packed block of B in <see cref="MultiplyAddTN{T}(ref T, int, ref T, ref T, ref T, int, int, int, GradientWrite{T})"/>.</summary>
-    private const int TnColumns = 512;
-
-    /// <summary>Elements of the packed block of B: TnColumns columns by 64 rows of k (256 KiB in double, in L2).</summary>
-    private const int TnScratch = TnColumns * 64;
-
     /// <summary>d[0..n) += f·s[0..n), one multiply and one add per element (no FMA), so every caller rounds alike.</summary>
     public static void ScaleAdd<T>(T factor, ref T s, ref T d, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -601,11 +598,6 @@ internal static partial class Gemm
             Unsafe.Add(ref d, i) += factor * Unsafe.Add(ref s, i);
         }
     }
-
-    private const int KBlock = 256;
-
-    /// <summary>Rows of B per packed block of the 512-bit product: a quarter as many, so the panel (three 512-bit vectors wide, 12 KiB in double) stays in L1 beside the eight rows of A the eight-row panels read.</summary>
-    private const int KBlockWide = 64;
 
     /// <summary>
     /// Where the three-vector panels of [0, jEnd) stop: an even number of them, so that the rest
@@ -1406,7 +1398,7 @@ internal static partial class Gemm
         /// <summary>Elements per vector.</summary>
         static abstract int Width { get; }
 
-        /// <summary>Rows of B per packed block of dH (the three-vector panel stays in L1).</summary>
+        /// <summary>Rows of B per packed block of dH and the forward pass (<see cref="Blocking"/>: the three-vector panel stays in L1).</summary>
         static abstract int KBlock { get; }
 
         /// <summary>Copies one vector.</summary>
@@ -1436,7 +1428,7 @@ internal static partial class Gemm
     {
         public static int Width => Vector256<T>.Count;
 
-        public static int KBlock => Gemm.KBlock;
+        public static int KBlock => Blocking.Current.PanelRows256;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Copy(ref T source, nuint sourceOffset, ref T destination, nuint destinationOffset) =>
@@ -1480,7 +1472,7 @@ internal static partial class Gemm
     {
         public static int Width => Vector512<T>.Count;
 
-        public static int KBlock => KBlockWide;
+        public static int KBlock => Blocking.Current.PanelRows512;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Copy(ref T source, nuint sourceOffset, ref T destination, nuint destinationOffset) =>

@@ -1,0 +1,90 @@
+namespace SkipNet.Tests;
+
+/// <summary>
+/// The products' block sizes come from the core's caches (Blocking.For(CpuCaches)); they decide only
+/// which part of a product is in cache when, never a result's bits.
+/// </summary>
+[Collection(nameof(ParallelismTests))] // sets the block sizes in force: alone, as ParallelismTests runs
+public sealed class BlockingTests
+{
+    [Theory]
+    [InlineData(48, 1024, 256, 128, 1024)] // Zen 5 (this project's benchmark machine), Ice Lake and Sapphire Rapids' L1
+    [InlineData(32, 1024, 128, 64, 1024)]  // Zen 4, Skylake-SP
+    [InlineData(32, 2048, 128, 64, 2048)]  // a 2 MiB L2 (Sapphire Rapids)
+    [InlineData(32, 512, 128, 64, 512)]    // Zen 2/3, and the default where nothing reports the caches
+    [InlineData(64, 256, 256, 128, 256)]   // Apple's big cores report far more L1 than this; a small L2
+    [InlineData(1, 1, 32, 16, 128)]        // nonsense reported: the smallest blocks
+    [InlineData(4096, 1 << 20, 512, 256, 4096)] // huge caches: the stack buffers and the scratch stay bounded
+    public void BlockSizesFollowTheCaches(int l1KiB, int l2KiB, int rows256, int rows512, int columns)
+    {
+        Blocking.For(new CpuCaches(l1KiB * 1024, l2KiB * 1024, "test")).ShouldBe(new Blocking(rows256, rows512, columns));
+    }
+
+    [Fact]
+    public void TheDefaultIsTheSmallestCpu()
+    {
+        Blocking.For(CpuCaches.Default).ShouldBe(new Blocking(128, 64, 512));
+    }
+
+    [Fact]
+    public void ThisMachinesCachesAreRead()
+    {
+        var caches = CpuCaches.Current;
+        caches.L1Data.ShouldBeInRange(8 * 1024, 1024 * 1024, caches.ToString());
+        caches.L2.ShouldBeGreaterThan(caches.L1Data, caches.ToString());
+        Blocking.Current.ShouldBe(Blocking.For(caches));
+    }
+
+    [Theory]
+    [InlineData("48K", 48 * 1024)]
+    [InlineData("1024K", 1 << 20)]
+    [InlineData("2M", 2 << 20)]
+    [InlineData("512", 512)]
+    public void SysfsSizesAreRead(string text, int bytes) => CpuCaches.ParseSize(text).ShouldBe(bytes);
+
+    [Theory]
+    [InlineData(40, 300, 700)] // several blocks of k (700 rows) and, at 128 columns, of dW's columns
+    [InlineData(9, 130, 300)]  // eight- and four-row panels and a row left over; 512- and 256-bit panels
+    [InlineData(128, 256, 784)] // the Fashion MLP's first layer at batch 128
+    public void EveryProductIsTheSameWhateverTheBlockSizes(int batch, int outputs, int inputs)
+    {
+        Products<double>(batch, outputs, inputs);
+        Products<float>(batch, outputs, inputs);
+    }
+
+    private static void Products<T>(int batch, int outputs, int inputs)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random(batch * 1000 + outputs);
+        T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
+        var (w, h, dz, z0, dh0, dw0) = (Draw(outputs * inputs), Draw(batch * inputs), Draw(batch * outputs), Draw(batch * outputs), Draw(batch * inputs), Draw(outputs * inputs));
+        (T[] Z, T[] DH, T[] DW, T[] W) Run(Blocking sizes)
+        {
+            var (degree, before) = (Parallelism.MaxDegreeOfParallelism, Blocking.Current);
+            Parallelism.MaxDegreeOfParallelism = 1;
+            Blocking.Current = sizes;
+            try
+            {
+                var (z, dh, dw, updated) = ((T[])z0.Clone(), (T[])dh0.Clone(), (T[])dw0.Clone(), (T[])w.Clone());
+                Kernels.MultiplyAdd<T>(w, h, z, batch);
+                Kernels.TransposeMultiplyAdd<T>(w, dz, dh, batch);
+                Kernels.WeightGradient<T>(dz, h, dw, updated, batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
+                return (z, dh, dw, updated);
+            }
+            finally
+            {
+                (Parallelism.MaxDegreeOfParallelism, Blocking.Current) = (degree, before);
+            }
+        }
+
+        var derived = Run(Blocking.Current);
+        foreach (var sizes in new[] { new Blocking(32, 16, 128), new Blocking(64, 32, 256), new Blocking(512, 256, 4096), Blocking.For(CpuCaches.Default) })
+        {
+            var other = Run(sizes);
+            other.Z.ShouldBe(derived.Z, $"Z at {sizes}, {typeof(T).Name}");
+            other.DH.ShouldBe(derived.DH, $"dH at {sizes}, {typeof(T).Name}");
+            other.DW.ShouldBe(derived.DW, $"dW at {sizes}, {typeof(T).Name}");
+            other.W.ShouldBe(derived.W, $"W after the step at {sizes}, {typeof(T).Name}");
+        }
+    }
+}
