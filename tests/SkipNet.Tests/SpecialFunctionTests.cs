@@ -310,11 +310,42 @@ public class PiecewiseLinearSpanTests
         => typeof(T) == typeof(double) ? BitConverter.DoubleToInt64Bits(double.CreateTruncating(value)) : BitConverter.SingleToInt32Bits(float.CreateTruncating(value));
 }
 
-/// <summary>What .ci/run's any-CPU runs turn off (DOTNET_EnableAVX512F, DOTNET_EnableAVX2, DOTNET_EnableHWIntrinsic = 0).</summary>
+/// <summary>
+/// What .ci/run's any-CPU runs turn off (DOTNET_EnableAVX512, DOTNET_EnableAVX2 or
+/// DOTNET_EnableHWIntrinsic = 0), and the widest vector each then expects the runtime to accelerate:
+/// SKIPNET_EXPECT_VECTORS = 256, 128 or 0 (bits).
+/// </summary>
 internal static class AnyCpu
 {
-    /// <summary>Whether this process runs with AVX2 (or every hardware intrinsic) turned off by the environment.</summary>
-    public static bool WithoutAvx2 => Off("DOTNET_EnableAVX2") || Off("DOTNET_EnableHWIntrinsic");
+    /// <summary>The widest vector this run expects, when .ci/run says; else null.</summary>
+    public static int? ExpectedVectorBits => int.TryParse(Environment.GetEnvironmentVariable("SKIPNET_EXPECT_VECTORS"), out int bits) ? bits : null;
 
-    private static bool Off(string variable) => Environment.GetEnvironmentVariable(variable) == "0";
+    /// <summary>Whether this process runs with AVX2 (or every hardware intrinsic) turned off by the environment.</summary>
+    public static bool WithoutAvx2 => ExpectedVectorBits is 128 or 0;
+
+    /// <summary>The widest vector the runtime accelerates in this process, in bits.</summary>
+    public static int WidestVectorBits =>
+        Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+}
+
+public sealed class AnyCpuTests
+{
+    /// <summary>
+    /// An any-CPU run tests the narrower paths only if the runtime's switch took effect: .NET renames
+    /// them (.NET 8's DOTNET_EnableAVX512F is DOTNET_EnableAVX512 in .NET 10, and the old name is
+    /// silently ignored). So each of .ci/run's runs says what it expects, and this fails if it is not so.
+    /// </summary>
+    [Fact]
+    public void TheRunHasTheVectorsItAskedFor()
+    {
+        if (AnyCpu.ExpectedVectorBits is int expected)
+        {
+            AnyCpu.WidestVectorBits.ShouldBe(expected, $"the widest accelerated vector under SKIPNET_EXPECT_VECTORS={expected}");
+        }
+        else
+        {
+            // A normal run: the products use 512-bit vectors exactly where the runtime accelerates them.
+            (Vector512.IsHardwareAccelerated && Gemm.UseVector512).ShouldBe(AnyCpu.WidestVectorBits == 512);
+        }
+    }
 }
