@@ -88,3 +88,64 @@ public sealed class BlockingTests
         }
     }
 }
+
+/// <summary>
+/// The packed products on 128-bit panels (ARM64's NEON, x86 without AVX2) are the same chains of
+/// fused multiply-adds as on 256- and 512-bit ones: on a CPU with FMA, the same bits.
+/// </summary>
+[Collection(nameof(ParallelismTests))] // switches the vector widths in force
+public sealed class NarrowPanelTests
+{
+    [Theory]
+    // Inputs in whole 512-bit two-vector panels, so that no width leaves a tail to the scalar path,
+    // which rounds each multiply-add on its own.
+    [InlineData(32, 37, 320)]  // forward in packed panels on every width (32 samples fill 512-bit ones in float and double)
+    [InlineData(64, 130, 96)]  // three- and two-vector panels
+    [InlineData(9, 300, 608)]  // dH over several k-blocks; eight- and four-row panels and a row left over
+    public void The128BitPanelsGiveTheWiderPanelsBits(int batch, int outputs, int inputs)
+    {
+        if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)
+        {
+            AnyCpu.ExpectedVectorBits.ShouldNotBeNull("every machine of this project's has FMA; without it 128-bit panels round apart from the scalar path");
+            return;
+        }
+
+        Products<double>(batch, outputs, inputs);
+        Products<float>(batch, outputs, inputs);
+    }
+
+    private static void Products<T>(int batch, int outputs, int inputs)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random(batch + outputs);
+        T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
+        var (w, h, dz, z0, dh0, dw0) = (Draw(outputs * inputs), Draw(batch * inputs), Draw(batch * outputs), Draw(batch * outputs), Draw(batch * inputs), Draw(outputs * inputs));
+        (T[] Z, T[] DH, T[] DW, T[] W) Run(bool wide)
+        {
+            var (degree, v512, v256) = (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256);
+            (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256) = (1, wide, wide);
+            try
+            {
+                var (z, dh, dw, updated) = ((T[])z0.Clone(), (T[])dh0.Clone(), (T[])dw0.Clone(), (T[])w.Clone());
+                Kernels.MultiplyAdd<T>(w, h, z, batch);
+                Kernels.TransposeMultiplyAdd<T>(w, dz, dh, batch);
+                Kernels.WeightGradient<T>(dz, h, dw, updated, batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
+                return (z, dh, dw, updated);
+            }
+            finally
+            {
+                (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256) = (degree, v512, v256);
+            }
+        }
+
+        var (widest, narrow) = (Run(wide: true), Run(wide: false));
+        narrow.DH.ShouldBe(widest.DH, $"dH on 128-bit panels, {typeof(T).Name}");
+        narrow.DW.ShouldBe(widest.DW, $"dW on 128-bit panels, {typeof(T).Name}");
+        narrow.W.ShouldBe(widest.W, $"W after the step on 128-bit panels, {typeof(T).Name}");
+        if (batch % 32 == 0 || !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            // Both forward products run every sample in packed panels (else some run in dot blocks, in another order).
+            narrow.Z.ShouldBe(widest.Z, $"Z on 128-bit panels, {typeof(T).Name}");
+        }
+    }
+}

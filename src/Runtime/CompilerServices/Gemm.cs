@@ -28,7 +28,8 @@ internal static partial class Gemm
         // GFLOP/s in double, 129 against 100 in float); with 256-bit ones they lose (71 against 88
         // in float), so there the dot blocks stay, and the bits differ slightly between the two.
         // A single sample takes eight rows at a time in 512-bit vectors (mlp-16's step 9 % faster).
-        bool packed = rows >= PackedForwardSamples && r1 - r0 >= 4 && UseVector512 && Vector512.IsHardwareAccelerated;
+        // Where 128-bit vectors are the widest (ARM64's NEON), the packed panels beat the scalar dot products.
+        bool packed = rows >= PackedForwardSamples && r1 - r0 >= 4 && ((UseVector512 && Vector512.IsHardwareAccelerated) || HasNarrowVectorRows<T>(rows));
         int first = packed ? MultiplyAddTransposedBPacked(ref a, ref b, ref c, rows, n, k, r0, r1) : 0;
         int r = r0;
 
@@ -80,8 +81,9 @@ internal static partial class Gemm
     private static int MultiplyAddTransposedBPacked<T>(ref T h, ref T w, ref T z, int rows, int n, int k, int r0, int r1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        bool narrow = HasNarrowVectorRows<T>(rows);
         int wide = UseVector512 && Vector512.IsHardwareAccelerated ? rows - rows % (2 * Vector512<T>.Count) : 0;
-        int samples = rows - (rows - wide) % (2 * Vector256<T>.Count);
+        int samples = rows - (rows - wide) % (2 * (narrow ? Vector128<T>.Count : Vector256<T>.Count));
         int units = r1 - r0;
         if (samples == 0)
         {
@@ -97,7 +99,11 @@ internal static partial class Gemm
             MultiplyAddNNPacked<T, Panels512<T>, ColumnsOfB>(ref wr, k, ref h, k, ref zt, samples, units, wide, k);
         }
 
-        if (samples > wide)
+        if (narrow)
+        {
+            MultiplyAddNNPacked<T, Panels128<T>, ColumnsOfB>(ref wr, k, ref h, k, ref zt, samples, units, samples, k);
+        }
+        else if (samples > wide)
         {
             MultiplyAddNNPacked<T, Panels256<T>, ColumnsOfB>(ref wr, k, ref Unsafe.Add(ref h, wide * k), k, ref Unsafe.Add(ref zt, wide), samples, units, samples - wide, k);
         }
@@ -129,6 +135,12 @@ internal static partial class Gemm
     {
         if (!HasVectorRows<T>(n))
         {
+            if (m > StreamingSamples && HasNarrowVectorRows<T>(n))
+            {
+                MultiplyAddNNPacked<T, Panels128<T>, RowsOfB>(ref a, lda, ref b, ld, ref c, ld, m, n, k);
+                return;
+            }
+
             Scalar<T, Normal>(ref a, lda, ref b, ref c, 0, m, 0, n, ld, k);
             return;
         }
@@ -309,6 +321,12 @@ internal static partial class Gemm
     {
         if (!HasVectorRows<T>(n))
         {
+            if (k > StreamingSamples && HasNarrowVectorRows<T>(n))
+            {
+                MultiplyAddTNPacked<T, Panels128<T>>(ref a, lda, ref b, ref c, ref p, m, n, k, write, n);
+                return;
+            }
+
             Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, 0, n, n, k, write);
             return;
         }
@@ -405,7 +423,7 @@ internal static partial class Gemm
     /// <summary>Whether rows of <paramref name="width"/> elements take the vector paths of dH and dW (two 256-bit vectors or more), not the scalar one.</summary>
     private static bool HasVectorRows<T>(int width)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => Vector256.IsHardwareAccelerated && width >= 2 * Vector256<T>.Count;
+        => UseVector256 && Vector256.IsHardwareAccelerated && width >= 2 * Vector256<T>.Count;
 
     /// <summary>Whether <see cref="DenseBackwardRows{T}"/> computes what dH's and dW's own paths would for this shape: their streaming paths, on vector rows.</summary>
     public static bool FusesDenseBackward<T>(int samples, int inputs)
@@ -462,6 +480,9 @@ internal static partial class Gemm
 
     /// <summary>Whether products use 512-bit vectors where the CPU runs them (tests compare both ways).</summary>
     internal static bool UseVector512 { get; set; } = true;
+
+    /// <summary>Whether the packed products use 256-bit vectors where the CPU runs them; else, with <see cref="UseVector512"/> off too, 128-bit ones (tests compare them).</summary>
+    internal static bool UseVector256 { get; set; } = true;
 
     /// <summary>The packed product in <typeparamref name="TW"/>'s vectors, on n columns whose rows are <paramref name="ld"/> apart; columns past the last whole two-vector panel one element at a time.</summary>
     private static void MultiplyAddTNPacked<T, TW>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
