@@ -96,6 +96,13 @@ def main(url, screenshot):
         driver.find_element(By.ID, "train").click()
         print(f"check-browser: without the skip edges, {driver.find_element(By.ID, 'moons-steps').text} steps: "
               f"loss {plain_start} → {driver.find_element(By.ID, 'moons-loss').text}, training accuracy {driver.find_element(By.ID, 'moons-accuracy').text}")
+
+        # The page times the seed exercise's step, its Explain and a two-moons Adam step in WebAssembly.
+        driver.find_element(By.ID, "time").click()
+        WebDriverWait(driver, 120).until(lambda d: d.find_elements(By.ID, "time-moons"))
+        print(f"check-browser: timed in the page: seed TrainStep {driver.find_element(By.ID, 'time-seed').text}, "
+              f"its Explain {driver.find_element(By.ID, 'time-explain').text}, a two-moons Adam step {driver.find_element(By.ID, 'time-moons').text} "
+              f"(128-bit vectors accelerated: {driver.find_element(By.ID, 'time-vectors').text})")
     finally:
         driver.quit()
     return failures
