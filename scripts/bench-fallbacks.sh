@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What each instruction-set fallback costs: the mlp-128 TrainStep at batch 1 and 32 (one thread,
+# What each instruction-set fallback costs: the mlp-128 Forward at batch 1 and TrainStep at batch 1 and 32 (one thread,
 # `-- steps` of benchmarks/SkipNet.Benchmarks) and one epoch of samples/FashionMnist on one thread,
 # with every vector width the CPU has, then without AVX-512 (DOTNET_EnableAVX512=0), without AVX2
 # and FMA (DOTNET_EnableAVX2=0) and without any hardware intrinsic (DOTNET_EnableHWIntrinsic=0).
@@ -30,13 +30,14 @@ range() {
   sort -g | awk 'NR == 1 { lo = $1; u = $2 } { hi = $1 } END { printf "%s%s %s", lo, (hi != lo ? "–" hi : ""), u }'
 }
 echo
-echo "| instruction sets | vectors | mlp-128 TrainStep, batch 1 | mlp-128 TrainStep, batch 32 | Fashion-MNIST epoch (1 thread) | test accuracy |"
-echo "|---|---|---|---|---|---|"
+echo "| instruction sets | vectors | mlp-128 Forward, batch 1 | mlp-128 TrainStep, batch 1 | mlp-128 TrainStep, batch 32 | Fashion-MNIST epoch (1 thread) | test accuracy |"
+echo "|---|---|---|---|---|---|---|"
 for i in "${!settings[@]}"; do
   vectors=$(head -1 "$out/steps-$i-1" | sed 's/vectors: //')
-  b1=$(cat "$out"/steps-"$i"-* | grep "batch 1:" | sed 's/.*: //' | range)
-  b32=$(cat "$out"/steps-"$i"-* | grep "batch 32:" | sed 's/.*: //' | range)
+  f1=$(cat "$out"/steps-"$i"-* | grep "Forward, batch 1:" | sed 's/.*: //' | range)
+  b1=$(cat "$out"/steps-"$i"-* | grep "TrainStep, batch 1:" | sed 's/.*: //' | range)
+  b32=$(cat "$out"/steps-"$i"-* | grep "TrainStep, batch 32:" | sed 's/.*: //' | range)
   epoch=$(cat "$out"/epoch-"$i"-* | grep "training time:" | sed 's/training time: //' | range)
   accuracy=$(cat "$out"/epoch-"$i"-* | grep "test accuracy:" | sed 's/test accuracy: //' | sort -u | paste -sd/)
-  echo "| ${names[$i]} | $vectors | $b1 | $b32 | $epoch | $accuracy |"
+  echo "| ${names[$i]} | $vectors | $f1 | $b1 | $b32 | $epoch | $accuracy |"
 done

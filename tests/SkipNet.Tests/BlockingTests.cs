@@ -149,3 +149,62 @@ public sealed class NarrowPanelTests
         }
     }
 }
+
+/// <summary>The forward product of a few samples on 128-bit dots: the products' values, and one sample's the same in any batch.</summary>
+[Collection(nameof(ParallelismTests))] // switches the vector widths in force
+public sealed class NarrowDotTests
+{
+    [Theory]
+    [InlineData(37, 300)]
+    [InlineData(130, 9)]
+    [InlineData(4, 2)] // k shorter than a vector: scalar sums
+    public void FewSamplesRunOn128BitDots(int outputs, int inputs)
+    {
+        Forward<double>(outputs, inputs, 1e-12);
+        Forward<float>(outputs, inputs, 1e-4);
+    }
+
+    private static void Forward<T>(int outputs, int inputs, double tolerance)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random(outputs + inputs);
+        T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
+        var (w, h) = (Draw(outputs * inputs), Draw(7 * inputs));
+        T[] Run(int batch)
+        {
+            var (degree, v512, v256) = (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256);
+            (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256) = (1, false, false);
+            try
+            {
+                var z = new T[batch * outputs];
+                Kernels.MultiplyAdd<T>(w, h.AsSpan(0, batch * inputs), z, batch);
+                return z;
+            }
+            finally
+            {
+                (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256) = (degree, v512, v256);
+            }
+        }
+
+        // Seven samples: a four-sample block, a two-sample one and one alone.
+        var seven = Run(7);
+        for (int s = 0; s < 7; s++)
+        {
+            for (int u = 0; u < outputs; u++)
+            {
+                double expected = 0;
+                for (int i = 0; i < inputs; i++)
+                {
+                    expected += double.CreateTruncating(h[s * inputs + i]) * double.CreateTruncating(w[u * inputs + i]);
+                }
+
+                double.CreateTruncating(seven[s * outputs + u]).ShouldBe(expected, tolerance * inputs, $"Z[{s}, {u}], {typeof(T).Name}");
+            }
+        }
+
+        foreach (int batch in new[] { 1, 2, 3 })
+        {
+            Run(batch).ShouldBe(seven.AsSpan(0, batch * outputs).ToArray(), $"the first {batch} sample(s) alone, {typeof(T).Name}");
+        }
+    }
+}

@@ -6,10 +6,11 @@ using System.Runtime.Intrinsics.X86;
 
 namespace SkipNet.CompilerServices;
 
-// The packed products on 128-bit vectors, for CPUs whose widest accelerated vectors they are: ARM64
-// (NEON, with its fused multiply-add) and x86 without AVX2. The drivers are the 256- and 512-bit
-// ones (IPanels); only the register panels are written again, with the same order of operations:
-// each element of C is one chain of multiply-adds in the order of k, from C's value or zero.
+// The products on 128-bit vectors, for CPUs whose widest accelerated vectors they are: ARM64 (NEON,
+// with its fused multiply-add), x86 without AVX2 and WebAssembly. The packed products' drivers are
+// the 256- and 512-bit ones (IPanels); only the register panels are written again, with the same
+// order of operations: each element of C is one chain of multiply-adds in the order of k, from C's
+// value or zero. The forward product's dot blocks (fewer than eight samples) get 128-bit dots.
 internal static partial class Gemm
 {
     /// <summary>
@@ -20,6 +21,32 @@ internal static partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
         => !(UseVector256 && Vector256.IsHardwareAccelerated) && !(UseVector512 && Vector512.IsHardwareAccelerated)
            && Vector128.IsHardwareAccelerated && width >= 2 * Vector128<T>.Count;
+
+    /// <summary>Whether the forward product's dot blocks (a few samples) run on 128-bit vectors: the widest the runtime accelerates, and k holds one.</summary>
+    private static bool HasNarrowDots<T>(int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => !(UseVector256 && Vector256.IsHardwareAccelerated) && Vector128.IsHardwareAccelerated && k >= Vector128<T>.Count;
+
+    /// <summary>
+    /// One row of A against four rows of B over the first <paramref name="length"/> elements (whole
+    /// 128-bit vectors): four dot products, each one vector accumulator summed at the end, so every
+    /// dot block (one, two or four samples) computes a sample's value alike.
+    /// </summary>
+    private static (T, T, T, T) DotsNarrow<T>(ref T a, ref T b0, ref T b1, ref T b2, ref T b3, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector128<T> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int kk = 0; kk < length; kk += Vector128<T>.Count)
+        {
+            var x = Vector128.LoadUnsafe(ref a, (nuint)kk);
+            c0 = MulAdd128(x, Vector128.LoadUnsafe(ref b0, (nuint)kk), c0);
+            c1 = MulAdd128(x, Vector128.LoadUnsafe(ref b1, (nuint)kk), c1);
+            c2 = MulAdd128(x, Vector128.LoadUnsafe(ref b2, (nuint)kk), c2);
+            c3 = MulAdd128(x, Vector128.LoadUnsafe(ref b3, (nuint)kk), c3);
+        }
+
+        return (Vector128.Sum(c0), Vector128.Sum(c1), Vector128.Sum(c2), Vector128.Sum(c3));
+    }
 
     /// <summary>a·b + c on 128-bit vectors, fused (one rounding) where the CPU has FMA (x86's FMA3, ARM64's NEON).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -742,7 +742,7 @@ internal static partial class Gemm
     private static void DotBlock4x4<T>(ref T a, ref T b, ref T c, int s, int r, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector256.IsHardwareAccelerated || k < Vector256<T>.Count)
+        if (!(UseVector256 && Vector256.IsHardwareAccelerated) || k < Vector256<T>.Count)
         {
             DotBlock2x4(ref a, ref b, ref c, s, r, n, k);
             DotBlock2x4(ref a, ref b, ref c, s + 2, r, n, k);
@@ -812,7 +812,7 @@ internal static partial class Gemm
         ref T b3 = ref Unsafe.Add(ref b2, k);
         int kk = 0;
         T s00 = T.Zero, s01 = T.Zero, s02 = T.Zero, s03 = T.Zero, s10 = T.Zero, s11 = T.Zero, s12 = T.Zero, s13 = T.Zero;
-        if (Vector256.IsHardwareAccelerated && k >= Vector256<T>.Count)
+        if (UseVector256 && Vector256.IsHardwareAccelerated && k >= Vector256<T>.Count)
         {
             int width = Vector256<T>.Count;
             Vector256<T> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
@@ -836,6 +836,12 @@ internal static partial class Gemm
 
             (s00, s01, s02, s03) = (Vector256.Sum(c00), Vector256.Sum(c01), Vector256.Sum(c02), Vector256.Sum(c03));
             (s10, s11, s12, s13) = (Vector256.Sum(c10), Vector256.Sum(c11), Vector256.Sum(c12), Vector256.Sum(c13));
+        }
+        else if (HasNarrowDots<T>(k))
+        {
+            kk = k - k % Vector128<T>.Count;
+            (s00, s01, s02, s03) = DotsNarrow(ref a0, ref b0, ref b1, ref b2, ref b3, kk);
+            (s10, s11, s12, s13) = DotsNarrow(ref a1, ref b0, ref b1, ref b2, ref b3, kk);
         }
 
         for (; kk < k; kk++)
@@ -863,7 +869,7 @@ internal static partial class Gemm
         ref T b3 = ref Unsafe.Add(ref b2, k);
         int kk = 0;
         T s0 = T.Zero, s1 = T.Zero, s2 = T.Zero, s3 = T.Zero;
-        if (Vector256.IsHardwareAccelerated && k >= Vector256<T>.Count)
+        if (UseVector256 && Vector256.IsHardwareAccelerated && k >= Vector256<T>.Count)
         {
             int width = Vector256<T>.Count;
             Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default;
@@ -877,6 +883,11 @@ internal static partial class Gemm
             }
 
             (s0, s1, s2, s3) = (Vector256.Sum(c0), Vector256.Sum(c1), Vector256.Sum(c2), Vector256.Sum(c3));
+        }
+        else if (HasNarrowDots<T>(k))
+        {
+            kk = k - k % Vector128<T>.Count;
+            (s0, s1, s2, s3) = DotsNarrow(ref a0, ref b0, ref b1, ref b2, ref b3, kk);
         }
 
         for (; kk < k; kk++)
