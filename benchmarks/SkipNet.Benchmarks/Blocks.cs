@@ -93,8 +93,7 @@ internal static class Blocks
         void Steps<T>(IResidualNetwork<T> net, int batch)
             where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
-            var y = Enumerable.Range(0, batch * net.OutputSize).Select(_ => T.CreateTruncating(random.NextDouble())).ToArray();
+            var (x, y) = Batches.Draw(net, batch);
             var rate = T.CreateTruncating(1e-4);
             var medians = Alternation.Medians(variants.Select(v => ((Action)(() => current.SetValue(null, v.Sizes)), (Action)(() => net.TrainStep(x, y, rate)))).ToArray(), milliseconds: 150);
             double best = medians.Min();

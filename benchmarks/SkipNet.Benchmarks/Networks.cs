@@ -79,3 +79,16 @@ public partial class FashionNet;
 [GlobalAvgPool2D("gap")]
 [Dense("y", 10)]
 public partial class FashionResNet;
+
+/// <summary>A batch for timing a network: inputs uniform in [−1, 1), targets in [0, 1), from a fixed seed.</summary>
+internal static class Batches
+{
+    public static (T[] X, T[] Y) Draw<T>(IResidualNetwork<T> net, int batch, int seed = 1)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random(seed);
+        var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
+        var y = Enumerable.Range(0, batch * net.OutputSize).Select(_ => T.CreateTruncating(random.NextDouble())).ToArray();
+        return (x, y);
+    }
+}

@@ -22,9 +22,7 @@ internal static class Steps
     private static void Time<T>(IResidualNetwork<T> net, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var random = new Random(1);
-        var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
-        var y = Enumerable.Range(0, batch * net.OutputSize).Select(_ => T.CreateTruncating(random.NextDouble())).ToArray();
+        var (x, y) = Batches.Draw(net, batch);
         var rate = T.CreateTruncating(1e-4);
         double median = Alternation.Medians([(() => { }, () => net.TrainStep(x, y, rate))], milliseconds: 150)[0];
         Console.WriteLine($"{net.GetType().Name} TrainStep, batch {batch}: {Alternation.Format(median)}");

@@ -26,9 +26,7 @@ internal static class ThreadScaling
     private static void Time<T>(IResidualNetwork<T> net, int batch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var random = new Random(1);
-        var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
-        var y = Enumerable.Range(0, batch * net.OutputSize).Select(_ => T.CreateTruncating(random.NextDouble())).ToArray();
+        var (x, y) = Batches.Draw(net, batch);
         var rate = T.CreateTruncating(1e-4);
         var (one, two) = Alternation.Threads(() => net.TrainStep(x, y, rate), milliseconds: 150, rounds: 12);
         Console.WriteLine($"{net.GetType().Name,-8} {batch,5} | {Alternation.Format(one),9} | {Alternation.Format(two),9} | {one / two:F2}×");

@@ -208,9 +208,7 @@ static (double SkipNet, double Peer) Inference(IResidualNetwork<float> net, int 
 static Action Step<T>(IResidualNetwork<T> net, int batch)
     where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
-    var random = new Random(1);
-    var x = Enumerable.Range(0, batch * net.InputSize).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
-    var y = Enumerable.Range(0, batch * net.OutputSize).Select(_ => T.CreateTruncating(random.NextDouble())).ToArray();
+    var (x, y) = Batches.Draw(net, batch);
     var rate = T.CreateTruncating(1e-4);
     return () => net.TrainStep(x, y, rate);
 }

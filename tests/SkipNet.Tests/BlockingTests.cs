@@ -55,36 +55,66 @@ public sealed class BlockingTests
     private static void Products<T>(int batch, int outputs, int inputs)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var random = new Random(batch * 1000 + outputs);
-        T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
-        var (w, h, dz, z0, dh0, dw0) = (Draw(outputs * inputs), Draw(batch * inputs), Draw(batch * outputs), Draw(batch * outputs), Draw(batch * inputs), Draw(outputs * inputs));
-        (T[] Z, T[] DH, T[] DW, T[] W) Run(Blocking sizes)
-        {
-            var (degree, before) = (Parallelism.MaxDegreeOfParallelism, Blocking.Current);
-            Parallelism.MaxDegreeOfParallelism = 1;
-            Blocking.Current = sizes;
-            try
-            {
-                var (z, dh, dw, updated) = ((T[])z0.Clone(), (T[])dh0.Clone(), (T[])dw0.Clone(), (T[])w.Clone());
-                Kernels.MultiplyAdd<T>(w, h, z, batch);
-                Kernels.TransposeMultiplyAdd<T>(w, dz, dh, batch);
-                Kernels.WeightGradient<T>(dz, h, dw, updated, batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
-                return (z, dh, dw, updated);
-            }
-            finally
-            {
-                (Parallelism.MaxDegreeOfParallelism, Blocking.Current) = (degree, before);
-            }
-        }
-
-        var derived = Run(Blocking.Current);
+        var layer = new DenseProducts<T>(batch, outputs, inputs, seed: batch * 1000 + outputs);
+        var derived = layer.Run(() => { });
         foreach (var sizes in new[] { new Blocking(32, 16, 128), new Blocking(64, 32, 256), new Blocking(512, 256, 4096), Blocking.For(CpuCaches.Default) })
         {
-            var other = Run(sizes);
-            other.Z.ShouldBe(derived.Z, $"Z at {sizes}, {typeof(T).Name}");
-            other.DH.ShouldBe(derived.DH, $"dH at {sizes}, {typeof(T).Name}");
-            other.DW.ShouldBe(derived.DW, $"dW at {sizes}, {typeof(T).Name}");
-            other.W.ShouldBe(derived.W, $"W after the step at {sizes}, {typeof(T).Name}");
+            layer.Run(() => Blocking.Current = sizes).ShouldBeSameAs(derived, $"at {sizes}");
+        }
+    }
+}
+
+/// <summary>
+/// A dense layer's three products — the forward product, dH, and dW written with an SGD step —
+/// on one thread from the same random operands each run, with what a test switches (block sizes,
+/// vector widths) set for the run and put back after it.
+/// </summary>
+internal sealed class DenseProducts<T>
+    where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+{
+    private readonly int _batch;
+    private readonly T[] _w, _h, _dz, _z, _dh, _dw;
+
+    public DenseProducts(int batch, int outputs, int inputs, int seed)
+    {
+        var random = new Random(seed);
+        T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
+        _batch = batch;
+        (_w, _h, _dz, _z, _dh, _dw) = (Draw(outputs * inputs), Draw(batch * inputs), Draw(batch * outputs), Draw(batch * outputs), Draw(batch * inputs), Draw(outputs * inputs));
+    }
+
+    public Results Run(Action settings)
+    {
+        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256);
+        Parallelism.MaxDegreeOfParallelism = 1;
+        settings();
+        try
+        {
+            var (z, dh, dw, w) = ((T[])_z.Clone(), (T[])_dh.Clone(), (T[])_dw.Clone(), (T[])_w.Clone());
+            Kernels.MultiplyAdd<T>(_w, _h, z, _batch);
+            Kernels.TransposeMultiplyAdd<T>(_w, _dz, dh, _batch);
+            Kernels.WeightGradient<T>(_dz, _h, dw, w, _batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
+            return new Results(z, dh, dw, w);
+        }
+        finally
+        {
+            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256) = saved;
+        }
+    }
+
+    public sealed record Results(T[] Z, T[] DH, T[] DW, T[] W)
+    {
+        /// <summary>The same bits as <paramref name="expected"/>'s, product by product; Z only when <paramref name="withZ"/>.</summary>
+        public void ShouldBeSameAs(Results expected, string how, bool withZ = true)
+        {
+            if (withZ)
+            {
+                Z.ShouldBe(expected.Z, $"Z {how}, {typeof(T).Name}");
+            }
+
+            DH.ShouldBe(expected.DH, $"dH {how}, {typeof(T).Name}");
+            DW.ShouldBe(expected.DW, $"dW {how}, {typeof(T).Name}");
+            W.ShouldBe(expected.W, $"W after the step {how}, {typeof(T).Name}");
         }
     }
 }
@@ -117,36 +147,12 @@ public sealed class NarrowPanelTests
     private static void Products<T>(int batch, int outputs, int inputs)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        var random = new Random(batch + outputs);
-        T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
-        var (w, h, dz, z0, dh0, dw0) = (Draw(outputs * inputs), Draw(batch * inputs), Draw(batch * outputs), Draw(batch * outputs), Draw(batch * inputs), Draw(outputs * inputs));
-        (T[] Z, T[] DH, T[] DW, T[] W) Run(bool wide)
-        {
-            var (degree, v512, v256) = (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256);
-            (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256) = (1, wide, wide);
-            try
-            {
-                var (z, dh, dw, updated) = ((T[])z0.Clone(), (T[])dh0.Clone(), (T[])dw0.Clone(), (T[])w.Clone());
-                Kernels.MultiplyAdd<T>(w, h, z, batch);
-                Kernels.TransposeMultiplyAdd<T>(w, dz, dh, batch);
-                Kernels.WeightGradient<T>(dz, h, dw, updated, batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
-                return (z, dh, dw, updated);
-            }
-            finally
-            {
-                (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256) = (degree, v512, v256);
-            }
-        }
+        var layer = new DenseProducts<T>(batch, outputs, inputs, seed: batch + outputs);
+        var widest = layer.Run(() => { });
+        var narrow = layer.Run(() => (Gemm.UseVector512, Gemm.UseVector256) = (false, false));
 
-        var (widest, narrow) = (Run(wide: true), Run(wide: false));
-        narrow.DH.ShouldBe(widest.DH, $"dH on 128-bit panels, {typeof(T).Name}");
-        narrow.DW.ShouldBe(widest.DW, $"dW on 128-bit panels, {typeof(T).Name}");
-        narrow.W.ShouldBe(widest.W, $"W after the step on 128-bit panels, {typeof(T).Name}");
-        if (batch % 32 == 0 || !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-        {
-            // Both forward products run every sample in packed panels (else some run in dot blocks, in another order).
-            narrow.Z.ShouldBe(widest.Z, $"Z on 128-bit panels, {typeof(T).Name}");
-        }
+        // Z too where both forward products run every sample in packed panels (else some run in dot blocks, in another order).
+        narrow.ShouldBeSameAs(widest, "on 128-bit panels", withZ: batch % 32 == 0 || !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated);
     }
 }
 
