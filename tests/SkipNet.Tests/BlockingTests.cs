@@ -132,6 +132,8 @@ public sealed class NarrowPanelTests
     [InlineData(32, 37, 320)]  // forward in packed panels on every width (32 samples fill 512-bit ones in float and double)
     [InlineData(64, 130, 96)]  // three- and two-vector panels
     [InlineData(9, 300, 608)]  // dH over several k-blocks; eight- and four-row panels and a row left over
+    [InlineData(1, 37, 320)]   // one sample: the wider vectors stream W in strips, the 128-bit panels pack it; the same chains
+    [InlineData(2, 130, 96)]
     public void The128BitPanelsGiveTheWiderPanelsBits(int batch, int outputs, int inputs)
     {
         if (!System.Runtime.Intrinsics.X86.Fma.IsSupported && !System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)

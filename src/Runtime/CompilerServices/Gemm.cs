@@ -135,7 +135,9 @@ internal static partial class Gemm
     {
         if (!HasVectorRows<T>(n))
         {
-            if (m > StreamingSamples && HasNarrowVectorRows<T>(n))
+            // Where 128-bit vectors are the widest: packed panels for any number of samples (the
+            // streaming strips of one or two are written for 256- and 512-bit vectors; the chains are the same).
+            if (HasNarrowVectorRows<T>(n))
             {
                 MultiplyAddNNPacked<T, Panels128<T>, RowsOfB>(ref a, lda, ref b, ld, ref c, ld, m, n, k);
                 return;
@@ -321,7 +323,9 @@ internal static partial class Gemm
     {
         if (!HasVectorRows<T>(n))
         {
-            if (k > StreamingSamples && HasNarrowVectorRows<T>(n))
+            // Where 128-bit vectors are the widest: packed panels for any number of samples (the
+            // streaming strips of one or two are written for 256- and 512-bit vectors; the chains are the same).
+            if (HasNarrowVectorRows<T>(n))
             {
                 MultiplyAddTNPacked<T, Panels128<T>>(ref a, lda, ref b, ref c, ref p, m, n, k, write, n);
                 return;
