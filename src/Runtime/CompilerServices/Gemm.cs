@@ -12,8 +12,9 @@ using System.Runtime.Intrinsics.X86;
 namespace SkipNet.CompilerServices;
 
 /// <summary>
-/// Register-blocked matrix products on row-major matrices, with 256-bit FMA where the CPU has it
-/// and plain scalar loops elsewhere. Callers check the sizes.
+/// Register-blocked matrix products on row-major matrices, on the widest vectors the CPU has (512,
+/// 256 or 128 bits, fused where it has FMA) and plain scalar loops elsewhere; block sizes from
+/// <see cref="Blocking"/>. Callers check the sizes.
 /// </summary>
 internal static partial class Gemm
 {
@@ -183,7 +184,7 @@ internal static partial class Gemm
     }
 
     /// <summary>
-    /// The packed product, m &gt; 2, in <typeparamref name="TW"/>'s vectors, with B read as
+    /// The packed product (m &gt; 2 on 256- and 512-bit vectors, any m on 128-bit ones), in <typeparamref name="TW"/>'s vectors, with B read as
     /// <typeparamref name="TB"/> says; columns past the last whole two-vector panel one element at a
     /// time (B's rows, then, are <paramref name="ldc"/> apart too).
     /// </summary>
