@@ -65,6 +65,28 @@ public sealed class BlockingTests
 }
 
 /// <summary>
+/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths):
+/// one thread and the test's settings for the body, everything put back after it.
+/// </summary>
+internal static class KernelSwitches
+{
+    public static TResult Run<TResult>(Action settings, Func<TResult> body)
+    {
+        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256);
+        try
+        {
+            Parallelism.MaxDegreeOfParallelism = 1;
+            settings();
+            return body();
+        }
+        finally
+        {
+            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256) = saved;
+        }
+    }
+}
+
+/// <summary>
 /// A dense layer's three products — the forward product, dH, and dW written with an SGD step —
 /// on one thread from the same random operands each run, with what a test switches (block sizes,
 /// vector widths) set for the run and put back after it.
@@ -83,24 +105,14 @@ internal sealed class DenseProducts<T>
         (_w, _h, _dz, _z, _dh, _dw) = (Draw(outputs * inputs), Draw(batch * inputs), Draw(batch * outputs), Draw(batch * outputs), Draw(batch * inputs), Draw(outputs * inputs));
     }
 
-    public Results Run(Action settings)
+    public Results Run(Action settings) => KernelSwitches.Run(settings, () =>
     {
-        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256);
-        Parallelism.MaxDegreeOfParallelism = 1;
-        settings();
-        try
-        {
-            var (z, dh, dw, w) = ((T[])_z.Clone(), (T[])_dh.Clone(), (T[])_dw.Clone(), (T[])_w.Clone());
-            Kernels.MultiplyAdd<T>(_w, _h, z, _batch);
-            Kernels.TransposeMultiplyAdd<T>(_w, _dz, dh, _batch);
-            Kernels.WeightGradient<T>(_dz, _h, dw, w, _batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
-            return new Results(z, dh, dw, w);
-        }
-        finally
-        {
-            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256) = saved;
-        }
-    }
+        var (z, dh, dw, w) = ((T[])_z.Clone(), (T[])_dh.Clone(), (T[])_dw.Clone(), (T[])_w.Clone());
+        Kernels.MultiplyAdd<T>(_w, _h, z, _batch);
+        Kernels.TransposeMultiplyAdd<T>(_w, _dz, dh, _batch);
+        Kernels.WeightGradient<T>(_dz, _h, dw, w, _batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
+        return new Results(z, dh, dw, w);
+    });
 
     public sealed record Results(T[] Z, T[] DH, T[] DW, T[] W)
     {
@@ -179,21 +191,12 @@ public sealed class NarrowDotTests
         var random = new Random(outputs + inputs);
         T[] Draw(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(random.NextDouble() * 2 - 1)).ToArray();
         var (w, h) = (Draw(outputs * inputs), Draw(7 * inputs));
-        T[] Run(int batch)
+        T[] Run(int batch) => KernelSwitches.Run(() => (Gemm.UseVector512, Gemm.UseVector256) = (false, false), () =>
         {
-            var (degree, v512, v256) = (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256);
-            (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256) = (1, false, false);
-            try
-            {
-                var z = new T[batch * outputs];
-                Kernels.MultiplyAdd<T>(w, h.AsSpan(0, batch * inputs), z, batch);
-                return z;
-            }
-            finally
-            {
-                (Parallelism.MaxDegreeOfParallelism, Gemm.UseVector512, Gemm.UseVector256) = (degree, v512, v256);
-            }
-        }
+            var z = new T[batch * outputs];
+            Kernels.MultiplyAdd<T>(w, h.AsSpan(0, batch * inputs), z, batch);
+            return z;
+        });
 
         // Seven samples: a four-sample block, a two-sample one and one alone.
         var seven = Run(7);

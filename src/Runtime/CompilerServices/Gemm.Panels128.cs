@@ -13,19 +13,19 @@ namespace SkipNet.CompilerServices;
 // value or zero. The forward product's dot blocks (fewer than eight samples) get 128-bit dots.
 internal static partial class Gemm
 {
-    /// <summary>
-    /// Whether the packed products run on 128-bit panels: the runtime accelerates 128-bit vectors but
-    /// not 256-bit ones, and the rows hold at least one two-vector panel.
-    /// </summary>
+    /// <summary>Whether 128-bit vectors are the widest the products use: the runtime accelerates them and no wider ones (or tests turned those off).</summary>
+    private static bool Vector128IsWidest =>
+        !(UseVector256 && Vector256.IsHardwareAccelerated) && !(UseVector512 && Vector512.IsHardwareAccelerated) && Vector128.IsHardwareAccelerated;
+
+    /// <summary>Whether the packed products run on 128-bit panels: those are the widest vectors, and the rows hold at least one two-vector panel.</summary>
     private static bool HasNarrowVectorRows<T>(int width)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => !(UseVector256 && Vector256.IsHardwareAccelerated) && !(UseVector512 && Vector512.IsHardwareAccelerated)
-           && Vector128.IsHardwareAccelerated && width >= 2 * Vector128<T>.Count;
+        => Vector128IsWidest && width >= 2 * Vector128<T>.Count;
 
-    /// <summary>Whether the forward product's dot blocks (a few samples) run on 128-bit vectors: the widest the runtime accelerates, and k holds one.</summary>
+    /// <summary>Whether the forward product's dot blocks (a few samples) run on 128-bit vectors: those are the widest, and k holds one.</summary>
     private static bool HasNarrowDots<T>(int k)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => !(UseVector256 && Vector256.IsHardwareAccelerated) && Vector128.IsHardwareAccelerated && k >= Vector128<T>.Count;
+        => Vector128IsWidest && k >= Vector128<T>.Count;
 
     /// <summary>
     /// One row of A against four rows of B over the first <paramref name="length"/> elements (whole
