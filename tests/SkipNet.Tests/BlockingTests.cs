@@ -65,14 +65,14 @@ public sealed class BlockingTests
 }
 
 /// <summary>
-/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths):
+/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, tiled transposes):
 /// one thread and the test's settings for the body, everything put back after it.
 /// </summary>
 internal static class KernelSwitches
 {
     public static TResult Run<TResult>(Action settings, Func<TResult> body)
     {
-        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256);
+        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Transpose.UseVectors);
         try
         {
             Parallelism.MaxDegreeOfParallelism = 1;
@@ -81,7 +81,7 @@ internal static class KernelSwitches
         }
         finally
         {
-            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256) = saved;
+            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Transpose.UseVectors) = saved;
         }
     }
 }

@@ -109,14 +109,7 @@ internal static partial class Gemm
             MultiplyAddNNPacked<T, Panels256<T>, ColumnsOfB>(ref wr, k, ref Unsafe.Add(ref h, wide * k), k, ref Unsafe.Add(ref zt, wide), samples, units, samples - wide, k);
         }
 
-        for (int s = 0; s < samples; s++)
-        {
-            ref T zs = ref Unsafe.Add(ref z, s * n + r0);
-            for (int u = 0; u < units; u++)
-            {
-                Unsafe.Add(ref zs, u) += Unsafe.Add(ref zt, u * samples + s);
-            }
-        }
+        Transpose.Add(ref zt, samples, ref Unsafe.Add(ref z, r0), n, units, samples);
 
         return samples;
     }
@@ -297,15 +290,7 @@ internal static partial class Gemm
             where TW : struct, IPanels<T>
         {
             int panelWidth = vectors * TW.Width;
-            for (int jj = 0; jj < panelWidth; jj++)
-            {
-                ref T column = ref Unsafe.Add(ref b, (j + jj) * ldb + k0);
-                ref T target = ref Unsafe.Add(ref panel, jj);
-                for (int kk = 0; kk < kc; kk++)
-                {
-                    Unsafe.Add(ref target, kk * panelWidth) = Unsafe.Add(ref column, kk);
-                }
-            }
+            Transpose.Copy(ref Unsafe.Add(ref b, j * ldb + k0), ldb, ref panel, panelWidth, panelWidth, kc);
         }
     }
 
