@@ -10,7 +10,7 @@ namespace SkipNet;
 /// The special functions the activations and losses need and .NET does not have: erf within one
 /// ulp, and an accurate ln(1 + x) (.NET's <c>double.LogP1</c> computes ln(x + 1) and loses small x).
 /// </summary>
-public static class SpecialFunctions
+public static partial class SpecialFunctions
 {
     /// <summary>
     /// The error function, erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, within one unit in the last place over the
