@@ -223,7 +223,7 @@ public static class Activations
         }
     }
 
-    /// <summary>delta ← delta·GELU'(z), GELU'(z) = Φ(z) + z·φ(z) (eight or four at a time where the CPU has AVX-512 or AVX2, and on several threads for long spans; the same bits).</summary>
+    /// <summary>delta ← delta·GELU'(z), GELU'(z) = Φ(z) + z·φ(z), in the network's type (sixteen or eight floats, eight or four doubles at a time where the CPU has AVX-512 or AVX2, and on several threads for long spans; the same bits).</summary>
     public static void GELUBackward<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanCheck.Same(z.Length, delta.Length);
@@ -235,6 +235,12 @@ public static class Activations
 
     internal static void GELUBackwardCore<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            GELUBackwardSingle(MemoryMarshal.Cast<T, float>(z), MemoryMarshal.Cast<T, float>(delta));
+            return;
+        }
+
         int i = 0;
         if (SpecialFunctions.IsVector512)
         {
@@ -265,6 +271,49 @@ public static class Activations
                 var cdf = half * (one + SpecialFunctions.ErfVector(v * scale));
                 var pdf = SpecialFunctions.ExpNonPositive(minusHalf * v * v) * density;
                 Lanes.MultiplyInto(cdf + v * pdf, delta, i);
+            }
+        }
+
+        for (; i < z.Length; i++)
+        {
+            delta[i] *= GELUDerivative(z[i]);
+        }
+    }
+
+    private static void GELUBackwardSingle(ReadOnlySpan<float> z, Span<float> delta)
+    {
+        int i = 0;
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        ref float dr = ref MemoryMarshal.GetReference(delta);
+        if (SpecialFunctions.IsVector512)
+        {
+            var half = Vector512.Create(0.5f);
+            var one = Vector512.Create(1f);
+            var minusHalf = Vector512.Create(-0.5f);
+            var scale = Vector512.Create(InverseSqrt2Single);
+            var density = Vector512.Create(InverseSqrt2PiSingle);
+            for (; i <= z.Length - 16; i += 16)
+            {
+                var v = Vector512.LoadUnsafe(ref zr, (nuint)i);
+                var cdf = half * (one + SpecialFunctions.ErfVector(v * scale));
+                var pdf = SpecialFunctions.ExpNonPositive(minusHalf * v * v) * density;
+                (Vector512.LoadUnsafe(ref dr, (nuint)i) * (cdf + v * pdf)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        if (SpecialFunctions.IsErfVectorized)
+        {
+            var half = Vector256.Create(0.5f);
+            var one = Vector256.Create(1f);
+            var minusHalf = Vector256.Create(-0.5f);
+            var scale = Vector256.Create(InverseSqrt2Single);
+            var density = Vector256.Create(InverseSqrt2PiSingle);
+            for (; i <= z.Length - 8; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref zr, (nuint)i);
+                var cdf = half * (one + SpecialFunctions.ErfVector(v * scale));
+                var pdf = SpecialFunctions.ExpNonPositive(minusHalf * v * v) * density;
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) * (cdf + v * pdf)).StoreUnsafe(ref dr, (nuint)i);
             }
         }
 
@@ -317,6 +366,7 @@ public static class Activations
     private const double InverseSqrt2 = 0.70710678118654752440;
     private const float InverseSqrt2Single = 0.70710678118654752440f;
     private const double InverseSqrt2Pi = 0.39894228040143267794;
+    private const float InverseSqrt2PiSingle = 0.39894228040143267794f;
     private const double SoftplusThreshold = 20;
 
     /// <summary>GELU(z) = ½·z·(1 + erf(z/√2)) (PyTorch's exact form), computed in the network's type, as PyTorch does.</summary>
@@ -332,9 +382,17 @@ public static class Activations
         return T.CreateTruncating(0.5 * v * (1 + SpecialFunctions.Erf(v * InverseSqrt2)));
     }
 
-    /// <summary>GELU'(z) = Φ(z) + z·φ(z), Φ(z) = ½(1 + erf(z/√2)), φ(z) = e^(−z²/2)/√(2π), computed in double.</summary>
+    /// <summary>GELU'(z) = Φ(z) + z·φ(z), Φ(z) = ½(1 + erf(z/√2)), φ(z) = e^(−z²/2)/√(2π), computed in the network's type.</summary>
     public static T GELUDerivative<T>(T z) where T : IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            float f = float.CreateTruncating(z);
+            float cdfSingle = 0.5f * (1f + SpecialFunctions.ErfSingle(f * InverseSqrt2Single));
+            float pdfSingle = SpecialFunctions.ExpNonPositiveSingle(-0.5f * f * f) * InverseSqrt2PiSingle;
+            return T.CreateTruncating(cdfSingle + f * pdfSingle);
+        }
+
         double v = double.CreateTruncating(z);
         double cdf = 0.5 * (1 + SpecialFunctions.Erf(v * InverseSqrt2));
         double pdf = SpecialFunctions.ExpNonPositive(-0.5 * v * v) * InverseSqrt2Pi;
