@@ -527,11 +527,8 @@ internal static partial class Gemm
                 {
                     for (int kk = 0; kk < kc; kk++)
                     {
-                        ref T source = ref Unsafe.Add(ref ak, kk * lda + i);
-                        for (int r = 0; r < 8; r++)
-                        {
-                            Unsafe.Add(ref pa, 8 * kk + r) = Unsafe.Add(ref source, r);
-                        }
+                        // Eight elements side by side: one block copy (a vector move) of a constant size.
+                        Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref pa, 8 * kk)), ref Unsafe.As<T, byte>(ref Unsafe.Add(ref ak, kk * lda + i)), (uint)(8 * Unsafe.SizeOf<T>()));
                     }
 
                     int offset = i * ld + j0;
@@ -553,11 +550,7 @@ internal static partial class Gemm
                 {
                     for (int kk = 0; kk < kc; kk++)
                     {
-                        ref T source = ref Unsafe.Add(ref ak, kk * lda + i);
-                        Unsafe.Add(ref pa, 4 * kk) = source;
-                        Unsafe.Add(ref pa, 4 * kk + 1) = Unsafe.Add(ref source, 1);
-                        Unsafe.Add(ref pa, 4 * kk + 2) = Unsafe.Add(ref source, 2);
-                        Unsafe.Add(ref pa, 4 * kk + 3) = Unsafe.Add(ref source, 3);
+                        Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref Unsafe.Add(ref pa, 4 * kk)), ref Unsafe.As<T, byte>(ref Unsafe.Add(ref ak, kk * lda + i)), (uint)(4 * Unsafe.SizeOf<T>()));
                     }
 
                     int offset = i * ld + j0;
