@@ -52,6 +52,21 @@ public sealed class BlockingTests
         Products<float>(batch, outputs, inputs);
     }
 
+    [Theory]
+    [InlineData(32, 512, 512)] // aligned rows: the stepped gradient streamed past the caches
+    [InlineData(9, 130, 300)]  // rows off the cache lines: stored as usual
+    [InlineData(100, 48, 40)]  // two blocks of k: only the last one steps
+    public void AStreamedGradientIsTheSameAsAStoredOne(int batch, int outputs, int inputs)
+    {
+        foreach (bool wide in new[] { true, false })
+        {
+            var layer = new DenseProducts<float>(batch, outputs, inputs, seed: batch + outputs);
+            layer.Run(() => (Gemm.StreamSteppedGradients, Gemm.UseVector512) = (false, wide)).ShouldBeSameAs(layer.Run(() => (Gemm.StreamSteppedGradients, Gemm.UseVector512) = (true, wide)), $"streamed, {(wide ? 512 : 256)}-bit");
+            var doubles = new DenseProducts<double>(batch, outputs, inputs, seed: batch + outputs);
+            doubles.Run(() => (Gemm.StreamSteppedGradients, Gemm.UseVector512) = (false, wide)).ShouldBeSameAs(doubles.Run(() => (Gemm.StreamSteppedGradients, Gemm.UseVector512) = (true, wide)), $"streamed, {(wide ? 512 : 256)}-bit");
+        }
+    }
+
     private static void Products<T>(int batch, int outputs, int inputs)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -65,14 +80,14 @@ public sealed class BlockingTests
 }
 
 /// <summary>
-/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, tiled transposes):
+/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, tiled transposes, streamed gradients):
 /// one thread and the test's settings for the body, everything put back after it.
 /// </summary>
 internal static class KernelSwitches
 {
     public static TResult Run<TResult>(Action settings, Func<TResult> body)
     {
-        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Transpose.UseVectors);
+        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Transpose.UseVectors, Gemm.StreamSteppedGradients);
         try
         {
             Parallelism.MaxDegreeOfParallelism = 1;
@@ -81,7 +96,7 @@ internal static class KernelSwitches
         }
         finally
         {
-            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Transpose.UseVectors) = saved;
+            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Transpose.UseVectors, Gemm.StreamSteppedGradients) = saved;
         }
     }
 }
@@ -107,11 +122,16 @@ internal sealed class DenseProducts<T>
 
     public Results Run(Action settings) => KernelSwitches.Run(settings, () =>
     {
-        var (z, dh, dw, w) = ((T[])_z.Clone(), (T[])_dh.Clone(), (T[])_dw.Clone(), (T[])_w.Clone());
+        var (z, dh) = ((T[])_z.Clone(), (T[])_dh.Clone());
         Kernels.MultiplyAdd<T>(_w, _h, z, _batch);
         Kernels.TransposeMultiplyAdd<T>(_w, _dz, dh, _batch);
-        Kernels.WeightGradient<T>(_dz, _h, dw, w, _batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
-        return new Results(z, dh, dw, w);
+
+        // dW and W on cache lines, as a network holds them (where the stepped gradient may stream).
+        var (dw, w) = (new AlignedArray<T>(_dw.Length), new AlignedArray<T>(_w.Length));
+        _dw.CopyTo(dw.Span);
+        _w.CopyTo(w.Span);
+        Kernels.WeightGradient<T>(_dz, _h, dw.Span, w.Span, _batch, GradientWrite<T>.TrainStep(T.CreateTruncating(0.1)));
+        return new Results(z, dh, dw.Span.ToArray(), w.Span.ToArray());
     });
 
     public sealed record Results(T[] Z, T[] DH, T[] DW, T[] W)
