@@ -588,11 +588,7 @@ internal static partial class Gemm
         }
 
         Scalar<T, Transposed>(ref a, lda, ref b, ref c, ref p, 0, m, jEnd, n, ld, k, write);
-        if (write.Step && StreamSteppedGradients && Sse.IsSupported)
-        {
-            // The gradient's streamed stores are ordered before anything this thread stores next.
-            Sse.StoreFence();
-        }
+        FenceSteppedGradients(write);
     }
 
 
@@ -1347,28 +1343,12 @@ internal static partial class Gemm
         => zero ? Vector512<T>.Zero : Vector512.LoadUnsafe(ref c, offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void FinishW<T>(Vector512<T> value, ref T c, ref T p, nuint offset, GradientWrite<T> write)
+    private static void FinishW<T>(Vector512<T> value, ref T c, ref T p, nuint offset, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (write.Step)
         {
-            ref T target = ref Unsafe.Add(ref c, offset);
-            if (StreamSteppedGradients && ((nuint)Unsafe.AsPointer(ref target) & 63) == 0)
-            {
-                if (typeof(T) == typeof(float))
-                {
-                    Avx512F.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref target), value.AsSingle());
-                }
-                else
-                {
-                    Avx512F.StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref target), value.AsDouble());
-                }
-            }
-            else
-            {
-                value.StoreUnsafe(ref c, offset);
-            }
-
+            StoreStepped(value, ref c, offset);
             (Vector512.LoadUnsafe(ref p, offset) + Vector512.Create(-write.LearningRate) * value).StoreUnsafe(ref p, offset);
             return;
         }
@@ -1384,33 +1364,77 @@ internal static partial class Gemm
 
     /// <summary>Stores an accumulator into C and, when the write steps, P += (−rate)·C (rounded as <see cref="ScaleAdd{T}"/> rounds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Finish<T>(Vector256<T> value, ref T c, ref T p, nuint offset, GradientWrite<T> write)
+    private static void Finish<T>(Vector256<T> value, ref T c, ref T p, nuint offset, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (write.Step)
         {
-            ref T target = ref Unsafe.Add(ref c, offset);
-            if (StreamSteppedGradients && Avx.IsSupported && ((nuint)Unsafe.AsPointer(ref target) & 31) == 0)
-            {
-                if (typeof(T) == typeof(float))
-                {
-                    Avx.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref target), value.AsSingle());
-                }
-                else
-                {
-                    Avx.StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref target), value.AsDouble());
-                }
-            }
-            else
-            {
-                value.StoreUnsafe(ref c, offset);
-            }
-
+            StoreStepped(value, ref c, offset);
             (Vector256.LoadUnsafe(ref p, offset) + Vector256.Create(-write.LearningRate) * value).StoreUnsafe(ref p, offset);
             return;
         }
 
         value.StoreUnsafe(ref c, offset);
+    }
+
+    /// <summary>
+    /// A stepped gradient's vector into C: past the caches (a non-temporal store) where
+    /// <see cref="StreamSteppedGradients"/> is on and the vector fills an aligned line (or half of
+    /// one), else stored as usual. Whoever streams fences once after the product.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void StoreStepped<T>(Vector512<T> value, ref T c, nuint offset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T target = ref Unsafe.Add(ref c, offset);
+        if (StreamSteppedGradients && ((nuint)Unsafe.AsPointer(ref target) & 63) == 0)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Avx512F.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref target), value.AsSingle());
+            }
+            else
+            {
+                Avx512F.StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref target), value.AsDouble());
+            }
+        }
+        else
+        {
+            value.StoreUnsafe(ref target);
+        }
+    }
+
+    /// <inheritdoc cref="StoreStepped{T}(Vector512{T}, ref T, nuint)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void StoreStepped<T>(Vector256<T> value, ref T c, nuint offset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T target = ref Unsafe.Add(ref c, offset);
+        if (StreamSteppedGradients && Avx.IsSupported && ((nuint)Unsafe.AsPointer(ref target) & 31) == 0)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Avx.StoreAlignedNonTemporal((float*)Unsafe.AsPointer(ref target), value.AsSingle());
+            }
+            else
+            {
+                Avx.StoreAlignedNonTemporal((double*)Unsafe.AsPointer(ref target), value.AsDouble());
+            }
+        }
+        else
+        {
+            value.StoreUnsafe(ref target);
+        }
+    }
+
+    /// <summary>After a product that stepped: its streamed stores ordered before whatever this thread stores next.</summary>
+    internal static void FenceSteppedGradients<T>(GradientWrite<T> write)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (write.Step && StreamSteppedGradients && Sse.IsSupported)
+        {
+            Sse.StoreFence();
+        }
     }
 
     /// <summary>a·b + c on 512-bit vectors, fused (one rounding).</summary>
