@@ -33,7 +33,8 @@ enum Activation
 
     /// <summary>
     /// The exact GELU, PyTorch's default: f(z) = z·Φ(z) = ½·z·(1 + erf(z/√2)); f'(z) = Φ(z) + z·φ(z),
-    /// φ(z) = e^(−z²/2)/√(2π). Computed in double (erf to within one ulp: <see cref="SpecialFunctions.Erf"/>).
+    /// φ(z) = e^(−z²/2)/√(2π). Computed in the network's type, as PyTorch does: in double with
+    /// <see cref="SpecialFunctions.Erf"/> (within one ulp), in float with a float erf faithfully rounded.
     /// </summary>
     GELU = 5,
 

@@ -8,7 +8,7 @@ using System.Runtime.Intrinsics.X86;
 namespace SkipNet.CompilerServices;
 
 /// <summary>
-/// Spans of float or double as lanes of double, for the maps computed in double (GELU): widening is
+/// Spans of float or double as lanes of double, for what is computed in double (GELU in double networks, the gradient norm): widening is
 /// exact, and narrowing rounds to nearest, as <c>T.CreateTruncating</c> does, so the vector and
 /// scalar paths give the same bits. No bounds checks: callers loop while index + lanes ≤ length.
 /// </summary>
