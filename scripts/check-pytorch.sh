@@ -8,7 +8,8 @@
 #                      and autograd's dL/dx in eval mode is InputGradient's;
 #   PyTorch → SkipNet: weights PyTorch saved load with LoadWeights, give PyTorch's outputs, and three
 #                      SGD steps in SkipNet end at PyTorch's weights after three torch.optim.SGD steps.
-# Everything must agree to 1e-12 (scaled by max(1, |value|)). Not part of `dotnet test`.
+# Everything must agree to 1e-12 (scaled by max(1, |value|)). Then float GELU and its derivative on
+# 300,001 floats against libtorch's (scripts/check_gelu.py). Not part of `dotnet test`.
 # Needs PyTorch: sudo apt-get install python3-torch (Debian's, at /usr/bin/python3), or PYTHON=/path/to/python.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +25,8 @@ dotnet build samples/PyTorchInterop -c Release -v quiet -nologo >/dev/null
 dotnet run --no-build --project samples/PyTorchInterop -c Release -- export "$dir"
 "$PYTHON" scripts/check_pytorch.py "$dir"
 dotnet run --no-build --project samples/PyTorchInterop -c Release -- check "$dir"
+# A float network's GELU and its derivative, computed in float as libtorch computes them (docs/conventions.md).
+"$PYTHON" scripts/check_gelu.py inputs "$dir"
+dotnet run --no-build --project samples/PyTorchInterop -c Release -- gelu "$dir"
+"$PYTHON" scripts/check_gelu.py compare "$dir"
 echo "check-pytorch: passed"

@@ -14,14 +14,30 @@ using SkipNet.Onnx;
 //         compares SkipNet's outputs and its SGD steps with PyTorch's. scripts/check-pytorch.sh runs
 //         both halves around the Python side.
 // onnx:   writes every network as ONNX at opsets 17 to 20, for scripts/check-onnx.sh (onnx.checker).
+// gelu:   float GELU and its derivative of the floats in DIR/gelu-x.bin (raw float32), into
+//         DIR/gelu-skipnet.bin and DIR/gelu-skipnet-derivative.bin, for scripts/check_gelu.py.
 
-if (args is not [("export" or "check" or "onnx") and var command, var directory])
+if (args is not [("export" or "check" or "onnx" or "gelu") and var command, var directory])
 {
-    Console.Error.WriteLine("usage: PyTorchInterop export DIR | check DIR | onnx DIR");
+    Console.Error.WriteLine("usage: PyTorchInterop export DIR | check DIR | onnx DIR | gelu DIR");
     return 1;
 }
 
 Directory.CreateDirectory(directory);
+if (command == "gelu")
+{
+    // A float network's GELU spans (the kernels generated code calls), as PyTorch computes it in float.
+    float[] z = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(directory, "gelu-x.bin"))).ToArray();
+    var h = new float[z.Length];
+    var derivative = new float[z.Length];
+    Array.Fill(derivative, 1f);
+    Activations.GELU<float>(z, h);
+    Activations.GELUBackward<float>(z, derivative);
+    File.WriteAllBytes(Path.Combine(directory, "gelu-skipnet.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(h.AsSpan()).ToArray());
+    File.WriteAllBytes(Path.Combine(directory, "gelu-skipnet-derivative.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(derivative.AsSpan()).ToArray());
+    Console.WriteLine($"float GELU and its derivative of {z.Length} values written to {directory}");
+    return 0;
+}
 if (command == "onnx")
 {
     // scripts/check-onnx.sh: every network at every opset the export writes, for onnx.checker.
