@@ -137,15 +137,22 @@ public sealed class ParallelismTests : IDisposable
     [Fact]
     public void LongGeluSpansAreTheSameOnAnyNumberOfThreads()
     {
+        LongGeluSpans<double>(ParallelElementwise.MinimumElementsPerPart);
+        LongGeluSpans<float>(ParallelElementwise.MinimumSingleElementsPerPart);
+    }
+
+    private static void LongGeluSpans<T>(int perPart)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
         var random = new Random(3);
-        var z = Enumerable.Range(0, 3 * ParallelElementwise.MinimumElementsPerPart + 7).Select(_ => random.NextDouble() * 8 - 4).ToArray();
-        (double[] H, double[] Delta) Run(int degree)
+        var z = Enumerable.Range(0, 3 * perPart + 7).Select(_ => T.CreateTruncating(random.NextDouble() * 8 - 4)).ToArray();
+        (T[] H, T[] Delta) Run(int degree)
         {
             Parallelism.MaxDegreeOfParallelism = degree;
-            var h = new double[z.Length];
-            var delta = Enumerable.Range(0, z.Length).Select(i => 1.0 + i % 5).ToArray();
-            Activations.GELU<double>(z, h);
-            Activations.GELUBackward<double>(z, delta);
+            var h = new T[z.Length];
+            var delta = Enumerable.Range(0, z.Length).Select(i => T.CreateTruncating(1.0 + i % 5)).ToArray();
+            Activations.GELU<T>(z, h);
+            Activations.GELUBackward<T>(z, delta);
             return (h, delta);
         }
 
