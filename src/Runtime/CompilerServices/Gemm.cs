@@ -484,7 +484,19 @@ internal static partial class Gemm
     internal static bool UseVector256 { get; set; } = true;
 
     /// <summary>The packed product in <typeparamref name="TW"/>'s vectors, on n columns whose rows are <paramref name="ld"/> apart; columns past the last whole two-vector panel one element at a time.</summary>
-    private static void MultiplyAddTNPacked<T, TW>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
+    private static unsafe void MultiplyAddTNPacked<T, TW>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TW : struct, IPanels<T>
+    {
+        // A stepped gradient may be stored through a pointer (StoreStepped): C is pinned meanwhile,
+        // wherever the caller's memory lives (a network's own is pinned already).
+        fixed (T* pinned = &c)
+        {
+            MultiplyAddTNPackedPinned<T, TW>(ref a, lda, ref b, ref c, ref p, m, n, k, write, ld);
+        }
+    }
+
+    private static void MultiplyAddTNPackedPinned<T, TW>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write, int ld)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TW : struct, IPanels<T>
     {
@@ -1380,7 +1392,8 @@ internal static partial class Gemm
     /// <summary>
     /// A stepped gradient's vector into C: past the caches (a non-temporal store) where
     /// <see cref="StreamSteppedGradients"/> is on and the vector fills an aligned line (or half of
-    /// one), else stored as usual. Whoever streams fences once after the product.
+    /// one), else stored as usual. C must be pinned (<see cref="MultiplyAddTNPacked{T, TW}"/>); whoever
+    /// streams fences once after the product.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe void StoreStepped<T>(Vector512<T> value, ref T c, nuint offset)
