@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using PyTorchInterop;
 using SkipNet;
@@ -27,14 +28,14 @@ Directory.CreateDirectory(directory);
 if (command == "gelu")
 {
     // A float network's GELU spans (the kernels generated code calls), as PyTorch computes it in float.
-    float[] z = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(directory, "gelu-x.bin"))).ToArray();
+    float[] z = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(directory, "gelu-x.bin"))).ToArray();
     var h = new float[z.Length];
     var derivative = new float[z.Length];
     Array.Fill(derivative, 1f);
     Activations.GELU<float>(z, h);
     Activations.GELUBackward<float>(z, derivative);
-    File.WriteAllBytes(Path.Combine(directory, "gelu-skipnet.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(h.AsSpan()).ToArray());
-    File.WriteAllBytes(Path.Combine(directory, "gelu-skipnet-derivative.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(derivative.AsSpan()).ToArray());
+    File.WriteAllBytes(Path.Combine(directory, "gelu-skipnet.bin"), MemoryMarshal.AsBytes(h.AsSpan()).ToArray());
+    File.WriteAllBytes(Path.Combine(directory, "gelu-skipnet-derivative.bin"), MemoryMarshal.AsBytes(derivative.AsSpan()).ToArray());
     Console.WriteLine($"float GELU and its derivative of {z.Length} values written to {directory}");
     return 0;
 }

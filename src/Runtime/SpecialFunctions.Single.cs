@@ -229,19 +229,4 @@ public static partial class SpecialFunctions
 
     // ErfSinglePieces by coefficient: [k·16 + piece], the two padding pieces copies of the last.
     private static readonly float[] ErfSinglePiecesByPower = ByPower(ErfSinglePieces, SinglePieceLength, SinglePaddedPieces);
-
-    private static float[] ByPower(float[] pieces, int length, int padded)
-    {
-        int count = pieces.Length / length;
-        var table = new float[length * padded];
-        for (int k = 0; k < length; k++)
-        {
-            for (int piece = 0; piece < padded; piece++)
-            {
-                table[k * padded + piece] = pieces[Math.Min(piece, count - 1) * length + k];
-            }
-        }
-
-        return table;
-    }
 }

@@ -300,17 +300,22 @@ public static partial class SpecialFunctions
     ];
 
     // ErfPieces by coefficient: [k·24 + piece], the two padding pieces copies of the last.
-    private static readonly double[] ErfPiecesByPower = Transpose(ErfPieces);
+    private static readonly double[] ErfPiecesByPower = ByPower(ErfPieces, PieceLength, PaddedPieces);
 
-    private static double[] Transpose(double[] pieces)
+    /// <summary>
+    /// A table of pieces (each <paramref name="length"/> coefficients in a row) by coefficient:
+    /// [k·padded + piece], so that one vector load holds coefficient k of every piece; the pieces
+    /// past the last are copies of it.
+    /// </summary>
+    private static T[] ByPower<T>(T[] pieces, int length, int padded)
     {
-        int count = pieces.Length / PieceLength;
-        var table = new double[PieceLength * PaddedPieces];
-        for (int k = 0; k < PieceLength; k++)
+        int count = pieces.Length / length;
+        var table = new T[length * padded];
+        for (int k = 0; k < length; k++)
         {
-            for (int piece = 0; piece < PaddedPieces; piece++)
+            for (int piece = 0; piece < padded; piece++)
             {
-                table[k * PaddedPieces + piece] = pieces[Math.Min(piece, count - 1) * PieceLength + k];
+                table[k * padded + piece] = pieces[Math.Min(piece, count - 1) * length + k];
             }
         }
 

@@ -232,24 +232,30 @@ public class VectorErfTests
 
     [Fact]
     public void TheFloatErfVectorsAreTheScalarOneBitForBit()
+        => SameBitsInEveryWidth(SinglePoints(), SpecialFunctions.ErfSingle, SpecialFunctions.ErfVector, SpecialFunctions.ErfVector, "erf");
+
+    /// <summary>
+    /// A float function's sixteen-lane (AVX-512) and eight-lane (AVX2) forms, where the CPU runs
+    /// them, against its scalar form, bit for bit, on points whose count is a multiple of 16.
+    /// </summary>
+    private static void SameBitsInEveryWidth(float[] points, Func<float, float> scalar, Func<System.Runtime.Intrinsics.Vector512<float>, System.Runtime.Intrinsics.Vector512<float>> sixteenLanes, Func<System.Runtime.Intrinsics.Vector256<float>, System.Runtime.Intrinsics.Vector256<float>> eightLanes, string name)
     {
-        var points = SinglePoints();
         for (int i = 0; i < points.Length; i += 16)
         {
-            var sixteen = SpecialFunctions.IsVector512 ? SpecialFunctions.ErfVector(System.Runtime.Intrinsics.Vector512.Create(points, i)) : default;
-            var low = SpecialFunctions.IsErfVectorized ? SpecialFunctions.ErfVector(System.Runtime.Intrinsics.Vector256.Create(points, i)) : default;
-            var high = SpecialFunctions.IsErfVectorized ? SpecialFunctions.ErfVector(System.Runtime.Intrinsics.Vector256.Create(points, i + 8)) : default;
+            var sixteen = SpecialFunctions.IsVector512 ? sixteenLanes(System.Runtime.Intrinsics.Vector512.Create(points, i)) : default;
+            var low = SpecialFunctions.IsErfVectorized ? eightLanes(System.Runtime.Intrinsics.Vector256.Create(points, i)) : default;
+            var high = SpecialFunctions.IsErfVectorized ? eightLanes(System.Runtime.Intrinsics.Vector256.Create(points, i + 8)) : default;
             for (int lane = 0; lane < 16; lane++)
             {
-                int expected = BitConverter.SingleToInt32Bits(SpecialFunctions.ErfSingle(points[i + lane]));
+                int expected = BitConverter.SingleToInt32Bits(scalar(points[i + lane]));
                 if (SpecialFunctions.IsVector512)
                 {
-                    BitConverter.SingleToInt32Bits(sixteen.GetElement(lane)).ShouldBe(expected, $"erf({points[i + lane]:R}), sixteen lanes");
+                    BitConverter.SingleToInt32Bits(sixteen.GetElement(lane)).ShouldBe(expected, $"{name}({points[i + lane]:R}), sixteen lanes");
                 }
 
                 if (SpecialFunctions.IsErfVectorized)
                 {
-                    BitConverter.SingleToInt32Bits(lane < 8 ? low.GetElement(lane) : high.GetElement(lane - 8)).ShouldBe(expected, $"erf({points[i + lane]:R}), eight lanes");
+                    BitConverter.SingleToInt32Bits(lane < 8 ? low.GetElement(lane) : high.GetElement(lane - 8)).ShouldBe(expected, $"{name}({points[i + lane]:R}), eight lanes");
                 }
             }
         }
@@ -332,28 +338,7 @@ public class VectorErfTests
 
     [Fact]
     public void TheFloatExpVectorsAreTheScalarOneBitForBit()
-    {
-        var points = SingleExpPoints();
-        for (int i = 0; i < points.Length; i += 16)
-        {
-            var sixteen = SpecialFunctions.IsVector512 ? SpecialFunctions.ExpNonPositive(System.Runtime.Intrinsics.Vector512.Create(points, i)) : default;
-            var low = SpecialFunctions.IsErfVectorized ? SpecialFunctions.ExpNonPositive(System.Runtime.Intrinsics.Vector256.Create(points, i)) : default;
-            var high = SpecialFunctions.IsErfVectorized ? SpecialFunctions.ExpNonPositive(System.Runtime.Intrinsics.Vector256.Create(points, i + 8)) : default;
-            for (int lane = 0; lane < 16; lane++)
-            {
-                int expected = BitConverter.SingleToInt32Bits(SpecialFunctions.ExpNonPositiveSingle(points[i + lane]));
-                if (SpecialFunctions.IsVector512)
-                {
-                    BitConverter.SingleToInt32Bits(sixteen.GetElement(lane)).ShouldBe(expected, $"e^{points[i + lane]:R}, sixteen lanes");
-                }
-
-                if (SpecialFunctions.IsErfVectorized)
-                {
-                    BitConverter.SingleToInt32Bits(lane < 8 ? low.GetElement(lane) : high.GetElement(lane - 8)).ShouldBe(expected, $"e^{points[i + lane]:R}, eight lanes");
-                }
-            }
-        }
-    }
+        => SameBitsInEveryWidth(SingleExpPoints(), SpecialFunctions.ExpNonPositiveSingle, SpecialFunctions.ExpNonPositive, SpecialFunctions.ExpNonPositive, "e^");
 
     [Fact]
     public void TheVectorizedExpIsTheScalarOneBitForBit()

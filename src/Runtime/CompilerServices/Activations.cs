@@ -154,37 +154,17 @@ public static class Activations
         if (typeof(T) == typeof(float))
         {
             GELUSingle(MemoryMarshal.Cast<T, float>(z), MemoryMarshal.Cast<T, float>(h));
-            return;
         }
-
-        int i = 0;
-        if (SpecialFunctions.IsVector512)
+        else if (typeof(T) == typeof(double))
         {
-            var half = Vector512.Create(0.5);
-            var one = Vector512.Create(1.0);
-            var scale = Vector512.Create(InverseSqrt2);
-            for (; i <= z.Length - 8; i += 8)
+            GELUDouble(MemoryMarshal.Cast<T, double>(z), MemoryMarshal.Cast<T, double>(h));
+        }
+        else
+        {
+            for (int i = 0; i < z.Length; i++)
             {
-                var v = Lanes.Load8(z, i);
-                Lanes.Store(half * v * (one + SpecialFunctions.ErfVector(v * scale)), h, i);
+                h[i] = GELU(z[i]);
             }
-        }
-
-        if (SpecialFunctions.IsErfVectorized)
-        {
-            var half = Vector256.Create(0.5);
-            var one = Vector256.Create(1.0);
-            var scale = Vector256.Create(InverseSqrt2);
-            for (; i <= z.Length - 4; i += 4)
-            {
-                var v = Lanes.Load4(z, i);
-                Lanes.Store(half * v * (one + SpecialFunctions.ErfVector(v * scale)), h, i);
-            }
-        }
-
-        for (; i < z.Length; i++)
-        {
-            h[i] = GELU(z[i]);
         }
     }
 
@@ -223,6 +203,41 @@ public static class Activations
         }
     }
 
+    private static void GELUDouble(ReadOnlySpan<double> z, Span<double> h)
+    {
+        int i = 0;
+        ref double zr = ref MemoryMarshal.GetReference(z);
+        ref double hr = ref MemoryMarshal.GetReference(h);
+        if (SpecialFunctions.IsVector512)
+        {
+            var half = Vector512.Create(0.5);
+            var one = Vector512.Create(1.0);
+            var scale = Vector512.Create(InverseSqrt2);
+            for (; i <= z.Length - 8; i += 8)
+            {
+                var v = Vector512.LoadUnsafe(ref zr, (nuint)i);
+                (half * v * (one + SpecialFunctions.ErfVector(v * scale))).StoreUnsafe(ref hr, (nuint)i);
+            }
+        }
+
+        if (SpecialFunctions.IsErfVectorized)
+        {
+            var half = Vector256.Create(0.5);
+            var one = Vector256.Create(1.0);
+            var scale = Vector256.Create(InverseSqrt2);
+            for (; i <= z.Length - 4; i += 4)
+            {
+                var v = Vector256.LoadUnsafe(ref zr, (nuint)i);
+                (half * v * (one + SpecialFunctions.ErfVector(v * scale))).StoreUnsafe(ref hr, (nuint)i);
+            }
+        }
+
+        for (; i < z.Length; i++)
+        {
+            h[i] = GELU(z[i]);
+        }
+    }
+
     /// <summary>delta ← delta·GELU'(z), GELU'(z) = Φ(z) + z·φ(z), in the network's type (sixteen or eight floats, eight or four doubles at a time where the CPU has AVX-512 or AVX2, and on several threads for long spans; the same bits).</summary>
     public static void GELUBackward<T>(ReadOnlySpan<T> z, Span<T> delta) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -238,45 +253,17 @@ public static class Activations
         if (typeof(T) == typeof(float))
         {
             GELUBackwardSingle(MemoryMarshal.Cast<T, float>(z), MemoryMarshal.Cast<T, float>(delta));
-            return;
         }
-
-        int i = 0;
-        if (SpecialFunctions.IsVector512)
+        else if (typeof(T) == typeof(double))
         {
-            var half = Vector512.Create(0.5);
-            var one = Vector512.Create(1.0);
-            var minusHalf = Vector512.Create(-0.5);
-            var scale = Vector512.Create(InverseSqrt2);
-            var density = Vector512.Create(InverseSqrt2Pi);
-            for (; i <= z.Length - 8; i += 8)
+            GELUBackwardDouble(MemoryMarshal.Cast<T, double>(z), MemoryMarshal.Cast<T, double>(delta));
+        }
+        else
+        {
+            for (int i = 0; i < z.Length; i++)
             {
-                var v = Lanes.Load8(z, i);
-                var cdf = half * (one + SpecialFunctions.ErfVector(v * scale));
-                var pdf = SpecialFunctions.ExpNonPositive(minusHalf * v * v) * density;
-                Lanes.MultiplyInto(cdf + v * pdf, delta, i);
+                delta[i] *= GELUDerivative(z[i]);
             }
-        }
-
-        if (SpecialFunctions.IsErfVectorized)
-        {
-            var half = Vector256.Create(0.5);
-            var one = Vector256.Create(1.0);
-            var minusHalf = Vector256.Create(-0.5);
-            var scale = Vector256.Create(InverseSqrt2);
-            var density = Vector256.Create(InverseSqrt2Pi);
-            for (; i <= z.Length - 4; i += 4)
-            {
-                var v = Lanes.Load4(z, i);
-                var cdf = half * (one + SpecialFunctions.ErfVector(v * scale));
-                var pdf = SpecialFunctions.ExpNonPositive(minusHalf * v * v) * density;
-                Lanes.MultiplyInto(cdf + v * pdf, delta, i);
-            }
-        }
-
-        for (; i < z.Length; i++)
-        {
-            delta[i] *= GELUDerivative(z[i]);
         }
     }
 
@@ -309,6 +296,49 @@ public static class Activations
             var scale = Vector256.Create(InverseSqrt2Single);
             var density = Vector256.Create(InverseSqrt2PiSingle);
             for (; i <= z.Length - 8; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref zr, (nuint)i);
+                var cdf = half * (one + SpecialFunctions.ErfVector(v * scale));
+                var pdf = SpecialFunctions.ExpNonPositive(minusHalf * v * v) * density;
+                (Vector256.LoadUnsafe(ref dr, (nuint)i) * (cdf + v * pdf)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        for (; i < z.Length; i++)
+        {
+            delta[i] *= GELUDerivative(z[i]);
+        }
+    }
+
+    private static void GELUBackwardDouble(ReadOnlySpan<double> z, Span<double> delta)
+    {
+        int i = 0;
+        ref double zr = ref MemoryMarshal.GetReference(z);
+        ref double dr = ref MemoryMarshal.GetReference(delta);
+        if (SpecialFunctions.IsVector512)
+        {
+            var half = Vector512.Create(0.5);
+            var one = Vector512.Create(1.0);
+            var minusHalf = Vector512.Create(-0.5);
+            var scale = Vector512.Create(InverseSqrt2);
+            var density = Vector512.Create(InverseSqrt2Pi);
+            for (; i <= z.Length - 8; i += 8)
+            {
+                var v = Vector512.LoadUnsafe(ref zr, (nuint)i);
+                var cdf = half * (one + SpecialFunctions.ErfVector(v * scale));
+                var pdf = SpecialFunctions.ExpNonPositive(minusHalf * v * v) * density;
+                (Vector512.LoadUnsafe(ref dr, (nuint)i) * (cdf + v * pdf)).StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+
+        if (SpecialFunctions.IsErfVectorized)
+        {
+            var half = Vector256.Create(0.5);
+            var one = Vector256.Create(1.0);
+            var minusHalf = Vector256.Create(-0.5);
+            var scale = Vector256.Create(InverseSqrt2);
+            var density = Vector256.Create(InverseSqrt2Pi);
+            for (; i <= z.Length - 4; i += 4)
             {
                 var v = Vector256.LoadUnsafe(ref zr, (nuint)i);
                 var cdf = half * (one + SpecialFunctions.ErfVector(v * scale));

@@ -1396,7 +1396,7 @@ internal static partial class Gemm
     /// streams fences once after the product.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void StoreStepped<T>(Vector512<T> value, ref T c, nuint offset)
+    private static unsafe void StoreStepped<T>(Vector512<T> value, ref T c, nuint offset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref T target = ref Unsafe.Add(ref c, offset);
@@ -1419,7 +1419,7 @@ internal static partial class Gemm
 
     /// <inheritdoc cref="StoreStepped{T}(Vector512{T}, ref T, nuint)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void StoreStepped<T>(Vector256<T> value, ref T c, nuint offset)
+    private static unsafe void StoreStepped<T>(Vector256<T> value, ref T c, nuint offset)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref T target = ref Unsafe.Add(ref c, offset);
@@ -1441,7 +1441,7 @@ internal static partial class Gemm
     }
 
     /// <summary>After a product that stepped: its streamed stores ordered before whatever this thread stores next.</summary>
-    internal static void FenceSteppedGradients<T>(GradientWrite<T> write)
+    private static void FenceSteppedGradients<T>(GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (write.Step && StreamSteppedGradients && Sse.IsSupported)

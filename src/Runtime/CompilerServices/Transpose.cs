@@ -33,7 +33,7 @@ internal static class Transpose
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IWrite
     {
-        int r = 0, c = 0;
+        int r = 0;
         if (UseVectors && SpecialFunctions.IsVector512 && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
         {
             int n = Vector512<T>.Count;
@@ -58,7 +58,7 @@ internal static class Transpose
             r = rowEnd;
         }
 
-        Scalar<T, TOp>(ref source, lds, ref destination, ldd, r, rows, c, columns);
+        Scalar<T, TOp>(ref source, lds, ref destination, ldd, r, rows, 0, columns);
     }
 
     private static void Scalar<T, TOp>(ref T source, int lds, ref T destination, int ldd, int r0, int r1, int c0, int c1)
