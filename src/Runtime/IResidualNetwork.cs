@@ -19,7 +19,12 @@ namespace SkipNet;
 /// <c>Clone()</c>) and swap it in.
 /// </remarks>
 /// <typeparam name="T"><see cref="double"/> or <see cref="float"/>, per <see cref="ResidualAttribute.Precision"/>.</typeparam>
-public interface IResidualNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+public interface IResidualNetwork<T>
+#if NET
+    where T : unmanaged, IFloatingPointIeee754<T>
+#else
+    where T : unmanaged // float or double; netstandard2.1 has no generic math to say so
+#endif
 {
     /// <summary>Width of one input sample.</summary>
     int InputSize { get; }

@@ -450,7 +450,7 @@ internal static class Emitter
         private string[] ResetState() => _plan.BufferCount == 0 ? [] :
         [
             $"{_names.ResetBuffers}({_names.BuffersField});",
-            $"global::System.Array.Clear({_names.CountersField});",
+            $"global::System.Array.Clear({_names.CountersField}, 0, {_names.CountersField}.Length);", // netstandard2.1 has no one-argument Clear
         ];
 
         /// <summary>The dropout generator set back to the seed's stream.</summary>

@@ -14,7 +14,11 @@ namespace SkipNet.CompilerServices;
 /// <typeparam name="T">float or double.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct GradientWrite<T>
+#if NET
     where T : unmanaged, IFloatingPointIeee754<T>
+#else
+    where T : unmanaged
+#endif
 {
     private GradientWrite(bool overwrite, bool step, T learningRate)
     {
@@ -27,7 +31,7 @@ public readonly struct GradientWrite<T>
     public static GradientWrite<T> Accumulate => default;
 
     /// <summary>The gradient is written over (not added to); no step (an optimizer's update follows).</summary>
-    public static GradientWrite<T> OverwriteOnly => new(overwrite: true, step: false, T.Zero);
+    public static GradientWrite<T> OverwriteOnly => new(overwrite: true, step: false, default);
 
     /// <summary>A whole training step: the gradient is written over (not added to), then p ← p − learningRate·gradient.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN.</exception>

@@ -53,9 +53,16 @@ public static class Guard
     /// <summary>Checks a learning rate as torch.optim does: a number ≥ 0 (and here also finite).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The rate is negative, infinite or NaN.</exception>
     public static void LearningRate<T>(T learningRate, string paramName)
+#if NET
         where T : IFloatingPointIeee754<T>
     {
         if (!(learningRate >= T.Zero) || T.IsInfinity(learningRate))
+#else
+        where T : unmanaged
+    {
+        double rate = Real.ToDouble(learningRate);
+        if (!(rate >= 0) || double.IsInfinity(rate))
+#endif
         {
             throw new ArgumentOutOfRangeException(paramName, learningRate, $"The learning rate must be a finite number ≥ 0; it is {learningRate}.");
         }
@@ -65,9 +72,17 @@ public static class Guard
     /// <exception cref="ArgumentNullException">The optimizer is null.</exception>
     /// <exception cref="ArgumentException">It was made for another network.</exception>
     public static void Optimizer<T>(Optimizer<T> optimizer, IResidualNetwork<T> network, string paramName)
+#if NET
         where T : unmanaged, IFloatingPointIeee754<T>
+#else
+        where T : unmanaged
+#endif
     {
-        ArgumentNullException.ThrowIfNull(optimizer, paramName);
+        if (optimizer is null)
+        {
+            throw new ArgumentNullException(paramName);
+        }
+
         if (!ReferenceEquals(optimizer.Network, network))
         {
             throw new ArgumentException(

@@ -143,7 +143,11 @@ public sealed partial class Derivation
     /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative, infinite or NaN.</exception>
     /// <exception cref="NotSupportedException">The network has a BatchNorm layer, whose statistics need a batch of at least 2.</exception>
     public static Derivation Of<T>(IResidualNetwork<T> network, ReadOnlySpan<T> x, ReadOnlySpan<T> y, T learningRate)
+#if NET
         where T : unmanaged, IFloatingPointIeee754<T>
+#else
+        where T : unmanaged
+#endif
     {
         ArgumentNullException.ThrowIfNull(network);
         var architecture = network.Architecture;
@@ -169,7 +173,7 @@ public sealed partial class Derivation
             var result = new double[span.Length];
             for (int i = 0; i < span.Length; i++)
             {
-                result[i] = double.CreateChecked(span[i]);
+                result[i] = AsDouble(span[i]);
             }
 
             return result;
@@ -182,14 +186,22 @@ public sealed partial class Derivation
         foreach (var layer in architecture.Layers.Where(l => l.Kind == LayerKind.Dropout))
         {
             var ones = new T[layer.Width];
-            ones.AsSpan().Fill(T.One);
+            ones.AsSpan().Fill(One());
             var mask = new T[layer.Width];
             LayerKernels.DropoutForward<T>(ones, mask, new T[layer.Width], layer.P, ref random);
             masks[layer.Name] = ToDouble(mask);
         }
 
-        var steps = DerivationBuilder.Build(architecture, ToDouble(network.Parameters), ToDouble(x), ToDouble(y), double.CreateChecked(learningRate), masks);
+        var steps = DerivationBuilder.Build(architecture, ToDouble(network.Parameters), ToDouble(x), ToDouble(y), AsDouble(learningRate), masks);
         return new Derivation(network.GetType().Name, architecture, steps);
+
+#if NET
+        static double AsDouble(T value) => double.CreateChecked(value);
+        static T One() => T.One;
+#else
+        static double AsDouble(T value) => Real.ToDouble(value);
+        static T One() => Real.From<T>(1);
+#endif
     }
 
     private double[] Flatten(Dictionary<string, Quantity> blocks)

@@ -32,7 +32,7 @@ public sealed partial record NetworkArchitecture
     /// <c>nn.LayerNorm</c>, <c>nn.Dropout</c>, <c>nn.BatchNorm1d</c> per layer of those kinds) and an
     /// <c>nn.Linear(bias=False)</c> per weighted skip, the same activations in the same order, and
     /// <c>loss_fn</c>, the declared loss with the same reduction. Its <c>state_dict</c> names are
-    /// <see cref="WeightNames.PyTorch"/>'s, so weights move both ways with
+    /// <c>WeightNames.PyTorch</c>'s, so weights move both ways with
     /// <c>SaveWeights(path, WeightNames.PyTorch)</c> / <c>LoadWeights</c> and
     /// <c>safetensors.torch.load_file</c> / <c>save_file</c>.
     /// </summary>
