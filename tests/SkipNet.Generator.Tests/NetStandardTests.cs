@@ -62,6 +62,30 @@ public class NetStandardTests
                 [Differentiable] static double Mish(double x) => x * Math.Tanh(Math.Log(1 + Math.Exp(x)));
             }
 
+            [Residual(InputShape = new[] { 1, 12, 12 }, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+            [Conv2D("c0", 8, 3, Padding = 1)]
+            [BatchNorm("bn0", Activation.ReLU)]
+            [Conv2D("c1", 8, 3, Activation.ReLU, Padding = 1)]
+            [Skip("bn0", "c1")]
+            [MaxPool2D("p1", 2)]
+            [Conv2D("c2", 16, 3, Activation.ReLU, Stride = 2, Padding = 1)]
+            [Skip("p1", "c2", SkipKind.Weighted)]
+            [GlobalAvgPool2D("gap")]
+            [Dense("y", 10)]
+            public partial class ConvNet { }
+
+            [Residual(InputShape = new[] { 2, 9, 9 }, Loss = Loss.MSE)]
+            [Conv2D("c0", 4, 3, Activation.Tanh, Stride = 2, Padding = 1)]
+            [AvgPool2D("a0", 2, Stride = 1)]
+            [Conv2D("c1", 4, 3, Padding = 1)]
+            [BatchNorm("bn1", Activation.ReLU)]
+            [Skip("a0", "bn1")]
+            [Conv2D("c2", 3, 2, Activation.SiLU)]
+            [GlobalAvgPool2D("gap")]
+            [Dense("y", 2)]
+            [Skip("gap", "y", SkipKind.Weighted)]
+            public partial class SmallResNet { }
+
             public static class Driver
             {
                 // The seed exercise's step, as samples/SeedExercise takes it, then its derivation.
@@ -110,6 +134,51 @@ public class NetStandardTests
                     values.Add(binary.Evaluate(bx, by));
                     values.AddRange(binary.Parameters.ToArray());
                     values.AddRange(binary.Gradients.ToArray());
+                    return values.ToArray();
+                }
+
+                // Convolutional networks: losses, the input gradient, evaluation outputs and parameters after a few steps.
+                public static double[] Images()
+                {
+                    var values = new System.Collections.Generic.List<double>();
+                    var random = new Random(13);
+                    var resnet = new SmallResNet(4);
+                    var adam = new Adam<double>(resnet, 0.01);
+                    var x = Fill(new double[6 * 2 * 9 * 9], random);
+                    var y = Fill(new double[6 * 2], random);
+                    for (int step = 0; step < 3; step++) values.Add(resnet.TrainStep(x, y, adam));
+                    values.Add(resnet.Evaluate(x, y));
+                    var dx = new double[x.Length];
+                    values.Add(resnet.InputGradient(x, y, dx));
+                    values.AddRange(dx);
+                    var output = new double[6 * 2];
+                    resnet.Forward(x, output);
+                    values.AddRange(output);
+                    values.AddRange(resnet.Parameters.ToArray());
+
+                    var conv = new ConvNet(6);
+                    var cx = Fill(new float[4 * 144], random);
+                    var cy = new float[4 * 10];
+                    for (int s = 0; s < 4; s++) cy[s * 10 + 3 * s] = 1;
+                    var sgd = new Sgd<float>(conv, 0.05f, momentum: 0.9f);
+                    for (int step = 0; step < 3; step++) values.Add(conv.TrainStep(cx, cy, sgd));
+                    var logits = new float[4 * 10];
+                    conv.Forward(cx, logits);
+                    foreach (var v in logits) values.Add(v);
+                    return values.ToArray();
+                }
+
+                // Max pooling's rule where it decides: ties go to the first maximum in row-major order, a NaN is a maximum.
+                public static double[] Pooling()
+                {
+                    float[] x = { 1, 3, 3, 0, 2, 2, 2, 2, float.NaN, 5, 4, 4, 1, float.NaN, 4, 0 };
+                    var pooled = new float[4];
+                    SkipNet.CompilerServices.ImageKernels.MaxPool2DForward<float>(x, pooled, 1, 1, 4, 4, 2, 2);
+                    var dx = new float[16];
+                    SkipNet.CompilerServices.ImageKernels.MaxPool2DBackward<float>(x, new float[] { 1, 2, 3, 4 }, dx, 1, 1, 4, 4, 2, 2);
+                    var values = new System.Collections.Generic.List<double>();
+                    foreach (var v in pooled) values.Add(float.IsNaN(v) ? -1 : v);
+                    foreach (var v in dx) values.Add(v);
                     return values.ToArray();
                 }
 
@@ -166,7 +235,7 @@ public class NetStandardTests
         var (run, output) = Harness.Generate(Networks);
         run.Diagnostics.ShouldBeEmpty();
         var generated = Harness.Sources(run);
-        generated.Count.ShouldBe(5);
+        generated.Count.ShouldBe(7);
 
         // Only netstandard.dll and the netstandard2.1 SkipNet.dll: no generator, nothing of .NET 8.
         string skipNet = Metadata("NetStandardSkipNet"), netstandard = Metadata("NetStandardReference");
@@ -219,6 +288,8 @@ public class NetStandardTests
         // to rounding, float networks to float's precision over a few steps.
         ShouldAgree((double[])Call(portable, "Doubles")[0]!, (double[])Call(net8, "Doubles")[0]!, 1e-9);
         ShouldAgree((double[])Call(portable, "Singles")[0]!, (double[])Call(net8, "Singles")[0]!, 1e-4);
+        ShouldAgree((double[])Call(portable, "Images")[0]!, (double[])Call(net8, "Images")[0]!, 1e-4);
+        ((double[])Call(portable, "Pooling")[0]!).ShouldBe((double[])Call(net8, "Pooling")[0]!);
     }
 
     private static void ShouldAgree(double[] actual, double[] expected, double tolerance)

@@ -66,6 +66,8 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
         var entries = zip.Entries.Select(e => e.FullName).ToList();
         entries.ShouldContain("lib/net8.0/SkipNet.dll");
         entries.ShouldContain("lib/net8.0/SkipNet.xml");
+        entries.ShouldContain("lib/netstandard2.1/SkipNet.dll");
+        entries.ShouldContain("lib/netstandard2.1/SkipNet.xml");
         entries.ShouldContain("analyzers/dotnet/cs/SkipNet.Generator.dll");
         entries.ShouldContain("analyzers/dotnet/cs/SkipNet.CodeFixes.dll");
         entries.ShouldContain("README.md");
@@ -292,6 +294,47 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
     }
 
     [Fact]
+    public void ANetStandardLibraryOnCSharp9BuildsAgainstThePackagesNetStandardBuild()
+    {
+        // netstandard.dll's reference package comes from nuget.org (the .NET SDK has no netstandard2.1 pack).
+        string consumer = Consumer("engine", "SkipNet", nugetOrg: true, library: true, "<LangVersion>9</LangVersion>", framework: "netstandard2.1");
+        File.WriteAllText(Path.Combine(consumer, "Networks.cs"), """
+            using SkipNet;
+
+            namespace Engine
+            {
+                [Residual(Inputs = 1, Loss = Loss.L1)]
+                [Dense("h0", 1, Activation.ReLU)]
+                [Dense("y", 1)]
+                [Skip("h0", "y", SkipKind.Weighted)]
+                public partial class Seed { }
+
+                [Residual(InputShape = new[] { 1, 8, 8 }, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
+                [Conv2D("c0", 4, 3, Padding = 1)]
+                [BatchNorm("bn0", Activation.ReLU)]
+                [MaxPool2D("p0", 2)]
+                [GlobalAvgPool2D("gap")]
+                [Dense("y", 3)]
+                public partial class Vision { }
+
+                public static class Use
+                {
+                    public static float Step(float[] x, float[] y)
+                    {
+                        var net = new Vision(1);
+                        return net.TrainStep(x, y, new Adam<float>(net));
+                    }
+                }
+            }
+            """);
+
+        Dotnet.Run(consumer, "build");
+        string assets = File.ReadAllText(Path.Combine(consumer, "obj", "project.assets.json"));
+        assets.ShouldContain("\"lib/netstandard2.1/SkipNet.dll\"");
+        File.Exists(Path.Combine(consumer, "bin", "Debug", "netstandard2.1", "engine.dll")).ShouldBeTrue();
+    }
+
+    [Fact]
     public void APublicMemberAddedWithoutAnEntryInThePublicApiFilesFailsTheBuild()
     {
         string extra = Path.Combine(_packed.Sources, "src", "Runtime", "Unrecorded.cs");
@@ -310,7 +353,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
     }
 
     /// <summary>A fresh console project outside the repository that takes <paramref name="package"/> from the test's feed (and, if asked, nuget.org).</summary>
-    private string Consumer(string name, string package, bool nugetOrg, bool library = false, string properties = "")
+    private string Consumer(string name, string package, bool nugetOrg, bool library = false, string properties = "", string framework = "net10.0")
     {
         string consumer = Path.Combine(_packed.Root, name);
         Directory.CreateDirectory(consumer);
@@ -328,7 +371,7 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <OutputType>{(library ? "Library" : "Exe")}</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
+                <TargetFramework>{framework}</TargetFramework>
                 <Nullable>enable</Nullable>
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>{properties}
                 <RestorePackagesPath>{Path.Combine(_packed.Root, "packages")}</RestorePackagesPath>

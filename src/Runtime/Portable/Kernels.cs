@@ -190,7 +190,8 @@ public static class Kernels
         return From<T>(sum);
     }
 
-    // Z[s, i] = (bias[i] or Z[s, i]) + Σ_j M[i, j]·H[s, j].
+    // Z[s, i] = (bias[i] or Z[s, i]) + Σ_j M[i, j]·H[s, j]: each dot in four partial sums (the next
+    // multiply-add need not wait for the last), added in a fixed order.
     private static void Product<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> bias, ReadOnlySpan<T> inputs, Span<T> results, int batch, int n, int m, bool fromBias)
         where T : unmanaged
     {
@@ -201,58 +202,89 @@ public static class Kernels
             for (int i = 0; i < n; i++)
             {
                 var row = matrix.Slice(i * m, m);
-                double sum = ToDouble(fromBias ? bias[i] : z[i]);
-                for (int j = 0; j < m; j++)
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int j = 0;
+                for (; j + 4 <= m; j += 4)
                 {
-                    sum += ToDouble(row[j]) * ToDouble(h[j]);
+                    s0 += ToDouble(row[j]) * ToDouble(h[j]);
+                    s1 += ToDouble(row[j + 1]) * ToDouble(h[j + 1]);
+                    s2 += ToDouble(row[j + 2]) * ToDouble(h[j + 2]);
+                    s3 += ToDouble(row[j + 3]) * ToDouble(h[j + 3]);
                 }
 
-                z[i] = From<T>(sum);
+                for (; j < m; j++)
+                {
+                    s0 += ToDouble(row[j]) * ToDouble(h[j]);
+                }
+
+                z[i] = From<T>(ToDouble(fromBias ? bias[i] : z[i]) + ((s0 + s1) + (s2 + s3)));
             }
         }
     }
 
-    // dH[s, j] += Σ_i dZ[s, i]·M[i, j].
+    // dH[s, j] += Σ_i dZ[s, i]·M[i, j]: row by row of M into a row of double sums, rounded once.
     private static void TransposedProduct<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> deltas, Span<T> results, int batch, int n, int m)
         where T : unmanaged
     {
+        var sums = Scratch.Doubles(m);
         for (int s = 0; s < batch; s++)
         {
             var dz = deltas.Slice(s * n, n);
             var dh = results.Slice(s * m, m);
             for (int j = 0; j < m; j++)
             {
-                double sum = ToDouble(dh[j]);
-                for (int i = 0; i < n; i++)
-                {
-                    sum += ToDouble(dz[i]) * ToDouble(matrix[i * m + j]);
-                }
+                sums[j] = ToDouble(dh[j]);
+            }
 
-                dh[j] = From<T>(sum);
+            for (int i = 0; i < n; i++)
+            {
+                double d = ToDouble(dz[i]);
+                var row = matrix.Slice(i * m, m);
+                for (int j = 0; j < m; j++)
+                {
+                    sums[j] += d * ToDouble(row[j]);
+                }
+            }
+
+            for (int j = 0; j < m; j++)
+            {
+                dh[j] = From<T>(sums[j]);
             }
         }
     }
 
-    // G[i, j] = (0 or G[i, j]) + Σ_s U[s, i]·V[s, j], then, if the write steps, P[i, j] −= rate·G[i, j].
+    // G[i, j] = (0 or G[i, j]) + Σ_s U[s, i]·V[s, j], then, if the write steps, P[i, j] −= rate·G[i, j]:
+    // a row of G at a time, in double sums, rounded once.
     private static void OuterProducts<T>(ReadOnlySpan<T> u, ReadOnlySpan<T> v, Span<T> gradient, Span<T> parameters, int batch, int n, int m, GradientWrite<T> write)
         where T : unmanaged
     {
         double rate = ToDouble(write.LearningRate);
+        var sums = Scratch.Doubles(m);
         for (int i = 0; i < n; i++)
         {
+            var g = gradient.Slice(i * m, m);
             for (int j = 0; j < m; j++)
             {
-                int at = i * m + j;
-                double sum = write.Overwrite ? 0 : ToDouble(gradient[at]);
-                for (int s = 0; s < batch; s++)
-                {
-                    sum += ToDouble(u[s * n + i]) * ToDouble(v[s * m + j]);
-                }
+                sums[j] = write.Overwrite ? 0 : ToDouble(g[j]);
+            }
 
-                gradient[at] = From<T>(sum);
+            for (int s = 0; s < batch; s++)
+            {
+                double d = ToDouble(u[s * n + i]);
+                var row = v.Slice(s * m, m);
+                for (int j = 0; j < m; j++)
+                {
+                    sums[j] += d * ToDouble(row[j]);
+                }
+            }
+
+            for (int j = 0; j < m; j++)
+            {
+                g[j] = From<T>(sums[j]);
                 if (write.Step)
                 {
-                    parameters[at] = From<T>(ToDouble(parameters[at]) - rate * ToDouble(gradient[at]));
+                    int at = i * m + j;
+                    parameters[at] = From<T>(ToDouble(parameters[at]) - rate * ToDouble(g[j]));
                 }
             }
         }
