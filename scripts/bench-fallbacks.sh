@@ -25,13 +25,7 @@ for ((round = 1; round <= rounds; round++)); do
   done
 done
 
-# The range of one figure over the rounds: "a–b" (or "a" when they agree), keeping the units
-# (ordered by value in seconds, so that 847.9 µs comes before 1.076 ms).
-range() {
-  awk '{ m = ($2 == "ns") ? 1e-9 : ($2 == "µs") ? 1e-6 : ($2 == "ms") ? 1e-3 : 1; print $1 * m, $1, $2 }' | sort -g |
-    awk 'NR == 1 { lo = $2; lu = $3 } { hi = $2; hu = $3 }
-         END { if (hi == lo && hu == lu) printf "%s %s", lo, lu; else if (hu == lu) printf "%s–%s %s", lo, hi, lu; else printf "%s %s–%s %s", lo, lu, hi, hu }'
-}
+. scripts/ranges.sh
 echo
 echo "| instruction sets | vectors | mlp-128 Forward, batch 1 | mlp-128 TrainStep, batch 1 | mlp-128 TrainStep, batch 32 | Fashion-MNIST epoch (1 thread) | test accuracy |"
 echo "|---|---|---|---|---|---|---|"

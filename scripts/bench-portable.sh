@@ -130,12 +130,7 @@ for ((round = 1; round <= rounds; round++)); do
   done
 done
 
-# The range of one figure over the rounds, keeping the units (ordered by value in seconds).
-range() {
-  awk '{ m = ($2 == "ns") ? 1e-9 : ($2 == "µs") ? 1e-6 : ($2 == "ms") ? 1e-3 : 1; print $1 * m, $1, $2 }' | sort -g |
-    awk 'NR == 1 { lo = $2; lu = $3 } { hi = $2; hu = $3 }
-         END { if (hi == lo && hu == lu) printf "%s %s", lo, lu; else if (hu == lu) printf "%s–%s %s", lo, hi, lu; else printf "%s %s–%s %s", lo, lu, hi, hu }'
-}
+. scripts/ranges.sh
 echo
 echo "| call (one thread) | .NET 8 build | netstandard2.1 build |"
 echo "|---|---|---|"

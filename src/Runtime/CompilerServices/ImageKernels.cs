@@ -511,19 +511,6 @@ public static partial class ImageKernels
         }
     }
 
-    private static (int OutHeight, int OutWidth) Pooled(int inputLength, int resultLength, int batch, int channels, int height, int width, int kernel, int stride)
-    {
-        if (kernel < 1 || stride < 1 || kernel > height || kernel > width)
-        {
-            throw new ArgumentException($"A {kernel}×{kernel} window with stride {stride} does not fit a {height}×{width} image.");
-        }
-
-        int outHeight = (height - kernel) / stride + 1, outWidth = (width - kernel) / stride + 1;
-        SpanCheck.Same((long)batch * channels * height * width, inputLength);
-        SpanCheck.Same((long)batch * channels * outHeight * outWidth, resultLength);
-        return (outHeight, outWidth);
-    }
-
     /// <summary>
     /// One sample's patches as the columns of a C_in·k·k × H'·W' matrix: row (c, u, v) holds, for each
     /// output position (i, j), the input value h[c, s·i + u − p, s·j + v − p] (0 in the padding).
@@ -818,45 +805,6 @@ public static partial class ImageKernels
             }
 
             return buffer.AsSpan(0, length);
-        }
-    }
-
-    /// <summary>A convolution's shapes: the input image, the kernel, and what they give.</summary>
-    private readonly record struct Geometry(int InChannels, int Height, int Width, int Kernel, int Stride, int Padding, int OutChannels, int OutHeight, int OutWidth)
-    {
-        public int InputSize => InChannels * Height * Width;
-
-        public int Positions => OutHeight * OutWidth;
-
-        public int PatchSize => InChannels * Kernel * Kernel;
-
-        /// <summary>The output columns j whose tap v reads inside the image: first ≤ j &lt; last.</summary>
-        public (int First, int Last) Inside(int v)
-        {
-            // s·j + v − p ≥ 0 and s·j + v − p < W.
-            int before = Padding - v, top = Width - 1 + Padding - v;
-            int first = before > 0 ? (before + Stride - 1) / Stride : 0;
-            int last = top < 0 ? 0 : Math.Min(OutWidth, top / Stride + 1);
-            first = Math.Min(first, last);
-            return (first, last);
-        }
-
-        public static Geometry Of(int inChannels, int height, int width, int kernel, int stride, int padding, int weightsLength, int batch)
-        {
-            if (inChannels < 1 || height < 1 || width < 1 || kernel < 1 || stride < 1 || padding < 0 || batch < 1
-                || kernel > height + 2 * padding || kernel > width + 2 * padding)
-            {
-                throw new ArgumentException($"A {kernel}×{kernel} kernel with stride {stride} and padding {padding} does not fit a {inChannels}×{height}×{width} image (batch {batch}).");
-            }
-
-            int patch = inChannels * kernel * kernel;
-            if (weightsLength % patch != 0 || weightsLength == 0)
-            {
-                throw new ArgumentException($"The weights hold {weightsLength} values, not a whole number of {inChannels}·{kernel}·{kernel} = {patch}-value filters.");
-            }
-
-            return new Geometry(inChannels, height, width, kernel, stride, padding, weightsLength / patch,
-                (height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1);
         }
     }
 }

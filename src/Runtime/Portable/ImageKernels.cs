@@ -10,7 +10,7 @@ namespace SkipNet.CompilerServices;
 /// computed directly from the definitions, in double, and rounded once per stored element. One thread.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class ImageKernels
+public static partial class ImageKernels
 {
     /// <summary>results (=, or += when <paramref name="accumulate"/>) the convolution of each sample with W plus the bias (one per output channel; none when empty).</summary>
     /// <exception cref="ArgumentException">The lengths do not fit together; nothing is written.</exception>
@@ -114,8 +114,8 @@ public static class ImageKernels
                     for (int v = 0; v < kernel; v++)
                     {
                         double sum = 0;
-                        var (iFirst, iLast) = Inside(u, height, g.OutHeight, stride, padding);
-                        var (jFirst, jLast) = Inside(v, width, g.OutWidth, stride, padding);
+                        var (iFirst, iLast) = g.InsideRows(u);
+                        var (jFirst, jLast) = g.Inside(v);
                         for (int s = 0; s < batch; s++)
                         {
                             var image = inputs.Slice((s * inChannels + c) * g.InputPlane, g.InputPlane);
@@ -326,10 +326,10 @@ public static class ImageKernels
             var image = inputs.Slice((s * g.InChannels + c) * g.InputPlane, g.InputPlane);
             for (int u = 0; u < g.Kernel; u++)
             {
-                var (iFirst, iLast) = Inside(u, g.Height, g.OutHeight, g.Stride, g.Padding);
+                var (iFirst, iLast) = g.InsideRows(u);
                 for (int v = 0; v < g.Kernel; v++)
                 {
-                    var (jFirst, jLast) = Inside(v, g.Width, g.OutWidth, g.Stride, g.Padding);
+                    var (jFirst, jLast) = g.Inside(v);
                     double w = ToDouble(weights[((o * g.InChannels + c) * g.Kernel + u) * g.Kernel + v]);
                     for (int i = iFirst; i < iLast; i++)
                     {
@@ -365,10 +365,10 @@ public static class ImageKernels
                     var delta = deltas.Slice((s * g.OutChannels + o) * g.Positions, g.Positions);
                     for (int u = 0; u < g.Kernel; u++)
                     {
-                        var (iFirst, iLast) = Inside(u, g.Height, g.OutHeight, g.Stride, g.Padding);
+                        var (iFirst, iLast) = g.InsideRows(u);
                         for (int v = 0; v < g.Kernel; v++)
                         {
-                            var (jFirst, jLast) = Inside(v, g.Width, g.OutWidth, g.Stride, g.Padding);
+                            var (jFirst, jLast) = g.Inside(v);
                             double w = ToDouble(weights[((o * g.InChannels + c) * g.Kernel + u) * g.Kernel + v]);
                             for (int i = iFirst; i < iLast; i++)
                             {
@@ -388,16 +388,6 @@ public static class ImageKernels
                 }
             }
         }
-    }
-
-    // The outputs first ≤ i < last whose tap t (of the kernel, along one axis) reads inside an axis of the image's size:
-    // 0 ≤ stride·i + t − padding < size.
-    private static (int First, int Last) Inside(int tap, int size, int outSize, int stride, int padding)
-    {
-        int before = padding - tap, top = size - 1 + padding - tap;
-        int first = before > 0 ? (before + stride - 1) / stride : 0;
-        int last = top < 0 ? 0 : Math.Min(outSize, top / stride + 1);
-        return (Math.Min(first, last), last);
     }
 
     // The index in the plane of the window's first maximum in row-major order: a value replaces the best so far when it is not ≤ it (larger, or a NaN) and the best so far is not a NaN.
@@ -430,47 +420,6 @@ public static class ImageKernels
         if (!bias.IsEmpty)
         {
             SpanCheck.Same(g.OutChannels, bias.Length);
-        }
-    }
-
-    private static (int OutHeight, int OutWidth) Pooled(int inputsLength, int resultsLength, int batch, int channels, int height, int width, int kernel, int stride)
-    {
-        if (kernel < 1 || stride < 1 || kernel > height || kernel > width)
-        {
-            throw new ArgumentException($"A {kernel}×{kernel} window with stride {stride} does not fit a {height}×{width} image.");
-        }
-
-        int outHeight = (height - kernel) / stride + 1, outWidth = (width - kernel) / stride + 1;
-        SpanCheck.Same((long)batch * channels * height * width, inputsLength);
-        SpanCheck.Same((long)batch * channels * outHeight * outWidth, resultsLength);
-        return (outHeight, outWidth);
-    }
-
-    /// <summary>A convolution's shapes: the input image, the kernel, and what they give.</summary>
-    private readonly record struct Geometry(int InChannels, int Height, int Width, int Kernel, int Stride, int Padding, int OutChannels, int OutHeight, int OutWidth)
-    {
-        public int InputPlane => Height * Width;
-
-        public int InputSize => InChannels * Height * Width;
-
-        public int Positions => OutHeight * OutWidth;
-
-        public static Geometry Of(int inChannels, int height, int width, int kernel, int stride, int padding, int weightsLength, int batch)
-        {
-            if (inChannels < 1 || height < 1 || width < 1 || kernel < 1 || stride < 1 || padding < 0 || batch < 1
-                || kernel > height + 2 * padding || kernel > width + 2 * padding)
-            {
-                throw new ArgumentException($"A {kernel}×{kernel} kernel with stride {stride} and padding {padding} does not fit a {inChannels}×{height}×{width} image (batch {batch}).");
-            }
-
-            int patch = inChannels * kernel * kernel;
-            if (weightsLength % patch != 0 || weightsLength == 0)
-            {
-                throw new ArgumentException($"The weights hold {weightsLength} values, not a whole number of {inChannels}·{kernel}·{kernel} = {patch}-value filters.");
-            }
-
-            return new Geometry(inChannels, height, width, kernel, stride, padding, weightsLength / patch,
-                (height + 2 * padding - kernel) / stride + 1, (width + 2 * padding - kernel) / stride + 1);
         }
     }
 }
