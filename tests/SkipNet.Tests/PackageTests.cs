@@ -335,6 +335,31 @@ public class PackageTests : IClassFixture<PackageTests.Packed>
     }
 
     [Fact]
+    public void AnAppReferencingTheProjectsRestoresForNativeAot()
+    {
+        // As the samples reference SkipNet: `dotnet publish -p:PublishAot=true` passes PublishAot to every
+        // framework the runtime builds for, and netstandard2.1 must not refuse it (NETSDK1207).
+        string app = Path.Combine(_packed.Root, "aot-app");
+        Directory.CreateDirectory(app);
+        string src = Path.Combine(_packed.Sources, "src");
+        File.WriteAllText(Path.Combine(app, "aot-app.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <RestorePackagesPath>{Path.Combine(_packed.Root, "packages")}</RestorePackagesPath>
+              </PropertyGroup>
+              <ItemGroup>
+                <ProjectReference Include="{Path.Combine(src, "Runtime", "SkipNet.Runtime.csproj")}" />
+                <ProjectReference Include="{Path.Combine(src, "Generator", "SkipNet.Generator.csproj")}" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), "System.Console.WriteLine(1);\n");
+        Dotnet.Run(app, "restore", "-r", "linux-x64", "-p:PublishAot=true");
+    }
+
+    [Fact]
     public void APublicMemberAddedWithoutAnEntryInThePublicApiFilesFailsTheBuild()
     {
         string extra = Path.Combine(_packed.Sources, "src", "Runtime", "Unrecorded.cs");
