@@ -347,7 +347,8 @@ internal static partial class Gemm
     /// dW (+)= dZᵀ·H for one or two samples, row by row: at batch 1 packing the operands cost as
     /// much as the product. Each element is the panels' chain of FMAs on the columns they cover
     /// and <see cref="Scalar{T, TA}(ref T, int, ref T, ref T, ref T, int, int, int, int, int, int, GradientWrite{T})"/>'s
-    /// sum on the rest, stored and stepped as <see cref="Finish{T}"/> does: the same bits.
+    /// sum on the rest, stored and stepped with the packed panels' arithmetic (the same bits) but with
+    /// ordinary stores: at one or two samples dW fits in the caches, and C may be any caller's memory.
     /// </summary>
     private static void OuterProductRows<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -396,7 +397,13 @@ internal static partial class Gemm
                         sum = MulAdd(v1, Vector256.LoadUnsafe(ref b1, o), sum);
                     }
 
-                    Finish(sum, ref ci, ref pi, o, write);
+                    // Ordinary stores, as the 512-bit loop's: C need not be pinned here, and nothing
+                    // streamed needs a fence (Finish would stream a stepped gradient through a pointer).
+                    sum.StoreUnsafe(ref ci, o);
+                    if (write.Step)
+                    {
+                        (Vector256.LoadUnsafe(ref pi, o) + Vector256.Create(-write.LearningRate) * sum).StoreUnsafe(ref pi, o);
+                    }
                 }
             }
 

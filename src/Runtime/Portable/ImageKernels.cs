@@ -21,7 +21,8 @@ public static partial class ImageKernels
     {
         var g = Geometry.Of(inChannels, height, width, kernel, stride, padding, weights.Length, batch);
         CheckConvolution(g, bias, inputs.Length, results.Length, batch);
-        var sums = Scratch.Doubles(g.Positions);
+        using var scratch = new Scratch(g.Positions);
+        var sums = scratch.Sums;
         for (int s = 0; s < batch; s++)
         {
             for (int o = 0; o < g.OutChannels; o++)
@@ -59,7 +60,8 @@ public static partial class ImageKernels
             }
         }
 
-        var sums = Scratch.Doubles(g.Positions);
+        using var scratch = new Scratch(g.Positions);
+        var sums = scratch.Sums;
         for (int s = 0; s < batch; s++)
         {
             for (int o = 0; o < g.OutChannels; o++)
@@ -349,7 +351,8 @@ public static partial class ImageKernels
     private static void InputBackward<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> deltas, Span<T> inputDeltas, int batch, Geometry g)
         where T : unmanaged
     {
-        var sums = Scratch.Doubles(g.InputPlane);
+        using var scratch = new Scratch(g.InputPlane);
+        var sums = scratch.Sums;
         for (int s = 0; s < batch; s++)
         {
             for (int c = 0; c < g.InChannels; c++)

@@ -226,7 +226,8 @@ public static class Kernels
     private static void TransposedProduct<T>(ReadOnlySpan<T> matrix, ReadOnlySpan<T> deltas, Span<T> results, int batch, int n, int m)
         where T : unmanaged
     {
-        var sums = Scratch.Doubles(m);
+        using var scratch = new Scratch(m);
+        var sums = scratch.Sums;
         for (int s = 0; s < batch; s++)
         {
             var dz = deltas.Slice(s * n, n);
@@ -259,7 +260,8 @@ public static class Kernels
         where T : unmanaged
     {
         double rate = ToDouble(write.LearningRate);
-        var sums = Scratch.Doubles(m);
+        using var scratch = new Scratch(m);
+        var sums = scratch.Sums;
         for (int i = 0; i < n; i++)
         {
             var g = gradient.Slice(i * m, m);

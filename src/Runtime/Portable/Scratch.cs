@@ -1,21 +1,25 @@
 using System;
+using System.Buffers;
 
 namespace SkipNet.CompilerServices;
 
-/// <summary>The portable kernels' double sums for the calling thread, kept between calls (allocated once per thread and size).</summary>
-internal static class Scratch
+/// <summary>
+/// A portable kernel's row or plane of double sums, rented from the shared pool for one call and
+/// returned at its end (<c>using var scratch = new Scratch(n)</c>): no allocation once the pool holds
+/// arrays of the size, and no thread-static state.
+/// </summary>
+internal readonly ref struct Scratch
 {
-    [ThreadStatic]
-    private static double[]? _doubles;
+    private readonly double[] _array;
 
-    /// <summary><paramref name="length"/> doubles of the calling thread's, holding whatever the last call left.</summary>
-    public static Span<double> Doubles(int length)
+    public Scratch(int length)
     {
-        if (_doubles is null || _doubles.Length < length)
-        {
-            _doubles = new double[length];
-        }
-
-        return _doubles.AsSpan(0, length);
+        _array = ArrayPool<double>.Shared.Rent(length);
+        Sums = _array.AsSpan(0, length);
     }
+
+    /// <summary>The sums: whatever the pool's last user left in them.</summary>
+    public Span<double> Sums { get; }
+
+    public void Dispose() => ArrayPool<double>.Shared.Return(_array);
 }
