@@ -14,39 +14,39 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 lscpu | grep -E "Model name" | sed 's/  */ /g'
 
+# The networks are benchmarks/SkipNet.Benchmarks/Networks.cs's (linked), the ones the other benchmarks time.
 cat >"$dir/Program.cs" <<'EOF'
 using System;
 using System.Diagnostics;
 using SkipNet;
+using SkipNet.Benchmarks;
 
-var framework = (System.Runtime.Versioning.TargetFrameworkAttribute?)Attribute.GetCustomAttribute(typeof(ResidualAttribute).Assembly, typeof(System.Runtime.Versioning.TargetFrameworkAttribute));
-Console.WriteLine($"SkipNet.dll: {framework?.FrameworkName}");
 #if SKIPNET_NET8
 Parallelism.MaxDegreeOfParallelism = 1; // the netstandard2.1 build runs on the calling thread only
 #endif
-var random = new Random(1);
-double[] Doubles(int n) { var a = new double[n]; for (int i = 0; i < n; i++) a[i] = 2 * random.NextDouble() - 1; return a; }
-float[] Floats(int n) { var a = new float[n]; for (int i = 0; i < n; i++) a[i] = (float)(2 * random.NextDouble() - 1); return a; }
-float[] OneHot(int batch) { var a = new float[batch * 10]; for (int s = 0; s < batch; s++) a[s * 10 + s % 10] = 1; return a; }
+var framework = (System.Runtime.Versioning.TargetFrameworkAttribute?)Attribute.GetCustomAttribute(typeof(ResidualAttribute).Assembly, typeof(System.Runtime.Versioning.TargetFrameworkAttribute));
+Console.WriteLine($"SkipNet.dll: {framework?.FrameworkName}");
 
-var seed = new SeedNet();
-double[] sx = { 1 }, sy = { -3 };
+var seed = new Seed();
+var (sx, sy) = Batches.Draw(seed, 1);
 Report("seed exercise TrainStep (unrolled)", () => seed.TrainStep(sx, sy, 1e-9));
 
 var mlp = new Mlp128(1);
-double[] x1 = Doubles(128), y1 = Doubles(1), x32 = Doubles(32 * 128), y32 = Doubles(32), output = new double[1];
+var (x1, y1) = Batches.Draw(mlp, 1);
+var (x32, y32) = Batches.Draw(mlp, 32);
+var output = new double[1];
 Report("mlp-128 Forward, batch 1", () => mlp.Forward(x1, output));
 Report("mlp-128 TrainStep, batch 1", () => mlp.TrainStep(x1, y1, 1e-4));
 Report("mlp-128 TrainStep, batch 32", () => mlp.TrainStep(x32, y32, 1e-4));
 
 var fashion = new FashionNet(1);
 var adam = new Adam<float>(fashion, 1e-3f);
-float[] fx = Floats(64 * 784), fy = OneHot(64);
+var (fx, fy) = Batches.Draw(fashion, 64);
 Report("Fashion MLP Adam step, batch 64 (float)", () => fashion.TrainStep(fx, fy, adam));
 
 var resnet = new FashionResNet(1);
 var resnetAdam = new Adam<float>(resnet, 1e-3f);
-float[] rx = Floats(16 * 784), ry = OneHot(16);
+var (rx, ry) = Batches.Draw(resnet, 16);
 Report("Fashion ResNet Adam step, batch 16 (float)", () => resnet.TrainStep(rx, ry, resnetAdam));
 
 static void Report(string name, Action call)
@@ -74,36 +74,6 @@ static void Report(string name, Action call)
     double s = (medians[4] + medians[5]) / 2;
     Console.WriteLine($"{name}: {(s < 1e-6 ? $"{s * 1e9:0} ns" : s < 1e-3 ? $"{s * 1e6:0.0} µs" : s < 1 ? $"{s * 1e3:0.00} ms" : $"{s:0.00} s")}");
 }
-
-[Residual(Inputs = 1, Loss = Loss.L1)]
-[Dense("h0", 1, Activation.ReLU)] [Dense("h1", 1, Activation.ReLU)] [Dense("y", 1)]
-[Skip("h0", "y", SkipKind.Weighted)]
-public partial class SeedNet { }
-
-[Residual(Inputs = 128, Loss = Loss.MSE)]
-[Dense("h0", 128, Activation.ReLU)] [Dense("h1", 128, Activation.ReLU)] [Dense("h2", 128, Activation.ReLU)] [Dense("h3", 128, Activation.ReLU)]
-[Dense("y", 1)]
-[Skip("h0", "h1")] [Skip("h1", "h2")] [Skip("h2", "h3")]
-public partial class Mlp128 { }
-
-[Residual(Inputs = 784, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
-[Dense("h0", 256, Activation.GELU)] [Dense("h1", 256, Activation.GELU)] [Dense("h2", 256, Activation.GELU)] [Dense("y", 10)]
-[Skip("h0", "h1")] [Skip("h1", "h2")]
-public partial class FashionNet { }
-
-[Residual(InputShape = new[] { 1, 28, 28 }, Loss = Loss.CrossEntropy, Precision = Precision.Single)]
-[Conv2D("c0", 16, 3, Padding = 1)] [BatchNorm("bn0", Activation.ReLU)]
-[Conv2D("c1", 16, 3, Padding = 1)] [BatchNorm("bn1", Activation.ReLU)]
-[Conv2D("c2", 16, 3, Padding = 1)] [BatchNorm("bn2", Activation.ReLU)]
-[Skip("bn0", "bn2")]
-[MaxPool2D("p1", 2)]
-[Conv2D("c3", 32, 3, Padding = 1)] [BatchNorm("bn3", Activation.ReLU)]
-[Conv2D("c4", 32, 3, Padding = 1)] [BatchNorm("bn4", Activation.ReLU)]
-[Skip("p1", "bn4", SkipKind.Weighted)]
-[MaxPool2D("p2", 2)]
-[GlobalAvgPool2D("gap")]
-[Dense("y", 10)]
-public partial class FashionResNet { }
 EOF
 
 builds=(net8.0 netstandard2.1)
@@ -112,11 +82,12 @@ for build in "${builds[@]}"; do
   cp "$dir/Program.cs" "$dir/$build/"
   cat >"$dir/$build/Portable.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><Optimize>true</Optimize>
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable><Optimize>true</Optimize>
     <DefineConstants Condition="'$build' == 'net8.0'">\$(DefineConstants);SKIPNET_NET8</DefineConstants></PropertyGroup>
   <ItemGroup>
     <ProjectReference Include="$repo/src/Runtime/SkipNet.Runtime.csproj" SetTargetFramework="TargetFramework=$build" SkipGetTargetFrameworkProperties="true" />
     <ProjectReference Include="$repo/src/Generator/SkipNet.Generator.csproj" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
+    <Compile Include="$repo/benchmarks/SkipNet.Benchmarks/Networks.cs" />
   </ItemGroup>
 </Project>
 EOF
