@@ -124,7 +124,7 @@ public static partial class ImageKernels
                             var delta = deltas.Slice((s * g.OutChannels + o) * g.Positions, g.Positions);
                             for (int i = iFirst; i < iLast; i++)
                             {
-                                int line = (i * stride + u - padding) * width + v - padding;
+                                int line = TapStart(g, i, u, v);
                                 for (int j = jFirst; j < jLast; j++)
                                 {
                                     sum += ToDouble(delta[i * g.OutWidth + j]) * ToDouble(image[line + j * stride]);
@@ -335,7 +335,7 @@ public static partial class ImageKernels
                     double w = ToDouble(weights[((o * g.InChannels + c) * g.Kernel + u) * g.Kernel + v]);
                     for (int i = iFirst; i < iLast; i++)
                     {
-                        int line = (i * g.Stride + u - g.Padding) * g.Width + v - g.Padding, row = i * g.OutWidth;
+                        int line = TapStart(g, i, u, v), row = i * g.OutWidth;
                         for (int j = jFirst; j < jLast; j++)
                         {
                             sums[row + j] += w * ToDouble(image[line + j * g.Stride]);
@@ -375,7 +375,7 @@ public static partial class ImageKernels
                             double w = ToDouble(weights[((o * g.InChannels + c) * g.Kernel + u) * g.Kernel + v]);
                             for (int i = iFirst; i < iLast; i++)
                             {
-                                int line = (i * g.Stride + u - g.Padding) * g.Width + v - g.Padding, row = i * g.OutWidth;
+                                int line = TapStart(g, i, u, v), row = i * g.OutWidth;
                                 for (int j = jFirst; j < jLast; j++)
                                 {
                                     sums[line + j * g.Stride] += w * ToDouble(delta[row + j]);
@@ -392,6 +392,11 @@ public static partial class ImageKernels
             }
         }
     }
+
+    // Where tap (u, v) of output row i reads in the input plane, at column 0 (the run continues every stride):
+    // row i·stride + u − p, column v − p. The three convolution loops walk the same runs: Convolve gathers
+    // along them, InputBackward scatters along them, Conv2DBackward's dW dots along them.
+    private static int TapStart(Geometry g, int i, int u, int v) => (i * g.Stride + u - g.Padding) * g.Width + v - g.Padding;
 
     // The index in the plane of the window's first maximum in row-major order: a value replaces the best so far when it is not ≤ it (larger, or a NaN) and the best so far is not a NaN.
     private static int FirstMaximum<T>(ReadOnlySpan<T> plane, int width, int row, int col, int kernel)
