@@ -11,6 +11,7 @@ var modes = new Dictionary<string, Action>
     ["floor"] = Floor.Run,           // mlp-128 at batch 1 against a loop that only moves its memory
     ["pairs"] = Pairs.Run,           // products in a step's pairs on one against two threads; memory and cross-core bandwidth
     ["blocks"] = Blocks.Run,         // the cache-derived block sizes against the powers of two around them
+    ["wholerows"] = WholeRows.Run,   // a single sample's products reading W row after row against the earlier order
     ["steps"] = Steps.Run,           // mlp-128 TrainStep at batch 1 and 32, one thread (scripts/bench-fallbacks.sh, once per instruction set)
 };
 

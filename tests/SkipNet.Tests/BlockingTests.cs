@@ -80,14 +80,14 @@ public sealed class BlockingTests
 }
 
 /// <summary>
-/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, tiled transposes, streamed gradients):
+/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, one sample's whole-row streams, tiled transposes, streamed gradients):
 /// one thread and the test's settings for the body, everything put back after it.
 /// </summary>
 internal static class KernelSwitches
 {
     public static TResult Run<TResult>(Action settings, Func<TResult> body)
     {
-        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Transpose.UseVectors, Gemm.StreamSteppedGradients);
+        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients);
         try
         {
             Parallelism.MaxDegreeOfParallelism = 1;
@@ -96,7 +96,7 @@ internal static class KernelSwitches
         }
         finally
         {
-            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Transpose.UseVectors, Gemm.StreamSteppedGradients) = saved;
+            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients) = saved;
         }
     }
 }

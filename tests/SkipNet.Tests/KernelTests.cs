@@ -22,6 +22,8 @@ public class KernelTests
     [InlineData(5, 300, 20)]   // dH += dZ·W runs over two k-blocks of 256 rows of W
     [InlineData(3, 20, 600)]   // wide rows: many packed column panels and a tail
     [InlineData(1, 513, 517)]  // one sample: the streaming paths
+    [InlineData(1, 130, 128)]  // one sample, rows of 1 KiB in double: a sixteen-vector strip (with AVX-512; two with 256-bit vectors)
+    [InlineData(1, 70, 256)]   // ... in float
     [InlineData(2, 257, 9)]
     [InlineData(70, 13, 600)]  // dW over two blocks of k (64 + 6 samples) and two blocks of packed columns (512 + 88)
     [InlineData(48, 37, 300)]  // the forward product in packed panels (with AVX-512): three-vector ones (double), 512- then 256-bit (float)
@@ -65,6 +67,8 @@ public class KernelTests
     [InlineData(1, 130, 9)]
     [InlineData(1, 9, 300)]  // rows over 1 KiB in double: streamed row by row, not in strips of columns
     [InlineData(1, 19, 200)] // one sample in float: an eight-vector strip (with AVX-512), two-vector strips, a scalar tail
+    [InlineData(1, 21, 128)] // one sample, rows of 1 KiB in double: one sixteen-vector strip (with AVX-512), the whole row
+    [InlineData(1, 13, 256)] // ... the same in float
     [InlineData(2, 7, 260)]
     [InlineData(2, 5, 3)]
     [InlineData(3, 21, 40)]
@@ -245,5 +249,97 @@ public class KernelTests
         Kernels.AddRows<double>(rows, sum);
         sum.ShouldBe([12, 24, 36]);
         Should.Throw<ArgumentException>(() => Kernels.AddRows<double>(new double[5], sum)).Message.ShouldStartWith("Expected a whole number of rows of 3 elements; the length is 5.");
+    }
+}
+
+/// <summary>One sample's forward product on long rows, with the kernels' switches as they ship.</summary>
+[Collection(nameof(ParallelismTests))] // other tests switch the vector widths in force
+public sealed class OneSampleRowTests
+{
+    [Theory]
+    [InlineData(37, 128)] // double: sixteen whole vectors, four per accumulator
+    [InlineData(9, 136)]  // ... one vector past the groups of four
+    [InlineData(13, 152)] // ... three past them
+    [InlineData(8, 131)]  // ... sixteen vectors and three elements one at a time
+    [InlineData(21, 300)] // ... both (37 vectors, 4 elements); in float 18 vectors and 12 elements
+    [InlineData(6, 272)]  // float: seventeen vectors; double 34
+    [InlineData(3, 304)]  // float: nineteen vectors; double 38
+    [InlineData(5, 784)]  // the Fashion MLP's first layer
+    public void OneSampleLongRowsAreDottedInTheDocumentedOrder(int n, int m)
+    {
+        LongRows<double>(n, m);
+        LongRows<float>(n, m);
+    }
+
+    /// <summary>
+    /// With AVX-512, one sample's rows of 1 KiB or more are dotted one at a time, in exactly
+    /// the order Gemm.DotRow512 documents (a scalar replay with fused multiply-adds gives the same
+    /// bits): vector v into accumulator v mod 4, (c0 + c1) + (c2 + c3), lanes folded by halves, the
+    /// elements past the last whole vector one product at a time, then added to Z.
+    /// </summary>
+    private static void LongRows<T>(int n, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = 64 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        if (m < 16 * width)
+        {
+            return; // rows under 1 KiB (here in float): eight at a time
+        }
+
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            AnyCpu.ExpectedVectorBits.ShouldNotBeNull("every machine of this project's has AVX-512; an any-CPU run turns it off");
+            return;
+        }
+
+        var random = new Random(n * 1000 + m);
+        T[] Draw(int length) => Enumerable.Range(0, length).Select(_ => T.CreateChecked(random.NextDouble() * 2 - 1)).ToArray();
+        var (w, h, z) = (Draw(n * m), Draw(m), Draw(n));
+        var computed = KernelSwitches.Run(() => { }, () =>
+        {
+            var product = (T[])z.Clone();
+            Kernels.MultiplyAdd<T>(w, h, product, 1);
+            return product;
+        });
+        for (int r = 0; r < n; r++)
+        {
+            var accumulators = new T[4, width];
+            int vectors = m / width;
+            for (int v = 0; v < vectors; v++)
+            {
+                for (int lane = 0; lane < width; lane++)
+                {
+                    int j = v * width + lane;
+                    accumulators[v % 4, lane] = T.FusedMultiplyAdd(h[j], w[r * m + j], accumulators[v % 4, lane]);
+                }
+            }
+
+            var lanes = Enumerable.Range(0, width).Select(l => (accumulators[0, l] + accumulators[1, l]) + (accumulators[2, l] + accumulators[3, l])).ToArray();
+            while (lanes.Length > 1)
+            {
+                int half = lanes.Length / 2;
+                lanes = Enumerable.Range(0, half).Select(l => lanes[l] + lanes[l + half]).ToArray();
+            }
+
+            T sum = lanes[0];
+            for (int j = vectors * width; j < m; j++)
+            {
+                sum += h[j] * w[r * m + j];
+            }
+
+            computed[r].ShouldBe(z[r] + sum, $"Z[{r}], {typeof(T).Name}, {m} inputs");
+        }
+
+        // Eight rows at a time (Gemm.StreamWholeRows off, as `-- wholerows` compares) add the same products in another order.
+        var blocks = KernelSwitches.Run(() => Gemm.StreamWholeRows = false, () =>
+        {
+            var product = (T[])z.Clone();
+            Kernels.MultiplyAdd<T>(w, h, product, 1);
+            return product;
+        });
+        double tolerance = typeof(T) == typeof(float) ? 1e-5 : 1e-13;
+        for (int r = 0; r < n; r++)
+        {
+            double.CreateTruncating(blocks[r]).ShouldBe(double.CreateTruncating(computed[r]), tolerance * m, $"Z[{r}] eight rows at a time, {typeof(T).Name}");
+        }
     }
 }
