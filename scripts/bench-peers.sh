@@ -6,7 +6,9 @@
 # Markdown table (docs/performance.md shows the latest). Not part of `dotnet test`; it restores TorchSharp-cpu
 # (libtorch, several hundred MB) on first use and marks one GLIBCXX version requirement of the
 # output's copy of libLibTorchSharp.so weak (scripts/weaken-glibcxx.py) so that it loads on Debian 12.
-#   scripts/bench-peers.sh [--threads 1,2] [--parts products,steps,fashion,resnet,onnx] [--fashion-epochs N] [--resnet-epochs N] [--data DIR]
+# The one-thread TrainStep rows run once per CPU of --pin (default: every CPU), both sides on the
+# calling thread pinned there, since one vCPU of a virtual machine may run a step 1.5x slower than another.
+#   scripts/bench-peers.sh [--threads 1,2] [--parts products,steps,fashion,resnet,onnx] [--fashion-epochs N] [--resnet-epochs N] [--data DIR] [--pin 0,1|none]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build benchmarks/SkipNet.Peers -c Release -nologo -v quiet

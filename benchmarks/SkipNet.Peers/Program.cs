@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 // dotnet run -c Release --project benchmarks/SkipNet.Peers [-- --threads 1,2] [--parts products,steps,fashion,resnet,onnx]
-//                                                          [--fashion-epochs N] [--resnet-epochs N] [--data DIR]
+//                                                          [--fashion-epochs N] [--resnet-epochs N] [--data DIR] [--pin 0,1|none]
 //
 // First each of SkipNet's matrix products against the FMA peak measured in the same run (its share
 // of this CPU's limit), with the cache-derived block sizes. Then SkipNet against TorchSharp 0.107
@@ -22,6 +22,8 @@ using F = TorchSharp.torch.nn.functional;
 // above 1, SkipNet is faster).
 
 var threadCounts = Arg("--threads", "1,2").Split(',').Select(int.Parse).ToArray();
+string pinArg = Arg("--pin", string.Join(',', Enumerable.Range(0, Environment.ProcessorCount)));
+int?[] pins = pinArg == "none" || !OperatingSystem.IsLinux() ? [null] : pinArg.Split(',').Select(c => (int?)int.Parse(c)).ToArray();
 var parts = Arg("--parts", "products,steps,fashion,resnet,onnx").Split(',');
 int fashionEpochs = parts.Contains("fashion") ? int.Parse(Arg("--fashion-epochs", "1")) : 0;
 int resnetEpochs = parts.Contains("resnet") ? int.Parse(Arg("--resnet-epochs", "1")) : 0;
@@ -38,9 +40,14 @@ if (parts.Contains("products"))
     Console.WriteLine();
     Console.WriteLine("| product (one thread) | SkipNet | in-run FMA peak | share of the peak |");
     Console.WriteLine("|---|---|---|---|");
-    foreach (var row in VectorWidths.ShareRows())
+    foreach (int? cpu in pins)
     {
-        Console.WriteLine(row);
+        // The products and the peak on each CPU of --pin in turn, the calling thread pinned there.
+        using var pin = CallingThread.PinTo(cpu);
+        foreach (var row in VectorWidths.ShareRows())
+        {
+            Console.WriteLine(cpu is int c ? row.Insert(2, $"CPU {c}: ") : row);
+        }
     }
 
     Console.WriteLine();
@@ -53,12 +60,20 @@ foreach (int threads in parts.Contains("steps") ? threadCounts : [])
 {
     Parallelism.MaxDegreeOfParallelism = threads;
     torch.set_num_threads(threads);
-    Row("seed TrainStep, TorchSharp, batch 1", threads, Compare(Step(new Seed(), 1), TorchStep(TorchNet.Seed(), 1, 1, l1: true)));
-    Row("mlp-16 TrainStep, TorchSharp, batch 1", threads, Compare(Step(new Mlp16(), 1), TorchStep(TorchNet.Mlp(16), 16, 1)));
-    Row("mlp-128 TrainStep, TorchSharp, batch 1", threads, Compare(Step(new Mlp128(), 1), TorchStep(TorchNet.Mlp(128), 128, 1)));
-    Row("mlp-128 TrainStep, TorchSharp, batch 32", threads, Compare(Step(new Mlp128(), 32), TorchStep(TorchNet.Mlp(128), 128, 32)));
-    Row("mlp-512 TrainStep, TorchSharp, batch 32", threads, Compare(Step(new Mlp512(), 32), TorchStep(TorchNet.Mlp(512), 512, 32)));
-    Row("mlp-512 float TrainStep, TorchSharp, batch 32", threads, Compare(Step(new Mlp512F(), 32), TorchStep(TorchNet.Mlp(512), 512, 32, dtype: torch.float32)));
+
+    // One thread: both sides run on the calling thread, pinned to each CPU of --pin in turn, so that
+    // both meet the same CPU (on a virtual machine one vCPU may run a step 1.5× slower than another).
+    foreach (int? cpu in threads == 1 ? pins : [null])
+    {
+        using var pin = CallingThread.PinTo(cpu);
+        string label = cpu is int c ? $"1 (CPU {c})" : threads.ToString();
+        Row("seed TrainStep, TorchSharp, batch 1", label, Compare(Step(new Seed(), 1), TorchStep(TorchNet.Seed(), 1, 1, l1: true)));
+        Row("mlp-16 TrainStep, TorchSharp, batch 1", label, Compare(Step(new Mlp16(), 1), TorchStep(TorchNet.Mlp(16), 16, 1)));
+        Row("mlp-128 TrainStep, TorchSharp, batch 1", label, Compare(Step(new Mlp128(), 1), TorchStep(TorchNet.Mlp(128), 128, 1)));
+        Row("mlp-128 TrainStep, TorchSharp, batch 32", label, Compare(Step(new Mlp128(), 32), TorchStep(TorchNet.Mlp(128), 128, 32)));
+        Row("mlp-512 TrainStep, TorchSharp, batch 32", label, Compare(Step(new Mlp512(), 32), TorchStep(TorchNet.Mlp(512), 512, 32)));
+        Row("mlp-512 float TrainStep, TorchSharp, batch 32", label, Compare(Step(new Mlp512F(), 32), TorchStep(TorchNet.Mlp(512), 512, 32, dtype: torch.float32)));
+    }
 }
 
 var files = new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte" }
@@ -111,7 +126,7 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 
-static void Row(string what, int threads, (double SkipNet, double TorchSharp) times, bool seconds = false)
+static void Row(string what, object threads, (double SkipNet, double TorchSharp) times, bool seconds = false)
 {
     var (skipnet, torchSharp) = times;
     string Format(double t) => seconds ? $"{t:F2} s" : t >= 1000 ? $"{t / 1000:F2} ms" : t >= 1 ? $"{t:F2} µs" : $"{t * 1000:F1} ns";
@@ -370,5 +385,40 @@ internal sealed class TorchFashionResNet : nn.Module<Tensor, Tensor>
         var bn3 = F.relu(_bn3.forward(_c3.forward(p1)));
         var bn4 = F.relu(_bn4.forward(_c4.forward(bn3)) + _projection.forward(p1));
         return _y.forward(_gap.forward(_p2.forward(bn4)).flatten(1));
+    }
+}
+
+/// <summary>
+/// The calling thread held to one CPU (Linux's sched_setaffinity on thread 0, the caller) until
+/// disposed, then given every CPU again; <c>null</c> leaves it where the scheduler puts it.
+/// </summary>
+internal static partial class CallingThread
+{
+    public static IDisposable? PinTo(int? cpu)
+    {
+        if (cpu is not int c)
+        {
+            return null;
+        }
+
+        ulong one = 1UL << c;
+        if (SetAffinity(0, sizeof(ulong), ref one) != 0)
+        {
+            throw new InvalidOperationException($"sched_setaffinity to CPU {c} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+        }
+
+        return new Release();
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static partial int SetAffinity(int pid, nint size, ref ulong mask);
+
+    private sealed class Release : IDisposable
+    {
+        public void Dispose()
+        {
+            ulong all = Environment.ProcessorCount >= 64 ? ulong.MaxValue : (1UL << Environment.ProcessorCount) - 1;
+            SetAffinity(0, sizeof(ulong), ref all);
+        }
     }
 }
