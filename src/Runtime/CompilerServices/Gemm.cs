@@ -499,7 +499,8 @@ internal static partial class Gemm
     /// Whether a single sample's products read W row after row, as one stream, where its rows allow:
     /// the forward product dots rows of sixteen 512-bit vectors or more one at a time (<see cref="DotRow512{T}"/>)
     /// rather than eight at a time, and dH with dW goes over rows of sixteen vectors in one strip
-    /// (<see cref="Strip16{T, TV, TOps}"/>) rather than two. Tests and `-- wholerows` compare both ways.
+    /// (<see cref="Strip16{T, TV, TOps}"/>, with AVX-512's 32 registers) rather than two. Tests and
+    /// `-- wholerows` compare both ways.
     /// </summary>
     internal static bool StreamWholeRows { get; set; } = true;
 

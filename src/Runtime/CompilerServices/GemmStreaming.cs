@@ -86,7 +86,9 @@ internal static partial class Gemm
         int width = TOps.Count;
         if (k == 1)
         {
-            for (; StreamWholeRows && j <= end - 16 * width; j += 16 * width)
+            // Sixteen of dH's registers beside the others only where there are 32 (AVX-512's): with
+            // AVX2's sixteen the strip spilled (mlp-128's float step 0.91–0.93× two eight-vector strips).
+            for (; StreamWholeRows && Avx512F.IsSupported && j <= end - 16 * width; j += 16 * width)
             {
                 Strip16<T, TV, TOps>(ref dz, ref w, ref h, ref dh, ref c, ref p, m, n, j, write);
             }
@@ -237,7 +239,8 @@ internal static partial class Gemm
 
     /// <summary>
     /// As <see cref="Strip8{T, TV, TOps}"/>, sixteen vectors wide (in double, 128 columns with 512-bit
-    /// vectors): sixteen of dH's chains in registers, the strip of H read from L1 on each row. Where
+    /// vectors), where the CPU has AVX-512's 32 vector registers: sixteen of dH's chains in
+    /// registers, the strip of H read from L1 on each row. Where
     /// that is the whole row (mlp-128 in double), W, dW and the step go through memory as one
     /// stream, row after row, instead of half-rows 1 KiB apart: the same traffic took 11.2–11.3
     /// against 13.6–13.7 µs that way (four 128 × 128 layers, a plain loop). The numbers are the same,
