@@ -67,6 +67,27 @@ public sealed class BlockingTests
         }
     }
 
+    [Theory]
+    [InlineData(32, 512, 512)] // mlp-512's layers: four blocks of k (512-bit), three-vector panels refilled, two-vector ones packed
+    [InlineData(13, 300, 200)] // a four-row panel and a row before the eight-row one; a last, shorter block of k packed anew
+    [InlineData(20, 130, 96)]  // two eight-row panels (one prefetches, one refills) after a four-row one
+    [InlineData(8, 40, 600)]   // one eight-row panel: it refills, nothing prefetches; many panels a block
+    [InlineData(48, 256, 100)] // six eight-row panels: the later ones prefetch the rows' last line again
+    [InlineData(7, 300, 600)]  // no eight-row panel: every panel packed at once
+    public void RefilledPanelsGiveThePackedPanelsBits(int batch, int outputs, int inputs)
+    {
+        foreach (var (wide, narrow) in new[] { (true, true), (false, true), (false, false) })
+        {
+            string how = $"refilled, {(wide ? "512" : narrow ? "256" : "128")}-bit";
+            var doubles = new DenseProducts<double>(batch, outputs, inputs, seed: batch + inputs);
+            doubles.Run(() => (Gemm.RefillPanels, Gemm.UseVector512, Gemm.UseVector256) = (true, wide, narrow))
+                .ShouldBeSameAs(doubles.Run(() => (Gemm.RefillPanels, Gemm.UseVector512, Gemm.UseVector256) = (false, wide, narrow)), how);
+            var floats = new DenseProducts<float>(batch, outputs, inputs, seed: batch + inputs);
+            floats.Run(() => (Gemm.RefillPanels, Gemm.UseVector512, Gemm.UseVector256) = (true, wide, narrow))
+                .ShouldBeSameAs(floats.Run(() => (Gemm.RefillPanels, Gemm.UseVector512, Gemm.UseVector256) = (false, wide, narrow)), how);
+        }
+    }
+
     private static void Products<T>(int batch, int outputs, int inputs)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -80,14 +101,14 @@ public sealed class BlockingTests
 }
 
 /// <summary>
-/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, one sample's whole-row streams, tiled transposes, streamed gradients):
+/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, one sample's whole-row streams, tiled transposes, streamed gradients, refilled panels):
 /// one thread and the test's settings for the body, everything put back after it.
 /// </summary>
 internal static class KernelSwitches
 {
     public static TResult Run<TResult>(Action settings, Func<TResult> body)
     {
-        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients);
+        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients, Gemm.RefillPanels);
         try
         {
             Parallelism.MaxDegreeOfParallelism = 1;
@@ -96,7 +117,7 @@ internal static class KernelSwitches
         }
         finally
         {
-            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients) = saved;
+            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients, Gemm.RefillPanels) = saved;
         }
     }
 }

@@ -99,10 +99,11 @@ internal static partial class Gemm
         }
     }
 
-    /// <summary>As <see cref="Panel4x3{T, TA}"/> on 128-bit vectors: 12 accumulators, 3 loads of B and 4 of A per 12 multiply-adds.</summary>
-    private static void Panel4x3N<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+    /// <summary>As <see cref="Panel4x3{T, TA, TN}"/> on 128-bit vectors: 12 accumulators, 3 loads of B and 4 of A per 12 multiply-adds.</summary>
+    private static void Panel4x3N<T, TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
+        where TN : struct, INextPanel
     {
         nuint w1 = (nuint)Vector128<T>.Count, w2 = 2 * w1;
         nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
@@ -117,6 +118,7 @@ internal static partial class Gemm
             var b0 = Vector128.LoadUnsafe(ref bk);
             var b1 = Vector128.LoadUnsafe(ref bk, w1);
             var b2 = Vector128.LoadUnsafe(ref bk, w2);
+            TN.Row<T, Panels128<T>>(ref bk, ref Unsafe.Add(ref next, kk * ldNext));
             var x = Vector128.Create(default(TA).Get(ref a, lda, i, kk));
             c00 = MulAdd128(x, b0, c00); c01 = MulAdd128(x, b1, c01); c02 = MulAdd128(x, b2, c02);
             x = Vector128.Create(default(TA).Get(ref a, lda, i + 1, kk));
@@ -215,7 +217,7 @@ internal static partial class Gemm
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Panel4x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
-            where TA : struct, IAccess => Panel4x3N<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+            where TA : struct, IAccess => Panel4x3N<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref Unsafe.NullRef<T>(), 0);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Panel4x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
@@ -229,12 +231,21 @@ internal static partial class Gemm
         public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
             Panel1x1N(ref a, lda, ref b, ldb, ref c, ldc, i, k);
 
-        // Two four-row panels (x86 has 16 128-bit registers; ARM64's 32 would hold eight rows, not measured here).
-        public static void Panel8x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+        // Two four-row panels (x86 has 16 128-bit registers; ARM64's 32 would hold eight rows, not measured here); the second reads the panel last.
+        public static void Panel8x3<TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
             where TA : struct, IAccess
+            where TN : struct, INextPanel
         {
-            Panel4x3N<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
-            Panel4x3N<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write);
+            if (typeof(TN) == typeof(RefillWithNextPanel))
+            {
+                Panel4x3N<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
+                Panel4x3N<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
+            }
+            else
+            {
+                Panel4x3N<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
+                Panel4x3N<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
+            }
         }
 
         public static void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)

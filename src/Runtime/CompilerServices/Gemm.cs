@@ -207,6 +207,8 @@ internal static partial class Gemm
         ref T p = ref MemoryMarshal.GetReference(packed);
         int jEnd = n - n % (2 * width);
         int threeWideEnd = ThreeWideEnd(jEnd, width);
+        int eights = m - m % 8;
+        bool refilled = false;
         for (int k0 = 0; k0 < k; k0 += kBlock)
         {
             int kc = Math.Min(kBlock, k - k0);
@@ -216,20 +218,14 @@ internal static partial class Gemm
             {
                 int vectors = j < threeWideEnd ? 3 : 2;
                 int panelWidth = vectors * width;
-                TB.Pack<T, TW>(ref b, ldb, k0, kc, j, vectors, ref p);
-                int i = 0;
-                for (; i <= m - 8; i += 8)
+                if (!refilled)
                 {
-                    if (vectors == 3)
-                    {
-                        TW.Panel8x3<Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default);
-                    }
-                    else
-                    {
-                        TW.Panel8x2<Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default);
-                    }
+                    TB.Pack<T, TW>(ref b, ldb, k0, kc, j, vectors, ref p);
                 }
 
+                // The rows past the last eight-row panel first, so that an eight-row panel reads
+                // the packed panel last (the order of C's rows changes no element's chain).
+                int i = eights;
                 for (; i <= m - 4; i += 4)
                 {
                     if (vectors == 3)
@@ -254,6 +250,37 @@ internal static partial class Gemm
                     }
                 }
 
+                // Where B's rows are copied as they are and the next panel is three vectors wide
+                // too, with as many rows, the packing overlaps the products: the eight-row panels
+                // before the last prefetch its rows into the L2 (a line of each row apiece), and
+                // the last, which reads this panel last, copies the next one's rows over it as it
+                // goes. A panel packed all at once keeps the core waiting for B (W, 2 MiB at
+                // mlp-512) from beyond the L2 (see RefillPanels).
+                var (nextK0, nextJ) = j + panelWidth < jEnd ? (k0, j + panelWidth) : (k0 + kBlock, 0);
+                refilled = RefillPanels && typeof(TB) == typeof(RowsOfB) && eights > 0 && vectors == 3
+                    && nextJ < threeWideEnd && nextK0 < k && Math.Min(kBlock, k - nextK0) == kc;
+                for (i = 0; i < eights; i += 8)
+                {
+                    if (vectors == 2)
+                    {
+                        TW.Panel8x2<Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default);
+                    }
+                    else if (!refilled)
+                    {
+                        TW.Panel8x3<Normal, NoNextPanel>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default, ref Unsafe.NullRef<T>(), 0);
+                    }
+                    else if (i == eights - 8)
+                    {
+                        TW.Panel8x3<Normal, RefillWithNextPanel>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default, ref Unsafe.Add(ref b, nextK0 * ldb + nextJ), ldb);
+                    }
+                    else
+                    {
+                        // Line i / 8 of each of the next panel's rows (beyond its last line, that line again).
+                        int line = Math.Min(i / 8 * (64 / Unsafe.SizeOf<T>()), panelWidth - 1);
+                        TW.Panel8x3<Normal, FetchNextPanel>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default, ref Unsafe.Add(ref b, nextK0 * ldb + nextJ + line), ldb);
+                    }
+                }
+
                 j += panelWidth;
             }
 
@@ -261,6 +288,65 @@ internal static partial class Gemm
             {
                 Scalar<T, Normal>(ref ak, lda, ref Unsafe.Add(ref b, k0 * ldb), ref c, 0, m, jEnd, n, ldc, kc);
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether dH's packed panels are refilled in place with the next panel's rows by the last
+    /// eight-row panel to read them, the ones before prefetching those rows (where B's rows are
+    /// copied as stored), rather than packed all at once before their products: the same bits,
+    /// since only when B is read changes. Tests and `-- refill` compare both ways.
+    /// </summary>
+    internal static bool RefillPanels { get; set; } = true;
+
+    /// <summary>What a three-vector panel kernel does, row by row, with the next panel while it multiplies this one.</summary>
+    internal interface INextPanel
+    {
+        /// <summary>Called for each row kk once the kernel has loaded the panel's row (<paramref name="row"/>); <paramref name="next"/> is the next panel's row kk in B.</summary>
+        static abstract void Row<T, TW>(ref T row, ref T next)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TW : struct, IPanels<T>;
+    }
+
+    /// <summary>Nothing.</summary>
+    internal readonly struct NoNextPanel : INextPanel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<T, TW>(ref T row, ref T next)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TW : struct, IPanels<T>
+        {
+        }
+    }
+
+    /// <summary>Prefetches the line at <c>next</c> into the L2 (x86; elsewhere nothing).</summary>
+    internal readonly struct FetchNextPanel : INextPanel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe void Row<T, TW>(ref T row, ref T next)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TW : struct, IPanels<T>
+        {
+            if (Sse.IsSupported)
+            {
+                // A hint only: the address of B's element, pinned or not, is never dereferenced.
+                Sse.Prefetch1(Unsafe.AsPointer(ref next));
+            }
+        }
+    }
+
+    /// <summary>Copies the next panel's row over this one, whose three vectors the kernel has already loaded.</summary>
+    internal readonly struct RefillWithNextPanel : INextPanel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row<T, TW>(ref T row, ref T next)
+            where T : unmanaged, IFloatingPointIeee754<T>
+            where TW : struct, IPanels<T>
+        {
+            nuint width = (nuint)TW.Width;
+            TW.Copy(ref next, 0, ref row, 0);
+            TW.Copy(ref next, width, ref row, width);
+            TW.Copy(ref next, 2 * width, ref row, 2 * width);
         }
     }
 
@@ -585,7 +671,7 @@ internal static partial class Gemm
                     int j = 0;
                     for (; j < threeWideEnd; j += 3 * width)
                     {
-                        TW.Panel8x3<Transposed>(ref pa, 8, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite);
+                        TW.Panel8x3<Transposed, NoNextPanel>(ref pa, 8, ref Unsafe.Add(ref pb, kc * j), 3 * width, ref Unsafe.Add(ref ci, j), ref Unsafe.Add(ref pi, j), ld, 0, kc, blockWrite, ref Unsafe.NullRef<T>(), 0);
                     }
 
                     for (; j < nc; j += panelWidth)
@@ -1141,10 +1227,11 @@ internal static partial class Gemm
         Finish(c30, ref c, ref p, r3, write); Finish(c31, ref c, ref p, r3 + w1, write);
     }
 
-    /// <summary>As <see cref="Panel4x2{T, TA}"/>, three vectors wide: 12 accumulators, 7 loads per 12 FMAs.</summary>
-    private static void Panel4x3<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+    /// <summary>As <see cref="Panel4x2{T, TA}"/>, three vectors wide: 12 accumulators, 7 loads per 12 FMAs; <typeparamref name="TN"/> as in <see cref="Panel8x3W{T, TA, TN}"/>.</summary>
+    private static void Panel4x3<T, TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
+        where TN : struct, INextPanel
     {
         nuint w1 = (nuint)Vector256<T>.Count, w2 = 2 * w1;
         nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
@@ -1159,6 +1246,7 @@ internal static partial class Gemm
             var b0 = Vector256.LoadUnsafe(ref bk);
             var b1 = Vector256.LoadUnsafe(ref bk, w1);
             var b2 = Vector256.LoadUnsafe(ref bk, w2);
+            TN.Row<T, Panels256<T>>(ref bk, ref Unsafe.Add(ref next, kk * ldNext));
             var x = Vector256.Create(default(TA).Get(ref a, lda, i, kk));
             c00 = MulAdd(x, b0, c00); c01 = MulAdd(x, b1, c01); c02 = MulAdd(x, b2, c02);
             x = Vector256.Create(default(TA).Get(ref a, lda, i + 1, kk));
@@ -1208,10 +1296,15 @@ internal static partial class Gemm
         c00.StoreUnsafe(ref c, r0);
     }
 
-    /// <summary>8 rows of A against a 3-vector panel of B, 512-bit (24 accumulators of the 32 registers), C stored as <paramref name="write"/> says: each element one chain of FMAs, as in the four-row panels.</summary>
-    private static void Panel8x3W<T, TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+    /// <summary>
+    /// 8 rows of A against a 3-vector panel of B, 512-bit (24 accumulators of the 32 registers), C stored as <paramref name="write"/> says: each
+    /// element one chain of FMAs, as in the four-row panels. After loading each row of the panel, <typeparamref name="TN"/> does its part with
+    /// the next panel's row (<paramref name="next"/>, rows <paramref name="ldNext"/> apart).
+    /// </summary>
+    private static void Panel8x3W<T, TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TA : struct, IAccess
+        where TN : struct, INextPanel
     {
         nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1;
         nuint r0 = (nuint)(i * ldc);
@@ -1242,6 +1335,7 @@ internal static partial class Gemm
             var b0 = Vector512.LoadUnsafe(ref bk);
             var b1 = Vector512.LoadUnsafe(ref bk, w1);
             var b2 = Vector512.LoadUnsafe(ref bk, w2);
+            TN.Row<T, Panels512<T>>(ref bk, ref Unsafe.Add(ref next, kk * ldNext));
             var x0 = Vector512.Create(ak);
             c00 = MulAdd512(x0, b0, c00); c01 = MulAdd512(x0, b1, c01); c02 = MulAdd512(x0, b2, c02);
             var x1 = Vector512.Create(Unsafe.Add(ref ak, 1 * rowStep));
@@ -1603,8 +1697,10 @@ internal static partial class Gemm
 
         static abstract void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k);
 
-        static abstract void Panel8x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
-            where TA : struct, IAccess;
+        /// <summary>Eight rows of C against a three-vector panel, doing <typeparamref name="TN"/>'s part with the next panel (at <paramref name="next"/>, rows <paramref name="ldNext"/> apart) as it goes.</summary>
+        static abstract void Panel8x3<TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
+            where TA : struct, IAccess
+            where TN : struct, INextPanel;
 
         static abstract void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
             where TA : struct, IAccess;
@@ -1624,7 +1720,7 @@ internal static partial class Gemm
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Panel4x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
-            where TA : struct, IAccess => Gemm.Panel4x3<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+            where TA : struct, IAccess => Gemm.Panel4x3<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref Unsafe.NullRef<T>(), 0);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Panel4x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
@@ -1638,12 +1734,21 @@ internal static partial class Gemm
         public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
             Gemm.Panel1x1(ref a, lda, ref b, ldb, ref c, ldc, i, k);
 
-        // Sixteen 256-bit registers hold no eight-row panel: two four-row ones.
-        public static void Panel8x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
+        // Sixteen 256-bit registers hold no eight-row panel: two four-row ones (the second reads the panel last).
+        public static void Panel8x3<TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
             where TA : struct, IAccess
+            where TN : struct, INextPanel
         {
-            Gemm.Panel4x3<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
-            Gemm.Panel4x3<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write);
+            if (typeof(TN) == typeof(RefillWithNextPanel))
+            {
+                Gemm.Panel4x3<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
+                Gemm.Panel4x3<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
+            }
+            else
+            {
+                Gemm.Panel4x3<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
+                Gemm.Panel4x3<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
+            }
         }
 
         public static void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
@@ -1682,8 +1787,9 @@ internal static partial class Gemm
         public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
             Panel1x1W(ref a, lda, ref b, ldb, ref c, ldc, i, k);
 
-        public static void Panel8x3<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
-            where TA : struct, IAccess => Panel8x3W<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
+        public static void Panel8x3<TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
+            where TA : struct, IAccess
+            where TN : struct, INextPanel => Panel8x3W<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
 
         public static void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
             where TA : struct, IAccess => Panel8x2W<T, TA>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write);
