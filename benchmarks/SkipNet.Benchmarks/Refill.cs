@@ -9,8 +9,8 @@ namespace SkipNet.Benchmarks;
 /// `-- refill`: dH's packed panels refilled in place with the next panel's rows while the last
 /// eight-row panel multiplies them (the ones before prefetching those rows), against packing each
 /// panel all at once before its products (the internal switch Gemm.RefillPanels). dH alone on
-/// 512- and 256-bit vectors, then whole training steps; one thread, alternated every 80 ms,
-/// medians of 10 rounds.
+/// 512- and 256-bit vectors (and the same product as a strided convolution runs it on its gathered
+/// columns), then whole training steps; one thread, alternated every 80 ms, medians of 10 rounds.
 /// </summary>
 internal static class Refill
 {
@@ -31,6 +31,7 @@ internal static class Refill
             Product<float>(512, 512, 32, wide);
             Product<float>(1024, 1024, 32, wide);
             Product<float>(256, 784, 128, wide);
+            Product<float>(16 * 9, 14 * 14, 32, wide); // a stride-2 convolution's product on its gathered columns (C_out 32, 16 channels in, 14×14 out)
         }
 
         Wide.SetValue(null, true);
