@@ -163,15 +163,17 @@ internal static class WorkerPool
                 workers[part - 1].Start(work, part, parts);
             }
 
-            work.Run(0, parts);
-            long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref s_pending) != 0 && Stopwatch.GetTimestamp() < deadline)
+            try
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                work.Run(0, parts);
+            }
+            finally
+            {
+                // Even when this thread's part throws: the workers' parts point into memory the
+                // caller has pinned only until this returns.
+                WaitForWorkers();
             }
 
-            s_done.Wait();
             if (s_failure is { } failure)
             {
                 throw new AggregateException("A worker thread failed in a matrix product.", failure);
@@ -181,6 +183,18 @@ internal static class WorkerPool
         {
             Volatile.Write(ref s_busy, 0);
         }
+    }
+
+    private static void WaitForWorkers()
+    {
+        long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref s_pending) != 0 && Stopwatch.GetTimestamp() < deadline)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        s_done.Wait();
     }
 
     private static Worker[] Workers(int count)

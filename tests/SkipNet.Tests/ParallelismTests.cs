@@ -27,6 +27,51 @@ public sealed class ParallelismTests : IDisposable
         Parallelism.MinimumStreamedWork = _minimumStreamed;
     }
 
+    [Fact]
+    public void ThePoolWaitsForItsWorkersWhenTheCallersPartThrows()
+    {
+        // A worker's part points into memory its caller pinned for the call only (a fixed block
+        // around WorkerPool.Run): Run must not return, even by an exception, while a part still runs.
+        var work = new CallerPartThrows();
+        for (int attempt = 0; attempt < 20 && !work.WorkerStarted; attempt++)
+        {
+            Should.Throw<InvalidOperationException>(() => WorkerPool.Run(work, 2)).Message.ShouldBe("the caller's part");
+            if (work.WorkerStarted)
+            {
+                work.WorkerFinished.ShouldBeTrue("Run returned while a worker was still in its part");
+            }
+        }
+
+        work.WorkerStarted.ShouldBeTrue("the second part never ran on a worker (the pool was busy every time)");
+        WorkerPool.Run(new CallerPartThrows { Throws = false }, 2); // and the pool is usable after it
+    }
+
+    private sealed class CallerPartThrows : PartitionedWork
+    {
+        public bool Throws { get; init; } = true;
+
+        public volatile bool WorkerStarted;
+
+        public volatile bool WorkerFinished;
+
+        public override void Run(int part, int parts)
+        {
+            if (part == 0)
+            {
+                if (Throws)
+                {
+                    throw new InvalidOperationException("the caller's part");
+                }
+
+                return;
+            }
+
+            WorkerStarted = true;
+            Thread.Sleep(100);
+            WorkerFinished = true;
+        }
+    }
+
     [Theory]
     [InlineData(1, 5, 3)]
     [InlineData(7, 9, 13)]
