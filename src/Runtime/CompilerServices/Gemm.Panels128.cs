@@ -231,21 +231,13 @@ internal static partial class Gemm
         public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
             Panel1x1N(ref a, lda, ref b, ldb, ref c, ldc, i, k);
 
-        // Two four-row panels (x86 has 16 128-bit registers; ARM64's 32 would hold eight rows, not measured here); the second reads the panel last.
+        // Two four-row panels (x86 has 16 128-bit registers; ARM64's 32 would hold eight rows, not measured here), the second (which reads the panel last) doing TN's part.
         public static void Panel8x3<TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
             where TA : struct, IAccess
             where TN : struct, INextPanel
         {
-            if (typeof(TN) == typeof(RefillWithNextPanel))
-            {
-                Panel4x3N<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
-                Panel4x3N<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
-            }
-            else
-            {
-                Panel4x3N<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
-                Panel4x3N<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
-            }
+            Panel4x3N<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
+            Panel4x3N<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
         }
 
         public static void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)

@@ -1734,21 +1734,13 @@ internal static partial class Gemm
         public static void Panel1x1(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k) =>
             Gemm.Panel1x1(ref a, lda, ref b, ldb, ref c, ldc, i, k);
 
-        // Sixteen 256-bit registers hold no eight-row panel: two four-row ones (the second reads the panel last).
+        // Sixteen 256-bit registers hold no eight-row panel: two four-row ones, the second (which reads the panel last) doing TN's part.
         public static void Panel8x3<TA, TN>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write, ref T next, int ldNext)
             where TA : struct, IAccess
             where TN : struct, INextPanel
         {
-            if (typeof(TN) == typeof(RefillWithNextPanel))
-            {
-                Gemm.Panel4x3<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
-                Gemm.Panel4x3<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
-            }
-            else
-            {
-                Gemm.Panel4x3<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
-                Gemm.Panel4x3<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
-            }
+            Gemm.Panel4x3<T, TA, NoNextPanel>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i, k, write, ref next, ldNext);
+            Gemm.Panel4x3<T, TA, TN>(ref a, lda, ref b, ldb, ref c, ref p, ldc, i + 4, k, write, ref next, ldNext);
         }
 
         public static void Panel8x2<TA>(ref T a, int lda, ref T b, int ldb, ref T c, ref T p, int ldc, int i, int k, GradientWrite<T> write)
