@@ -272,6 +272,101 @@ public class LayerKindTests : IClassFixture<LayerKindTests.Networks>
         }
     }
 
+    /// <summary>
+    /// Every call that takes the caller's memory, on spans that sit inside larger arrays at varied
+    /// offsets (so their alignment varies too), with marker bands around them: nothing outside a span
+    /// is written, and the inputs are left as they were. The kernels behind these calls write through
+    /// refs and pointers that no bounds check covers, and a stray write outside a caller's span lands
+    /// in whatever object follows it on the heap. Batch 3 (one chunk) and 70 (several, split over
+    /// threads); double, and float where the spec has a float twin.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void NoCallWritesOutsideTheCallersSpans(int id)
+    {
+        var spec = _networks.Specs[id];
+        CallsOnBandedSpans(_networks.Create<double>(spec, seed: id), spec, id);
+        if (id % 4 == 0)
+        {
+            CallsOnBandedSpans(_networks.Create<float>(spec, seed: id), spec, id);
+        }
+    }
+
+    private static void CallsOnBandedSpans<T>(IResidualNetwork<T> net, NetSpec spec, int id)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var random = new Random(id + 11);
+        for (int i = 0; i < net.Parameters.Length; i++)
+        {
+            net.Parameters[i] = T.CreateTruncating(random.NextDouble() * 2 - 1);
+        }
+
+        var adam = new Adam<T>(net, T.CreateTruncating(1e-3));
+        foreach (int batch in new[] { spec.Batch, 70 })
+        {
+            var (x, y) = Draw(spec with { Batch = batch }, net.OutputSize, random);
+            var bx = new Banded<T>(x.Select(T.CreateTruncating).ToArray(), random.Next(8));
+            var by = new Banded<T>(y.Select(T.CreateTruncating).ToArray(), random.Next(8));
+            var output = new Banded<T>(new T[batch * net.OutputSize], random.Next(8));
+            var dx = new Banded<T>(new T[x.Length], random.Next(8));
+            string at = $"{typeof(T).Name}, batch {batch}";
+
+            net.Forward(bx.Span, output.Span);
+            output.ShouldBeIntact($"{at}: Forward's output");
+            net.Evaluate(bx.Span, by.Span);
+            net.Backward(bx.Span, by.Span);
+            net.InputGradient(bx.Span, by.Span, dx.Span);
+            dx.ShouldBeIntact($"{at}: InputGradient's dL/dx");
+            net.TrainStep(bx.Span, by.Span, T.CreateTruncating(1e-3));
+            net.TrainStep(bx.Span, by.Span, adam);
+            bx.ShouldBeIntact($"{at}: x", unchanged: true);
+            by.ShouldBeIntact($"{at}: y", unchanged: true);
+        }
+    }
+
+    /// <summary>A span of the given values inside a larger array, after <c>offset</c> elements, with marker bands on both sides.</summary>
+    private sealed class Banded<T>
+        where T : unmanaged
+    {
+        private const int Band = 40;
+        private static readonly T Marker = typeof(T) == typeof(float)
+            ? (T)(object)BitConverter.Int32BitsToSingle(0x7FA5_1DE5)
+            : (T)(object)BitConverter.Int64BitsToDouble(0x7FF5_A5A5_1DE5_0001); // NaNs no kernel computes
+        private readonly T[] _array;
+        private readonly T[] _values;
+        private readonly int _start;
+
+        public Banded(T[] values, int offset)
+        {
+            _values = values;
+            _start = Band + offset;
+            _array = new T[_start + values.Length + Band];
+            _array.AsSpan().Fill(Marker);
+            values.CopyTo(_array, _start);
+        }
+
+        public Span<T> Span => _array.AsSpan(_start, _values.Length);
+
+        public void ShouldBeIntact(string what, bool unchanged = false)
+        {
+            for (int i = 0; i < _array.Length; i++)
+            {
+                bool inside = i >= _start && i < _start + _values.Length;
+                if (!inside && !Bits(_array[i]).Equals(Bits(Marker)))
+                {
+                    throw new Shouldly.ShouldAssertException($"{what}: element {i - _start} of the span (outside it) was written: {_array[i]}.");
+                }
+
+                if (inside && unchanged && !Bits(_array[i]).Equals(Bits(_values[i - _start])))
+                {
+                    throw new Shouldly.ShouldAssertException($"{what}: element {i - _start}, an input, was changed from {_values[i - _start]} to {_array[i]}.");
+                }
+            }
+        }
+
+        private static long Bits(T value) => typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits((float)(object)value) : BitConverter.DoubleToInt64Bits((double)(object)value);
+    }
+
     [Fact]
     public void TheRandomNetworksCoverEveryKind()
     {

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CsCheck;
 
 namespace SkipNet.Tests;
@@ -33,6 +35,34 @@ public class GuardBandTests
     {
         Check<double>(batch, n, m, offset: 0, seed: n + m);
         Check<float>(batch, n, m, offset: 3, seed: n * m);
+    }
+
+    /// <summary>
+    /// The kernels' own scratch arrays (packed panels, a product's second half, a convolution's
+    /// columns) are not the caller's spans, so the tests above cannot see past them. In a Debug build
+    /// (the tests') each carries a marker band after its elements, checked when it is handed out again:
+    /// a write past its end fails that call rather than corrupting the heap.
+    /// </summary>
+    [Fact]
+    public void AScratchArrayWrittenPastItsEndFailsItsNextUse()
+    {
+        ScratchArrays.Banded.ShouldBeTrue("the tests run a Debug build of the runtime");
+        double[]? buffer = null;
+        var first = ScratchArrays.Grow(ref buffer, 100);
+        ScratchArrays.Grow(ref buffer, 60).ShouldBeSameAs(first, "reused while large enough");
+        ScratchArrays.Grow(ref buffer, 100).ShouldBeSameAs(first);
+
+        // Element 100: one past the elements it was grown for.
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(first), 100) = 1.0;
+        Should.Throw<InvalidOperationException>(() => ScratchArrays.Grow(ref buffer, 10))
+            .Message.ShouldBe("A kernel wrote past the end of its scratch Double[100]: byte 0 of the marker band after it was changed.");
+
+        // Grown, a new array starts with an intact band.
+        float[]? floats = null;
+        var grown = ScratchArrays.Grow(ref floats, 5);
+        ScratchArrays.Grow(ref floats, 5000).ShouldNotBeSameAs(grown);
+        floats.AsSpan(0, 5000).Fill(1f);
+        ScratchArrays.Grow(ref floats, 5000).Length.ShouldBeGreaterThanOrEqualTo(5000);
     }
 
     private static void Check<T>(int batch, int n, int m, int offset, int seed) where T : unmanaged, IFloatingPointIeee754<T>

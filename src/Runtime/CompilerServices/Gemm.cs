@@ -1815,14 +1815,6 @@ internal static class Scratch<T>
     [ThreadStatic]
     private static T[]? t_buffer;
 
-    public static T[] Get(int length)
-    {
-        var buffer = t_buffer;
-        if (buffer is null || buffer.Length < length)
-        {
-            t_buffer = buffer = new T[length];
-        }
-
-        return buffer;
-    }
+    /// <summary>This thread's buffer, of at least <paramref name="length"/> elements (<see cref="ScratchArrays.Grow{TValue}"/>).</summary>
+    public static T[] Get(int length) => ScratchArrays.Grow(ref t_buffer, length);
 }

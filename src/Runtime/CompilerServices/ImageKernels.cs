@@ -616,9 +616,9 @@ public static partial class ImageKernels
         [ThreadStatic]
         private static T[]? t_columns, t_columnDeltas;
 
-        private T[] _halves = [], _packed = [], _constants = [];
+        private T[]? _halves, _packed, _constants;
         private ChannelFinish<T> _finish;
-        private int[] _offsets = [];
+        private int[]? _offsets;
         private T* _weights, _bias, _inputs, _outputs, _inputDeltas, _packedWeights;
         private int* _tapOffsets;
         private int _biasLength, _inputDeltasLength, _batch;
@@ -643,16 +643,14 @@ public static partial class ImageKernels
             bool direct = DirectConvolution<T>.Applies(g);
             if (direct)
             {
-                Grow(ref work._packed, DirectConvolution<T>.PackedLength(g));
-                Grow(ref work._offsets, g.PatchSize);
-                DirectConvolution<T>.Pack(weights, bias, work._packed, work._offsets, g);
+                int packedLength = DirectConvolution<T>.PackedLength(g);
+                DirectConvolution<T>.Pack(weights, bias, ScratchArrays.Grow(ref work._packed, packedLength).AsSpan(0, packedLength), ScratchArrays.Grow(ref work._offsets, g.PatchSize).AsSpan(0, g.PatchSize), g);
             }
 
             bool normalizes = !gamma.IsEmpty;
             if (normalizes)
             {
-                Grow(ref work._constants, 4 * g.OutChannels);
-                ChannelFinish<T>.Constants(gamma, beta, mean, variance, epsilon, work._constants);
+                ChannelFinish<T>.Constants(gamma, beta, mean, variance, epsilon, ScratchArrays.Grow(ref work._constants, 4 * g.OutChannels).AsSpan(0, 4 * g.OutChannels));
             }
 
             fixed (T* w = weights, b = bias, x = inputs, z = results, packed = work._packed, constants = work._constants, add = addend)
@@ -675,9 +673,9 @@ public static partial class ImageKernels
         {
             var work = ForThisThread();
             work._weightGradient = weightGradient;
-            if (weightGradient && work._halves.Length < 2 * weights.Length)
+            if (weightGradient)
             {
-                work._halves = new T[2 * weights.Length];
+                ScratchArrays.Grow(ref work._halves, 2 * weights.Length);
             }
 
             fixed (T* w = weights, d = deltas, x = inputs, dx = inputDeltas)
@@ -788,23 +786,7 @@ public static partial class ImageKernels
             Kernels.TransposeMultiplyAdd(columns, weights, result, g.OutChannels);
         }
 
-        private static void Grow<TValue>(ref TValue[] buffer, int length)
-        {
-            if (buffer.Length < length)
-            {
-                buffer = new TValue[length];
-            }
-        }
-
         /// <summary>This thread's scratch of exactly <paramref name="length"/> values, grown when a larger layer needs more.</summary>
-        private static Span<T> Scratch(ref T[]? buffer, int length)
-        {
-            if (buffer is null || buffer.Length < length)
-            {
-                buffer = new T[length];
-            }
-
-            return buffer.AsSpan(0, length);
-        }
+        private static Span<T> Scratch(ref T[]? buffer, int length) => ScratchArrays.Grow(ref buffer, length).AsSpan(0, length);
     }
 }

@@ -85,11 +85,11 @@ internal static unsafe class ParallelGemm
                 halves.C = pc;
                 (halves.Lda, halves.M, halves.N, halves.K) = (lda, m, n, k);
                 halves.Half = Share(k, 0, 2, StreamedHalves(m, k, n) ? StreamedBlock : Block).End;
-                halves.Partial = Partial(halves.Partial, m * n);
+                var partial = ScratchArrays.Grow(ref halves.Partial, m * n);
                 WorkerPool.Run(halves, Parallelism.Degree >= 2 ? 2 : 1);
 
                 // dH += the second half's sum, on the calling thread (the same order for any number of threads).
-                Gemm.ScaleAdd(T.One, ref halves.Partial[0], ref c, m * n);
+                Gemm.ScaleAdd(T.One, ref partial[0], ref c, m * n);
             }
 
             return;
@@ -165,7 +165,7 @@ internal static unsafe class ParallelGemm
             (work.Lda, work.M, work.N, work.K, work.Write, work.Half) = (lda, m, n, k, write, Share(m, 0, 2, StreamedBlock).End);
             if (pdh != null)
             {
-                work.Partial = Partial(work.Partial, k * n);
+                ScratchArrays.Grow(ref work.Partial, k * n);
             }
 
             WorkerPool.Run(work, StreamedParts);
@@ -209,10 +209,6 @@ internal static unsafe class ParallelGemm
 
     /// <summary>How many threads run a streamed split: two halves, or both on the calling thread.</summary>
     private static int StreamedParts => Parallelism.Degree >= 2 ? 2 : 1;
-
-    /// <summary>The calling thread's buffer for dH's second half, grown to <paramref name="length"/> once.</summary>
-    private static T[] Partial<T>(T[]? buffer, int length)
-        => buffer is not null && buffer.Length >= length ? buffer : new T[length];
 
     /// <summary>dH's two halves: the first into dH itself, the second into a buffer of the calling thread's (added after).</summary>
     private sealed class Halves<T> : PartitionedWork
