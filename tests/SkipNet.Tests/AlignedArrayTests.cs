@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SkipNet.Tests;
 
 /// <summary>AlignedArray: the first element on a cache line, for every length and element type; the networks keep their state in it.</summary>
@@ -65,6 +67,26 @@ public class AlignedArrayTests
         default(AlignedArray<double>).Span.Length.ShouldBe(0);
         default(AlignedArray<double>).Slice(0, 0).Length.ShouldBe(0);
         Should.Throw<ArgumentOutOfRangeException>(() => default(AlignedArray<double>).Slice(0, 1));
+    }
+
+    /// <summary>
+    /// A network's parameters, gradients and workspaces live in these, written by kernels through refs
+    /// and pointers; in a Debug build (the tests') a write just outside the elements fails the next
+    /// Span or Slice, before it can reach the object the heap put next to them.
+    /// </summary>
+    [Fact]
+    public void AWriteOutsideTheElementsFailsTheNextSpanOrSlice()
+    {
+        ScratchArrays.Banded.ShouldBeTrue("the tests run a Debug build of the runtime");
+        var after = new AlignedArray<double>(10);
+        after.Slice(2, 8).Fill(1.0);
+        Unsafe.Add(ref after.Span[0], 10) = 1.0; // one past the last element
+        Should.Throw<InvalidOperationException>(() => after.Slice(0, 1)).Message
+            .ShouldBe("Something wrote outside an aligned Double[10]: byte 0 of the band after them was changed.");
+
+        var before = new AlignedArray<float>(3);
+        Unsafe.Add(ref before.Span[0], -1) = 1f; // one before the first
+        Should.Throw<InvalidOperationException>(() => before.Span.Length).Message.ShouldStartWith("Something wrote outside an aligned Single[3]: byte ");
     }
 
     [Fact]

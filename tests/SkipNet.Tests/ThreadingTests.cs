@@ -189,7 +189,8 @@ public class ThreadingTests
         // layer for up to 32 samples; δ and h only for Identity layers), and the first Backward or
         // TrainStep also the packing buffer of the dW kernel (its block of B, sized from the L2:
         // Blocking); nothing after that.
-        long workspace = WideNet.Architecture.Layers.Sum(l => (l.Activation == Activation.Identity ? 2L : 3L) * 32 * l.Width * sizeof(double));
+        // In a Debug build each of its arrays also carries two marker bands (AlignedArray.BandBytes).
+        long workspace = WideNet.Architecture.Layers.Sum(l => (l.Activation == Activation.Identity ? 2L : 3L) * (32 * l.Width * sizeof(double) + 2 * AlignedArray<double>.BandBytes));
         double[] x = new double[3 * WideNet.InputSize], y = new double[3 * WideNet.OutputSize], output = new double[3 * WideNet.OutputSize];
         var net = new WideNet(1);
         long forwardFirst = 0, forwardSecond = 0, trainFirst = 0, trainSecond = 0;

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -15,7 +16,10 @@ namespace SkipNet.CompilerServices;
 /// <remarks>
 /// On one 128×128 layer of one sample (dH, dW and the SGD step), aligned storage took about two
 /// thirds of the time of plain arrays at their own offsets (docs/performance.md, "Alignment").
-/// Element values do not depend on the alignment. A <c>default</c> instance is empty.
+/// Element values do not depend on the alignment. A <c>default</c> instance is empty. In a Debug
+/// build (the one the tests run) the elements sit between two bands of marker bytes, checked each
+/// time <see cref="Span"/> or <see cref="Slice"/> hands them out: a kernel that wrote outside them
+/// (through a ref or a pointer, where no bounds check reaches) fails there.
 /// </remarks>
 /// <typeparam name="T">The element type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -33,8 +37,18 @@ public readonly struct AlignedArray<T> where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         int size = Unsafe.SizeOf<T>();
-        _array = GC.AllocateArray<T>(length + (Alignment + size - 1) / size, pinned: true);
-        _origin = Origin(_array, size);
+        int slack = (Alignment + size - 1) / size;
+        // The band before (none in Release builds) is a whole number of cache lines, so the element
+        // after it sits at the same offset within a line as the array's first: the elements still
+        // start on a line.
+        int band = BandBytes / size;
+        _array = GC.AllocateArray<T>(band + slack + length + band, pinned: true);
+        _origin = band + Origin(_array, size);
+#if DEBUG
+        var bytes = MemoryMarshal.AsBytes(_array.AsSpan());
+        bytes[..(_origin * size)].Fill(Marker);
+        bytes[((_origin + length) * size)..].Fill(Marker);
+#endif
         Length = length;
     }
 
@@ -42,7 +56,14 @@ public readonly struct AlignedArray<T> where T : unmanaged
     public int Length { get; }
 
     /// <summary>All the elements.</summary>
-    public Span<T> Span => new(_array, _origin, Length);
+    public Span<T> Span
+    {
+        get
+        {
+            CheckBands();
+            return new(_array, _origin, Length);
+        }
+    }
 
     /// <summary>The <paramref name="length"/> elements from <paramref name="start"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range does not lie within the array.</exception>
@@ -56,7 +77,39 @@ public readonly struct AlignedArray<T> where T : unmanaged
             ThrowOutOfRange(start, length);
         }
 
+        CheckBands();
         return _array is null ? default : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _origin + start), length);
+    }
+
+    /// <summary>The bytes of marker band on each side of the elements, beyond the alignment's slack: a whole number of cache lines in Debug builds, none in Release builds.</summary>
+#if DEBUG
+    internal const int BandBytes = 64;
+
+    private const byte Marker = 0xA5;
+#else
+    internal const int BandBytes = 0;
+#endif
+
+    /// <summary>Debug builds: throws if anything was written outside the elements since they were allocated. Release builds: nothing.</summary>
+    [Conditional("DEBUG")]
+    private void CheckBands()
+    {
+#if DEBUG
+        if (_array is null)
+        {
+            return;
+        }
+
+        int size = Unsafe.SizeOf<T>();
+        var bytes = MemoryMarshal.AsBytes(_array.AsSpan());
+        int before = bytes[..(_origin * size)].IndexOfAnyExcept(Marker);
+        int after = bytes[((_origin + Length) * size)..].IndexOfAnyExcept(Marker);
+        if (before >= 0 || after >= 0)
+        {
+            string where = before >= 0 ? $"byte {before} of the band before its elements" : $"byte {after} of the band after them";
+            throw new InvalidOperationException($"Something wrote outside an aligned {typeof(T).Name}[{Length}]: {where} was changed.");
+        }
+#endif
     }
 
     [DoesNotReturn]
