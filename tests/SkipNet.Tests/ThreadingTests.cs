@@ -212,7 +212,7 @@ public class ThreadingTests
         const long Slack = 2048; // the arrays' and the workspace's object headers
         forwardFirst.ShouldBeInRange(workspace, workspace + Slack);
         forwardSecond.ShouldBe(0);
-        long packing = trainFirst - workspace; // 0 where the CPU has no vectors (the kernel then packs nothing)
+        long packing = trainFirst - forwardFirst; // the same workspace, then the packing block: 0 where the CPU has no vectors (the kernel then packs nothing)
         long block = (long)Blocking.Current.TnColumns * Blocking.TnRows * sizeof(double);
         (packing is >= 0 and <= Slack || (packing >= block && packing <= block + Slack)).ShouldBeTrue($"{trainFirst} bytes, with a packing block of {block}");
         trainSecond.ShouldBe(0);
