@@ -1,4 +1,5 @@
 using System.Reflection;
+using SkipNet.Tests;
 
 namespace SkipNet.Generator.Tests;
 
@@ -307,8 +308,8 @@ public class LayerKindTests : IClassFixture<LayerKindTests.Networks>
             var (x, y) = Draw(spec with { Batch = batch }, net.OutputSize, random);
             var bx = new Banded<T>(x.Select(T.CreateTruncating).ToArray(), random.Next(8));
             var by = new Banded<T>(y.Select(T.CreateTruncating).ToArray(), random.Next(8));
-            var output = new Banded<T>(new T[batch * net.OutputSize], random.Next(8));
-            var dx = new Banded<T>(new T[x.Length], random.Next(8));
+            var output = new Banded<T>(batch * net.OutputSize, random.Next(8));
+            var dx = new Banded<T>(x.Length, random.Next(8));
             string at = $"{typeof(T).Name}, batch {batch}";
 
             net.Forward(bx.Span, output.Span);
@@ -322,49 +323,6 @@ public class LayerKindTests : IClassFixture<LayerKindTests.Networks>
             bx.ShouldBeIntact($"{at}: x", unchanged: true);
             by.ShouldBeIntact($"{at}: y", unchanged: true);
         }
-    }
-
-    /// <summary>A span of the given values inside a larger array, after <c>offset</c> elements, with marker bands on both sides.</summary>
-    private sealed class Banded<T>
-        where T : unmanaged
-    {
-        private const int Band = 40;
-        private static readonly T Marker = typeof(T) == typeof(float)
-            ? (T)(object)BitConverter.Int32BitsToSingle(0x7FA5_1DE5)
-            : (T)(object)BitConverter.Int64BitsToDouble(0x7FF5_A5A5_1DE5_0001); // NaNs no kernel computes
-        private readonly T[] _array;
-        private readonly T[] _values;
-        private readonly int _start;
-
-        public Banded(T[] values, int offset)
-        {
-            _values = values;
-            _start = Band + offset;
-            _array = new T[_start + values.Length + Band];
-            _array.AsSpan().Fill(Marker);
-            values.CopyTo(_array, _start);
-        }
-
-        public Span<T> Span => _array.AsSpan(_start, _values.Length);
-
-        public void ShouldBeIntact(string what, bool unchanged = false)
-        {
-            for (int i = 0; i < _array.Length; i++)
-            {
-                bool inside = i >= _start && i < _start + _values.Length;
-                if (!inside && !Bits(_array[i]).Equals(Bits(Marker)))
-                {
-                    throw new Shouldly.ShouldAssertException($"{what}: element {i - _start} of the span (outside it) was written: {_array[i]}.");
-                }
-
-                if (inside && unchanged && !Bits(_array[i]).Equals(Bits(_values[i - _start])))
-                {
-                    throw new Shouldly.ShouldAssertException($"{what}: element {i - _start}, an input, was changed from {_values[i - _start]} to {_array[i]}.");
-                }
-            }
-        }
-
-        private static long Bits(T value) => typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits((float)(object)value) : BitConverter.DoubleToInt64Bits((double)(object)value);
     }
 
     [Fact]

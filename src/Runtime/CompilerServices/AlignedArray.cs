@@ -44,11 +44,8 @@ public readonly struct AlignedArray<T> where T : unmanaged
         int band = BandBytes / size;
         _array = GC.AllocateArray<T>(band + slack + length + band, pinned: true);
         _origin = band + Origin(_array, size);
-#if DEBUG
-        var bytes = MemoryMarshal.AsBytes(_array.AsSpan());
-        bytes[..(_origin * size)].Fill(Marker);
-        bytes[((_origin + length) * size)..].Fill(Marker);
-#endif
+        MarkerBand.Mark<T>(_array.AsSpan(0, _origin));
+        MarkerBand.Mark<T>(_array.AsSpan(_origin + length));
         Length = length;
     }
 
@@ -84,8 +81,6 @@ public readonly struct AlignedArray<T> where T : unmanaged
     /// <summary>The bytes of marker band on each side of the elements, beyond the alignment's slack: a whole number of cache lines in Debug builds, none in Release builds.</summary>
 #if DEBUG
     internal const int BandBytes = 64;
-
-    private const byte Marker = 0xA5;
 #else
     internal const int BandBytes = 0;
 #endif
@@ -94,22 +89,18 @@ public readonly struct AlignedArray<T> where T : unmanaged
     [Conditional("DEBUG")]
     private void CheckBands()
     {
-#if DEBUG
         if (_array is null)
         {
             return;
         }
 
-        int size = Unsafe.SizeOf<T>();
-        var bytes = MemoryMarshal.AsBytes(_array.AsSpan());
-        int before = bytes[..(_origin * size)].IndexOfAnyExcept(Marker);
-        int after = bytes[((_origin + Length) * size)..].IndexOfAnyExcept(Marker);
+        int before = MarkerBand.FirstChanged<T>(_array.AsSpan(0, _origin));
+        int after = MarkerBand.FirstChanged<T>(_array.AsSpan(_origin + Length));
         if (before >= 0 || after >= 0)
         {
             string where = before >= 0 ? $"byte {before} of the band before its elements" : $"byte {after} of the band after them";
             throw new InvalidOperationException($"Something wrote outside an aligned {typeof(T).Name}[{Length}]: {where} was changed.");
         }
-#endif
     }
 
     [DoesNotReturn]

@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SkipNet.CompilerServices;
@@ -14,16 +16,11 @@ namespace SkipNet.CompilerServices;
 /// </summary>
 internal static class ScratchArrays
 {
-    /// <summary>Whether scratch arrays carry a checked marker band (Debug builds).</summary>
+    /// <summary>The bytes of marker band after each scratch array's elements: 256 in Debug builds, none in Release builds.</summary>
 #if DEBUG
-    internal const bool Banded = true;
-
-    /// <summary>The bytes of marker band after each scratch array's elements.</summary>
     internal const int BandBytes = 256;
-
-    private const byte Marker = 0xA5;
 #else
-    internal const bool Banded = false;
+    internal const int BandBytes = 0;
 #endif
 
     /// <summary>
@@ -35,8 +32,7 @@ internal static class ScratchArrays
     public static TValue[] Grow<TValue>(ref TValue[]? buffer, int length)
         where TValue : unmanaged
     {
-#if DEBUG
-        int band = BandBytes / Marshal.SizeOf<TValue>();
+        int band = BandBytes / Unsafe.SizeOf<TValue>();
         if (buffer is not null)
         {
             Check(buffer, band);
@@ -45,28 +41,38 @@ internal static class ScratchArrays
         if (buffer is null || buffer.Length - band < length)
         {
             buffer = new TValue[length + band];
-            MemoryMarshal.AsBytes(buffer.AsSpan(length)).Fill(Marker);
+            MarkerBand.Mark<TValue>(buffer.AsSpan(length));
         }
-#else
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = new TValue[length];
-        }
-#endif
+
         return buffer;
     }
 
-#if DEBUG
+    [Conditional("DEBUG")]
     private static void Check<TValue>(TValue[] buffer, int band)
         where TValue : unmanaged
     {
-        var bytes = MemoryMarshal.AsBytes(buffer.AsSpan(buffer.Length - band));
-        int changed = bytes.IndexOfAnyExcept(Marker);
+        int changed = MarkerBand.FirstChanged<TValue>(buffer.AsSpan(buffer.Length - band));
         if (changed >= 0)
         {
             throw new InvalidOperationException(
                 $"A kernel wrote past the end of its scratch {typeof(TValue).Name}[{buffer.Length - band}]: byte {changed} of the marker band after it was changed.");
         }
     }
-#endif
+}
+
+/// <summary>The marker bytes Debug builds put around the kernels' memory (<see cref="ScratchArrays"/>, <see cref="AlignedArray{T}"/>) and check before handing it out again.</summary>
+internal static class MarkerBand
+{
+    private const byte Marker = 0xA5;
+
+    /// <summary>Fills the band with the marker (Debug builds; in Release builds the call is left out).</summary>
+    [Conditional("DEBUG")]
+    public static void Mark<T>(Span<T> band)
+        where T : unmanaged
+        => MemoryMarshal.AsBytes(band).Fill(Marker);
+
+    /// <summary>The index of the band's first byte that no longer holds the marker, or −1.</summary>
+    public static int FirstChanged<T>(ReadOnlySpan<T> band)
+        where T : unmanaged
+        => MemoryMarshal.AsBytes(band).IndexOfAnyExcept(Marker);
 }
