@@ -72,12 +72,12 @@ public class LanguageVersionTests
         emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ShouldBeEmpty();
         emit.Success.ShouldBeTrue();
         stream.Position = 0;
-        var csharp9 = new AssemblyLoadContext(null, isCollectible: true).LoadFromStream(stream);
+        var csharp9 = Harness.Load(stream);
 
         using var latestStream = new MemoryStream();
         output.Emit(latestStream).Success.ShouldBeTrue();
         latestStream.Position = 0;
-        var latest = new AssemblyLoadContext(null, isCollectible: true).LoadFromStream(latestStream);
+        var latest = Harness.Load(latestStream);
 
         // The same training steps, the same numbers.
         float[] TinySteps(System.Reflection.Assembly assembly)

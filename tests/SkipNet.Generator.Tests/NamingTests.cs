@@ -66,7 +66,7 @@ public class NamingTests
         var emit = output.Emit(stream);
         emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).ShouldBeEmpty();
         stream.Position = 0;
-        return new AssemblyLoadContext(null, isCollectible: true).LoadFromStream(stream);
+        return Harness.Load(stream);
     }
 
     /// <summary>Takes a training step on the network and returns its output width.</summary>

@@ -224,7 +224,7 @@ public class NetStandardTests
         typeof(NetStandardTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
     /// <summary>Loads the compiled networks with SkipNet resolved to the netstandard2.1 build.</summary>
-    private sealed class NetStandardContext(string skipNet) : AssemblyLoadContext(isCollectible: true)
+    private sealed class NetStandardContext(string skipNet) : AssemblyLoadContext(isCollectible: false)
     {
         protected override Assembly? Load(AssemblyName name) => name.Name == "SkipNet" ? LoadFromAssemblyPath(skipNet) : null;
     }
@@ -264,7 +264,7 @@ public class NetStandardTests
         using var net8Stream = new MemoryStream();
         output.Emit(net8Stream).Diagnostics.Select(d => d.ToString()).ShouldBeEmpty();
         net8Stream.Position = 0;
-        var net8 = new AssemblyLoadContext(null, isCollectible: true).LoadFromStream(net8Stream);
+        var net8 = Harness.Load(net8Stream);
 
         object?[] Call(Assembly assembly, string method, params object?[] arguments)
         {
