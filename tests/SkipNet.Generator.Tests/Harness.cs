@@ -65,8 +65,7 @@ internal static class Harness
     }
 
     /// <summary>
-    /// The compiled networks, each in a context of its own, as an application or a plugin host loads
-    /// them. The contexts are not collectible: with collectible ones this test host crashed
+    /// The compiled networks, each in a context of its own. The contexts are not collectible: with collectible ones this test host crashed
     /// intermittently in the GC (a segfault in libcoreclr, about 1 run in 14 on .NET 10.0.12 and 3 in
     /// 10 the day before), with every check of the kernels' writes passing (marker bands around the
     /// caller's spans, the scratch arrays and the networks' own storage). A generated network keeps
