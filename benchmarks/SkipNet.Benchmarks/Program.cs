@@ -13,6 +13,7 @@ var modes = new Dictionary<string, Action>
     ["blocks"] = Blocks.Run,         // the cache-derived block sizes against the powers of two around them
     ["wholerows"] = WholeRows.Run,   // a single sample's products reading W row after row against the earlier order
     ["refill"] = Refill.Run,         // dH's panels refilled in place while multiplied against packed all at once
+    ["fourwide"] = FourWide.Run,     // the forward product in four-vector panels of samples against two-vector ones
     ["steps"] = Steps.Run,           // mlp-128 TrainStep at batch 1 and 32, one thread (scripts/bench-fallbacks.sh, once per instruction set)
 };
 

@@ -35,32 +35,14 @@ internal static class Refill
         }
 
         Wide.SetValue(null, true);
-        Console.WriteLine();
-        Console.WriteLine("| TrainStep, one thread | packed at once | refilled | ratio |");
-        Console.WriteLine("|---|---|---|---|");
-        Step(new Mlp512(), 32);
-        Step(new Mlp512F(), 32);
-        Step(new Mlp128(), 32);
-        Step(new FashionNet(), 128);
-        Switch.SetValue(null, true);
+        Switched.Steps(Switch, "packed at once", "refilled");
     }
 
     private static void Product<T>(int outputs, int inputs, int batch, bool wide)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var random = new Random(outputs + inputs);
-        AlignedArray<T> Draw(int length)
-        {
-            var aligned = new AlignedArray<T>(length);
-            for (int i = 0; i < length; i++)
-            {
-                aligned.Span[i] = T.CreateTruncating(random.NextDouble() * 2 - 1);
-            }
-
-            return aligned;
-        }
-
-        var (w, dz, dh) = (Draw(outputs * inputs), Draw(batch * outputs), Draw(batch * inputs));
+        var (w, dz, dh) = (Switched.Draw<T>(random, outputs * inputs), Switched.Draw<T>(random, batch * outputs), Switched.Draw<T>(random, batch * inputs));
         Action run = () => Kernels.TransposeMultiplyAdd<T>(w.Span, dz.Span, dh.Span, batch);
         var m = Alternation.Medians([(() => Set(false, wide), run), (() => Set(true, wide), run)], milliseconds: 80);
         double flop = 2.0 * outputs * inputs * batch;
@@ -71,15 +53,5 @@ internal static class Refill
     {
         Switch.SetValue(null, refill);
         Wide.SetValue(null, wide);
-    }
-
-    private static void Step<T>(IResidualNetwork<T> net, int batch)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (x, y) = Batches.Draw(net, batch);
-        var rate = T.CreateTruncating(1e-6);
-        Action run = () => net.TrainStep(x, y, rate);
-        var m = Alternation.Medians([(() => Switch.SetValue(null, false), run), (() => Switch.SetValue(null, true), run)], milliseconds: 150);
-        Console.WriteLine($"| {net.GetType().Name} b{batch} | {Alternation.Format(m[0])} | {Alternation.Format(m[1])} | {m[0] / m[1]:F2}× |");
     }
 }

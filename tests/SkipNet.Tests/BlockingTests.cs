@@ -88,6 +88,19 @@ public sealed class BlockingTests
         }
     }
 
+    [Theory]
+    [InlineData(32, 512, 512)] // mlp-512's layers: one four-vector panel in double (two-vector ones in float)
+    [InlineData(64, 130, 300)] // two panels in double, one in float; two rows of W past the last four; a shorter last block of k
+    [InlineData(48, 40, 200)]  // in double a four-vector panel and a two-vector one in the same product
+    [InlineData(100, 9, 40)]   // 96 samples in panels, four in dot blocks; one row of W past two groups of four
+    public void FourVectorPanelsGiveTheTwoVectorPanelsBits(int batch, int outputs, int inputs)
+    {
+        var doubles = new DenseProducts<double>(batch, outputs, inputs, seed: batch + outputs);
+        doubles.Run(() => Gemm.FourVectorPanels = true).ShouldBeSameAs(doubles.Run(() => Gemm.FourVectorPanels = false), "four-vector panels");
+        var floats = new DenseProducts<float>(batch, outputs, inputs, seed: batch + outputs);
+        floats.Run(() => Gemm.FourVectorPanels = true).ShouldBeSameAs(floats.Run(() => Gemm.FourVectorPanels = false), "four-vector panels");
+    }
+
     private static void Products<T>(int batch, int outputs, int inputs)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
@@ -101,14 +114,14 @@ public sealed class BlockingTests
 }
 
 /// <summary>
-/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, one sample's whole-row streams, tiled transposes, streamed gradients, refilled panels):
+/// The kernels' process-wide switches a test may change (thread count, block sizes, vector widths, one sample's whole-row streams, tiled transposes, streamed gradients, refilled panels, four-vector panels):
 /// one thread and the test's settings for the body, everything put back after it.
 /// </summary>
 internal static class KernelSwitches
 {
     public static TResult Run<TResult>(Action settings, Func<TResult> body)
     {
-        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients, Gemm.RefillPanels);
+        var saved = (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients, Gemm.RefillPanels, Gemm.FourVectorPanels);
         try
         {
             Parallelism.MaxDegreeOfParallelism = 1;
@@ -117,7 +130,7 @@ internal static class KernelSwitches
         }
         finally
         {
-            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients, Gemm.RefillPanels) = saved;
+            (Parallelism.MaxDegreeOfParallelism, Blocking.Current, Gemm.UseVector512, Gemm.UseVector256, Gemm.StreamWholeRows, Transpose.UseVectors, Gemm.StreamSteppedGradients, Gemm.RefillPanels, Gemm.FourVectorPanels) = saved;
         }
     }
 }

@@ -88,7 +88,8 @@ internal static partial class Gemm
     /// <summary>
     /// Z += H·Wᵀ on the columns [r0, r1) of Z, for the first samples that fill whole two-vector
     /// panels: computed as Zᵀ = W·Hᵀ by dH's packed register panels (H packed transposed, W's rows
-    /// broadcast), in a per-thread scratch, then added to Z. Returns how many samples it did.
+    /// broadcast; with 512-bit vectors, four-vector panels where the samples fill them), in a
+    /// per-thread scratch, then added to Z. Returns how many samples it did.
     /// </summary>
     private static int MultiplyAddTransposedBPacked<T>(ref T h, ref T w, ref T z, int rows, int n, int k, int r0, int r1)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -108,7 +109,17 @@ internal static partial class Gemm
         ref T wr = ref Unsafe.Add(ref w, r0 * k);
         if (wide > 0)
         {
-            MultiplyAddNNPacked<T, Panels512<T>, ColumnsOfB>(ref wr, k, ref h, k, ref zt, samples, units, wide, k);
+            // Four-vector panels where the samples fill them (32 in double, 64 in float), two-vector ones for the rest.
+            int four = FourVectorPanels ? wide - wide % (4 * Vector512<T>.Count) : 0;
+            if (four > 0)
+            {
+                MultiplyAddNNFourVectors(ref wr, k, ref h, k, ref zt, samples, units, four, k);
+            }
+
+            if (four < wide)
+            {
+                MultiplyAddNNPacked<T, Panels512<T>, ColumnsOfB>(ref wr, k, ref Unsafe.Add(ref h, four * k), k, ref Unsafe.Add(ref zt, four), samples, units, wide - four, k);
+            }
         }
 
         if (narrow)
@@ -123,6 +134,53 @@ internal static partial class Gemm
         Transpose.Add(ref zt, samples, ref Unsafe.Add(ref z, r0), n, units, samples);
 
         return samples;
+    }
+
+    /// <summary>
+    /// Whether the forward product runs its samples in four-vector panels of 512-bit vectors where
+    /// they fill them (<see cref="MultiplyAddNNFourVectors{T}"/>) rather than in two-vector ones:
+    /// the same bits. Tests and `-- fourwide` compare both ways.
+    /// </summary>
+    internal static bool FourVectorPanels { get; set; } = true;
+
+    /// <summary>
+    /// Zᵀ += W·Hᵀ for n samples, a multiple of four 512-bit vectors (H stored as rows of k, B = Hᵀ, as
+    /// <see cref="ColumnsOfB"/> reads it): panels of four vectors of samples against four rows of W at a
+    /// time (16 accumulators), rows past the last four two vectors at a time. Against two-vector
+    /// panels with eight rows of W, each element of W is read from beyond the L2 once for every four
+    /// vectors of samples rather than every two, and four rows of W, not eight, share the L1 with
+    /// the panel (mlp-512's forward product in double at batch 32: `-- fourwide`). Each element is the same
+    /// chain of FMAs in the order of k, so the same bits as the two-vector panels.
+    /// </summary>
+    private static void MultiplyAddNNFourVectors<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int m, int n, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector512<T>.Count, panelWidth = 4 * width;
+
+        // Three quarters of the three-vector panel's rows of k: the same bytes of L1 (Blocking).
+        int kBlock = Math.Max(8, Panels512<T>.KBlock * 3 / 4);
+        Span<T> packed = stackalloc T[kBlock * panelWidth];
+        ref T p = ref MemoryMarshal.GetReference(packed);
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            ref T ak = ref Unsafe.Add(ref a, k0);
+            for (int j = 0; j < n; j += panelWidth)
+            {
+                ColumnsOfB.Pack<T, Panels512<T>>(ref b, ldb, k0, kc, j, 4, ref p);
+                int i = 0;
+                for (; i <= m - 4; i += 4)
+                {
+                    Panel4x4W(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ldc, i, kc);
+                }
+
+                for (; i < m; i++)
+                {
+                    Panel1x2W<T, Normal>(ref ak, lda, ref p, panelWidth, ref Unsafe.Add(ref c, j), ref Unsafe.NullRef<T>(), ldc, i, kc, default);
+                    Panel1x2W<T, Normal>(ref ak, lda, ref Unsafe.Add(ref p, 2 * width), panelWidth, ref Unsafe.Add(ref c, j + 2 * width), ref Unsafe.NullRef<T>(), ldc, i, kc, default);
+                }
+            }
+        }
     }
 
     /// <summary>C[i, j] += Σ_k A[i·lda + k]·B[k, j], with A m×k, B k×n and C m×n (dH += dZ·W).</summary>
@@ -1294,6 +1352,43 @@ internal static partial class Gemm
         }
 
         c00.StoreUnsafe(ref c, r0);
+    }
+
+    /// <summary>4 rows of A (row-major) against a 4-vector panel of B, 512-bit (16 accumulators), added to C: each element one chain of FMAs, as in the other panels.</summary>
+    private static void Panel4x4W<T>(ref T a, int lda, ref T b, int ldb, ref T c, int ldc, int i, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nuint w1 = (nuint)Vector512<T>.Count, w2 = 2 * w1, w3 = 3 * w1;
+        nuint r0 = (nuint)(i * ldc), r1 = r0 + (nuint)ldc, r2 = r1 + (nuint)ldc, r3 = r2 + (nuint)ldc;
+        Vector512<T> c00 = Vector512.LoadUnsafe(ref c, r0), c01 = Vector512.LoadUnsafe(ref c, r0 + w1), c02 = Vector512.LoadUnsafe(ref c, r0 + w2), c03 = Vector512.LoadUnsafe(ref c, r0 + w3);
+        Vector512<T> c10 = Vector512.LoadUnsafe(ref c, r1), c11 = Vector512.LoadUnsafe(ref c, r1 + w1), c12 = Vector512.LoadUnsafe(ref c, r1 + w2), c13 = Vector512.LoadUnsafe(ref c, r1 + w3);
+        Vector512<T> c20 = Vector512.LoadUnsafe(ref c, r2), c21 = Vector512.LoadUnsafe(ref c, r2 + w1), c22 = Vector512.LoadUnsafe(ref c, r2 + w2), c23 = Vector512.LoadUnsafe(ref c, r2 + w3);
+        Vector512<T> c30 = Vector512.LoadUnsafe(ref c, r3), c31 = Vector512.LoadUnsafe(ref c, r3 + w1), c32 = Vector512.LoadUnsafe(ref c, r3 + w2), c33 = Vector512.LoadUnsafe(ref c, r3 + w3);
+        ref T a0 = ref Unsafe.Add(ref a, i * lda);
+        ref T a1 = ref Unsafe.Add(ref a0, lda);
+        ref T a2 = ref Unsafe.Add(ref a1, lda);
+        ref T a3 = ref Unsafe.Add(ref a2, lda);
+        for (int kk = 0; kk < k; kk++)
+        {
+            ref T bk = ref Unsafe.Add(ref b, kk * ldb);
+            var b0 = Vector512.LoadUnsafe(ref bk);
+            var b1 = Vector512.LoadUnsafe(ref bk, w1);
+            var b2 = Vector512.LoadUnsafe(ref bk, w2);
+            var b3 = Vector512.LoadUnsafe(ref bk, w3);
+            var x = Vector512.Create(Unsafe.Add(ref a0, kk));
+            c00 = MulAdd512(x, b0, c00); c01 = MulAdd512(x, b1, c01); c02 = MulAdd512(x, b2, c02); c03 = MulAdd512(x, b3, c03);
+            x = Vector512.Create(Unsafe.Add(ref a1, kk));
+            c10 = MulAdd512(x, b0, c10); c11 = MulAdd512(x, b1, c11); c12 = MulAdd512(x, b2, c12); c13 = MulAdd512(x, b3, c13);
+            x = Vector512.Create(Unsafe.Add(ref a2, kk));
+            c20 = MulAdd512(x, b0, c20); c21 = MulAdd512(x, b1, c21); c22 = MulAdd512(x, b2, c22); c23 = MulAdd512(x, b3, c23);
+            x = Vector512.Create(Unsafe.Add(ref a3, kk));
+            c30 = MulAdd512(x, b0, c30); c31 = MulAdd512(x, b1, c31); c32 = MulAdd512(x, b2, c32); c33 = MulAdd512(x, b3, c33);
+        }
+
+        c00.StoreUnsafe(ref c, r0); c01.StoreUnsafe(ref c, r0 + w1); c02.StoreUnsafe(ref c, r0 + w2); c03.StoreUnsafe(ref c, r0 + w3);
+        c10.StoreUnsafe(ref c, r1); c11.StoreUnsafe(ref c, r1 + w1); c12.StoreUnsafe(ref c, r1 + w2); c13.StoreUnsafe(ref c, r1 + w3);
+        c20.StoreUnsafe(ref c, r2); c21.StoreUnsafe(ref c, r2 + w1); c22.StoreUnsafe(ref c, r2 + w2); c23.StoreUnsafe(ref c, r2 + w3);
+        c30.StoreUnsafe(ref c, r3); c31.StoreUnsafe(ref c, r3 + w1); c32.StoreUnsafe(ref c, r3 + w2); c33.StoreUnsafe(ref c, r3 + w3);
     }
 
     /// <summary>
