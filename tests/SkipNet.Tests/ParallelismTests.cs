@@ -79,7 +79,7 @@ public sealed class ParallelismTests : IDisposable
     [InlineData(32, 64, 48)]
     [InlineData(33, 67, 130)]
     [InlineData(12, 513, 257)]
-    [InlineData(100, 21, 40)] // the forward product in 512-bit three-vector panels, and four samples left to dot products
+    [InlineData(100, 21, 40)] // the forward product in 512-bit four-vector panels (then a two-vector one in float), and four samples left to dot products
     [InlineData(24, 9, 70)]   // ... 512- then 256-bit panels in double; 256-bit, then dot products, in float
     [InlineData(1, 16, 16)]   // one or two samples: dH and dW in strips of columns (512-, then 256-bit, then single columns)
     [InlineData(2, 19, 101)]
