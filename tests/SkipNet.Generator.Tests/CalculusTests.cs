@@ -170,10 +170,6 @@ public class CalculusTests
     private static long Bits(double value) => double.IsNaN(value) ? -1 : BitConverter.DoubleToInt64Bits(value);
 
     /// <summary>
-    /// Whether every value in the tree is finite and below 10³ (Σ of their sizes in <paramref name="magnitude"/>)
-    /// and no comparison is within 10⁻³ of a tie, so float takes the branches double takes.
-    /// </summary>
-    /// <summary>
     /// Whether moving x and y by a few float ulps (2⁻²¹ of themselves) moves e by no more than the
     /// tolerance: float's own rounding of the inputs and of the values met on the way is of that
     /// order, so where e amplifies it past the tolerance (near a pole, such as 1/cos(u) with u
@@ -194,6 +190,10 @@ public class CalculusTests
         return true;
     }
 
+    /// <summary>
+    /// Whether every value in the tree is finite and below 10³ (Σ of their sizes in <paramref name="magnitude"/>)
+    /// and no comparison is within 10⁻³ of a tie, so float takes the branches double takes.
+    /// </summary>
     private static bool Tame(Expr e, Func<string, double> variables, out double magnitude)
     {
         double sum = 0;
