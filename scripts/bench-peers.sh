@@ -3,7 +3,8 @@
 # block sizes); SkipNet against TorchSharp (libtorch) in one process, alternating, at 1 and 2 threads: the five
 # TrainStep networks (+ mlp-512 in float), an epoch of the Fashion-MNIST MLP and of the FashionResNet;
 # then Forward against ONNX Runtime (CPU) on the MLP and the ResNet at batch 1 and 128. Prints a
-# Markdown table (docs/performance.md shows the latest). Not part of `dotnet test`; it restores TorchSharp-cpu
+# Markdown table (docs/performance.md shows the latest), each row with its target, if it has one, and
+# whether it was met. Not part of `dotnet test`; it restores TorchSharp-cpu
 # (libtorch, several hundred MB) on first use and marks one GLIBCXX version requirement of the
 # output's copy of libLibTorchSharp.so weak (scripts/weaken-glibcxx.py) so that it loads on Debian 12.
 # The one-thread TrainStep rows run once per CPU of --pin (default: every CPU), both sides on the
