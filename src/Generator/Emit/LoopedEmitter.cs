@@ -281,9 +281,14 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Close();
     }
 
+    private const string NoInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]";
+
     private void EmitForwardChunk(SourceWriter w, CancellationToken cancellationToken)
     {
         w.Line("// n_rows samples at once, forward: every layer's z and h into the workspace (one row per sample).");
+        w.Line("// The chunk methods are compiled on their own: inlined into a loop over chunks, they would spend");
+        w.Line("// that small method's inlining budget, and the kernels' small helpers would stay calls.");
+        w.Line(NoInlining);
         string mode = (_plan.HasTrainMode ? $", bool {_train}" : "") + (FusesActivations ? $", bool {_keepZ}" : "");
         w.Open($"private void {_names.ForwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, int {_rows}{mode})");
         EmitSpans(w, withDeltas: false);
@@ -374,6 +379,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line("// scale_ = 1/N, N = batch size × OutputSize. Each matrix's gradient is taken in the call that");
         w.Line("// reads the matrix last (DenseBackward: δ of the node the edge starts from, then the gradient),");
         w.Line("// so a step never changes a weight that is still needed.");
+        w.Line(NoInlining);
         w.Open($"private {_t} {_names.BackwardBody}({_names.WorkspaceType} {_ws}, global::System.ReadOnlySpan<{_t}> {_xIn}, global::System.ReadOnlySpan<{_t}> {_yIn}, int {_rows}, {_t} {_scale}, {write} {_write})");
         w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows}{Mode("true")});");
         EmitSpans(w, withDeltas: true);
@@ -478,6 +484,7 @@ internal sealed class LoopedEmitter : IBodyEmitter
         w.Line("// n_rows samples at once, forward in eval mode, then backward by the chain rule down to x: writes");
         w.Line("// dL/dx into dx_in and returns the summed loss. No parameter's gradient is taken; the parameters,");
         w.Line("// the gradients and the running statistics are only read.");
+        w.Line(NoInlining);
         w.Open($"private {_t} {_names.InputGradientBody}({_names.WorkspaceType} {_ws}, {ROS} {_xIn}, {ROS} {_yIn}, int {_rows}, {_t} {_scale}, {Span} {_dx})");
         w.Line($"{_names.ForwardBody}({_ws}, {_xIn}, {_rows}{Mode("false", keepZ: "true")});{(FusesActivations ? " // eval mode, keeping every z a derivative reads" : "")}");
         EmitSpans(w, withDeltas: true);

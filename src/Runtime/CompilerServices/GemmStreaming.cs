@@ -108,6 +108,13 @@ internal static partial class Gemm
     }
 
     /// <summary>One strip of two vectors of columns from <paramref name="j"/>, over all m rows, for one or two samples.</summary>
+    /// <remarks>
+    /// The strips are compiled on their own (never inlined), so that their loop keeps the JIT's
+    /// inlining budget for <see cref="StoreGradient{T, TV, TOps}"/> and holds dH's sums in registers:
+    /// inlined into a larger caller whose budget had run out, each row called the store twice,
+    /// spilling and reloading every vector (dH's chain among them) around each call.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Strip2<T, TV, TOps>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, int j, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TV : struct
@@ -180,6 +187,7 @@ internal static partial class Gemm
     /// with 256-bit vectors only, 18.2–18.8 against 19.5–20.8 µs (a TrainStep loop, six alternating
     /// runs each). The numbers are the same, element by element.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Strip8<T, TV, TOps>(ref T dz, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int j, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TV : struct
@@ -246,6 +254,7 @@ internal static partial class Gemm
     /// against 13.6–13.7 µs that way (four 128 × 128 layers, a plain loop). The numbers are the same,
     /// element by element.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Strip16<T, TV, TOps>(ref T dz, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int j, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TV : struct

@@ -11,6 +11,13 @@ namespace SkipNet.CompilerServices;
 /// in exactly the order of the single-threaded product: the results are identical for any number
 /// of threads. The operands are pinned while the workers read them.
 /// </summary>
+/// <remarks>
+/// The entry points that the public kernels call are never inlined: inlined through a thin kernel
+/// into a network's chunk method, the products' code spent that method's inlining budget, and the
+/// small helpers after it (span slicing and conversion, the strips' gradient store) stayed calls,
+/// with the strip's vectors spilled around each. With the generated chunk methods compiled on their
+/// own too, mlp-16's step took 0.82–0.91 of the time (docs/performance.md, "The kernels").
+/// </remarks>
 internal static unsafe class ParallelGemm
 {
     /// <summary>Rows or columns per indivisible block: the register blocks' height.</summary>
@@ -29,6 +36,7 @@ internal static unsafe class ParallelGemm
     /// (Z = b + H·Wᵀ): each part writes the bias into its own columns, so Z's columns are written by
     /// the thread that computes them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void MultiplyAddTransposedB<T>(ref T a, ref T b, ref T c, ref T bias, int rows, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -72,6 +80,7 @@ internal static unsafe class ParallelGemm
     /// dH += dZ·W (see <see cref="Gemm.MultiplyAddNN{T}(ref T, int, ref T, ref T, int, int, int)"/>), split by columns
     /// of dH (and of W) in whole two-vector panels, so each thread packs only its own panels of W.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void MultiplyAddNN<T>(ref T a, int lda, ref T b, ref T c, int m, int n, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -115,6 +124,7 @@ internal static unsafe class ParallelGemm
     }
 
     /// <summary>dW (+)= dZᵀ·H, then W −= rate·dW if it steps (see <see cref="Gemm.MultiplyAddTN{T}(ref T, int, ref T, ref T, ref T, int, int, int, GradientWrite{T})"/>), split by rows of dW.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void MultiplyAddTN<T>(ref T a, int lda, ref T b, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -144,6 +154,7 @@ internal static unsafe class ParallelGemm
     /// says, in the two halves of W's rows that the forward product gives each thread: the first
     /// half's sum into dH, the second's into a buffer added after, on any number of threads.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void DenseBackwardRows<T>(ref T dz, int lda, ref T w, ref T h, ref T dh, ref T c, ref T p, int m, int n, int k, GradientWrite<T> write)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
