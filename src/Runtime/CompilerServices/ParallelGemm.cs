@@ -16,7 +16,7 @@ namespace SkipNet.CompilerServices;
 /// into a network's chunk method, the products' code spent that method's inlining budget, and the
 /// small helpers after it (span slicing and conversion, the strips' gradient store) stayed calls,
 /// with the strip's vectors spilled around each. With the generated chunk methods compiled on their
-/// own too, mlp-16's step took 0.82–0.91 of the time (docs/performance.md, "The kernels").
+/// own too, mlp-16's step took 0.82–0.91 of the time (docs/performance.md, "The JIT's inlining budget").
 /// </remarks>
 internal static unsafe class ParallelGemm
 {
