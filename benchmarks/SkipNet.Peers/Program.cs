@@ -19,10 +19,8 @@ using F = TorchSharp.torch.nn.functional;
 // count. Then inference against ONNX Runtime (CPU provider, as many intra-op threads): Forward of the
 // MLP and the ResNet at batch 1 and 128, against InferenceSession.Run of their ExportOnnx models on
 // preallocated tensors. Prints a Markdown table of times and ratios (the peer's time ÷ SkipNet's:
-// above 1, SkipNet is faster), with the target of each row that has one (docs/performance.md: on
-// every CPU, each product at 70 % of the in-run peak or more; mlp-16 ≥ 400×, mlp-128 ≥ 15× at batch 1
-// and ≥ 3× at 32, mlp-512 ≥ 2× in double and float, the Fashion-MNIST MLP's epoch in at most 0.75 of
-// TorchSharp's time) and whether this run met it.
+// above 1, SkipNet is faster), with the target of each row that has one (the Row calls' target:
+// arguments and VectorWidths.TargetShare, as docs/performance.md lists them) and whether this run met it.
 
 var threadCounts = Arg("--threads", "1,2").Split(',').Select(int.Parse).ToArray();
 string pinArg = Arg("--pin", string.Join(',', Enumerable.Range(0, Environment.ProcessorCount)));
